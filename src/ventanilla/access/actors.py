@@ -1,0 +1,104 @@
+"""The acting user or application, resolved once per request, that every service and selector
+receives as ``actor=``: who it is, which agencies it acts in, and what it may do."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ventanilla.access.models import ApiKey, Membership, Scope
+from ventanilla.catalog.models import Agency
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+KEY_PREFIX = "vk_"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts. ``agency_ids`` holds the agencies the actor belongs to and all below them."""
+
+    label: str
+    user_id: int | None = None
+    api_key_id: str | None = None
+    agency_ids: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    sees_everything: bool = False
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.user_id is not None and (self.sees_everything or bool(self.agency_ids))
+
+    def can(self, scope: str) -> bool:
+        """Session users act with every scope their roles give; API keys with their own scopes."""
+        if self.api_key_id is None:
+            return self.sees_everything or bool(self.agency_ids)
+        return scope in self.scopes
+
+    def sees_agency(self, agency_id: object) -> bool:
+        return self.sees_everything or str(agency_id) in self.agency_ids
+
+
+def _subtree_ids(agency_paths: list[str]) -> frozenset[str]:
+    if not agency_paths:
+        return frozenset()
+    condition = Q()
+    for path in agency_paths:
+        condition |= Q(path=path) | Q(path__startswith=f"{path}/")
+    return frozenset(str(pk) for pk in Agency.objects.filter(condition).values_list("id", flat=True))
+
+
+def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:
+    if not user.is_authenticated:
+        return Actor(label="anonymous")
+    memberships = list(
+        Membership.objects.filter(user_id=user.pk).values_list("agency__path", "role")
+    )
+    return Actor(
+        label=user.get_username(),
+        user_id=int(user.pk),
+        agency_ids=_subtree_ids([path for path, _role in memberships]),
+        roles=frozenset(role for _path, role in memberships),
+        scopes=frozenset(Scope.values),
+        sees_everything=bool(getattr(user, "is_superuser", False)),
+    )
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def actor_for_api_key(secret: str) -> Actor | None:
+    """The actor behind an API key, or None when the key is unknown or revoked."""
+    if not secret.startswith(KEY_PREFIX):
+        return None
+    key = (
+        ApiKey.objects.filter(key_hash=hash_key(secret), revoked_at__isnull=True)
+        .select_related("agency")
+        .first()
+    )
+    if key is None:
+        return None
+    now = timezone.now()
+    # One write a minute at most, so a busy integration does not write on every call.
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return Actor(
+        label=f"api:{key.name}",
+        api_key_id=str(key.pk),
+        agency_ids=_subtree_ids([key.agency.path]),
+        scopes=frozenset(key.scopes),
+    )
+
+
+def new_key_secret() -> tuple[str, str]:
+    """A fresh secret and its public prefix (shown in lists so staff can tell keys apart)."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    return secret, secret[: len(KEY_PREFIX) + 8]

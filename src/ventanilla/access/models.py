@@ -1,0 +1,72 @@
+"""Who may act: staff memberships of agencies with a role, and API keys of integrating systems."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.catalog.models import Agency
+from ventanilla.core.models import BaseModel
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Front-line agent")
+    CASE_WORKER = "case_worker", _("Case worker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ANALYST = "analyst", _("Analyst")
+    DPO = "dpo", _("Data-protection officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Membership(BaseModel):
+    """A member of staff holds one role in one agency (and sees its departments)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="membership_one_role_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency.code} ({self.role})"
+
+
+class Scope(models.TextChoices):
+    PARTIES_READ = "parties:read", _("Read parties and their 360° view")
+    PARTIES_WRITE = "parties:write", _("Create and update parties")
+    INTERACTIONS_READ = "interactions:read", _("Read interactions")
+    INTERACTIONS_WRITE = "interactions:write", _("Record interactions")
+    CASES_READ = "cases:read", _("Read cases")
+    CASES_WRITE = "cases:write", _("Open cases")
+    CATALOG_READ = "catalog:read", _("Read the service catalogue")
+
+
+class ApiKey(BaseModel):
+    """A key of one integrating application, acting for one agency with a set of scopes.
+
+    Only a SHA-256 digest of the secret is stored: keys are 256-bit random strings, so a slow
+    password hash would add latency to every call and no protection.
+    """
+
+    name = models.CharField(max_length=100)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_keys")
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,67 @@
+"""Writes of the access app: memberships and API keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from ventanilla.access.actors import hash_key, new_key_secret
+from ventanilla.access.models import ApiKey, Membership, Role, Scope
+from ventanilla.catalog.models import Agency
+from ventanilla.core.errors import NotFound, ValidationFailed
+
+
+def apikey_create(*, name: str, agency_code: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is never stored and shown only once."""
+    scopes = sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in Scope.values]
+    if unknown:
+        raise ValidationFailed(
+            {"scopes": f"Unknown scopes: {', '.join(unknown)}. Known: {', '.join(Scope.values)}"}
+        )
+    if not name.strip():
+        raise ValidationFailed({"name": "A key needs a name."})
+    agency = Agency.objects.filter(code=agency_code).first()
+    if agency is None:
+        raise NotFound(f"No agency with code {agency_code!r}.", field="agency")
+    secret, prefix = new_key_secret()
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            name=name.strip(), agency=agency, prefix=prefix, key_hash=hash_key(secret), scopes=scopes
+        )
+    return key, secret
+
+
+def apikey_revoke(*, prefix: str) -> ApiKey:
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().filter(prefix=prefix).first()
+        if key is None:
+            raise NotFound(f"No API key with prefix {prefix!r}.")
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at", "updated_at"])
+    return key
+
+
+def staff_member_ensure(
+    *, username: str, password: str, agency_code: str, role: str, first_name: str = ""
+) -> Membership:
+    """Create (or keep) a staff account with a role in an agency; safe to run twice."""
+    if role not in Role.values:
+        raise ValidationFailed({"role": f"Unknown role {role!r}."})
+    user_model = get_user_model()
+    with transaction.atomic():
+        agency = Agency.objects.get(code=agency_code)
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": first_name, "is_staff": False}
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        membership, _ = Membership.objects.get_or_create(
+            user=user, agency=agency, defaults={"role": role}
+        )
+    return membership

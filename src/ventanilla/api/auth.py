@@ -1,0 +1,34 @@
+"""How the API knows who calls: a staff session (with CSRF) or an integrating system's API key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
+
+from ventanilla.access.actors import Actor, actor_for_api_key, actor_for_user
+
+
+class StaffSession(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        if not request.user.is_authenticated:
+            return None
+        actor = actor_for_user(request.user)
+        return actor if actor.is_staff_member else None
+
+
+class ApiKeyBearer(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        return actor_for_api_key(token.strip())
+
+
+AUTH: list[Any] = [ApiKeyBearer(), StaffSession()]
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    actor = getattr(request, "auth", None)
+    if not isinstance(actor, Actor):  # pragma: no cover - ninja always sets it behind AUTH
+        raise TypeError("request.auth is not an Actor")
+    return actor

@@ -1,0 +1,158 @@
+"""RFC 9457 problem details: the one error shape of the API, mapped from every error in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from ventanilla.core.errors import DomainError, ValidationFailed
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:ventanilla:problem:"
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ProblemOut(Schema):
+    """An error, as RFC 9457 problem details. ``type`` is stable; match on it, not on text."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldErrorOut] = []
+
+
+def _titles() -> dict[str, str]:
+    return {
+        "validation-error": _("Your request has invalid fields."),
+        "not-found": _("Not found."),
+        "permission-denied": _("You may not do this."),
+        "conflict": _("This conflicts with the current state."),
+        "not-authenticated": _("Authentication required."),
+        "payload-too-large": _("The request body is too large."),
+        "malformed-request": _("The request could not be read."),
+        "domain-error": _("The request could not be carried out."),
+    }
+
+
+def problem(
+    api: NinjaAPI,
+    request: HttpRequest,
+    *,
+    code: str,
+    status: int,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + code,
+        "title": _titles().get(code, code),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        "errors": errors or [],
+    }
+    body.update(extra or {})
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _field_path(location: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location]
+    # ninja reports ["body", "<parameter name>", "field", ...]; people want just "field".
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts and parts[0] in {"query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def install(api: NinjaAPI) -> None:
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        if isinstance(exc, ValidationFailed):
+            errors = [{"field": f, "message": m} for f, m in exc.errors.items()]
+        else:
+            errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+        extra = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)}
+        return problem(
+            api,
+            request,
+            code=exc.code,
+            status=exc.status,
+            detail=exc.message,
+            errors=errors,
+            extra=extra,
+        )
+
+    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = [
+            {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
+            for error in exc.errors
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(
+            api, request, code="validation-error", status=422, detail=detail, errors=errors
+        )
+
+    def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = problem(
+            api,
+            request,
+            code="not-authenticated",
+            status=401,
+            detail=_("Sign in, or send an API key as 'Authorization: Bearer <key>'."),
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="ventanilla"'
+        return response
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {400: "malformed-request", 403: "permission-denied", 404: "not-found"}
+        return problem(
+            api,
+            request,
+            code=codes.get(exc.status_code, "domain-error"),
+            status=exc.status_code,
+            detail=str(exc.message),
+        )
+
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem(api, request, code="not-found", status=404, detail=_("Not found."))
+
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return problem(
+            api,
+            request,
+            code="payload-too-large",
+            status=413,
+            detail=_("Send at most %d bytes.") % settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        )
+
+    api.add_exception_handler(DomainError, on_domain_error)
+    api.add_exception_handler(NinjaValidationError, on_validation_error)
+    api.add_exception_handler(AuthenticationError, on_authentication_error)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
+
+
+PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+}

@@ -1,0 +1,31 @@
+"""Assembles every app's router into the one API at /api/v1."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from ventanilla import __version__
+from ventanilla.api import problems
+from ventanilla.api.auth import AUTH
+from ventanilla.cases.api import router as cases_router
+from ventanilla.catalog.api import router as catalog_router
+from ventanilla.interactions.api import router as interactions_router
+from ventanilla.parties.api import router as parties_router
+
+api = NinjaAPI(
+    title="Ventanilla API",
+    version=__version__,
+    description=(
+        "Citizen Relationship Management for public administrations. Authenticate with a staff "
+        "session or an API key (`Authorization: Bearer vk_…`). Errors are RFC 9457 problem "
+        "details with a stable `type`. Lists are cursor-paginated: pass `next_cursor` back as "
+        "`cursor`."
+    ),
+    urls_namespace="api",
+    auth=AUTH,
+)
+problems.install(api)
+api.add_router("/parties", parties_router)
+api.add_router("/", interactions_router)
+api.add_router("/cases", cases_router)
+api.add_router("/catalog", catalog_router)

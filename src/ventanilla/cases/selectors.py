@@ -1,0 +1,68 @@
+"""Reads of cases, scoped to the departments the actor acts in."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.models import Scope
+from ventanilla.cases.models import Case
+from ventanilla.core.errors import NotFound, PermissionDenied
+from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from ventanilla.parties.models import Party
+
+CASES_IN_360 = 50
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    if not actor.can(Scope.CASES_READ):
+        raise PermissionDenied(_("You may not do this."))
+    cases = Case.objects.all()
+    if not actor.sees_everything:
+        cases = cases.filter(department_id__in=list(actor.agency_ids))
+    return cases
+
+
+def cases_of_party(*, actor: Actor, party: Party) -> tuple[list[Case], list[Case]]:
+    """Open and recent past cases of a party, in one query."""
+    rows = list(
+        visible_cases(actor)
+        .filter(party=party)
+        .select_related("service", "department", "channel")
+        .order_by("-is_open", "-opened_at")[: CASES_IN_360 * 2]
+    )
+    open_cases = [case for case in rows if case.is_open][:CASES_IN_360]
+    past_cases = [case for case in rows if not case.is_open][:CASES_IN_360]
+    return open_cases, past_cases
+
+
+def case_get(*, actor: Actor, case_id: Any) -> Case:
+    """A case by id or reference; another agency's case is reported as missing."""
+    cases = visible_cases(actor).select_related("service", "department", "channel", "party")
+    try:
+        case = cases.filter(pk=UUID(str(case_id))).first()
+    except ValueError:
+        case = cases.filter(reference=str(case_id).upper()).first()
+    if case is None:
+        raise NotFound(_("No such case."))
+    return case
+
+
+def case_list(
+    *,
+    actor: Actor,
+    party_id: Any = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Case]:
+    cases = visible_cases(actor).select_related("service", "department", "channel")
+    if party_id is not None:
+        cases = cases.filter(party_id=party_id)
+    if status:
+        cases = cases.filter(status=status)
+    return keyset_page(cases, order=["-opened_at", "-id"], cursor=cursor, limit=limit)

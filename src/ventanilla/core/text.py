@@ -1,0 +1,40 @@
+"""Text normalisation for search: accent- and case-insensitive tokens of names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII form of ``text``: 'Núñez-Ibáñez' -> 'nunez ibanez'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", stripped).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Distinct search tokens of ``text`` in order of appearance."""
+    seen: dict[str, None] = {}
+    for token in fold(text).split():
+        seen.setdefault(token, None)
+    return list(seen)
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """Smallest string over [0-9a-z] greater than every string starting with ``prefix``.
+
+    Searching ``token >= prefix AND token < bound`` uses a plain B-tree index on every database
+    and collation, where ``LIKE 'prefix%'`` does not on PostgreSQL without a special operator class.
+    """
+    chars = list(prefix)
+    while chars:
+        position = _ALPHABET.find(chars[-1])
+        if 0 <= position < len(_ALPHABET) - 1:
+            chars[-1] = _ALPHABET[position + 1]
+            return "".join(chars)
+        chars.pop()
+    return None

@@ -1,0 +1,66 @@
+"""The contact history: every contact on every channel (paper: "datos de contacto" and
+"datos de acción")."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.catalog.models import Agency, Channel, PublicService
+from ventanilla.core.models import BaseModel
+from ventanilla.parties.models import Party
+
+
+class Interaction(BaseModel):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("From the citizen")
+        OUTBOUND = "outbound", _("To the citizen")
+
+    class Relationship(models.TextChoices):
+        """The paper's three relationships between administration and citizen."""
+
+        INFORMATION = "information", _("Information")
+        CONSULTATION = "consultation", _("Consultation")
+        PARTICIPATION = "participation", _("Participation")
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        COMPLAINT = "complaint", _("Complaint")
+        SUGGESTION = "suggestion", _("Suggestion")
+        REQUEST = "request", _("Request")
+        TRANSACTION = "transaction", _("Transaction")
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="interactions")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="interactions")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="interactions")
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INBOUND
+    )
+    relationship = models.CharField(
+        max_length=15, choices=Relationship.choices, default=Relationship.INFORMATION
+    )
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.QUESTION)
+    service = models.ForeignKey(
+        PublicService, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    summary = models.TextField(max_length=4000)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(fields=["party", "-occurred_at", "-id"], name="interaction_timeline_idx"),
+            models.Index(fields=["agency", "-occurred_at"], name="interaction_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} {self.channel_id} {self.kind}"

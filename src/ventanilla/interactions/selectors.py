@@ -1,0 +1,57 @@
+"""Reads of the contact history, scoped to the actor's agencies."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.models import Scope
+from ventanilla.catalog.models import Agency
+from ventanilla.core.errors import PermissionDenied
+from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from ventanilla.interactions.models import Interaction
+from ventanilla.parties.models import Party
+
+TIMELINE_ORDER = ["-occurred_at", "-id"]
+
+
+def visible_interactions(actor: Actor) -> QuerySet[Interaction]:
+    if not actor.can(Scope.INTERACTIONS_READ):
+        raise PermissionDenied(_("You may not do this."))
+    interactions = Interaction.objects.all()
+    if not actor.sees_everything:
+        interactions = interactions.filter(agency_id__in=list(actor.agency_ids))
+    return interactions
+
+
+def timeline_page(
+    *,
+    actor: Actor,
+    party: Party,
+    channel: str | None = None,
+    agency: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Interaction]:
+    """One page of a party's interactions on every channel, newest first.
+
+    ``agency`` is an agency code and takes in its departments too.
+    """
+    interactions = visible_interactions(actor).filter(party=party)
+    if channel:
+        interactions = interactions.filter(channel_id=channel)
+    if agency:
+        interactions = interactions.filter(
+            agency__in=Agency.objects.filter(path__in=_subtree_paths(agency))
+        )
+    interactions = interactions.select_related("channel", "agency", "service", "case")
+    return keyset_page(interactions, order=TIMELINE_ORDER, cursor=cursor, limit=limit)
+
+
+def _subtree_paths(code: str) -> QuerySet[Agency, str]:
+    root = Agency.objects.filter(code=code).values_list("path", flat=True)[:1]
+    paths = list(root)
+    if not paths:
+        return Agency.objects.none().values_list("path", flat=True)
+    return Agency.objects.filter(path__startswith=paths[0]).values_list("path", flat=True)

@@ -1,0 +1,106 @@
+"""Recording a contact: every channel adapter, the console and the API come through here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.models import Scope
+from ventanilla.cases.models import Case
+from ventanilla.catalog.models import Agency, Channel, PublicService
+from ventanilla.core.errors import PermissionDenied, ValidationFailed
+from ventanilla.interactions.models import Interaction
+from ventanilla.parties.models import Party
+
+MAX_SUMMARY = 4000
+
+
+def acting_agency(*, actor: Actor, agency_code: str | None) -> Agency:
+    """The agency an action is recorded for: the one named, if the actor acts in it, or the
+    actor's own when it acts in only one top agency."""
+    if agency_code:
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None or not actor.sees_agency(agency.pk):
+            raise ValidationFailed({"agency": _("Unknown agency, or not one you act for.")})
+        return agency
+    candidates = Agency.objects.filter(pk__in=list(actor.agency_ids)).order_by("path")
+    roots = [a for a in candidates if a.parent_id is None or str(a.parent_id) not in actor.agency_ids]
+    if len(roots) != 1:
+        raise ValidationFailed({"agency": _("Say which agency this is recorded for.")})
+    return roots[0]
+
+
+def interaction_record(
+    *,
+    actor: Actor,
+    party_id: Any,
+    channel: str,
+    summary: str,
+    kind: str = Interaction.Kind.QUESTION,
+    relationship: str = Interaction.Relationship.INFORMATION,
+    direction: str = Interaction.Direction.INBOUND,
+    agency_code: str | None = None,
+    service_code: str | None = None,
+    case_reference: str | None = None,
+    occurred_at: datetime | None = None,
+    duration_seconds: int | None = None,
+) -> Interaction:
+    """Add one contact to a party's history."""
+    if not actor.can(Scope.INTERACTIONS_WRITE):
+        raise PermissionDenied(_("You may not do this."))
+    errors: dict[str, str] = {}
+    summary = summary.strip()
+    if not summary:
+        errors["summary"] = _("This field is required.")
+    elif len(summary) > MAX_SUMMARY:
+        errors["summary"] = _("Write at most %d characters.") % MAX_SUMMARY
+    if kind not in Interaction.Kind.values:
+        errors["kind"] = _("Unknown value.")
+    if relationship not in Interaction.Relationship.values:
+        errors["relationship"] = _("Unknown value.")
+    if direction not in Interaction.Direction.values:
+        errors["direction"] = _("Unknown value.")
+    if occurred_at is not None and occurred_at > timezone.now() + timezone.timedelta(minutes=5):
+        errors["occurred_at"] = _("A contact cannot happen in the future.")
+    if duration_seconds is not None and not 0 <= duration_seconds <= 86400:
+        errors["duration_seconds"] = _("Between 0 and 86400 seconds.")
+    party = Party.objects.filter(pk=party_id).first()
+    if party is None:
+        errors["party"] = _("No such party.")
+    elif party.status != Party.Status.ACTIVE:
+        errors["party"] = _("This party was merged into another; record it there.")
+    if not Channel.objects.filter(pk=channel).exists():
+        errors["channel"] = _("Unknown channel.")
+    service = None
+    if service_code:
+        service = PublicService.objects.filter(code=service_code).first()
+        if service is None:
+            errors["service"] = _("Unknown service.")
+    case = None
+    if case_reference:
+        case = Case.objects.filter(reference=case_reference.upper(), party_id=party_id).first()
+        if case is None:
+            errors["case"] = _("No such case of this party.")
+    if errors:
+        raise ValidationFailed(errors)
+    agency = acting_agency(actor=actor, agency_code=agency_code)
+    with transaction.atomic():
+        return Interaction.objects.create(
+            party=party,
+            channel_id=channel,
+            agency=agency,
+            direction=direction,
+            relationship=relationship,
+            kind=kind,
+            service=service,
+            case=case,
+            agent_id=actor.user_id,
+            occurred_at=occurred_at or timezone.now(),
+            duration_seconds=duration_seconds,
+            summary=summary,
+        )

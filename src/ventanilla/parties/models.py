@@ -1,0 +1,203 @@
+"""Parties: the citizens and organisations the administration serves, with the paper's profile
+data (who they are), their identifiers and contact points, and who may act for whom."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.catalog.models import Agency
+from ventanilla.core.models import BaseModel
+
+
+class Party(BaseModel):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MERGED = "merged", _("Merged")
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+        OTHER = "X", _("Other / not stated")
+
+    class Education(models.TextChoices):
+        NONE = "none", _("No formal education")
+        PRIMARY = "primary", _("Primary")
+        SECONDARY = "secondary", _("Secondary")
+        VOCATIONAL = "vocational", _("Vocational training")
+        UNIVERSITY = "university", _("University")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_parties"
+    )
+    # Profile data (paper: "datos de perfil").
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name_1 = models.CharField(max_length=100, blank=True)
+    family_name_2 = models.CharField(max_length=100, blank=True)
+    legal_name = models.CharField(max_length=200, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    preferred_language = models.CharField(max_length=8, default="es")
+    education_level = models.CharField(max_length=20, choices=Education.choices, blank=True)
+    accessibility_needs = models.JSONField(default=list, blank=True)
+    # Derived, for ordering lists: folded "family1 family2 given" or the legal name.
+    sort_name = models.CharField(max_length=300, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
+                name="party_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="organisation", legal_name__gt="")
+                | models.Q(kind="person", given_name__gt="", family_name_1__gt=""),
+                name="party_has_a_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ORGANISATION:
+            return self.legal_name
+        return " ".join(p for p in (self.given_name, self.family_name_1, self.family_name_2) if p)
+
+
+class NameToken(models.Model):
+    """One folded word of a party's name: the index behind accent-insensitive search."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="name_tokens")
+    token = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "party"], name="name_token_unique")
+        ]
+
+
+class Identifier(BaseModel):
+    class Scheme(models.TextChoices):
+        DNI = "dni", _("DNI")
+        NIE = "nie", _("NIE")
+        NIF = "nif", _("NIF")
+        CIF = "cif", _("CIF")
+        PASSPORT = "passport", _("Passport")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=10, choices=Scheme.choices)
+    value = models.CharField(max_length=40, help_text=_("Normalised: upper case, no separators."))
+    issuing_country = models.CharField(max_length=2, default="ES")
+    verified = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("identifier")
+        verbose_name_plural = _("identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "issuing_country", "value"], name="identifier_unique_value"
+            )
+        ]
+        indexes = [models.Index(fields=["value"], name="identifier_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+
+class ContactPoint(BaseModel):
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        POSTAL = "postal", _("Postal address")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=300, help_text=_("As shown to people."))
+    # Email lower-cased, phone in E.164, address folded: what search compares against.
+    normalized = models.CharField(max_length=300)
+    postal_code = models.CharField(max_length=10, blank=True)
+    municipality = models.CharField(max_length=100, blank=True)
+    district = models.CharField(max_length=100, blank=True)
+    preferred = models.BooleanField(default=False)
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        indexes = [models.Index(fields=["kind", "normalized"], name="contact_point_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class ProfileAttribute(BaseModel):
+    """A further fact about a party, with how sensitive it is (health, income, disability...)."""
+
+    class Sensitivity(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        PERSONAL = "personal", _("Personal")
+        SENSITIVE = "sensitive", _("Sensitive")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="attributes")
+    name = models.SlugField(max_length=60)
+    value = models.JSONField()
+    sensitivity = models.CharField(
+        max_length=10, choices=Sensitivity.choices, default=Sensitivity.PERSONAL
+    )
+    source_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("profile attribute")
+        verbose_name_plural = _("profile attributes")
+        constraints = [
+            models.UniqueConstraint(fields=["party", "name"], name="profile_attribute_unique")
+        ]
+
+
+class Representation(BaseModel):
+    """One party acting for another: a parent for a child, a lawyer, a company's representative."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", _("Parent or guardian")
+        LEGAL_GUARDIAN = "legal_guardian", _("Court-appointed guardian")
+        LAWYER = "lawyer", _("Lawyer")
+        COMPANY_REPRESENTATIVE = "company_representative", _("Company representative")
+        AUTHORISED_PERSON = "authorised_person", _("Authorised person")
+
+    representative = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="represents"
+    )
+    represented = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="represented_by"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # Service codes the representation covers; empty means every service.
+    scope = models.JSONField(default=list, blank=True)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    evidence = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("representation")
+        verbose_name_plural = _("representations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(representative=models.F("represented")),
+                name="representation_not_self",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="representation_valid_range",
+            ),
+        ]

@@ -1,0 +1,20 @@
+"""Derived name data (sort key and search tokens), computed the same way by services and the seed."""
+
+from __future__ import annotations
+
+from ventanilla.core.text import fold, tokens
+
+
+def sort_name(
+    *, kind: str, given_name: str, family_name_1: str, family_name_2: str, legal_name: str
+) -> str:
+    if kind == "organisation":
+        return fold(legal_name)[:300]
+    return fold(f"{family_name_1} {family_name_2} {given_name}")[:300]
+
+
+def name_tokens(
+    *, kind: str, given_name: str, family_name_1: str, family_name_2: str, legal_name: str
+) -> list[str]:
+    text = legal_name if kind == "organisation" else f"{given_name} {family_name_1} {family_name_2}"
+    return [token[:100] for token in tokens(text)]

@@ -1,0 +1,186 @@
+"""Every write of party data: create and update, each one transaction, each checked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.models import Scope
+from ventanilla.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ventanilla.parties.models import ContactPoint, Identifier, NameToken, Party
+from ventanilla.parties.naming import name_tokens, sort_name
+from ventanilla.parties.validation import normalize_contact, normalize_identifier
+
+
+@dataclass(frozen=True)
+class IdentifierInput:
+    scheme: str
+    value: str
+    issuing_country: str = "ES"
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class ContactPointInput:
+    kind: str
+    value: str
+    postal_code: str = ""
+    municipality: str = ""
+    district: str = ""
+    preferred: bool = False
+
+
+PROFILE_FIELDS = (
+    "given_name",
+    "family_name_1",
+    "family_name_2",
+    "legal_name",
+    "birth_date",
+    "sex",
+    "preferred_language",
+    "education_level",
+    "accessibility_needs",
+)
+
+
+def _require(actor: Actor, scope: str) -> None:
+    if not actor.can(scope):
+        raise PermissionDenied(_("You may not do this."))
+
+
+def _check_profile(kind: str, profile: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if kind not in Party.Kind.values:
+        errors["kind"] = _("Kind must be person or organisation.")
+    elif kind == Party.Kind.PERSON:
+        for name in ("given_name", "family_name_1"):
+            if not str(profile.get(name) or "").strip():
+                errors[name] = _("This field is required.")
+    elif not str(profile.get("legal_name") or "").strip():
+        errors["legal_name"] = _("This field is required.")
+    birth = profile.get("birth_date")
+    if isinstance(birth, date) and birth > date.today():
+        errors["birth_date"] = _("The birth date cannot be in the future.")
+    if profile.get("sex") and profile["sex"] not in Party.Sex.values:
+        errors["sex"] = _("Unknown value.")
+    if profile.get("education_level") and profile["education_level"] not in Party.Education.values:
+        errors["education_level"] = _("Unknown value.")
+    if profile.get("preferred_language") and profile["preferred_language"] not in {"es", "en"}:
+        errors["preferred_language"] = _("Choose es or en.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _names(party: Party) -> dict[str, str]:
+    return {
+        "kind": party.kind,
+        "given_name": party.given_name,
+        "family_name_1": party.family_name_1,
+        "family_name_2": party.family_name_2,
+        "legal_name": party.legal_name,
+    }
+
+
+def _replace_tokens(party: Party) -> None:
+    NameToken.objects.filter(party=party).delete()
+    NameToken.objects.bulk_create(
+        [NameToken(party=party, token=token) for token in name_tokens(**_names(party))]
+    )
+
+
+def party_create(
+    *,
+    actor: Actor,
+    kind: str = Party.Kind.PERSON,
+    identifiers: Sequence[IdentifierInput] = (),
+    contact_points: Sequence[ContactPointInput] = (),
+    **profile: Any,
+) -> Party:
+    """Register a party with its identifiers and contact points, all or nothing."""
+    _require(actor, Scope.PARTIES_WRITE)
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: _("Unknown field.") for name in sorted(unknown)})
+    profile = {key: value.strip() if isinstance(value, str) else value for key, value in profile.items()}
+    _check_profile(kind, profile)
+    normalized_ids = [
+        (item, normalize_identifier(item.scheme, item.value, field=f"identifiers.{i}.value"))
+        for i, item in enumerate(identifiers)
+    ]
+    normalized_contacts = [
+        (item, *normalize_contact(item.kind, item.value, field=f"contact_points.{i}.value"))
+        for i, item in enumerate(contact_points)
+    ]
+    with transaction.atomic():
+        for item, value in normalized_ids:
+            holder = Identifier.objects.filter(
+                scheme=item.scheme, issuing_country=item.issuing_country, value=value
+            ).first()
+            if holder is not None:
+                raise Conflict(
+                    _("A party with this %(scheme)s is already registered.")
+                    % {"scheme": item.scheme.upper()},
+                    field="identifiers",
+                    existing_party=str(holder.party_id),
+                )
+        party = Party(kind=kind, **{k: v for k, v in profile.items() if v is not None})
+        party.sort_name = sort_name(**_names(party))
+        party.save()
+        _replace_tokens(party)
+        Identifier.objects.bulk_create(
+            [
+                Identifier(
+                    party=party,
+                    scheme=item.scheme,
+                    value=value,
+                    issuing_country=item.issuing_country,
+                    verified=item.verified,
+                )
+                for item, value in normalized_ids
+            ]
+        )
+        ContactPoint.objects.bulk_create(
+            [
+                ContactPoint(
+                    party=party,
+                    kind=item.kind,
+                    value=display,
+                    normalized=normalized,
+                    postal_code=item.postal_code,
+                    municipality=item.municipality,
+                    district=item.district,
+                    preferred=item.preferred,
+                )
+                for item, display, normalized in normalized_contacts
+            ]
+        )
+    return party
+
+
+def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Party:
+    """Change profile fields of a party (rectification); unknown fields are refused, not ignored."""
+    _require(actor, Scope.PARTIES_WRITE)
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: _("This field cannot be changed here.") for name in unknown})
+    changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
+    with transaction.atomic():
+        party = Party.objects.select_for_update().filter(pk=party_id).first()
+        if party is None:
+            raise NotFound(_("No such party."))
+        if party.status == Party.Status.MERGED:
+            raise Conflict(_("This party was merged into another; edit that one."))
+        for name, value in changes.items():
+            setattr(party, name, "" if value is None and name != "birth_date" else value)
+        _check_profile(party.kind, {name: getattr(party, name) for name in PROFILE_FIELDS})
+        party.sort_name = sort_name(**_names(party))
+        party.save(update_fields=[*changes, "sort_name", "updated_at"])
+        if {"given_name", "family_name_1", "family_name_2", "legal_name"} & set(changes):
+            _replace_tokens(party)
+    return party
