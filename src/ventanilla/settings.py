@@ -146,6 +146,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # The embedded database lives in var/; make sure the folder is there on a first run.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -175,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "console:home"
+LOGIN_REDIRECT_URL = "console:search"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = env("VENTANILLA_LANGUAGE", "es", "default interface language (es or en)")
@@ -199,6 +201,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Static files come from the package in development; an empty root keeps whitenoise quiet.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "uploads"
 
 SESSION_COOKIE_AGE = int(env("VENTANILLA_SESSION_SECONDS", "28800", "staff session lifetime"))

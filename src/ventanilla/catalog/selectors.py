@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ventanilla.catalog.models import Channel, PublicService
+from ventanilla.catalog.models import Channel, LifeEvent, PublicService
 from ventanilla.core.i18n import localized
 
 
@@ -30,4 +30,13 @@ def service_catalogue() -> list[dict[str, object]]:
             "life_events": [e.code for e in s.life_events.all()],
         }
         for s in services
+    ]
+
+
+def life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
+    """Life events in order, each with its active services, in two queries."""
+    events = LifeEvent.objects.order_by("kind", "code").prefetch_related("services")
+    return [
+        (event, sorted((s for s in event.services.all() if s.active), key=lambda s: s.name))
+        for event in events
     ]

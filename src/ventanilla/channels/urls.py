@@ -6,7 +6,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("console/search/", views.search, name="search"),
+    path("portal/", views.portal, name="portal"),
+    path("console/", views.search, name="search"),
     path("console/parties/<uuid:party_id>/", views.party_360, name="party"),
-    path("api/v1/docs-static/", views.home, name="unused"),
 ]

@@ -1,0 +1,53 @@
+"""``ventanilla apikey create|list|revoke``: keys for integrating applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ventanilla.access.models import ApiKey, Scope
+from ventanilla.access.services import apikey_create, apikey_revoke
+from ventanilla.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Create, list and revoke API keys of integrating applications."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="create a key and print its secret once")
+        create.add_argument("--name", required=True)
+        create.add_argument("--agency", required=True, help="code of the agency the key acts for")
+        create.add_argument(
+            "--scopes",
+            nargs="+",
+            required=True,
+            metavar="SCOPE",
+            help=f"one or more of: {', '.join(Scope.values)}",
+        )
+        sub.add_parser("list", help="list keys (never their secrets)")
+        revoke = sub.add_parser("revoke", help="revoke a key at once")
+        revoke.add_argument("prefix", help="the key's prefix, as `list` shows it")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "create":
+                scopes = [s for item in options["scopes"] for s in item.split(",") if s]
+                key, secret = apikey_create(
+                    name=options["name"], agency_code=options["agency"], scopes=scopes
+                )
+                self.stdout.write(f"Created key {key.prefix}… for {key.agency.code}: {secret}")
+                self.stdout.write("Store it now: it is not kept and cannot be shown again.")
+            elif options["action"] == "list":
+                for key in ApiKey.objects.select_related("agency").order_by("created_at"):
+                    state = "revoked" if key.revoked_at else "active"
+                    self.stdout.write(
+                        f"{key.prefix}  {state:8} {key.agency.code:14} {key.name}  "
+                        f"{' '.join(key.scopes)}"
+                    )
+            else:
+                key = apikey_revoke(prefix=options["prefix"])
+                self.stdout.write(f"Revoked {key.prefix}…")
+        except DomainError as error:
+            raise CommandError(error.message) from error

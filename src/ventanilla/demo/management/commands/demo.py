@@ -1,0 +1,43 @@
+"""``ventanilla demo``: migrate, seed the synthetic municipality, print the logins, serve.
+
+Safe to run again: migrations and the seed skip what is already there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Set up and serve a demo of Ventanilla with a synthetic municipality."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--citizens", type=int, default=10_000)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
+        parser.add_argument("--bind", default=settings.VENTANILLA_BIND)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from ventanilla.demo.catalogue import DEMO_PASSWORD, DEMO_STAFF
+
+        self.stdout.write("Migrating the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("seed", citizens=options["citizens"], seed=options["seed"])
+        address = f"http://{options['bind']}"
+        lines = [
+            "",
+            f"Ventanilla demo for {settings.VENTANILLA_MUNICIPALITY}",
+            f"  staff console   {address}/console/",
+            f"  citizen portal  {address}/portal/",
+            f"  API docs        {address}/api/v1/docs",
+            f"  admin           {address}/admin/",
+            f"Staff logins (password for all: {DEMO_PASSWORD}):",
+        ]
+        lines += [f"  {username:12} {description}" for username, description in DEMO_STAFF]
+        self.stdout.write("\n".join(lines) + "\n")
+        if not options["no_serve"]:
+            call_command("serve", bind=options["bind"])
