@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format typecheck messages clean serve
+.PHONY: demo test bench lint format messages clean openapi
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -38,3 +38,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+openapi: $(STAMP)
+	$(BIN)/ventanilla export_openapi_schema --api ventanilla.api.urls.api --indent 2 --sorted --output docs/openapi.json

@@ -1,5 +1,5 @@
 """The suite checks it runs where CI meant it to: otherwise a misconfigured run could pass while
-testing nothing of PostgreSQL or Redis. No test here skips: each asserts what holds where it runs."""
+testing nothing of PostgreSQL or Redis. No test here skips: each asserts what holds where it is."""
 
 from __future__ import annotations
 

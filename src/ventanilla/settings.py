@@ -10,20 +10,40 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-BASE_DIR = Path(os.environ.get("VENTANILLA_HOME", Path.cwd())).resolve()
-VAR_DIR = Path(os.environ.get("VENTANILLA_VAR_DIR", BASE_DIR / "var")).resolve()
+# Lets admin.ModelAdmin[Party] and the like be subscripted at run time, as mypy wants.
+django_stubs_ext.monkeypatch()
 
+PACKAGE_DIR = Path(__file__).resolve().parent
 SETTINGS_HELP: dict[str, str] = {}
 
 
-def env(name: str, default: str, help_text: str) -> str:
+def env(name: str, default: str, help_text: str, *, shown_default: str | None = None) -> str:
     """Read one environment variable and remember its help text for the operations docs."""
-    SETTINGS_HELP[name] = f"{help_text} (default: {default!r})"
+    shown = shown_default or default
+    SETTINGS_HELP[name] = f"{help_text} (default: `{shown}`)" if shown else f"{help_text} (unset)"
     return os.environ.get(name, default)
+
+
+BASE_DIR = Path(
+    env(
+        "VENTANILLA_HOME",
+        str(Path.cwd()),
+        "folder the instance runs from",
+        shown_default="the current folder",
+    )
+).resolve()
+VAR_DIR = Path(
+    env(
+        "VENTANILLA_VAR_DIR",
+        str(BASE_DIR / "var"),
+        "folder of the embedded database, uploads and collected static files",
+        shown_default="var/ under VENTANILLA_HOME",
+    )
+).resolve()
 
 
 def env_bool(name: str, default: bool, help_text: str) -> bool:
@@ -133,6 +153,7 @@ DATABASE_URL = env(
     "DATABASE_URL",
     f"sqlite:///{VAR_DIR / 'ventanilla.sqlite3'}",
     "database to use: sqlite:///path (embedded) or postgres://user:pass@host:5432/name",
+    shown_default="sqlite:///<VAR_DIR>/ventanilla.sqlite3",
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -233,7 +254,12 @@ LOGGING = {
 
 VENTANILLA_BIND = env("VENTANILLA_BIND", "127.0.0.1:8000", "address `ventanilla serve` binds to")
 VENTANILLA_WORKERS = int(
-    env("VENTANILLA_WORKERS", str(min(4, (os.cpu_count() or 1) * 2)), "gunicorn worker processes")
+    env(
+        "VENTANILLA_WORKERS",
+        str(min(4, (os.cpu_count() or 1) * 2)),
+        "gunicorn worker processes",
+        shown_default="twice the cores, at most 4",
+    )
 )
 VENTANILLA_MUNICIPALITY = env(
     "VENTANILLA_MUNICIPALITY", "Villanueva del Río", "name of the administration shown on pages"

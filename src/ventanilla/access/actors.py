@@ -52,7 +52,9 @@ def _subtree_ids(agency_paths: list[str]) -> frozenset[str]:
     condition = Q()
     for path in agency_paths:
         condition |= Q(path=path) | Q(path__startswith=f"{path}/")
-    return frozenset(str(pk) for pk in Agency.objects.filter(condition).values_list("id", flat=True))
+    return frozenset(
+        str(pk) for pk in Agency.objects.filter(condition).values_list("id", flat=True)
+    )
 
 
 def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:

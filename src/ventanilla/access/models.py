@@ -32,7 +32,9 @@ class Membership(BaseModel):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "agency"], name="membership_one_role_per_agency")
+            models.UniqueConstraint(
+                fields=["user", "agency"], name="membership_one_role_per_agency"
+            )
         ]
 
     def __str__(self) -> str:

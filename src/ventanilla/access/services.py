@@ -30,7 +30,11 @@ def apikey_create(*, name: str, agency_code: str, scopes: Iterable[str]) -> tupl
     secret, prefix = new_key_secret()
     with transaction.atomic():
         key = ApiKey.objects.create(
-            name=name.strip(), agency=agency, prefix=prefix, key_hash=hash_key(secret), scopes=scopes
+            name=name.strip(),
+            agency=agency,
+            prefix=prefix,
+            key_hash=hash_key(secret),
+            scopes=scopes,
         )
     return key, secret
 

@@ -101,9 +101,7 @@ class PublicService(BaseModel):
     competent_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="competent_services"
     )
-    department = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="owned_services"
-    )
+    department = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_services")
     channels = models.ManyToManyField(Channel, related_name="services", blank=True)
     life_events = models.ManyToManyField(LifeEvent, related_name="services", blank=True)
     deadline_days = models.PositiveSmallIntegerField(

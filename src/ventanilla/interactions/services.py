@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -65,7 +65,7 @@ def interaction_record(
         errors["relationship"] = _("Unknown value.")
     if direction not in Interaction.Direction.values:
         errors["direction"] = _("Unknown value.")
-    if occurred_at is not None and occurred_at > timezone.now() + timezone.timedelta(minutes=5):
+    if occurred_at is not None and occurred_at > timezone.now() + timedelta(minutes=5):
         errors["occurred_at"] = _("A contact cannot happen in the future.")
     if duration_seconds is not None and not 0 <= duration_seconds <= 86400:
         errors["duration_seconds"] = _("Between 0 and 86400 seconds.")
@@ -86,7 +86,7 @@ def interaction_record(
         case = Case.objects.filter(reference=case_reference.upper(), party_id=party_id).first()
         if case is None:
             errors["case"] = _("No such case of this party.")
-    if errors:
+    if errors or party is None:
         raise ValidationFailed(errors)
     agency = acting_agency(actor=actor, agency_code=agency_code)
     with transaction.atomic():

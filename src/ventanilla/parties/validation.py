@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -13,7 +15,7 @@ from ventanilla.core.errors import ValidationFailed
 from ventanilla.core.text import fold
 from ventanilla.parties.models import ContactPoint, Identifier
 
-_MODULES = {
+_MODULES: dict[str, Any] = {
     Identifier.Scheme.DNI: dni,
     Identifier.Scheme.NIE: nie,
     Identifier.Scheme.NIF: nif,

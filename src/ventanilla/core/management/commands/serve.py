@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
 
-class VentanillaServer(BaseApplication):  # type: ignore[misc]
+class VentanillaServer(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
@@ -35,8 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(
-            f"Serving on http://{options['bind']} with {options['workers']} workers "
-            "(Ctrl+C stops)."
+            f"Serving on http://{options['bind']} with {options['workers']} workers (Ctrl+C stops)."
         )
         VentanillaServer(
             {
