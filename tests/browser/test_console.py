@@ -14,7 +14,10 @@ from ventanilla.access.actors import actor_for_user
 from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.services import IdentifierInput
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
