@@ -53,3 +53,7 @@ def test_an_unknown_scope_is_refused_and_no_key_is_made(town: Any) -> None:
 def test_an_unknown_agency_is_refused(town: Any) -> None:
     with pytest.raises(CommandError, match="No agency with code 'nowhere'"):
         apikey("create", "--name", "x", "--agency", "nowhere", "--scopes", "parties:read")
+
+
+def test_staff_passwords_are_stored_as_argon2_hashes(agent_user: Any) -> None:
+    assert agent_user.password.startswith("argon2$")
