@@ -16,7 +16,7 @@ from django.test import Client
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.services import apikey_create, staff_member_ensure
 from ventanilla.catalog.models import Agency, PublicService
-from ventanilla.catalog.services import agency_ensure, service_ensure
+from ventanilla.catalog.services import agency_ensure, channels_ensure, service_ensure
 
 STRICT = os.environ.get("VENTANILLA_STRICT") == "1"
 PASSWORD = "correct-horse-battery-9"
@@ -34,6 +34,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture
 def town(db: None) -> dict[str, Agency]:
     """Town hall with two departments, and a separate regional health agency."""
+    channels_ensure()  # transactional tests flush the channels the migration created
     admin = agency_ensure(code="villanueva", kind="administration", name_es="Villanueva del Río")
     ayto = agency_ensure(
         code="ayto", kind="agency", name_es="Ayuntamiento", name_en="Town hall", parent=admin

@@ -16,7 +16,7 @@ from ventanilla.parties.services import IdentifierInput
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

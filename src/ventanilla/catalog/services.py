@@ -77,3 +77,29 @@ def service_ensure(
         service.channels.set(Channel.objects.filter(code__in=list(channels)))
         service.life_events.set(list(life_events))
     return service
+
+
+# The built-in contact channels; their codes are part of the API. Migration 0002 keeps its own
+# frozen copy, as migrations must; this list is what a flushed database is brought back to.
+BUILT_IN_CHANNELS: tuple[tuple[str, str, str, bool], ...] = (
+    ("web", "Portal web", "Web portal", False),
+    ("kiosk", "Quiosco", "Kiosk", False),
+    ("email", "Correo electrónico", "Email", False),
+    ("phone", "Teléfono", "Phone", True),
+    ("desk", "Atención presencial", "In-person desk", True),
+    ("api", "API / otra administración", "API / another administration", False),
+    ("post", "Correo postal", "Post", False),
+    ("app", "Aplicación móvil", "Mobile app", False),
+)
+
+
+def channels_ensure() -> None:
+    """Create any built-in channel that is missing (after a flush, say); safe to run twice."""
+    present = set(Channel.objects.values_list("code", flat=True))
+    Channel.objects.bulk_create(
+        [
+            Channel(code=code, name_es=name_es, name_en=name_en, assisted=assisted)
+            for code, name_es, name_en, assisted in BUILT_IN_CHANNELS
+            if code not in present
+        ]
+    )
