@@ -7,7 +7,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ventanilla.api.auth import actor_of
@@ -86,7 +86,7 @@ class CaseQuery(Schema):
 
 
 @router.post("", response={201: CaseOut, **PROBLEM_RESPONSES}, summary="Open a case")
-def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, Case]:
+def open_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
     location = payload.location or LocationIn()
     case = services.case_open(
         actor=actor_of(request),
@@ -101,7 +101,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, Case]:
         district=location.district,
         form_data=payload.form_data,
     )
-    return 201, selectors.case_get(actor=actor_of(request), case_id=case.pk)
+    return Status(201, selectors.case_get(actor=actor_of(request), case_id=case.pk))
 
 
 @router.get("", response={200: CasePageOut, **PROBLEM_RESPONSES}, summary="List cases")

@@ -7,7 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ventanilla.api.auth import actor_of
@@ -15,8 +15,8 @@ from ventanilla.api.problems import PROBLEM_RESPONSES
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.interactions import services
 from ventanilla.interactions.models import Interaction
-from ventanilla.parties.selectors import party_get
 from ventanilla.interactions.selectors import timeline_page
+from ventanilla.parties.selectors import party_get
 
 router = Router(tags=["interactions"])
 
@@ -70,7 +70,7 @@ class InteractionQuery(Schema):
     response={201: InteractionOut, **PROBLEM_RESPONSES},
     summary="Record an interaction",
 )
-def create_interaction(request: HttpRequest, payload: InteractionIn) -> tuple[int, Interaction]:
+def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[Interaction]:
     interaction = services.interaction_record(
         actor=actor_of(request),
         party_id=payload.party_id,
@@ -85,7 +85,7 @@ def create_interaction(request: HttpRequest, payload: InteractionIn) -> tuple[in
         occurred_at=payload.occurred_at,
         duration_seconds=payload.duration_seconds,
     )
-    return 201, interaction
+    return Status(201, interaction)
 
 
 @router.get(

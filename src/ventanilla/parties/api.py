@@ -7,7 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ventanilla.api.auth import actor_of
@@ -191,7 +191,7 @@ def search_parties(request: HttpRequest, query: Query[SearchQuery]) -> object:
 
 
 @router.post("", response={201: PartyOut, **PROBLEM_RESPONSES}, summary="Register a party")
-def create_party(request: HttpRequest, payload: PartyIn) -> tuple[int, Party]:
+def create_party(request: HttpRequest, payload: PartyIn) -> Status[Party]:
     data = payload.model_dump(exclude={"identifiers", "contact_points", "kind"})
     party = services.party_create(
         actor=actor_of(request),
@@ -202,7 +202,7 @@ def create_party(request: HttpRequest, payload: PartyIn) -> tuple[int, Party]:
         ],
         **data,
     )
-    return 201, party
+    return Status(201, party)
 
 
 @router.get("/{party_id}", response={200: PartyOut, **PROBLEM_RESPONSES}, summary="Read a party")
