@@ -32,7 +32,13 @@ def agency_ensure(
 
 
 def life_event_ensure(
-    *, code: str, kind: str, name_es: str, name_en: str, description_es: str = ""
+    *,
+    code: str,
+    kind: str,
+    name_es: str,
+    name_en: str,
+    description_es: str = "",
+    description_en: str = "",
 ) -> LifeEvent:
     event, _ = LifeEvent.objects.update_or_create(
         code=code,
@@ -41,6 +47,7 @@ def life_event_ensure(
             "name_es": name_es,
             "name_en": name_en,
             "description_es": description_es,
+            "description_en": description_en,
         },
     )
     return event

@@ -14,3 +14,7 @@ class SeedRun(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seed"], name="seed_run_unique_seed")]
+
+    def __str__(self) -> str:
+        state = "finished" if self.finished_at else "unfinished"
+        return f"seed {self.seed}: {self.citizens} citizens ({state})"

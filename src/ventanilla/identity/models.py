@@ -48,3 +48,6 @@ class SyntheticTruth(models.Model):
     )
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
     distortions = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.source_record_id} is {self.party_id}"

@@ -29,7 +29,9 @@ def acting_agency(*, actor: Actor, agency_code: str | None) -> Agency:
             raise ValidationFailed({"agency": _("Unknown agency, or not one you act for.")})
         return agency
     candidates = Agency.objects.filter(pk__in=list(actor.agency_ids)).order_by("path")
-    roots = [a for a in candidates if a.parent_id is None or str(a.parent_id) not in actor.agency_ids]
+    roots = [
+        a for a in candidates if a.parent_id is None or str(a.parent_id) not in actor.agency_ids
+    ]
     if len(roots) != 1:
         raise ValidationFailed({"agency": _("Say which agency this is recorded for.")})
     return roots[0]

@@ -81,9 +81,10 @@ class NameToken(models.Model):
     token = models.CharField(max_length=100)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["token", "party"], name="name_token_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["token", "party"], name="name_token_unique")]
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class Identifier(BaseModel):
@@ -174,12 +175,8 @@ class Representation(BaseModel):
         COMPANY_REPRESENTATIVE = "company_representative", _("Company representative")
         AUTHORISED_PERSON = "authorised_person", _("Authorised person")
 
-    representative = models.ForeignKey(
-        Party, on_delete=models.CASCADE, related_name="represents"
-    )
-    represented = models.ForeignKey(
-        Party, on_delete=models.CASCADE, related_name="represented_by"
-    )
+    representative = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="represents")
+    represented = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="represented_by")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # Service codes the representation covers; empty means every service.
     scope = models.JSONField(default=list, blank=True)

@@ -1,4 +1,4 @@
-"""Derived name data (sort key and search tokens), computed the same way by services and the seed."""
+"""Derived name data (sort key, search tokens), computed alike by the services and the seed."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -65,7 +66,7 @@ def _check_profile(kind: str, profile: dict[str, Any]) -> None:
     elif not str(profile.get("legal_name") or "").strip():
         errors["legal_name"] = _("This field is required.")
     birth = profile.get("birth_date")
-    if isinstance(birth, date) and birth > date.today():
+    if isinstance(birth, date) and birth > timezone.localdate():
         errors["birth_date"] = _("The birth date cannot be in the future.")
     if profile.get("sex") and profile["sex"] not in Party.Sex.values:
         errors["sex"] = _("Unknown value.")
@@ -107,7 +108,9 @@ def party_create(
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed({name: _("Unknown field.") for name in sorted(unknown)})
-    profile = {key: value.strip() if isinstance(value, str) else value for key, value in profile.items()}
+    profile = {
+        key: value.strip() if isinstance(value, str) else value for key, value in profile.items()
+    }
     _check_profile(kind, profile)
     normalized_ids = [
         (item, normalize_identifier(item.scheme, item.value, field=f"identifiers.{i}.value"))
@@ -169,7 +172,9 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed({name: _("This field cannot be changed here.") for name in unknown})
-    changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
+    changes = {
+        key: value.strip() if isinstance(value, str) else value for key, value in changes.items()
+    }
     with transaction.atomic():
         party = Party.objects.select_for_update().filter(pk=party_id).first()
         if party is None:
