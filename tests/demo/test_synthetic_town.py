@@ -32,7 +32,7 @@ from ventanilla.parties.models import (
     Party,
     Representation,
 )
-from ventanilla.parties.naming import name_tokens, sort_name
+from ventanilla.parties.naming import name_fields, name_tokens, sort_name
 from ventanilla.parties.selectors import party_search
 from ventanilla.parties.validation import normalize_contact
 
@@ -47,16 +47,6 @@ def town(django_db_setup: None, django_db_blocker: Any) -> Iterator[SeedSummary]
         summary = seed_municipality(citizens=CITIZENS, seed=11, progress=False, workers=0)
         yield summary
         transaction.set_rollback(True)
-
-
-def _names(party: Party) -> dict[str, str]:
-    return {
-        "kind": party.kind,
-        "given_name": party.given_name,
-        "family_name_1": party.family_name_1,
-        "family_name_2": party.family_name_2,
-        "legal_name": party.legal_name,
-    }
 
 
 def test_the_town_has_the_residents_and_the_contacts_asked_for(town: SeedSummary) -> None:
@@ -121,8 +111,8 @@ def test_sort_names_and_name_tokens_are_those_the_services_compute(town: SeedSum
     for party_id, token in NameToken.objects.values_list("party_id", "token"):
         tokens.setdefault(party_id, set()).add(token)
     for party in Party.objects.all():
-        assert party.sort_name == sort_name(**_names(party))
-        assert tokens[party.pk] == set(name_tokens(**_names(party)))
+        assert party.sort_name == sort_name(**name_fields(party))
+        assert tokens[party.pk] == set(name_tokens(**name_fields(party)))
 
 
 def test_contact_points_are_normalised_as_the_services_normalise_them(town: SeedSummary) -> None:

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 from ventanilla.api.auth import actor_of
 from ventanilla.api.problems import PROBLEM_RESPONSES
 from ventanilla.cases import selectors, services
-from ventanilla.cases.models import Case
+from ventanilla.cases.models import Case, CaseStatus
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = Router(tags=["cases"])
@@ -68,19 +68,7 @@ class CasePageOut(Schema):
 
 class CaseQuery(Schema):
     party_id: UUID | None = None
-    status: (
-        Literal[
-            "new",
-            "accepted",
-            "in_progress",
-            "waiting_citizen",
-            "resolved",
-            "closed",
-            "rejected",
-            "cancelled",
-        ]
-        | None
-    ) = None
+    status: CaseStatus | None = None
     cursor: str | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 

@@ -53,7 +53,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from tqdm import tqdm
 
-from ventanilla.cases.models import Case, CaseSequence
+from ventanilla.cases.models import OPEN_STATUS_VALUES, Case, CaseSequence, CaseStatus
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.core.calendar import add_working_days
 from ventanilla.core.text import fold
@@ -318,17 +318,8 @@ STATUS_BY_AGE: Final = (
     (90, (2, 4, 14, 8, 15, 45, 5, 7)),
     (10**9, (0.3, 0.5, 2, 1.5, 3, 80, 6, 7)),
 )
-STATUSES: Final = (
-    "new",
-    "accepted",
-    "in_progress",
-    "waiting_citizen",
-    "resolved",
-    "closed",
-    "rejected",
-    "cancelled",
-)
-OPEN: Final = frozenset({"new", "accepted", "in_progress", "waiting_citizen"})
+STATUSES: Final = tuple(CaseStatus.values)
+OPEN: Final = frozenset(OPEN_STATUS_VALUES)
 
 EDUCATION_BY_AGE: Final = (
     (25, {"secondary": 55, "vocational": 20, "university": 20, "primary": 5}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ventanilla.core.text import fold, tokens
 
 
@@ -18,3 +20,14 @@ def name_tokens(
 ) -> list[str]:
     text = legal_name if kind == "organisation" else f"{given_name} {family_name_1} {family_name_2}"
     return [token[:100] for token in tokens(text)]
+
+
+def name_fields(party: Any) -> dict[str, str]:
+    """The fields of ``party`` that the sort key and the tokens are computed from."""
+    return {
+        "kind": party.kind,
+        "given_name": party.given_name,
+        "family_name_1": party.family_name_1,
+        "family_name_2": party.family_name_2,
+        "legal_name": party.legal_name,
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -33,6 +34,8 @@ from ventanilla.parties.validation import guess_identifier_scheme, normalize_pho
 
 MAX_QUERY_LENGTH = 100
 SEARCH_ORDER = ["sort_name", "id"]
+# Up to this many parties for the rarest word, a name search starts from them by key.
+FEW_CANDIDATES = 2000
 
 
 def _require(actor: Actor, scope: str) -> None:
@@ -44,18 +47,41 @@ def _parties() -> QuerySet[Party]:
     return Party.objects.all()
 
 
+def _contacts(kind: str, normalized: str) -> QuerySet[ContactPoint, UUID]:
+    return ContactPoint.objects.filter(kind=kind, normalized=normalized).values_list(
+        "party_id", flat=True
+    )
+
+
+def _word_matches(word: str) -> QuerySet[NameToken]:
+    matching = NameToken.objects.filter(token__gte=word)
+    upper = prefix_upper_bound(word)
+    return matching if upper is None else matching.filter(token__lt=upper)
+
+
 def _search_by_name(query: str) -> QuerySet[Party] | None:
-    words = tokens(query)
+    """Parties having, for each word of ``query``, a name word that starts with it.
+
+    The database first intersects the parties of the words of three letters or more. When few
+    remain (at most ``FEW_CANDIDATES``), the search starts from them by key; when many do, it
+    walks the name order and stops at the first page, which is quick precisely because matches
+    are common. Left to itself the planner walked the name order for rare names too: "María
+    Torres" read 40,000 rows instead of 200.
+    """
+    words = tokens(query)[:4]
     if not words:
         return None
     parties = _parties().filter(status=Party.Status.ACTIVE)
-    # Longest words first: they are the most selective, so the database starts from them.
-    for word in sorted(words, key=len, reverse=True)[:4]:
-        matching = NameToken.objects.filter(token__gte=word)
-        upper = prefix_upper_bound(word)
-        if upper is not None:
-            matching = matching.filter(token__lt=upper)
-        parties = parties.filter(id__in=matching.values("party_id"))
+    strong = [word for word in words if len(word) >= 3]
+    if strong:
+        first, *others = (_word_matches(word).values("party_id") for word in strong)
+        common = first.intersection(*others) if others else first.distinct()
+        candidates = list(common.values_list("party_id", flat=True)[: FEW_CANDIDATES + 1])
+        if len(candidates) <= FEW_CANDIDATES:
+            parties = parties.filter(id__in=candidates)
+            words = [word for word in words if word not in strong]
+    for word in words:
+        parties = parties.filter(id__in=_word_matches(word).values("party_id"))
     return parties
 
 
@@ -74,25 +100,22 @@ def party_search(
     scheme = guess_identifier_scheme(query)
     if scheme is not None:
         value = "".join(ch for ch in query.upper() if ch.isalnum())
-        parties = _parties().filter(identifiers__value=value)
-    elif "@" in query:
         parties = _parties().filter(
-            contact_points__kind=ContactPoint.Kind.EMAIL,
-            contact_points__normalized=query.lower(),
+            id__in=Identifier.objects.filter(value=value).values("party_id")
         )
+    elif "@" in query:
+        parties = _parties().filter(id__in=_contacts(ContactPoint.Kind.EMAIL, query.lower()))
     elif sum(ch.isdigit() for ch in query) >= 6 and not any(ch.isalpha() for ch in query):
         try:
             phone = normalize_phone(query)
         except ValidationFailed:
             return Page(items=[], next_cursor=None)
-        parties = _parties().filter(
-            contact_points__kind=ContactPoint.Kind.PHONE, contact_points__normalized=phone
-        )
+        parties = _parties().filter(id__in=_contacts(ContactPoint.Kind.PHONE, phone))
     else:
         parties = _search_by_name(query)
     if parties is None:
         return Page(items=[], next_cursor=None)
-    return keyset_page(parties.distinct(), order=SEARCH_ORDER, cursor=cursor, limit=limit)
+    return keyset_page(parties, order=SEARCH_ORDER, cursor=cursor, limit=limit)
 
 
 def party_get(*, actor: Actor, party_id: Any) -> Party:

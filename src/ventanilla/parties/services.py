@@ -15,7 +15,7 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.models import Scope
 from ventanilla.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ventanilla.parties.models import ContactPoint, Identifier, NameToken, Party
-from ventanilla.parties.naming import name_tokens, sort_name
+from ventanilla.parties.naming import name_fields, name_tokens, sort_name
 from ventanilla.parties.validation import normalize_contact, normalize_identifier
 
 
@@ -78,20 +78,10 @@ def _check_profile(kind: str, profile: dict[str, Any]) -> None:
         raise ValidationFailed(errors)
 
 
-def _names(party: Party) -> dict[str, str]:
-    return {
-        "kind": party.kind,
-        "given_name": party.given_name,
-        "family_name_1": party.family_name_1,
-        "family_name_2": party.family_name_2,
-        "legal_name": party.legal_name,
-    }
-
-
 def _replace_tokens(party: Party) -> None:
     NameToken.objects.filter(party=party).delete()
     NameToken.objects.bulk_create(
-        [NameToken(party=party, token=token) for token in name_tokens(**_names(party))]
+        [NameToken(party=party, token=token) for token in name_tokens(**name_fields(party))]
     )
 
 
@@ -133,7 +123,7 @@ def party_create(
                     existing_party=str(holder.party_id),
                 )
         party = Party(kind=kind, **{k: v for k, v in profile.items() if v is not None})
-        party.sort_name = sort_name(**_names(party))
+        party.sort_name = sort_name(**name_fields(party))
         party.save()
         _replace_tokens(party)
         Identifier.objects.bulk_create(
@@ -184,7 +174,7 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
         for name, value in changes.items():
             setattr(party, name, "" if value is None and name != "birth_date" else value)
         _check_profile(party.kind, {name: getattr(party, name) for name in PROFILE_FIELDS})
-        party.sort_name = sort_name(**_names(party))
+        party.sort_name = sort_name(**name_fields(party))
         party.save(update_fields=[*changes, "sort_name", "updated_at"])
         if {"given_name", "family_name_1", "family_name_2", "legal_name"} & set(changes):
             _replace_tokens(party)
