@@ -28,7 +28,9 @@ def test_production_without_a_secret_key_stops_with_a_clear_message() -> None:
 
 
 def test_production_without_allowed_hosts_stops_with_a_clear_message() -> None:
-    result = start(VENTANILLA_ENV="production", VENTANILLA_SECRET_KEY="x" * 50)
+    result = start(
+        VENTANILLA_ENV="production", VENTANILLA_SECRET_KEY="x" * 50, VENTANILLA_AUDIT_KEY="k" * 40
+    )
 
     assert result.returncode != 0
     assert "VENTANILLA_ALLOWED_HOSTS is not set" in result.stderr
@@ -39,6 +41,18 @@ def test_production_with_its_settings_passes_the_system_checks() -> None:
         VENTANILLA_ENV="production",
         VENTANILLA_SECRET_KEY="a-long-random-secret-" * 3,
         VENTANILLA_ALLOWED_HOSTS="ventanilla.example.org",
+        VENTANILLA_AUDIT_KEY="a-key-kept-outside-the-database",
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_without_an_audit_key_stops_with_a_clear_message() -> None:
+    result = start(
+        VENTANILLA_ENV="production",
+        VENTANILLA_SECRET_KEY="x" * 50,
+        VENTANILLA_ALLOWED_HOSTS="example.org",
+    )
+
+    assert result.returncode != 0
+    assert "VENTANILLA_AUDIT_KEY is not set" in result.stderr

@@ -79,6 +79,24 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _DEV_SECRET
 
+AUDIT_KEY = env(
+    "VENTANILLA_AUDIT_KEY",
+    "",
+    "key that signs audit-log checkpoints; keep it outside the database and its backups; "
+    "required in production",
+)
+if not AUDIT_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "VENTANILLA_AUDIT_KEY is not set. In production the audit log's checkpoints must be "
+            "signed with a key kept outside the database. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    AUDIT_KEY = "development-only-audit-key:" + SECRET_KEY
+AUDIT_CHECKPOINT_EVERY = int(
+    env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
+)
+
 DEBUG = env_bool("VENTANILLA_DEBUG", False, "show Django's debug pages; never in production")
 if DEBUG and PRODUCTION:
     raise ImproperlyConfigured("VENTANILLA_DEBUG cannot be on when VENTANILLA_ENV=production.")
@@ -116,10 +134,12 @@ INSTALLED_APPS = [
     "ventanilla.channels",
     "ventanilla.api",
     "ventanilla.demo",
+    "ventanilla.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ventanilla.core.context.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

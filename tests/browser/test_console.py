@@ -77,8 +77,11 @@ def test_search_and_360_work_by_keyboard_alone(page: Any, live_server: Any, citi
 
     page.keyboard.type("12345678Z")  # the search box has the focus on arrival
     page.get_by_test_id("result").first.wait_for()
+    page.wait_for_load_state("networkidle")  # the last keystroke's search has come back
     page.keyboard.press("Tab")  # the search button
     page.keyboard.press("Tab")  # the first result
+    focused = page.evaluate("document.activeElement.dataset.testid || ''")
+    assert focused == "result"
     page.keyboard.press("Enter")
 
     page.get_by_role("heading", name="María José Núñez Ibáñez").wait_for()

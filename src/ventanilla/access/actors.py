@@ -28,6 +28,8 @@ class Actor:
     user_id: int | None = None
     api_key_id: str | None = None
     agency_ids: frozenset[str] = field(default_factory=frozenset)
+    # Codes of the agencies the actor belongs to (not those below them), for the audit log.
+    agency_codes: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
     sees_everything: bool = False
@@ -67,6 +69,7 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:
         label=user.get_username(),
         user_id=int(user.pk),
         agency_ids=_subtree_ids([path for path, _role in memberships]),
+        agency_codes=frozenset(path.rsplit("/", 1)[-1] for path, _role in memberships),
         roles=frozenset(role for _path, role in memberships),
         scopes=frozenset(Scope.values),
         sees_everything=bool(getattr(user, "is_superuser", False)),
@@ -96,6 +99,7 @@ def actor_for_api_key(secret: str) -> Actor | None:
         label=f"api:{key.name}",
         api_key_id=str(key.pk),
         agency_ids=_subtree_ids([key.agency.path]),
+        agency_codes=frozenset({key.agency.code}),
         scopes=frozenset(key.scopes),
     )
 

@@ -49,6 +49,7 @@ class Scope(models.TextChoices):
     CASES_READ = "cases:read", _("Read cases")
     CASES_WRITE = "cases:write", _("Open cases")
     CATALOG_READ = "catalog:read", _("Read the service catalogue")
+    AUDIT_READ = "audit:read", _("Read the audit log (data-protection officers)")
 
 
 class ApiKey(BaseModel):

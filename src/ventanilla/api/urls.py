@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ventanilla import __version__
 from ventanilla.api import problems
 from ventanilla.api.auth import AUTH
+from ventanilla.audit.api import router as audit_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.catalog.api import router as catalog_router
 from ventanilla.interactions.api import router as interactions_router
@@ -29,3 +30,4 @@ api.add_router("/parties", parties_router)
 api.add_router("/", interactions_router)
 api.add_router("/cases", cases_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/audit", audit_router)

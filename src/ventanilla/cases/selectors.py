@@ -9,9 +9,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
-from ventanilla.core.errors import NotFound, PermissionDenied
+from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.parties.models import Party
 
@@ -19,8 +22,7 @@ CASES_IN_360 = 50
 
 
 def visible_cases(actor: Actor) -> QuerySet[Case]:
-    if not actor.can(Scope.CASES_READ):
-        raise PermissionDenied(_("You may not do this."))
+    require(actor, Scope.CASES_READ)
     cases = Case.objects.all()
     if not actor.sees_everything:
         cases = cases.filter(department_id__in=list(actor.agency_ids))
@@ -49,6 +51,13 @@ def case_get(*, actor: Actor, case_id: Any) -> Case:
         case = cases.filter(reference=str(case_id).upper()).first()
     if case is None:
         raise NotFound(_("No such case."))
+    audit_record(
+        actor=actor,
+        action=Action.CASE_READ,
+        party_id=case.party_id,
+        object_type="case",
+        object_id=case.pk,
+    )
     return case
 
 
@@ -65,4 +74,11 @@ def case_list(
         cases = cases.filter(party_id=party_id)
     if status:
         cases = cases.filter(status=status)
-    return keyset_page(cases, order=["-opened_at", "-id"], cursor=cursor, limit=limit)
+    page = keyset_page(cases, order=["-opened_at", "-id"], cursor=cursor, limit=limit)
+    audit_record(
+        actor=actor,
+        action=Action.CASE_LIST,
+        party_id=party_id,
+        detail={"status": status, "shown": [str(case.pk) for case in page.items]},
+    )
+    return page

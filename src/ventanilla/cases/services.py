@@ -11,11 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseSequence
 from ventanilla.catalog.models import Channel, PublicService
 from ventanilla.core.calendar import add_working_days
-from ventanilla.core.errors import PermissionDenied, ValidationFailed
+from ventanilla.core.errors import ValidationFailed
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import Party
 
@@ -45,8 +48,7 @@ def case_open(
     form_data: dict[str, Any] | None = None,
 ) -> Case:
     """Open a case for a party and record the contact that opened it on the party's history."""
-    if not actor.can(Scope.CASES_WRITE):
-        raise PermissionDenied(_("You may not do this."))
+    require(actor, Scope.CASES_WRITE, party_id=party_id)
     errors: dict[str, str] = {}
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
@@ -101,5 +103,12 @@ def case_open(
             agent_id=actor.user_id,
             occurred_at=now,
             summary=description or service.name_es,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CASE_CREATE,
+            party_id=party.pk,
+            object_type="case",
+            object_id=case.pk,
         )
     return case

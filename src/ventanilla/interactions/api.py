@@ -15,8 +15,7 @@ from ventanilla.api.problems import PROBLEM_RESPONSES
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.interactions import services
 from ventanilla.interactions.models import Interaction
-from ventanilla.interactions.selectors import timeline_page
-from ventanilla.parties.selectors import party_get
+from ventanilla.interactions.selectors import interactions_of_party
 
 router = Router(tags=["interactions"])
 
@@ -96,10 +95,9 @@ def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[I
 def list_interactions(
     request: HttpRequest, party_id: UUID, query: Query[InteractionQuery]
 ) -> object:
-    actor = actor_of(request)
-    page = timeline_page(
-        actor=actor,
-        party=party_get(actor=actor, party_id=party_id),
+    page = interactions_of_party(
+        actor=actor_of(request),
+        party_id=party_id,
         channel=query.channel,
         agency=query.agency,
         cursor=query.cursor,

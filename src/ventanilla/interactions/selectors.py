@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
-from ventanilla.core.errors import PermissionDenied
+from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import Party
@@ -17,8 +22,7 @@ TIMELINE_ORDER = ["-occurred_at", "-id"]
 
 
 def visible_interactions(actor: Actor) -> QuerySet[Interaction]:
-    if not actor.can(Scope.INTERACTIONS_READ):
-        raise PermissionDenied(_("You may not do this."))
+    require(actor, Scope.INTERACTIONS_READ)
     interactions = Interaction.objects.all()
     if not actor.sees_everything:
         interactions = interactions.filter(agency_id__in=list(actor.agency_ids))
@@ -47,6 +51,32 @@ def timeline_page(
         )
     interactions = interactions.select_related("channel", "agency", "service", "case")
     return keyset_page(interactions, order=TIMELINE_ORDER, cursor=cursor, limit=limit)
+
+
+def interactions_of_party(
+    *,
+    actor: Actor,
+    party_id: Any,
+    channel: str | None = None,
+    agency: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Interaction]:
+    """A page of a party's timeline read on its own (the 360° view records its own entry)."""
+    require(actor, Scope.PARTIES_READ, party_id=party_id)
+    party = Party.objects.filter(pk=party_id).first()
+    if party is None:
+        raise NotFound(_("No such party."))
+    page = timeline_page(
+        actor=actor, party=party, channel=channel, agency=agency, cursor=cursor, limit=limit
+    )
+    audit_record(
+        actor=actor,
+        action=Action.INTERACTION_LIST,
+        party_id=party.pk,
+        detail={"channel": channel, "agency": agency, "shown": len(page.items)},
+    )
+    return page
 
 
 def _subtree_paths(code: str) -> QuerySet[Agency, str]:

@@ -10,10 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.catalog.models import Agency, Channel, PublicService
-from ventanilla.core.errors import PermissionDenied, ValidationFailed
+from ventanilla.core.errors import ValidationFailed
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import Party
 
@@ -53,8 +56,7 @@ def interaction_record(
     duration_seconds: int | None = None,
 ) -> Interaction:
     """Add one contact to a party's history."""
-    if not actor.can(Scope.INTERACTIONS_WRITE):
-        raise PermissionDenied(_("You may not do this."))
+    require(actor, Scope.INTERACTIONS_WRITE, party_id=party_id)
     errors: dict[str, str] = {}
     summary = summary.strip()
     if not summary:
@@ -92,7 +94,7 @@ def interaction_record(
         raise ValidationFailed(errors)
     agency = acting_agency(actor=actor, agency_code=agency_code)
     with transaction.atomic():
-        return Interaction.objects.create(
+        interaction = Interaction.objects.create(
             party=party,
             channel_id=channel,
             agency=agency,
@@ -106,3 +108,11 @@ def interaction_record(
             duration_seconds=duration_seconds,
             summary=summary,
         )
+        audit_record(
+            actor=actor,
+            action=Action.INTERACTION_CREATE,
+            party_id=party.pk,
+            object_type="interaction",
+            object_id=interaction.pk,
+        )
+    return interaction

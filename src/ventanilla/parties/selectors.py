@@ -14,10 +14,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import cases_of_party
-from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
+from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.core.text import prefix_upper_bound, tokens
 from ventanilla.interactions.models import Interaction
@@ -36,11 +39,6 @@ MAX_QUERY_LENGTH = 100
 SEARCH_ORDER = ["sort_name", "id"]
 # Up to this many parties for the rarest word, a name search starts from them by key.
 FEW_CANDIDATES = 2000
-
-
-def _require(actor: Actor, scope: str) -> None:
-    if not actor.can(scope):
-        raise PermissionDenied(_("You may not do this."))
 
 
 def _parties() -> QuerySet[Party]:
@@ -90,7 +88,7 @@ def party_search(
 ) -> Page[Party]:
     """Parties matching ``query``: a DNI/NIE/CIF, an email, a phone number, or words of a name
     (accent- and case-insensitive, each word a prefix: "jose garc" finds José García)."""
-    _require(actor, Scope.PARTIES_READ)
+    require(actor, Scope.PARTIES_READ)
     query = query.strip()
     if len(query) > MAX_QUERY_LENGTH:
         raise ValidationFailed({"q": _("Search for at most %d characters.") % MAX_QUERY_LENGTH})
@@ -115,14 +113,33 @@ def party_search(
         parties = _search_by_name(query)
     if parties is None:
         return Page(items=[], next_cursor=None)
-    return keyset_page(parties, order=SEARCH_ORDER, cursor=cursor, limit=limit)
+    page = keyset_page(parties, order=SEARCH_ORDER, cursor=cursor, limit=limit)
+    audit_record(
+        actor=actor,
+        action=Action.PARTY_SEARCH,
+        detail={"query": query, "shown": [str(party.pk) for party in page.items]},
+    )
+    return page
 
 
-def party_get(*, actor: Actor, party_id: Any) -> Party:
-    _require(actor, Scope.PARTIES_READ)
+def _party(actor: Actor, party_id: Any) -> Party:
+    require(actor, Scope.PARTIES_READ, party_id=party_id)
     party = _parties().filter(pk=party_id).first()
     if party is None:
         raise NotFound(_("No such party."))
+    return party
+
+
+def party_get(*, actor: Actor, party_id: Any, purpose: str = "") -> Party:
+    party = _party(actor, party_id)
+    audit_record(
+        actor=actor,
+        action=Action.PARTY_READ,
+        party_id=party.pk,
+        object_type="party",
+        object_id=party.pk,
+        purpose=purpose,
+    )
     return party
 
 
@@ -150,10 +167,20 @@ def party_360(
     agency: str | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    purpose: str = "",
 ) -> Party360:
     """The 360° view in a constant number of queries, whatever the length of the history."""
-    party = party_get(actor=actor, party_id=party_id)
+    party = _party(actor, party_id)
     open_cases, past_cases = cases_of_party(actor=actor, party=party)
+    audit_record(
+        actor=actor,
+        action=Action.PARTY_VIEW_360,
+        party_id=party.pk,
+        object_type="party",
+        object_id=party.pk,
+        purpose=purpose,
+        detail={"channel": channel, "agency": agency, "page": bool(cursor)},
+    )
     return Party360(
         party=party,
         identifiers=list(party.identifiers.order_by("scheme")),

@@ -12,8 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
-from ventanilla.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
+from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.parties.models import ContactPoint, Identifier, NameToken, Party
 from ventanilla.parties.naming import name_fields, name_tokens, sort_name
 from ventanilla.parties.validation import normalize_contact, normalize_identifier
@@ -48,11 +51,6 @@ PROFILE_FIELDS = (
     "education_level",
     "accessibility_needs",
 )
-
-
-def _require(actor: Actor, scope: str) -> None:
-    if not actor.can(scope):
-        raise PermissionDenied(_("You may not do this."))
 
 
 def _check_profile(kind: str, profile: dict[str, Any]) -> None:
@@ -94,7 +92,7 @@ def party_create(
     **profile: Any,
 ) -> Party:
     """Register a party with its identifiers and contact points, all or nothing."""
-    _require(actor, Scope.PARTIES_WRITE)
+    require(actor, Scope.PARTIES_WRITE)
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed({name: _("Unknown field.") for name in sorted(unknown)})
@@ -153,12 +151,19 @@ def party_create(
                 for item, display, normalized in normalized_contacts
             ]
         )
+        audit_record(
+            actor=actor,
+            action=Action.PARTY_CREATE,
+            party_id=party.pk,
+            object_type="party",
+            object_id=party.pk,
+        )
     return party
 
 
 def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Party:
     """Change profile fields of a party (rectification); unknown fields are refused, not ignored."""
-    _require(actor, Scope.PARTIES_WRITE)
+    require(actor, Scope.PARTIES_WRITE, party_id=party_id)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed({name: _("This field cannot be changed here.") for name in unknown})
@@ -178,4 +183,12 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
         party.save(update_fields=[*changes, "sort_name", "updated_at"])
         if {"given_name", "family_name_1", "family_name_2", "legal_name"} & set(changes):
             _replace_tokens(party)
+        audit_record(
+            actor=actor,
+            action=Action.PARTY_UPDATE,
+            party_id=party.pk,
+            object_type="party",
+            object_id=party.pk,
+            detail={"fields": sorted(changes)},
+        )
     return party

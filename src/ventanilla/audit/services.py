@@ -1,0 +1,118 @@
+"""Writing the audit log: one entry per read or change of personal data, chained by SHA-256,
+in the same transaction as the read or change it records."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ventanilla.access.actors import Actor
+from ventanilla.audit.actions import Action
+from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from ventanilla.core.context import request_id
+
+GENESIS = "0" * 64
+
+
+def content_of(entry: AuditEntry) -> dict[str, Any]:
+    """The fields the hash covers, in a form that reads back identically from the database."""
+    return {
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor": entry.actor,
+        "user_id": entry.user_id,
+        "api_key_id": str(entry.api_key_id) if entry.api_key_id else None,
+        "roles": entry.roles,
+        "agencies": entry.agencies,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "party_id": str(entry.party_id) if entry.party_id else None,
+        "purpose": entry.purpose,
+        "request_id": entry.request_id,
+        "detail": entry.detail,
+    }
+
+
+def chain_hash(previous_hash: str, entry: AuditEntry) -> str:
+    payload = json.dumps(content_of(entry), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{previous_hash}\n{payload}".encode()).hexdigest()
+
+
+def checkpoint_signature(entry_id: int, entry_hash: str, at: datetime) -> str:
+    message = f"{entry_id}:{entry_hash}:{at.astimezone(UTC).isoformat()}"
+    return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # a freshly flushed database
+        AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: Action,
+    party_id: UUID | str | None = None,
+    object_type: str = "",
+    object_id: object = "",
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. Joins the caller's transaction, so a change and its record commit or
+    roll back together; locking the head keeps the chain a single line under concurrency."""
+    with transaction.atomic():
+        head = _locked_head()
+        entry = AuditEntry(
+            at=timezone.now(),
+            actor=actor.label[:150],
+            user_id=actor.user_id,
+            api_key_id=actor.api_key_id,
+            roles=",".join(sorted(actor.roles))[:200],
+            agencies=",".join(sorted(actor.agency_codes))[:400],
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id)[:64],
+            party_id=party_id,
+            purpose=purpose[:300],
+            request_id=request_id.get(),
+            detail=json.loads(json.dumps(detail or {}, default=str)),
+            previous_hash=head.last_hash,
+        )
+        entry.hash = chain_hash(head.last_hash, entry)
+        entry.save(force_insert=True)
+        head.last_entry_id = entry.id
+        head.last_hash = entry.hash
+        head.save(update_fields=["last_entry_id", "last_hash"])
+        if entry.id % settings.AUDIT_CHECKPOINT_EVERY == 0:
+            _checkpoint(entry.id, entry.hash)
+    return entry
+
+
+def _checkpoint(entry_id: int, entry_hash: str) -> AuditCheckpoint:
+    at = timezone.now()
+    return AuditCheckpoint.objects.create(
+        at=at,
+        entry_id=entry_id,
+        entry_hash=entry_hash,
+        signature=checkpoint_signature(entry_id, entry_hash, at),
+    )
+
+
+def audit_checkpoint() -> AuditCheckpoint | None:
+    """Sign the current head of the chain (None when the log is empty)."""
+    with transaction.atomic():
+        head = _locked_head()
+        if head.last_entry_id == 0:
+            return None
+        return _checkpoint(head.last_entry_id, head.last_hash)
