@@ -62,6 +62,23 @@ print(json.dumps({
 }))
 """
 
+AUDIT_COST = r"""
+import json, time
+from django.db import transaction
+from ventanilla.access.actors import Actor
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
+actor = Actor(label="bench", user_id=None, agency_codes=frozenset({"ayto"}))
+timings = []
+for n in range(300):
+    started = time.perf_counter()
+    with transaction.atomic():
+        audit_record(actor=actor, action=Action.PARTY_VIEW_360, party_id=None, detail={"n": n})
+    timings.append((time.perf_counter() - started) * 1000)
+timings.sort()
+print(json.dumps({"p50": timings[len(timings) // 2], "p95": timings[int(0.95 * 299)]}))
+"""
+
 QUERY_COUNT = r"""
 import json, sys
 from django.db import connection
@@ -267,6 +284,7 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
     probe = shell(PROBE, env)
     key = new_key(env)
     counts = shell(QUERY_COUNT, env, key, probe["short"][1], probe["long"][1])
+    audit_cost = shell(AUDIT_COST, env)
     rng = random.Random(options.seed)
     sample = probe["sample"]
     paths_360 = [f"/api/v1/parties/{rng.choice(sample)}/360" for _ in range(options.requests)]
@@ -291,6 +309,8 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
         "search_p50_ms": statistics.median(search),
         "search_p95_ms": percentile(search, 0.95),
         "creates_per_s_4_clients": throughput,
+        "audit_entry_p50_ms": audit_cost["p50"],
+        "audit_share_of_360_p50": audit_cost["p50"] / statistics.median(view),
         "queries_360_short_history": counts["short"],
         "queries_360_long_history": counts["long"],
         "short_history_len": probe["short"][0],
@@ -320,6 +340,8 @@ def report(results: list[dict[str, Any]]) -> None:
     row("search p50 (ms)", "search_p50_ms", ".1f")
     row("search p95 (ms)", "search_p95_ms", ".1f", f"< {GOAL_P95_MS:.0f}")
     row("interaction creates/s, 4 clients", "creates_per_s_4_clients", ".0f")
+    row("audit entry write p50 (ms)", "audit_entry_p50_ms", ".2f")
+    row("audit share of a 360° read (p50)", "audit_share_of_360_p50", ".1%", "< 10%")
     row("queries per 360°, shortest history", "queries_360_short_history", "d")
     row("queries per 360°, longest history", "queries_360_long_history", "d", "equal")
     print()

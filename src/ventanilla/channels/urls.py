@@ -9,4 +9,5 @@ urlpatterns = [
     path("portal/", views.portal, name="portal"),
     path("console/", views.search, name="search"),
     path("console/parties/<uuid:party_id>/", views.party_360, name="party"),
+    path("console/audit/", views.audit_log, name="audit"),
 ]

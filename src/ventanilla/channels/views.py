@@ -14,9 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor, actor_for_user
+from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels, life_events_with_services
-from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
 from ventanilla.parties.selectors import party_360 as select_party_360
 from ventanilla.parties.selectors import party_search
 
@@ -86,6 +87,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "channel": channel or "",
         "agency": agency or "",
         "channels": channels(),
+        "may_read_audit": may_read_audit(actor),
         "agencies": Agency.objects.filter(pk__in=list(actor.agency_ids)).order_by("path")
         if not actor.sees_everything
         else Agency.objects.order_by("path"),
@@ -93,6 +95,27 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "console/_timeline_rows.html", context)
     return render(request, "console/party.html", context)
+
+
+@staff_view
+def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """For data-protection officers: who looked at a citizen, or what a member of staff saw."""
+    party_id = request.GET.get("party") or None
+    actor_label = request.GET.get("actor") or None
+    try:
+        page = audit_entries(
+            actor=actor,
+            party_id=UUID(party_id) if party_id else None,
+            actor_label=actor_label,
+            cursor=request.GET.get("cursor") or None,
+            limit=50,
+        )
+    except PermissionDenied as denied:
+        raise DjangoPermissionDenied(denied.message) from denied
+    except (ValueError, ValidationFailed):
+        return redirect("console:audit")
+    context = {"page": page, "party": party_id or "", "actor_label": actor_label or ""}
+    return render(request, "console/audit.html", context)
 
 
 def portal(request: HttpRequest) -> HttpResponse:
