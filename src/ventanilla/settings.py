@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "ventanilla.api",
     "ventanilla.demo",
     "ventanilla.audit",
+    "ventanilla.consent",
 ]
 
 MIDDLEWARE = [

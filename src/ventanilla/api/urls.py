@@ -10,6 +10,7 @@ from ventanilla.api.auth import AUTH
 from ventanilla.audit.api import router as audit_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.catalog.api import router as catalog_router
+from ventanilla.consent.api import router as consent_router
 from ventanilla.interactions.api import router as interactions_router
 from ventanilla.parties.api import router as parties_router
 
@@ -31,3 +32,4 @@ api.add_router("/", interactions_router)
 api.add_router("/cases", cases_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/audit", audit_router)
+api.add_router("/", consent_router)

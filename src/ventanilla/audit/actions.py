@@ -17,5 +17,7 @@ class Action(models.TextChoices):
     CASE_READ = "case.read", _("Read a case")
     CASE_LIST = "case.list", _("Listed cases")
     CASE_CREATE = "case.create", _("Opened a case")
+    CONSENT_RECORD = "consent.record", _("Recorded a consent")
+    CONSENT_WITHDRAW = "consent.withdraw", _("Withdrew a consent")
     AUDIT_READ = "audit.read", _("Read the audit log")
     ACCESS_DENIED = "access.denied", _("Was refused access")

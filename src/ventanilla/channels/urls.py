@@ -10,4 +10,9 @@ urlpatterns = [
     path("console/", views.search, name="search"),
     path("console/parties/<uuid:party_id>/", views.party_360, name="party"),
     path("console/audit/", views.audit_log, name="audit"),
+    path(
+        "console/consents/<uuid:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
 ]

@@ -7,17 +7,20 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels, life_events_with_services
-from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
+from ventanilla.consent.services import consent_withdraw as withdraw
+from ventanilla.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ventanilla.parties.selectors import party_360 as select_party_360
 from ventanilla.parties.selectors import party_search
 
@@ -116,6 +119,23 @@ def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
         return redirect("console:audit")
     context = {"page": page, "party": party_id or "", "actor_label": actor_label or ""}
     return render(request, "console/audit.html", context)
+
+
+@require_POST
+@staff_view
+def consent_withdraw(request: HttpRequest, actor: Actor, consent_id: UUID) -> HttpResponse:
+    """Withdraw a consent at the desk; it stops counting at once."""
+    try:
+        consent = withdraw(actor=actor, consent_id=consent_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    except PermissionDenied as denied:
+        raise DjangoPermissionDenied(denied.message) from denied
+    except Conflict as conflict:
+        messages.info(request, conflict.message)
+        return redirect("console:search")
+    messages.success(request, _("The consent was withdrawn."))
+    return redirect("console:party", party_id=consent.party_id)
 
 
 def portal(request: HttpRequest) -> HttpResponse:

@@ -134,6 +134,20 @@ class RepresentationOut(Schema):
     valid_until: date | None
 
 
+class ConsentOut(Schema):
+    id: UUID
+    purpose: str
+    recipient: str = Field(alias="recipient.code")
+    recipient_name: str = Field(alias="recipient.name")
+    data_categories: list[str]
+    legal_basis: str
+    granted_at: datetime
+    expires_at: datetime | None
+    withdrawn_at: datetime | None
+    channel: str = Field(alias="channel_id")
+    recorded_by: str = Field(alias="recorded_by_label")
+
+
 class TimelineOut(Schema):
     items: list[InteractionOut]
     next_cursor: str | None
@@ -148,7 +162,7 @@ class Party360Out(Schema):
     represented_by: list[RepresentationOut]
     open_cases: list[CaseOut]
     past_cases: list[CaseOut]
-    consents: list[dict[str, str]]
+    consents: list[ConsentOut]
     timeline: TimelineOut
 
 

@@ -6,7 +6,7 @@ acts in; the audit record of each read joins here with the safeguards work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,8 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import cases_of_party
+from ventanilla.consent.models import Consent
+from ventanilla.consent.selectors import consents_of_party
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.core.text import prefix_upper_bound, tokens
@@ -155,8 +157,8 @@ class Party360:
     represented_by: list[Representation]
     open_cases: list[Case]
     past_cases: list[Case]
+    consents: list[Consent]
     timeline: Page[Interaction]
-    consents: list[Any] = field(default_factory=list)
 
 
 def party_360(
@@ -196,6 +198,7 @@ def party_360(
         ),
         open_cases=open_cases,
         past_cases=past_cases,
+        consents=consents_of_party(party=party),
         timeline=timeline_page(
             actor=actor, party=party, channel=channel, agency=agency, cursor=cursor, limit=limit
         ),
