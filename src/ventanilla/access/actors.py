@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import timezone
 
-from ventanilla.access.models import ApiKey, Membership, Scope
+from ventanilla.access.models import ROLE_SCOPES, ApiKey, Membership
 from ventanilla.catalog.models import Agency
 
 if TYPE_CHECKING:
@@ -39,10 +39,8 @@ class Actor:
         return self.user_id is not None and (self.sees_everything or bool(self.agency_ids))
 
     def can(self, scope: str) -> bool:
-        """Session users act with every scope their roles give; API keys with their own scopes."""
-        if self.api_key_id is None:
-            return self.sees_everything or bool(self.agency_ids)
-        return scope in self.scopes
+        """Staff act with the scopes their roles give, API keys with their own."""
+        return self.sees_everything or scope in self.scopes
 
     def sees_agency(self, agency_id: object) -> bool:
         return self.sees_everything or str(agency_id) in self.agency_ids
@@ -71,7 +69,7 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:
         agency_ids=_subtree_ids([path for path, _role in memberships]),
         agency_codes=frozenset(path.rsplit("/", 1)[-1] for path, _role in memberships),
         roles=frozenset(role for _path, role in memberships),
-        scopes=frozenset(Scope.values),
+        scopes=frozenset().union(*(ROLE_SCOPES[role] for _path, role in memberships)),
         sees_everything=bool(getattr(user, "is_superuser", False)),
     )
 

@@ -52,6 +52,38 @@ class Scope(models.TextChoices):
     AUDIT_READ = "audit:read", _("Read the audit log (data-protection officers)")
 
 
+_FRONT_LINE = frozenset(
+    {
+        Scope.PARTIES_READ,
+        Scope.PARTIES_WRITE,
+        Scope.INTERACTIONS_READ,
+        Scope.INTERACTIONS_WRITE,
+        Scope.CASES_READ,
+        Scope.CASES_WRITE,
+        Scope.CATALOG_READ,
+    }
+)
+
+# What each role may do. Analysts see aggregates only, so no scope here reads a person; the
+# data-protection officer reads people and the audit log but changes nothing.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    Role.AGENT: _FRONT_LINE,
+    Role.CASE_WORKER: _FRONT_LINE,
+    Role.SUPERVISOR: _FRONT_LINE,
+    Role.ANALYST: frozenset({Scope.CATALOG_READ}),
+    Role.DPO: frozenset(
+        {
+            Scope.PARTIES_READ,
+            Scope.INTERACTIONS_READ,
+            Scope.CASES_READ,
+            Scope.CATALOG_READ,
+            Scope.AUDIT_READ,
+        }
+    ),
+    Role.ADMINISTRATOR: _FRONT_LINE | {Scope.AUDIT_READ},
+}
+
+
 class ApiKey(BaseModel):
     """A key of one integrating application, acting for one agency with a set of scopes.
 

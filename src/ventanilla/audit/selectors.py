@@ -9,20 +9,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
-from ventanilla.access.models import Role, Scope
+from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import PermissionDenied
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 
-AUDITOR_ROLES = frozenset({Role.DPO, Role.ADMINISTRATOR})
-
 
 def may_read_audit(actor: Actor) -> bool:
-    if actor.api_key_id is not None:
-        return Scope.AUDIT_READ in actor.scopes
-    return actor.sees_everything or bool(actor.roles & AUDITOR_ROLES)
+    return actor.can(Scope.AUDIT_READ)
 
 
 def audit_entries(

@@ -35,7 +35,10 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
         actor = actor_for_user(request.user)
         if not actor.is_staff_member:
             raise DjangoPermissionDenied(_("Your account is not a member of any agency."))
-        return view(request, actor, *args, **kwargs)
+        try:
+            return view(request, actor, *args, **kwargs)
+        except PermissionDenied as denied:  # refused by a selector or service, and audited there
+            raise DjangoPermissionDenied(denied.message) from denied
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__

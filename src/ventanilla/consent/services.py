@@ -95,11 +95,13 @@ def consent_record(
 
 
 def consent_withdraw(*, actor: Actor, consent_id: Any) -> Consent:
+    party_id = Consent.objects.filter(pk=consent_id).values_list("party_id", flat=True).first()
+    if party_id is None:
+        raise NotFound(_("No such consent."))
+    # Checked outside the transaction, so the record of a refusal is not rolled back with it.
+    require(actor, Scope.PARTIES_WRITE, party_id=party_id)
     with transaction.atomic():
-        consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
-        if consent is None:
-            raise NotFound(_("No such consent."))
-        require(actor, Scope.PARTIES_WRITE, party_id=consent.party_id)
+        consent = Consent.objects.select_for_update().get(pk=consent_id)
         if consent.withdrawn_at is not None:
             raise Conflict(_("This consent was already withdrawn."))
         consent.withdrawn_at = timezone.now()
