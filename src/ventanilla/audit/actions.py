@@ -19,5 +19,7 @@ class Action(models.TextChoices):
     CASE_CREATE = "case.create", _("Opened a case")
     CONSENT_RECORD = "consent.record", _("Recorded a consent")
     CONSENT_WITHDRAW = "consent.withdraw", _("Withdrew a consent")
+    PARTY_EXPORT = "party.export", _("Exported everything held on a party")
+    PARTY_ERASE = "party.erase", _("Erased a party's identity")
     AUDIT_READ = "audit.read", _("Read the audit log")
     ACCESS_DENIED = "access.denied", _("Was refused access")

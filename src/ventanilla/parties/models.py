@@ -18,6 +18,7 @@ class Party(BaseModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         MERGED = "merged", _("Merged")
+        ERASED = "erased", _("Erased")
 
     class Sex(models.TextChoices):
         FEMALE = "F", _("Female")
