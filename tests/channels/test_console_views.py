@@ -58,13 +58,14 @@ def test_a_signed_in_user_without_an_agency_is_refused(town: Any) -> None:
 def test_search_as_you_type_returns_only_the_results_fragment(
     staff_client: Client, actor: Actor
 ) -> None:
-    make_party(actor, given_name="Íñigo", family_name_1="Peña", family_name_2="Cañizares")
+    party = make_party(actor, given_name="Íñigo", family_name_1="Peña", family_name_2="Cañizares")
 
     response = staff_client.get("/console/", {"q": "inigo pena"}, HTTP_HX_REQUEST="true")
 
     body = response.content.decode()
     assert response.status_code == 200
     assert "Íñigo Peña Cañizares" in body
+    assert f"DNI {party.identifiers.get().value}" in body  # tells namesakes apart
     assert "<html" not in body
     assert "1 ciudadano encontrado" in body
 

@@ -115,7 +115,9 @@ def party_search(
         parties = _search_by_name(query)
     if parties is None:
         return Page(items=[], next_cursor=None)
-    page = keyset_page(parties, order=SEARCH_ORDER, cursor=cursor, limit=limit)
+    page = keyset_page(
+        parties.prefetch_related("identifiers"), order=SEARCH_ORDER, cursor=cursor, limit=limit
+    )
     audit_record(
         actor=actor,
         action=Action.PARTY_SEARCH,
