@@ -118,3 +118,23 @@ def test_the_console_reads_in_english_at_phone_width(
     page.get_by_role("heading", name="Interactions on every channel").wait_for()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375, f"the page scrolls sideways at phone width ({scroll_width}px)"
+
+
+def test_the_console_and_api_docs_run_under_the_content_security_policy(
+    page: Any, live_server: Any, citizen: Any
+) -> None:
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    sign_in(page, live_server)
+    page.get_by_label("Nombre, DNI/NIE, teléfono o correo").type("nunez")
+    page.get_by_test_id("result").first.click()
+    page.get_by_role("heading", name="María José Núñez Ibáñez").wait_for()
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for()
+
+    assert violations == []
