@@ -30,6 +30,9 @@ class Actor:
     agency_ids: frozenset[str] = field(default_factory=frozenset)
     # Codes of the agencies the actor belongs to (not those below them), for the audit log.
     agency_codes: frozenset[str] = field(default_factory=frozenset)
+    # Materialised paths of those same agencies: a consent given to an agency above the actor's
+    # (the town hall, for one of its departments) covers the actor too.
+    agency_paths: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
     sees_everything: bool = False
@@ -44,6 +47,18 @@ class Actor:
 
     def sees_agency(self, agency_id: object) -> bool:
         return self.sees_everything or str(agency_id) in self.agency_ids
+
+    def is_covered_by(self, agency_path: str) -> bool:
+        """Whether something given to the agency at ``agency_path`` reaches the actor: it is one
+        of the actor's agencies, a department below them, or an agency above them."""
+        if self.sees_everything:
+            return True
+        return any(
+            own == agency_path
+            or own.startswith(f"{agency_path}/")
+            or agency_path.startswith(f"{own}/")
+            for own in self.agency_paths
+        )
 
 
 def _subtree_ids(agency_paths: list[str]) -> frozenset[str]:
@@ -68,6 +83,7 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:
         user_id=int(user.pk),
         agency_ids=_subtree_ids([path for path, _role in memberships]),
         agency_codes=frozenset(path.rsplit("/", 1)[-1] for path, _role in memberships),
+        agency_paths=frozenset(path for path, _role in memberships),
         roles=frozenset(role for _path, role in memberships),
         scopes=frozenset().union(*(ROLE_SCOPES[role] for _path, role in memberships)),
         sees_everything=bool(getattr(user, "is_superuser", False)),
@@ -98,6 +114,7 @@ def actor_for_api_key(secret: str) -> Actor | None:
         api_key_id=str(key.pk),
         agency_ids=_subtree_ids([key.agency.path]),
         agency_codes=frozenset({key.agency.code}),
+        agency_paths=frozenset({key.agency.path}),
         scopes=frozenset(key.scopes),
     )
 

@@ -43,7 +43,12 @@ class Membership(BaseModel):
 
 class Scope(models.TextChoices):
     PARTIES_READ = "parties:read", _("Read parties and their 360° view")
+    PARTIES_READ_SENSITIVE = (
+        "parties:read_sensitive",
+        _("Read sensitive data (health, disability, income, minors) for a stated purpose"),
+    )
     PARTIES_WRITE = "parties:write", _("Create and update parties")
+    SHARING_REQUEST = "sharing:request", _("Ask another agency for data it holds on a party")
     INTERACTIONS_READ = "interactions:read", _("Read interactions")
     INTERACTIONS_WRITE = "interactions:write", _("Record interactions")
     CASES_READ = "cases:read", _("Read cases")
@@ -61,26 +66,31 @@ _FRONT_LINE = frozenset(
         Scope.CASES_READ,
         Scope.CASES_WRITE,
         Scope.CATALOG_READ,
+        Scope.SHARING_REQUEST,
     }
 )
+# Case workers and those above them handle the sensitive parts of a file; the front-line agent
+# answers without them and hands over when they are needed.
+_SENSITIVE = frozenset({Scope.PARTIES_READ_SENSITIVE})
 
 # What each role may do. Analysts see aggregates only, so no scope here reads a person; the
 # data-protection officer reads people and the audit log but changes nothing.
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.AGENT: _FRONT_LINE,
-    Role.CASE_WORKER: _FRONT_LINE,
-    Role.SUPERVISOR: _FRONT_LINE,
+    Role.CASE_WORKER: _FRONT_LINE | _SENSITIVE,
+    Role.SUPERVISOR: _FRONT_LINE | _SENSITIVE,
     Role.ANALYST: frozenset({Scope.CATALOG_READ}),
     Role.DPO: frozenset(
         {
             Scope.PARTIES_READ,
+            Scope.PARTIES_READ_SENSITIVE,
             Scope.INTERACTIONS_READ,
             Scope.CASES_READ,
             Scope.CATALOG_READ,
             Scope.AUDIT_READ,
         }
     ),
-    Role.ADMINISTRATOR: _FRONT_LINE | {Scope.AUDIT_READ},
+    Role.ADMINISTRATOR: _FRONT_LINE | _SENSITIVE | {Scope.AUDIT_READ},
 }
 
 

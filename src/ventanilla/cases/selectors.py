@@ -14,6 +14,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
+from ventanilla.consent.selectors import shares_cases_with
 from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.parties.models import Party
@@ -21,18 +22,22 @@ from ventanilla.parties.models import Party
 CASES_IN_360 = 50
 
 
-def visible_cases(actor: Actor) -> QuerySet[Case]:
+def visible_cases(actor: Actor, *, shared_by_consent: bool = False) -> QuerySet[Case]:
+    """Cases of the actor's departments; with ``shared_by_consent`` (the caller checked a consent
+    in force for one party and filters by it), those of every agency."""
     require(actor, Scope.CASES_READ)
     cases = Case.objects.all()
-    if not actor.sees_everything:
+    if not actor.sees_everything and not shared_by_consent:
         cases = cases.filter(department_id__in=list(actor.agency_ids))
     return cases
 
 
-def cases_of_party(*, actor: Actor, party: Party) -> tuple[list[Case], list[Case]]:
+def cases_of_party(
+    *, actor: Actor, party: Party, shared_by_consent: bool = False
+) -> tuple[list[Case], list[Case]]:
     """Open and recent past cases of a party, in one query."""
     rows = list(
-        visible_cases(actor)
+        visible_cases(actor, shared_by_consent=shared_by_consent)
         .filter(party=party)
         .select_related("service", "department", "channel")
         .order_by("-is_open", "-opened_at")[: CASES_IN_360 * 2]
@@ -43,12 +48,20 @@ def cases_of_party(*, actor: Actor, party: Party) -> tuple[list[Case], list[Case
 
 
 def case_get(*, actor: Actor, case_id: Any) -> Case:
-    """A case by id or reference; another agency's case is reported as missing."""
-    cases = visible_cases(actor).select_related("service", "department", "channel", "party")
+    """A case by id or reference; another agency's case is reported as missing, unless a
+    consent in force shares the party's cases with the actor's agency."""
+    cases = Case.objects.select_related("service", "department", "channel", "party")
     try:
         case = cases.filter(pk=UUID(str(case_id))).first()
     except ValueError:
         case = cases.filter(reference=str(case_id).upper()).first()
+    require(actor, Scope.CASES_READ, party_id=case.party_id if case else None)
+    if case is not None and not (
+        actor.sees_everything
+        or actor.sees_agency(case.department_id)
+        or shares_cases_with(actor=actor, party_id=case.party_id)
+    ):
+        case = None
     if case is None:
         raise NotFound(_("No such case."))
     audit_record(
@@ -69,7 +82,10 @@ def case_list(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> Page[Case]:
-    cases = visible_cases(actor).select_related("service", "department", "channel")
+    shared = party_id is not None and shares_cases_with(actor=actor, party_id=party_id)
+    cases = visible_cases(actor, shared_by_consent=shared).select_related(
+        "service", "department", "channel"
+    )
     if party_id is not None:
         cases = cases.filter(party_id=party_id)
     if status:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ventanilla.access.actors import Actor, actor_for_user
+from ventanilla.access.models import Scope
 from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels, life_events_with_services
@@ -75,6 +76,8 @@ def search(request: HttpRequest, actor: Actor) -> HttpResponse:
 def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
     channel = request.GET.get("channel") or None
     agency = request.GET.get("agency") or None
+    purpose = request.GET.get("purpose", "")[:300]
+    purpose_error = ""
     try:
         view = select_party_360(
             actor=actor,
@@ -82,12 +85,20 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
             channel=channel,
             agency=agency,
             cursor=request.GET.get("cursor") or None,
+            purpose=purpose,
         )
     except NotFound as missing:
         raise Http404(missing.message) from missing
-    except ValidationFailed:
-        return redirect("console:party", party_id=party_id)
+    except ValidationFailed as failure:
+        if failure.field != "purpose":
+            return redirect("console:party", party_id=party_id)
+        # A vague purpose: the page as it was, with the reason next to the purpose field.
+        purpose_error = failure.message
+        view = select_party_360(actor=actor, party_id=party_id, channel=channel, agency=agency)
     context = {
+        "purpose": purpose,
+        "purpose_error": purpose_error,
+        "may_read_sensitive": actor.can(Scope.PARTIES_READ_SENSITIVE),
         "view": view,
         "party": view.party,
         "channel": channel or "",

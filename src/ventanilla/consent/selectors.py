@@ -1,11 +1,21 @@
-"""Reads of consents (within the 360° view, which records its own audit entry)."""
+"""Reads of consents (within the 360° view, which records its own audit entry), and what the
+consents in force share with the acting agency."""
 
 from __future__ import annotations
 
-from django.db.models import F
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
+from django.db.models import F
+from django.utils import timezone
+
+from ventanilla.access.actors import Actor
 from ventanilla.consent.models import Consent
 from ventanilla.parties.models import Party
+
+# The category under which a party's cases and contact history in other agencies are shared.
+CASES_CATEGORY = "cases"
 
 
 def consents_of_party(*, party: Party) -> list[Consent]:
@@ -14,4 +24,35 @@ def consents_of_party(*, party: Party) -> list[Consent]:
         Consent.objects.filter(party=party)
         .select_related("recipient", "channel")
         .order_by(F("withdrawn_at").asc(nulls_first=True), "-granted_at")
+    )
+
+
+def categories_shared_with(
+    actor: Actor, consents: Iterable[Consent], *, at: datetime | None = None
+) -> frozenset[str]:
+    """The data categories that the consents in force (``recipient`` loaded) give the actor."""
+    at = at or timezone.now()
+    shared: set[str] = set()
+    for consent in consents:
+        if consent.in_force(at) and actor.is_covered_by(consent.recipient.path):
+            shared.update(consent.data_categories)
+    return frozenset(shared)
+
+
+def consents_in_force_for(*, actor: Actor, party_id: Any) -> list[Consent]:
+    """The party's consents in force whose recipient covers the actor, in one query."""
+    now = timezone.now()
+    rows = (
+        Consent.objects.filter(party_id=party_id, withdrawn_at__isnull=True)
+        .select_related("recipient")
+        .order_by("-granted_at")
+    )
+    return [c for c in rows if c.in_force(now) and actor.is_covered_by(c.recipient.path)]
+
+
+def shares_cases_with(*, actor: Actor, party_id: Any) -> bool:
+    """Whether a consent in force lets the actor see the party's cases in other agencies."""
+    return any(
+        CASES_CATEGORY in consent.data_categories
+        for consent in consents_in_force_for(actor=actor, party_id=party_id)
     )

@@ -18,20 +18,9 @@ from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency, Channel
 from ventanilla.consent.models import Consent, LegalBasis
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
-from ventanilla.parties.models import Party
+from ventanilla.parties.models import DataCategory, Party
 
-DATA_CATEGORIES = (
-    "identity",
-    "contact",
-    "address",
-    "family",
-    "education",
-    "employment",
-    "income",
-    "health",
-    "disability",
-    "cases",
-)
+DATA_CATEGORIES = tuple(DataCategory.values)
 
 
 def consent_record(

@@ -630,7 +630,7 @@ class _Tables:
         (
             ProfileAttribute,
             ("id", "created_at", "updated_at", "party", "name", "value", "sensitivity",
-             "source_agency"),
+             "category", "source_agency"),
         ),
         (
             Representation,
@@ -1144,12 +1144,20 @@ class _Generator:
         )  # fmt: skip
 
     def attribute(
-        self, rng: random.Random, party_id: str, stamp: str, name: str, value: Any, level: str
+        self,
+        rng: random.Random,
+        party_id: str,
+        stamp: str,
+        name: str,
+        value: Any,
+        level: str,
+        category: str,
     ) -> None:
         self.add(
             ProfileAttribute,
-            (self.uuid(rng), stamp, stamp, party_id, name, json.dumps(value), level, None),
-        )
+            (self.uuid(rng), stamp, stamp, party_id, name, json.dumps(value), level, category,
+             None),
+        )  # fmt: skip
 
     def write_person(self, rng: random.Random, person: _Person) -> None:
         household = person.household
@@ -1226,14 +1234,16 @@ class _Generator:
         if age >= 18:
             person.employment = self._pick_by_age(self.employment, age, rng)
             self.attribute(rng, person.id, stamp, "employment_status", person.employment,
-                           "personal")  # fmt: skip
+                           "personal", "employment")  # fmt: skip
             if len(household.children) >= 3:
-                self.attribute(rng, person.id, stamp, "large_family", True, "personal")
+                self.attribute(rng, person.id, stamp, "large_family", True, "personal", "family")
         if person.nationality != "ES":
-            self.attribute(rng, person.id, stamp, "nationality", person.nationality, "personal")
+            self.attribute(rng, person.id, stamp, "nationality", person.nationality, "personal",
+                           "identity")  # fmt: skip
         if needs:
             degree = rng.choice((33, 33, 45, 52, 65, 65, 75, 85))
-            self.attribute(rng, person.id, stamp, "disability_degree", degree, "sensitive")
+            self.attribute(rng, person.id, stamp, "disability_degree", degree, "sensitive",
+                           "disability")  # fmt: skip
         if age < 18:
             adulthood = _add_years(person.birth, 18) - timedelta(days=1)
             for parent in household.adults:

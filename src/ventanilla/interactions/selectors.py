@@ -13,6 +13,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
+from ventanilla.consent.selectors import shares_cases_with
 from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.interactions.models import Interaction
@@ -21,10 +22,12 @@ from ventanilla.parties.models import Party
 TIMELINE_ORDER = ["-occurred_at", "-id"]
 
 
-def visible_interactions(actor: Actor) -> QuerySet[Interaction]:
+def visible_interactions(actor: Actor, *, shared_by_consent: bool = False) -> QuerySet[Interaction]:
+    """Contacts with the actor's agencies; with ``shared_by_consent`` (the caller checked a
+    consent in force for one party and filters by it), with every agency."""
     require(actor, Scope.INTERACTIONS_READ)
     interactions = Interaction.objects.all()
-    if not actor.sees_everything:
+    if not actor.sees_everything and not shared_by_consent:
         interactions = interactions.filter(agency_id__in=list(actor.agency_ids))
     return interactions
 
@@ -37,12 +40,15 @@ def timeline_page(
     agency: str | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    shared_by_consent: bool = False,
 ) -> Page[Interaction]:
     """One page of a party's interactions on every channel, newest first.
 
     ``agency`` is an agency code and takes in its departments too.
     """
-    interactions = visible_interactions(actor).filter(party=party)
+    interactions = visible_interactions(actor, shared_by_consent=shared_by_consent).filter(
+        party=party
+    )
     if channel:
         interactions = interactions.filter(channel_id=channel)
     if agency:
@@ -68,7 +74,13 @@ def interactions_of_party(
     if party is None:
         raise NotFound(_("No such party."))
     page = timeline_page(
-        actor=actor, party=party, channel=channel, agency=agency, cursor=cursor, limit=limit
+        actor=actor,
+        party=party,
+        channel=channel,
+        agency=agency,
+        cursor=cursor,
+        limit=limit,
+        shared_by_consent=shares_cases_with(actor=actor, party_id=party.pk),
     )
     audit_record(
         actor=actor,

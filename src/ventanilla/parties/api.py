@@ -123,6 +123,7 @@ class AttributeOut(Schema):
     name: str
     value: object
     sensitivity: str
+    category: str
 
 
 class RepresentationOut(Schema):
@@ -164,6 +165,12 @@ class Party360Out(Schema):
     past_cases: list[CaseOut]
     consents: list[ConsentOut]
     timeline: TimelineOut
+    withheld_sensitive: int = Field(
+        description="Sensitive facts held back: state a `purpose` to see them (logged)."
+    )
+    sensitive_purpose: str = Field(
+        description="The purpose under which sensitive facts are shown (stated, or an open case)."
+    )
 
 
 class SearchQuery(Schema):
@@ -177,6 +184,17 @@ class TimelineQuery(Schema):
     agency: str | None = Field(default=None, description="Agency code; includes its departments.")
     cursor: str | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class ViewQuery(TimelineQuery):
+    purpose: str = Field(
+        default="",
+        max_length=300,
+        description=(
+            "Why sensitive facts (health, disability, income, a minor's data) are needed; "
+            "recorded in the audit log. Needs the parties:read_sensitive scope."
+        ),
+    )
 
 
 def _representations(
@@ -238,7 +256,7 @@ def update_party(request: HttpRequest, party_id: UUID, payload: PartyPatch) -> P
     response={200: Party360Out, **PROBLEM_RESPONSES},
     summary="The 360° view of a party",
 )
-def party_360(request: HttpRequest, party_id: UUID, query: Query[TimelineQuery]) -> object:
+def party_360(request: HttpRequest, party_id: UUID, query: Query[ViewQuery]) -> object:
     view = selectors.party_360(
         actor=actor_of(request),
         party_id=party_id,
@@ -246,6 +264,7 @@ def party_360(request: HttpRequest, party_id: UUID, query: Query[TimelineQuery])
         agency=query.agency,
         cursor=query.cursor,
         limit=query.limit,
+        purpose=query.purpose,
     )
 
     return {
@@ -259,4 +278,6 @@ def party_360(request: HttpRequest, party_id: UUID, query: Query[TimelineQuery])
         "past_cases": view.past_cases,
         "consents": view.consents,
         "timeline": {"items": view.timeline.items, "next_cursor": view.timeline.next_cursor},
+        "withheld_sensitive": view.withheld_sensitive,
+        "sensitive_purpose": view.sensitive_purpose,
     }

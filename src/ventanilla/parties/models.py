@@ -142,6 +142,26 @@ class ContactPoint(BaseModel):
         return f"{self.get_kind_display()}: {self.value}"
 
 
+class DataCategory(models.TextChoices):
+    """Kinds of personal data, the unit in which consents share and retention rules keep."""
+
+    IDENTITY = "identity", _("Identity")
+    CONTACT = "contact", _("Contact details")
+    ADDRESS = "address", _("Address")
+    FAMILY = "family", _("Family")
+    EDUCATION = "education", _("Education")
+    EMPLOYMENT = "employment", _("Employment")
+    INCOME = "income", _("Income")
+    HEALTH = "health", _("Health")
+    DISABILITY = "disability", _("Disability")
+    CASES = "cases", _("Cases and contact history")
+
+
+# Special categories (GDPR art. 9): shared only with the person's consent, never on the strength
+# of an administration's general legal basis alone.
+SPECIAL_CATEGORIES = frozenset({DataCategory.HEALTH, DataCategory.DISABILITY})
+
+
 class ProfileAttribute(BaseModel):
     """A further fact about a party, with how sensitive it is (health, income, disability...)."""
 
@@ -156,6 +176,10 @@ class ProfileAttribute(BaseModel):
     sensitivity = models.CharField(
         max_length=10, choices=Sensitivity.choices, default=Sensitivity.PERSONAL
     )
+    category = models.CharField(
+        max_length=20, choices=DataCategory.choices, default=DataCategory.IDENTITY
+    )
+    # The agency that holds the fact: another agency sees it only through a sharing request.
     source_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:

@@ -7,10 +7,12 @@ acts in; the audit record of each read joins here with the safeguards work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -21,7 +23,11 @@ from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import cases_of_party
 from ventanilla.consent.models import Consent
-from ventanilla.consent.selectors import consents_of_party
+from ventanilla.consent.selectors import (
+    CASES_CATEGORY,
+    categories_shared_with,
+    consents_of_party,
+)
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.core.text import prefix_upper_bound, tokens
@@ -161,6 +167,58 @@ class Party360:
     past_cases: list[Case]
     consents: list[Consent]
     timeline: Page[Interaction]
+    # Sensitive facts held back because no purpose opened them, and the purpose that did.
+    withheld_sensitive: int = 0
+    sensitive_purpose: str = ""
+
+
+MIN_PURPOSE_LENGTH = 10
+
+
+def is_minor(party: Party, *, today: date | None = None) -> bool:
+    if party.birth_date is None or party.kind != Party.Kind.PERSON:
+        return False
+    today = today or timezone.localdate()
+    born = party.birth_date
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return age < 18
+
+
+def is_sensitive(attribute: ProfileAttribute, *, minor: bool) -> bool:
+    """Health, disability, income and the like; for a minor, everything but public facts."""
+    if attribute.sensitivity == ProfileAttribute.Sensitivity.SENSITIVE:
+        return True
+    return minor and attribute.sensitivity != ProfileAttribute.Sensitivity.PUBLIC
+
+
+def _checked_purpose(actor: Actor, party_id: Any, purpose: str) -> str:
+    """A stated purpose, refused (and the refusal logged) when it is too vague or the actor's
+    role does not handle sensitive data."""
+    purpose = purpose.strip()
+    if not purpose:
+        return ""
+    if len(purpose) < MIN_PURPOSE_LENGTH:
+        raise ValidationFailed(
+            {
+                "purpose": _("Say why you need it in a few words (at least %d characters).")
+                % MIN_PURPOSE_LENGTH
+            }
+        )
+    require(actor, Scope.PARTIES_READ_SENSITIVE, party_id=party_id)
+    return purpose
+
+
+def _visible_attributes(
+    actor: Actor, attributes: list[ProfileAttribute], shared: frozenset[str]
+) -> list[ProfileAttribute]:
+    """Facts held centrally or by the actor's agencies, and those a consent in force shares."""
+    return [
+        attribute
+        for attribute in attributes
+        if attribute.source_agency_id is None
+        or actor.sees_agency(attribute.source_agency_id)
+        or attribute.category in shared
+    ]
 
 
 def party_360(
@@ -173,35 +231,68 @@ def party_360(
     limit: int = DEFAULT_LIMIT,
     purpose: str = "",
 ) -> Party360:
-    """The 360° view in a constant number of queries, whatever the length of the history."""
+    """The 360° view in a constant number of queries, whatever the length of the history.
+
+    Sensitive facts (health, disability, income; a minor's personal data) are shown only for a
+    ``purpose`` the actor states, or an open case of the actor's departments that gives one;
+    each such reading is logged with its purpose. A consent in force to one of the actor's
+    agencies shares the party's cases, contacts and facts held by other agencies.
+    """
     party = _party(actor, party_id)
-    open_cases, past_cases = cases_of_party(actor=actor, party=party)
+    stated = _checked_purpose(actor, party.pk, purpose)
+    consents = consents_of_party(party=party)
+    shared = categories_shared_with(actor, consents)
+    by_consent = CASES_CATEGORY in shared
+    open_cases, past_cases = cases_of_party(actor=actor, party=party, shared_by_consent=by_consent)
     audit_record(
         actor=actor,
         action=Action.PARTY_VIEW_360,
         party_id=party.pk,
         object_type="party",
         object_id=party.pk,
-        purpose=purpose,
+        purpose=stated,
         detail={"channel": channel, "agency": agency, "page": bool(cursor)},
     )
+    attributes = _visible_attributes(actor, list(party.attributes.order_by("name")), shared)
+    minor = is_minor(party)
+    sensitive = [a for a in attributes if is_sensitive(a, minor=minor)]
+    reason = stated
+    own_cases = [case for case in open_cases if actor.sees_agency(case.department_id)]
+    if sensitive and not reason and own_cases and actor.can(Scope.PARTIES_READ_SENSITIVE):
+        reason = f"case {own_cases[0].reference}"
+    if sensitive and reason:
+        audit_record(
+            actor=actor,
+            action=Action.PARTY_READ_SENSITIVE,
+            party_id=party.pk,
+            object_type="party",
+            object_id=party.pk,
+            purpose=reason,
+            detail={"attributes": [a.name for a in sensitive]},
+        )
+    else:
+        attributes = [a for a in attributes if not is_sensitive(a, minor=minor)]
     return Party360(
         party=party,
         identifiers=list(party.identifiers.order_by("scheme")),
         contact_points=list(party.contact_points.order_by("kind", "-preferred", "value")),
-        attributes=list(
-            party.attributes.exclude(sensitivity=ProfileAttribute.Sensitivity.SENSITIVE).order_by(
-                "name"
-            )
-        ),
+        attributes=attributes,
+        withheld_sensitive=0 if reason else len(sensitive),
+        sensitive_purpose=reason if sensitive else "",
         represents=list(party.represents.select_related("represented").order_by("-valid_from")),
         represented_by=list(
             party.represented_by.select_related("representative").order_by("-valid_from")
         ),
         open_cases=open_cases,
         past_cases=past_cases,
-        consents=consents_of_party(party=party),
+        consents=consents,
         timeline=timeline_page(
-            actor=actor, party=party, channel=channel, agency=agency, cursor=cursor, limit=limit
+            actor=actor,
+            party=party,
+            channel=channel,
+            agency=agency,
+            cursor=cursor,
+            limit=limit,
+            shared_by_consent=by_consent,
         ),
     )
