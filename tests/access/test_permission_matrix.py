@@ -4,10 +4,12 @@ refused (403, nothing written) everywhere else. A new endpoint without a rule fa
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
 from tests.factories import make_party
@@ -16,7 +18,7 @@ from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open
-from ventanilla.consent.models import Consent
+from ventanilla.consent.models import Consent, SharingRequest
 from ventanilla.consent.services import consent_record
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import Party
@@ -45,6 +47,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/audit/entries"): {"dpo", "administrator"},
     ("post", "/api/v1/parties/{party_id}/consents"): FRONT,
     ("post", "/api/v1/consents/{consent_id}/withdraw"): FRONT,
+    ("post", "/api/v1/parties/{party_id}/sharing-requests"): FRONT,
 }
 
 PAGES: dict[tuple[str, str], set[str]] = {
@@ -52,7 +55,11 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/parties/{party_id}/"): READERS,
     ("get", "/console/audit/"): {"dpo", "administrator"},
     ("post", "/console/consents/{consent_id}/withdraw/"): FRONT,
+    ("get", "/console/parties/{party_id}/sharing/"): FRONT,
+    ("post", "/console/parties/{party_id}/sharing/"): FRONT,
 }
+# Staff who ask another agency for data must belong to an agency that does not hold it already.
+ASKING_AGENCY = "ayto"
 
 
 def api_operations() -> set[tuple[str, str]]:
@@ -62,6 +69,27 @@ def api_operations() -> set[tuple[str, str]]:
 
 def test_every_api_endpoint_has_a_rule() -> None:
     assert api_operations() == set(RULES)
+
+
+def console_routes() -> set[str]:
+    """Every staff page's path, with its parameters written as {name}."""
+
+    def walk(patterns: list[Any], prefix: str) -> set[str]:
+        found: set[str] = set()
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                found |= walk(pattern.url_patterns, route)
+            elif route.startswith("console/"):
+                found.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
+        return found
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def test_every_staff_page_has_a_rule() -> None:
+    ruled = {path.split("?")[0] for _method, path in PAGES}
+    assert console_routes() == ruled
 
 
 @pytest.fixture
@@ -77,7 +105,22 @@ def world(town: Any, service: Any, make_staff: Any) -> dict[str, Any]:
         data_categories=["income"],
         channel="desk",
     )
+    consent_record(
+        actor=author,
+        party_id=party.pk,
+        purpose="Bonificación del IBI",
+        recipient_code=ASKING_AGENCY,
+        data_categories=["income"],
+        channel="desk",
+    )
     return {"party": party, "case": case, "consent": consent, "service": service}
+
+
+SHARING_BODY = {
+    "holder": "salud",
+    "purpose": "Bonificación del IBI por renta",
+    "data_categories": ["income"],
+}
 
 
 def body_for(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] | None:
@@ -103,6 +146,7 @@ def body_for(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] | 
             "channel": "desk",
         },
         ("post", "/api/v1/consents/{consent_id}/withdraw"): {},
+        ("post", "/api/v1/parties/{party_id}/sharing-requests"): SHARING_BODY,
     }
     return bodies.get((method, path))
 
@@ -121,13 +165,14 @@ def written() -> tuple[int, ...]:
         Case.objects.count(),
         Consent.objects.filter(withdrawn_at__isnull=True).count(),
         Party.objects.filter(family_name_2="Sanz").count(),
+        SharingRequest.objects.count(),
     )
 
 
-def client_for(role: str, make_staff: Any) -> Client:
+def client_for(role: str, make_staff: Any, agency: str = "villanueva") -> Client:
     client = Client()
     if role != "anonymous":
-        make_staff(f"user-{role}", "villanueva", role)
+        make_staff(f"user-{role}", agency, role)
         client.login(username=f"user-{role}", password=PASSWORD)
         client.get("/console/audit/")  # any page sets the CSRF cookie
     return client
@@ -147,7 +192,7 @@ def call(client: Client, method: str, url: str, body: dict[str, Any] | None) -> 
 def test_the_api_allows_and_refuses_each_role_as_the_rules_say(
     role: str, method: str, path: str, world: dict[str, Any], make_staff: Any
 ) -> None:
-    client = client_for(role, make_staff)
+    client = client_for(role, make_staff, ASKING_AGENCY if "sharing" in path else "villanueva")
     before = written()
 
     response = call(client, method, concrete(path, world), body_for(method, path, world))
@@ -164,13 +209,14 @@ def test_the_api_allows_and_refuses_each_role_as_the_rules_say(
 def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
     role: str, method: str, path: str, world: dict[str, Any], make_staff: Any
 ) -> None:
-    client = client_for(role, make_staff)
+    client = client_for(role, make_staff, ASKING_AGENCY if "sharing" in path else "villanueva")
     before = written()
     url = path.replace("{party_id}", str(world["party"].pk)).replace(
         "{consent_id}", str(world["consent"].pk)
     )
+    form = SHARING_BODY if "sharing" in path else {}
 
-    response = client.get(url) if method == "get" else client.post(url)
+    response = client.get(url) if method == "get" else client.post(url, form)
 
     if role in PAGES[(method, path)]:
         assert response.status_code in {200, 302}, response.content

@@ -39,6 +39,7 @@ def _titles() -> dict[str, str]:
         "validation-error": _("Your request has invalid fields."),
         "not-found": _("Not found."),
         "permission-denied": _("You may not do this."),
+        "sharing-refused": _("No consent or legal basis covers this request."),
         "conflict": _("This conflicts with the current state."),
         "not-authenticated": _("Authentication required."),
         "payload-too-large": _("The request body is too large."),

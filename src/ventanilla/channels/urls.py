@@ -9,6 +9,7 @@ urlpatterns = [
     path("portal/", views.portal, name="portal"),
     path("console/", views.search, name="search"),
     path("console/parties/<uuid:party_id>/", views.party_360, name="party"),
+    path("console/parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
     path("console/audit/", views.audit_log, name="audit"),
     path(
         "console/consents/<uuid:consent_id>/withdraw/",

@@ -16,14 +16,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ventanilla.access.actors import Actor, actor_for_user
+from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels, life_events_with_services
+from ventanilla.consent.models import LegalBasis
 from ventanilla.consent.services import consent_withdraw as withdraw
-from ventanilla.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ventanilla.consent.sharing import sharing_request
+from ventanilla.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    SharingRefused,
+    ValidationFailed,
+)
+from ventanilla.parties.models import DataCategory
 from ventanilla.parties.selectors import party_360 as select_party_360
-from ventanilla.parties.selectors import party_search
+from ventanilla.parties.selectors import party_get, party_search
 
 View = Callable[..., HttpResponse]
 
@@ -99,6 +109,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "purpose": purpose,
         "purpose_error": purpose_error,
         "may_read_sensitive": actor.can(Scope.PARTIES_READ_SENSITIVE),
+        "may_request_sharing": actor.can(Scope.SHARING_REQUEST),
         "view": view,
         "party": view.party,
         "channel": channel or "",
@@ -133,6 +144,57 @@ def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
         return redirect("console:audit")
     context = {"page": page, "party": party_id or "", "actor_label": actor_label or ""}
     return render(request, "console/audit.html", context)
+
+
+@staff_view
+def sharing(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    """Ask another agency for what it holds on the party ("once-only"), and show its answer."""
+    require(actor, Scope.SHARING_REQUEST, party_id=party_id)
+    try:
+        party = party_get(actor=actor, party_id=party_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    form: dict[str, Any] = {"legal_basis": LegalBasis.CONSENT, "data_categories": []}
+    errors: dict[str, str] = {}
+    answer = None
+    refusal = ""
+    if request.method == "POST":
+        form = {
+            "holder": request.POST.get("holder", ""),
+            "purpose": request.POST.get("purpose", ""),
+            "data_categories": request.POST.getlist("data_categories"),
+            "legal_basis": request.POST.get("legal_basis", LegalBasis.CONSENT),
+            "legal_reference": request.POST.get("legal_reference", ""),
+        }
+        try:
+            answer = sharing_request(
+                actor=actor,
+                party_id=party.pk,
+                holder_code=form["holder"],
+                purpose=form["purpose"],
+                data_categories=form["data_categories"],
+                legal_basis=form["legal_basis"],
+                legal_reference=form["legal_reference"],
+            )
+        except ValidationFailed as failure:
+            errors = failure.errors
+        except SharingRefused as refused:
+            refusal = refused.message
+    holders = [
+        a for a in Agency.objects.exclude(kind="administration") if not actor.sees_agency(a.pk)
+    ]
+    context = {
+        "party": party,
+        "form": form,
+        "errors": errors,
+        "answer": answer,
+        "refusal": refusal,
+        "holders": holders,
+        "categories": DataCategory.choices,
+        "bases": LegalBasis.choices,
+    }
+    status = 422 if errors else (403 if refusal else 200)
+    return render(request, "console/sharing.html", context, status=status)
 
 
 @require_POST

@@ -46,3 +46,9 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class SharingRefused(PermissionDenied):
+    """A data-sharing request that no consent or legal basis covers; the refusal is on record."""
+
+    code = "sharing-refused"
