@@ -136,6 +136,9 @@ INSTALLED_APPS = [
     "ventanilla.demo",
     "ventanilla.audit",
     "ventanilla.consent",
+    "ventanilla.retention",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +269,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(
 )
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Background work goes through the Django Tasks API; the database backend needs nothing beyond the
+# database, and `ventanilla worker` runs it.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+RETENTION_HOUR = int(
+    env(
+        "VENTANILLA_RETENTION_HOUR",
+        "3",
+        "local hour (0-23) at which the daily retention task applies the retention rules",
+    )
+)
+if not 0 <= RETENTION_HOUR <= 23:
+    raise ImproperlyConfigured("VENTANILLA_RETENTION_HOUR must be an hour from 0 to 23.")
 
 LOGGING = {
     "version": 1,
