@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,7 +163,7 @@ def run_worker() -> subprocess.CompletedProcess[str]:
         url = f"sqlite:///{db['NAME']}"
     else:
         url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
         [str(Path(sys.executable).with_name("ventanilla")), "worker", "--batch"],
         env={**os.environ, "DATABASE_URL": url},
         capture_output=True,
