@@ -56,6 +56,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/audit/"): {"dpo", "administrator"},
     ("post", "/console/consents/{consent_id}/withdraw/"): FRONT,
     ("get", "/console/parties/{party_id}/sharing/"): FRONT,
+    ("get", "/console/parties/{party_id}/consents/new/"): FRONT,
+    ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
 }
 # Staff who ask another agency for data must belong to an agency that does not hold it already.
@@ -116,6 +118,13 @@ def world(town: Any, service: Any, make_staff: Any) -> dict[str, Any]:
     return {"party": party, "case": case, "consent": consent, "service": service}
 
 
+CONSENT_FORM = {
+    "purpose": "Beca de comedor",
+    "recipient": "salud",
+    "data_categories": ["income"],
+    "legal_basis": "consent",
+    "channel": "desk",
+}
 SHARING_BODY = {
     "holder": "salud",
     "purpose": "Bonificación del IBI por renta",
@@ -214,7 +223,8 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
     url = path.replace("{party_id}", str(world["party"].pk)).replace(
         "{consent_id}", str(world["consent"].pk)
     )
-    form = SHARING_BODY if "sharing" in path else {}
+    forms = {"sharing": SHARING_BODY, "consents/new": CONSENT_FORM}
+    form = next((body for part, body in forms.items() if part in path), {})
 
     response = client.get(url) if method == "get" else client.post(url, form)
 

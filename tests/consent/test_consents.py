@@ -102,3 +102,53 @@ def test_staff_withdraw_a_consent_from_the_360_page(agent_user: Any, api: Client
     assert "The consent was withdrawn." in response.content.decode()
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
+
+
+def test_at_the_desk_an_agent_records_a_consent_that_the_360_view_then_shows(
+    actor: Actor, agent_user: Any
+) -> None:
+    party = make_party(actor)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(agent_user)
+    url = f"/console/parties/{party.pk}/consents/new/"
+
+    form = client.get(url)
+    response = client.post(
+        url,
+        {
+            "purpose": "Ayuda al alquiler joven",
+            "recipient": "salud",
+            "data_categories": ["income", "address"],
+            "legal_basis": "consent",
+            "channel": "phone",
+            "expires": "2030-12-31",
+        },
+    )
+
+    assert form.status_code == 200 and "Record a consent" in form.content.decode()
+    assert response.status_code == 302
+    consent = Consent.objects.get(party=party)
+    assert (consent.channel_id, consent.recorded_by_label) == ("phone", "agente")
+    assert consent.data_categories == ["address", "income"]
+    assert timezone.localtime(consent.expires_at).date().isoformat() == "2030-12-31"
+    page = client.get(f"/console/parties/{party.pk}/").content.decode()
+    assert "Ayuda al alquiler joven" in page
+
+
+def test_at_the_desk_a_bad_consent_form_says_what_to_fix_and_records_nothing(
+    actor: Actor, agent_user: Any
+) -> None:
+    party = make_party(actor)
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    client.force_login(agent_user)
+
+    response = client.post(
+        f"/console/parties/{party.pk}/consents/new/",
+        {"purpose": "", "recipient": "salud", "channel": "desk", "expires": "2001-01-01"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="purpose-error"' in body and 'id="categories-error"' in body
+    assert 'id="expires-error"' in body
+    assert not Consent.objects.filter(party=party).exists()

@@ -4,6 +4,7 @@ call selectors and render templates."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +24,7 @@ from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels, life_events_with_services
 from ventanilla.consent.models import LegalBasis
+from ventanilla.consent.services import consent_record
 from ventanilla.consent.services import consent_withdraw as withdraw
 from ventanilla.consent.sharing import sharing_request
 from ventanilla.core.errors import (
@@ -110,6 +113,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "purpose_error": purpose_error,
         "may_read_sensitive": actor.can(Scope.PARTIES_READ_SENSITIVE),
         "may_request_sharing": actor.can(Scope.SHARING_REQUEST),
+        "may_record_consent": actor.can(Scope.PARTIES_WRITE),
         "view": view,
         "party": view.party,
         "channel": channel or "",
@@ -195,6 +199,65 @@ def sharing(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
     }
     status = 422 if errors else (403 if refusal else 200)
     return render(request, "console/sharing.html", context, status=status)
+
+
+@staff_view
+def consent_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    """Record a consent at the desk or on the phone, with its evidence."""
+    require(actor, Scope.PARTIES_WRITE, party_id=party_id)
+    try:
+        party = party_get(actor=actor, party_id=party_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    form: dict[str, Any] = {
+        "legal_basis": LegalBasis.CONSENT,
+        "channel": "desk",
+        "data_categories": [],
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {
+            "purpose": request.POST.get("purpose", ""),
+            "recipient": request.POST.get("recipient", ""),
+            "data_categories": request.POST.getlist("data_categories"),
+            "legal_basis": request.POST.get("legal_basis", ""),
+            "channel": request.POST.get("channel", ""),
+            "expires": request.POST.get("expires", ""),
+        }
+        expires_at = None
+        if form["expires"]:
+            try:
+                day = date.fromisoformat(form["expires"])
+                expires_at = timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+            except ValueError:
+                errors["expires_at"] = _("Enter a date.")
+        if not errors:
+            try:
+                consent_record(
+                    actor=actor,
+                    party_id=party.pk,
+                    purpose=form["purpose"],
+                    recipient_code=form["recipient"],
+                    data_categories=form["data_categories"],
+                    legal_basis=form["legal_basis"],
+                    channel=form["channel"],
+                    expires_at=expires_at,
+                )
+            except ValidationFailed as failure:
+                errors = failure.errors
+        if not errors:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("console:party", party_id=party.pk)
+    context = {
+        "party": party,
+        "form": form,
+        "errors": errors,
+        "agencies": Agency.objects.exclude(kind="administration"),
+        "categories": DataCategory.choices,
+        "bases": LegalBasis.choices,
+        "channels": channels(),
+    }
+    return render(request, "console/consent_new.html", context, status=422 if errors else 200)
 
 
 @require_POST
