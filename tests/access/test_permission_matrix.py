@@ -57,6 +57,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/consents/{consent_id}/withdraw/"): FRONT,
     ("get", "/console/parties/{party_id}/sharing/"): FRONT,
     ("get", "/console/parties/{party_id}/consents/new/"): FRONT,
+    ("get", "/console/parties/{party_id}/edit/"): FRONT,
+    ("post", "/console/parties/{party_id}/edit/"): FRONT,
     ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
 }
@@ -124,6 +126,12 @@ CONSENT_FORM = {
     "data_categories": ["income"],
     "legal_basis": "consent",
     "channel": "desk",
+}
+EDIT_FORM = {
+    "given_name": "Ana",
+    "family_name_1": "Ruiz",
+    "family_name_2": "Sanz",
+    "preferred_language": "es",
 }
 SHARING_BODY = {
     "holder": "salud",
@@ -223,7 +231,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
     url = path.replace("{party_id}", str(world["party"].pk)).replace(
         "{consent_id}", str(world["consent"].pk)
     )
-    forms = {"sharing": SHARING_BODY, "consents/new": CONSENT_FORM}
+    forms = {"sharing": SHARING_BODY, "consents/new": CONSENT_FORM, "edit": EDIT_FORM}
     form = next((body for part, body in forms.items() if part in path), {})
 
     response = client.get(url) if method == "get" else client.post(url, form)

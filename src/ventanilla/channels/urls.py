@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/", views.search, name="search"),
     path("console/parties/<uuid:party_id>/", views.party_360, name="party"),
     path("console/parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
+    path("console/parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("console/parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
     path("console/audit/", views.audit_log, name="audit"),
     path(

@@ -34,9 +34,10 @@ from ventanilla.core.errors import (
     SharingRefused,
     ValidationFailed,
 )
-from ventanilla.parties.models import DataCategory
+from ventanilla.parties.models import DataCategory, Party
 from ventanilla.parties.selectors import party_360 as select_party_360
 from ventanilla.parties.selectors import party_get, party_search
+from ventanilla.parties.services import party_update
 
 View = Callable[..., HttpResponse]
 
@@ -114,6 +115,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "may_read_sensitive": actor.can(Scope.PARTIES_READ_SENSITIVE),
         "may_request_sharing": actor.can(Scope.SHARING_REQUEST),
         "may_record_consent": actor.can(Scope.PARTIES_WRITE),
+        "may_edit": actor.can(Scope.PARTIES_WRITE),
         "view": view,
         "party": view.party,
         "channel": channel or "",
@@ -199,6 +201,75 @@ def sharing(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
     }
     status = 422 if errors else (403 if refusal else 200)
     return render(request, "console/sharing.html", context, status=status)
+
+
+def _profile_fields(party: Party) -> list[dict[str, Any]]:
+    """The profile fields a desk can correct, with their labels and current values."""
+    if party.kind == Party.Kind.ORGANISATION:
+        names = [("legal_name", _("Legal name"), None)]
+    else:
+        names = [
+            ("given_name", _("Given name"), None),
+            ("family_name_1", _("First surname"), None),
+            ("family_name_2", _("Second surname"), None),
+        ]
+    blank: list[tuple[str, str]] = [("", "—")]
+    fields = [
+        *names,
+        ("birth_date", _("Birth date"), None),
+        ("sex", _("Sex"), blank + list(Party.Sex.choices)),
+        ("preferred_language", _("Preferred language"), [("es", "Español"), ("en", "English")]),
+        ("education_level", _("Education"), blank + list(Party.Education.choices)),
+    ]
+    return [
+        {
+            "name": name,
+            "label": label,
+            "choices": choices,
+            "type": "date" if name == "birth_date" else "",
+            "value": "" if getattr(party, name) is None else str(getattr(party, name)),
+        }
+        for name, label, choices in fields
+    ]
+
+
+@staff_view
+def party_edit(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    """Rectification at the desk: the same service as the API, every change kept with its old
+    value."""
+    require(actor, Scope.PARTIES_WRITE, party_id=party_id)
+    try:
+        party = party_get(actor=actor, party_id=party_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    fields = _profile_fields(party)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        changes: dict[str, Any] = {}
+        for f in fields:
+            raw = request.POST.get(f["name"], "").strip()
+            f["value"] = raw
+            if f["name"] == "birth_date":
+                try:
+                    changes["birth_date"] = date.fromisoformat(raw) if raw else None
+                except ValueError:
+                    errors["birth_date"] = _("Enter a date.")
+            else:
+                changes[f["name"]] = raw
+        if not errors:
+            try:
+                party_update(actor=actor, party_id=party.pk, changes=changes)
+            except ValidationFailed as failure:
+                errors = failure.errors
+            except Conflict as conflict:
+                errors = {conflict.field or "given_name": conflict.message}
+        if not errors:
+            messages.success(request, _("The record was corrected."))
+            return redirect("console:party", party_id=party.pk)
+        for f in fields:
+            f["error"] = errors.get(f["name"], "")
+    context = {"party": party, "fields": fields, "errors": errors}
+    return render(request, "console/party_edit.html", context, status=422 if errors else 200)
 
 
 @staff_view

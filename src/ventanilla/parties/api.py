@@ -149,6 +149,14 @@ class ConsentOut(Schema):
     recorded_by: str = Field(alias="recorded_by_label")
 
 
+class ProfileChangeOut(Schema):
+    field: str
+    old_value: object
+    new_value: object
+    changed_by: str
+    changed_at: datetime
+
+
 class TimelineOut(Schema):
     items: list[InteractionOut]
     next_cursor: str | None
@@ -165,6 +173,7 @@ class Party360Out(Schema):
     past_cases: list[CaseOut]
     consents: list[ConsentOut]
     timeline: TimelineOut
+    changes: list[ProfileChangeOut] = Field(description="Latest rectifications, newest first")
     withheld_sensitive: int = Field(
         description="Sensitive facts held back: state a `purpose` to see them (logged)."
     )
@@ -278,6 +287,7 @@ def party_360(request: HttpRequest, party_id: UUID, query: Query[ViewQuery]) -> 
         "past_cases": view.past_cases,
         "consents": view.consents,
         "timeline": {"items": view.timeline.items, "next_cursor": view.timeline.next_cursor},
+        "changes": view.changes,
         "withheld_sensitive": view.withheld_sensitive,
         "sensitive_purpose": view.sensitive_purpose,
     }

@@ -223,3 +223,24 @@ class Representation(BaseModel):
                 name="representation_valid_range",
             ),
         ]
+
+
+class ProfileChange(models.Model):
+    """One rectified field of a party's profile: what it was, what it became, who changed it.
+    Kept apart from the append-only audit log so that erasure can remove the old values too."""
+
+    id = models.BigAutoField(primary_key=True)
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField()
+    changed_by = models.CharField(max_length=150)
+    field = models.CharField(max_length=40)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("profile change")
+        verbose_name_plural = _("profile changes")
+        indexes = [models.Index(fields=["party", "-id"], name="profile_change_party_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.field} @ {self.changed_at:%Y-%m-%d}"

@@ -6,7 +6,7 @@ acts in; the audit record of each read joins here with the safeguards work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -39,10 +39,12 @@ from ventanilla.parties.models import (
     NameToken,
     Party,
     ProfileAttribute,
+    ProfileChange,
     Representation,
 )
 from ventanilla.parties.validation import guess_identifier_scheme, normalize_phone
 
+CHANGES_IN_360 = 20
 MAX_QUERY_LENGTH = 100
 SEARCH_ORDER = ["sort_name", "id"]
 # Up to this many parties for the rarest word, a name search starts from them by key.
@@ -167,6 +169,8 @@ class Party360:
     past_cases: list[Case]
     consents: list[Consent]
     timeline: Page[Interaction]
+    # The latest rectifications of the profile, newest first.
+    changes: list[ProfileChange] = field(default_factory=list)
     # Sensitive facts held back because no purpose opened them, and the purpose that did.
     withheld_sensitive: int = 0
     sensitive_purpose: str = ""
@@ -277,6 +281,7 @@ def party_360(
         identifiers=list(party.identifiers.order_by("scheme")),
         contact_points=list(party.contact_points.order_by("kind", "-preferred", "value")),
         attributes=attributes,
+        changes=list(party.changes.order_by("-id")[:CHANGES_IN_360]),
         withheld_sensitive=0 if reason else len(sensitive),
         sensitive_purpose=reason if sensitive else "",
         represents=list(party.represents.select_related("represented").order_by("-valid_from")),

@@ -17,7 +17,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
-from ventanilla.parties.models import ContactPoint, Identifier, NameToken, Party
+from ventanilla.parties.models import ContactPoint, Identifier, NameToken, Party, ProfileChange
 from ventanilla.parties.naming import name_fields, name_tokens, sort_name
 from ventanilla.parties.validation import normalize_contact, normalize_identifier
 
@@ -176,22 +176,43 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
             raise NotFound(_("No such party."))
         if party.status == Party.Status.MERGED:
             raise Conflict(_("This party was merged into another; edit that one."))
+        before = {name: getattr(party, name) for name in changes}
         for name, value in changes.items():
             setattr(party, name, "" if value is None and name != "birth_date" else value)
         _check_profile(party.kind, {name: getattr(party, name) for name in PROFILE_FIELDS})
+        changed = [name for name in changes if getattr(party, name) != before[name]]
+        if not changed:
+            return party
         party.sort_name = sort_name(**name_fields(party))
-        party.save(update_fields=[*changes, "sort_name", "updated_at"])
-        if {"given_name", "family_name_1", "family_name_2", "legal_name"} & set(changes):
+        party.save(update_fields=[*changed, "sort_name", "updated_at"])
+        if {"given_name", "family_name_1", "family_name_2", "legal_name"} & set(changed):
             _replace_tokens(party)
+        now = timezone.now()
+        ProfileChange.objects.bulk_create(
+            ProfileChange(
+                party=party,
+                changed_at=now,
+                changed_by=actor.label[:150],
+                field=name,
+                old_value=_plain(before[name]),
+                new_value=_plain(getattr(party, name)),
+            )
+            for name in changed
+        )
         audit_record(
             actor=actor,
             action=Action.PARTY_UPDATE,
             party_id=party.pk,
             object_type="party",
             object_id=party.pk,
-            detail={"fields": sorted(changes)},
+            detail={"fields": sorted(changed)},
         )
     return party
+
+
+def _plain(value: Any) -> Any:
+    """A profile value as JSON keeps it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 ERASED_TEXT = "[erased]"
@@ -238,6 +259,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         party.sort_name = sort_name(**name_fields(party))
         party.save()
         NameToken.objects.filter(party=party).delete()
+        ProfileChange.objects.filter(party=party).delete()
         Identifier.objects.filter(party=party).delete()
         ContactPoint.objects.filter(party=party).delete()
         party.attributes.all().delete()
