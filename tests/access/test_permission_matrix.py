@@ -54,6 +54,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/?q=ana"): READERS,
     ("get", "/console/parties/{party_id}/"): READERS,
     ("get", "/console/audit/"): {"dpo", "administrator"},
+    ("get", "/console/retention/"): {"dpo", "administrator"},
+    ("post", "/console/retention/"): {"administrator"},
     ("post", "/console/consents/{consent_id}/withdraw/"): FRONT,
     ("get", "/console/parties/{party_id}/sharing/"): FRONT,
     ("get", "/console/parties/{party_id}/consents/new/"): FRONT,

@@ -217,3 +217,39 @@ def test_starting_the_worker_schedules_the_daily_run_once(rules: None) -> None:
     assert "Scheduled the daily retention run." in first.stdout
 
     assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
+def staff(make_staff: Any, role: str) -> Any:
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(make_staff(f"user-{role}", "villanueva", role))
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_queues_a_run_and_the_page_shows_its_progress(
+    history: dict[str, Any], make_staff: Any
+) -> None:
+    client = staff(make_staff, "administrator")
+
+    queued = client.post("/console/retention/", {"mode": "apply"})
+    assert queued.status_code == 302
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    run_worker()
+    page = client.get("/console/retention/").content.decode()
+
+    run = RetentionRun.objects.get(dry_run=False)
+    assert run.triggered_by == "user-administrator" and run.rows_done == 4
+    assert '<progress max="100" value="100">' in page and "Applied" in page
+
+
+def test_a_data_protection_officer_watches_but_may_not_run(rules: None, make_staff: Any) -> None:
+    client = staff(make_staff, "dpo")
+
+    page = client.get("/console/retention/")
+    refused = client.post("/console/retention/", {"mode": "apply"})
+
+    assert page.status_code == 200 and "Apply the rules now" not in page.content.decode()
+    assert refused.status_code == 403
+    assert not DBTaskResult.objects.exists()

@@ -55,6 +55,7 @@ class Scope(models.TextChoices):
     CASES_WRITE = "cases:write", _("Open cases")
     CATALOG_READ = "catalog:read", _("Read the service catalogue")
     AUDIT_READ = "audit:read", _("Read the audit log (data-protection officers)")
+    RETENTION_MANAGE = "retention:manage", _("Run the retention rules")
 
 
 _FRONT_LINE = frozenset(
@@ -90,7 +91,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             Scope.AUDIT_READ,
         }
     ),
-    Role.ADMINISTRATOR: _FRONT_LINE | _SENSITIVE | {Scope.AUDIT_READ},
+    Role.ADMINISTRATOR: _FRONT_LINE | _SENSITIVE | {Scope.AUDIT_READ, Scope.RETENTION_MANAGE},
 }
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("console/parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("console/parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
     path("console/audit/", views.audit_log, name="audit"),
+    path("console/retention/", views.retention, name="retention"),
     path(
         "console/consents/<uuid:consent_id>/withdraw/",
         views.consent_withdraw,

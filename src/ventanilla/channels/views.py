@@ -38,6 +38,8 @@ from ventanilla.parties.models import DataCategory, Party
 from ventanilla.parties.selectors import party_360 as select_party_360
 from ventanilla.parties.selectors import party_get, party_search
 from ventanilla.parties.services import party_update
+from ventanilla.retention.selectors import retention_overview
+from ventanilla.retention.services import retention_request_run
 
 View = Callable[..., HttpResponse]
 
@@ -329,6 +331,25 @@ def consent_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespo
         "channels": channels(),
     }
     return render(request, "console/consent_new.html", context, status=422 if errors else 200)
+
+
+@staff_view
+def retention(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The retention rules and the latest runs, whose progress updates while one is running."""
+    if request.method == "POST":
+        dry_run = request.POST.get("mode") != "apply"
+        retention_request_run(actor=actor, dry_run=dry_run)
+        messages.success(
+            request,
+            _("The run is queued; the worker starts it within seconds.")
+            if not dry_run
+            else _("The report is queued; it appears below within seconds."),
+        )
+        return redirect("console:retention")
+    view = retention_overview(actor=actor)
+    if request.headers.get("HX-Request") and request.GET.get("runs"):
+        return render(request, "console/_retention_runs_poll.html", {"view": view})
+    return render(request, "console/retention.html", {"view": view})
 
 
 @require_POST

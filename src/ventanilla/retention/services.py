@@ -22,6 +22,8 @@ from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
@@ -119,6 +121,7 @@ def retention_apply(
     dry_run: bool,
     now: datetime | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    triggered_by: str = "",
 ) -> RetentionRun:
     """Apply every enabled rule (or, with ``dry_run``, only report what is due). Safe to run
     twice: a second run finds nothing due. ``on_progress(done, due)`` follows the batches."""
@@ -128,7 +131,7 @@ def retention_apply(
     run = RetentionRun.objects.create(
         dry_run=dry_run,
         started_at=now,
-        triggered_by=actor.label,
+        triggered_by=(triggered_by or actor.label)[:150],
         rows_due=sum(item["rows"] for item in report.values()),
         report=report,
     )
@@ -182,3 +185,11 @@ def _finish(run: RetentionRun, status: str) -> RetentionRun:
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at", "report", "error", "updated_at"])
     return run
+
+
+def retention_request_run(*, actor: Actor, dry_run: bool) -> None:
+    """Queue a run (or a dry run) for the worker, once the asking transaction commits."""
+    require(actor, Scope.RETENTION_MANAGE)
+    from ventanilla.retention.tasks import run_retention
+
+    transaction.on_commit(lambda: run_retention.enqueue(dry_run=dry_run, triggered_by=actor.label))

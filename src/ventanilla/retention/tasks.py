@@ -27,6 +27,13 @@ def apply_retention_rules() -> dict[str, Any]:
     return {"run": str(run.pk), "rows": run.rows_done}
 
 
+@task()
+def run_retention(*, dry_run: bool, triggered_by: str) -> dict[str, Any]:
+    """A run asked for from the console; its progress shows on the retention page."""
+    run = retention_apply(dry_run=dry_run, triggered_by=triggered_by)
+    return {"run": str(run.pk), "rows": run.rows_done}
+
+
 def schedule_retention(*, force: bool = False) -> bool:
     """Enqueue the next daily run unless one is already waiting. Returns whether it enqueued.
 
