@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.api.urls import api
@@ -127,8 +127,7 @@ def written() -> tuple[int, ...]:
 def client_for(role: str, make_staff: Any) -> Client:
     client = Client()
     if role != "anonymous":
-        make_staff(f"user-{role}", "villanueva", role)
-        client.login(username=f"user-{role}", password=PASSWORD)
+        sign_in(client, make_staff(f"user-{role}", "villanueva", role))
         client.get("/console/audit/")  # any page sets the CSRF cookie
     return client
 
