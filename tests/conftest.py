@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -23,6 +24,10 @@ from ventanilla.access.services import apikey_create, staff_member_ensure
 from ventanilla.core.sessions import session_started
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.services import agency_ensure, channels_ensure, service_ensure
+
+# Load every view and API schema now: a module first imported inside freezegun's freeze_time
+# would see its fake datetime class in annotations, which pydantic cannot build schemas for.
+import_module("ventanilla.urls")
 
 STRICT = os.environ.get("VENTANILLA_STRICT") == "1"
 PASSWORD = "correct-horse-battery-9"

@@ -52,6 +52,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/parties/{party_id}/"): READERS,
     ("get", "/console/audit/"): {"dpo", "administrator"},
     ("post", "/console/consents/{consent_id}/withdraw/"): FRONT,
+    ("get", "/accounts/password/"): set(ROLES),
+    ("get", "/accounts/second-factor/"): set(ROLES),
 }
 
 
