@@ -29,5 +29,3 @@ class StaffAdminSite(AdminSite):
         if actor_for_user(request.user).second_factor_pending:
             return redirect_to_login(next_url, login_url=reverse("second-factor"))
         raise PermissionDenied(_("Your account may not use the administration site."))
-
-

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django_otp.models import VerifyNotAllowed
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.models import VerifyNotAllowed  # type: ignore[import-untyped]
+from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
 from ventanilla.access.models import ROLES_NEEDING_SECOND_FACTOR
 

@@ -115,9 +115,7 @@ def install(api: NinjaAPI) -> None:
             detail = str(exc.message)
         else:
             detail = _("Sign in, or send an API key as 'Authorization: Bearer <key>'.")
-        response = problem(
-            api, request, code="not-authenticated", status=401, detail=detail
-        )
+        response = problem(api, request, code="not-authenticated", status=401, detail=detail)
         response["WWW-Authenticate"] = 'Bearer realm="ventanilla"'
         return response
 

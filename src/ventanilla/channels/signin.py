@@ -20,7 +20,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django_otp import login as otp_login
+from django_otp import login as otp_login  # type: ignore[import-untyped]
 
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.second_factor import (
@@ -83,15 +83,16 @@ def _verified(request: HttpRequest, device: Any) -> HttpResponse:
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Ask for the code of the authenticator app enrolled by this member of staff."""
     next_url = _safe_next(request)
-    if is_verified(request.user):
+    user: Any = request.user  # signed in (login_required), wrapped by django-otp
+    if is_verified(user):
         return redirect(next_url)
-    if confirmed_device(request.user) is None:  # type: ignore[arg-type]
-        if not actor_for_user(request.user).second_factor_pending:
+    if confirmed_device(user) is None:
+        if not actor_for_user(user).second_factor_pending:
             return redirect(next_url)
         return redirect(_with_next("second-factor-enrol", next_url))
     error = ""
     if request.method == "POST":
-        check, device = totp_verify(user=request.user, token=request.POST.get("code", ""))  # type: ignore[arg-type]
+        check, device = totp_verify(user=user, token=request.POST.get("code", ""))
         if check.accepted:
             return _verified(request, device)
         error = _code_error(check)
@@ -109,7 +110,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     With a confirmed app already, a new one can only be added from a session that gave the
     current one's code (a lost phone is removed by an administrator instead)."""
     next_url = _safe_next(request)
-    user: Any = request.user
+    user: Any = request.user  # signed in (login_required), wrapped by django-otp
     if confirmed_device(user) is not None and not is_verified(user):
         return redirect(_with_next("second-factor", next_url))
     enrolment = totp_device_start(user=user)
@@ -129,9 +130,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         "error": error,
         "qr": qr.svg_data_uri(scale=5, border=2),
         # Grouped in fours, as authenticator apps accept and people read more easily.
-        "secret": " ".join(
-            enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4)
-        ),
+        "secret": " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4)),
         "uri": enrolment.uri,
     }
     return render(

@@ -37,9 +37,7 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = actor_for_user(request.user)
         if actor.second_factor_pending:
-            return redirect_to_login(
-                request.get_full_path(), login_url=reverse("second-factor")
-            )
+            return redirect_to_login(request.get_full_path(), login_url=reverse("second-factor"))
         if not actor.is_staff_member:
             raise DjangoPermissionDenied(_("Your account is not a member of any agency."))
         try:
