@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
@@ -63,7 +64,11 @@ def test_erasure_is_refused_while_a_case_is_open_and_says_why(
 ) -> None:
     case = case_open(actor=actor, party_id=citizen.pk, service_code=service.code, channel="web")
 
-    with pytest.raises(CommandError, match=f"cases are open \\({case.reference}\\).*39/2015"):
+    # The command speaks the active language; pin it, not whatever an earlier test left.
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match=f"cases are open \\({case.reference}\\).*39/2015"),
+    ):
         gdpr("erase", str(citizen.pk), "--reason", "solicitud art. 17")
 
     assert Party.objects.get(pk=citizen.pk).given_name == "Lucía"
