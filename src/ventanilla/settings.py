@@ -338,6 +338,8 @@ if STAFF_SECOND_FACTOR == "off" and PRODUCTION:
         "staff who see personal data must confirm their sign-in with a second factor."
     )
 OTP_TOTP_ISSUER = f"Ventanilla {VENTANILLA_MUNICIPALITY}"
+# The admin lists authenticator devices (to remove a lost one) without showing their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Each wrong code doubles the wait before the next one is checked (1 s, 2 s, 4 s …).
 OTP_TOTP_THROTTLE_FACTOR = 1
 
