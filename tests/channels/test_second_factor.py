@@ -247,3 +247,19 @@ def test_the_code_page_works_after_an_idle_pause_only_if_the_session_lives(
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_front_line_agent_may_set_up_an_app_from_the_password_page(agent_user: Any) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), agent_user)
+    page = client.get("/accounts/password/").content.decode()
+    assert 'href="/accounts/second-factor/enrol/"' in page
+
+    enrol = client.get("/accounts/second-factor/enrol/").content.decode()
+    secret = re.search(r'data-testid="secret">([A-Z2-7 ]+)<', enrol)
+    assert secret is not None
+    code = f"{totp(b32decode(secret.group(1).replace(' ', ''))):06d}"
+    response = client.post("/accounts/second-factor/enrol/", {"code": code})
+
+    assert response["Location"] == "/console/"
+    assert TOTPDevice.objects.get(user=agent_user).confirmed
+    assert password_sign_in(Client(), "agente")["Location"] == "/console/"  # still not asked
