@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ventanilla.access.actors import Actor, actor_for_user
+from ventanilla.access.second_factor import second_factor_required_for
 from ventanilla.access.services import apikey_create, staff_member_ensure
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.services import agency_ensure, channels_ensure, service_ensure
+from ventanilla.core.sessions import session_started
+
+# Load every view and API schema now: a module first imported inside freezegun's freeze_time
+# would see its fake datetime class in annotations, which pydantic cannot build schemas for.
+import_module("ventanilla.urls")
 
 STRICT = os.environ.get("VENTANILLA_STRICT") == "1"
 PASSWORD = "correct-horse-battery-9"
@@ -104,3 +115,30 @@ def api_key(town: dict[str, Agency]) -> str:
 def api(api_key: str) -> Client:
     """An HTTP client that calls the API with the town hall's key."""
     return Client(HTTP_AUTHORIZATION=f"Bearer {api_key}")
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the member of staff's authenticator app shows now for this device."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def sign_in(client: Client, user: Any) -> Client:
+    """Sign a member of staff in, as they are after the sign-in pages: a session and, when their
+    roles need one, the second factor given with their (confirmed) authenticator app.
+
+    The password and code pages themselves are tested in tests/channels/test_staff_sign_in.py;
+    here the session is set up as django_otp.login leaves it. ``user`` may be a user name.
+    """
+    if isinstance(user, str):
+        user = get_user_model().objects.get(username=user)
+    client.force_login(user)
+    session = client.session
+    session_started(session)  # as the sign-in page does
+    actor = actor_for_user(user)
+    if second_factor_required_for(roles=actor.roles, is_superuser=actor.sees_everything):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Ventanilla", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in
 from tests.factories import make_party
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_every_admin_list_opens(actor: Any) -> None:
     make_party(actor)
     get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
     client = Client()
-    client.login(username="root", password=PASSWORD)
+    sign_in(client, "root")
 
     for model in admin.site._registry:
         meta = model._meta

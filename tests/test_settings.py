@@ -56,3 +56,16 @@ def test_production_without_an_audit_key_stops_with_a_clear_message() -> None:
 
     assert result.returncode != 0
     assert "VENTANILLA_AUDIT_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_switch_the_staff_second_factor_off() -> None:
+    result = start(
+        VENTANILLA_ENV="production",
+        VENTANILLA_SECRET_KEY="a-long-random-secret-" * 3,
+        VENTANILLA_ALLOWED_HOSTS="ventanilla.example.org",
+        VENTANILLA_AUDIT_KEY="a-key-kept-outside-the-database",
+        VENTANILLA_STAFF_SECOND_FACTOR="off",
+    )
+
+    assert result.returncode != 0
+    assert "VENTANILLA_STAFF_SECOND_FACTOR=off is only allowed" in result.stderr

@@ -7,6 +7,7 @@ The list of variables, with their help text, is in ``SETTINGS_HELP`` at the end 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -116,7 +117,8 @@ CSRF_TRUSTED_ORIGINS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks for the second factor too (ventanilla.access.admin_site).
+    "ventanilla.access.admin_config.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -124,6 +126,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ventanilla.core",
     "ventanilla.access",
     "ventanilla.catalog",
@@ -151,8 +156,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: marks request.user as verified by a second factor (or not) ...
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # ... and ends idle or too-old staff sessions (it adds a message, so after messages).
+    "ventanilla.core.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ventanilla.urls"
@@ -222,6 +233,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:search"
 LOGOUT_REDIRECT_URL = "login"
@@ -252,7 +268,21 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "uploads"
 
-SESSION_COOKIE_AGE = int(env("VENTANILLA_SESSION_SECONDS", "28800", "staff session lifetime"))
+SESSION_COOKIE_AGE = int(
+    env(
+        "VENTANILLA_SESSION_SECONDS",
+        "28800",
+        "staff session lifetime in seconds: after this a member of staff signs in again, "
+        "however active",
+    )
+)
+SESSION_IDLE_SECONDS = int(
+    env(
+        "VENTANILLA_SESSION_IDLE_SECONDS",
+        "1800",
+        "a staff session left unused this many seconds ends; the next page asks to sign in",
+    )
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -310,3 +340,51 @@ VENTANILLA_MUNICIPALITY = env(
 VENTANILLA_CASE_PREFIX = env(
     "VENTANILLA_CASE_PREFIX", "AY", "letters that open every case reference (AY-2026-000123)"
 )
+
+# Staff sign-in: a second factor for the roles that see sensitive data, lock-out after failures.
+STAFF_SECOND_FACTOR = env(
+    "VENTANILLA_STAFF_SECOND_FACTOR",
+    "required",
+    "'required': case workers, supervisors, data-protection officers, administrators and "
+    "superusers confirm each sign-in with a code from an authenticator app (TOTP); 'off' only "
+    "in development",
+)
+if STAFF_SECOND_FACTOR not in {"required", "off"}:
+    raise ImproperlyConfigured(
+        f"VENTANILLA_STAFF_SECOND_FACTOR must be 'required' or 'off', not {STAFF_SECOND_FACTOR!r}."
+    )
+if STAFF_SECOND_FACTOR == "off" and PRODUCTION:
+    raise ImproperlyConfigured(
+        "VENTANILLA_STAFF_SECOND_FACTOR=off is only allowed when VENTANILLA_ENV=development: "
+        "staff who see personal data must confirm their sign-in with a second factor."
+    )
+OTP_TOTP_ISSUER = f"Ventanilla {VENTANILLA_MUNICIPALITY}"
+# The admin lists authenticator devices (to remove a lost one) without showing their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Each wrong code doubles the wait before the next one is checked (1 s, 2 s, 4 s …).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+AXES_FAILURE_LIMIT = int(
+    env(
+        "VENTANILLA_LOGIN_FAILURE_LIMIT",
+        "5",
+        "wrong passwords for one user name from one address before sign-in is locked",
+    )
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=int(
+        env(
+            "VENTANILLA_LOGIN_COOLOFF_MINUTES",
+            "15",
+            "minutes a locked sign-in stays locked; "
+            "`ventanilla axes_reset_username <name>` unlocks it sooner",
+        )
+    )
+)
+# Per user name and address together: one attacker cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Attempts are rows in the database, shared by every process (SQLite and PostgreSQL alike).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "ventanilla.channels.signin.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False

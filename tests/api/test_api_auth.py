@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in
 from ventanilla.access.services import apikey_create, apikey_revoke
 from ventanilla.parties.models import Party
 
@@ -61,7 +61,7 @@ def test_a_key_without_the_write_scope_cannot_register_and_writes_nothing(town: 
 
 def test_a_staff_session_reads_and_writes_with_the_csrf_token(agent_user: Any) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.login(username="agente", password=PASSWORD)
+    sign_in(client, agent_user)
     client.get("/console/")  # the page sets the CSRF cookie
     token = client.cookies["csrftoken"].value
 
@@ -77,6 +77,6 @@ def test_a_staff_session_reads_and_writes_with_the_csrf_token(agent_user: Any) -
 def test_a_signed_in_user_who_belongs_to_no_agency_is_not_let_in(town: Any) -> None:
     get_user_model().objects.create_user(username="visitante", password=PASSWORD)
     client = Client()
-    client.login(username="visitante", password=PASSWORD)
+    sign_in(client, "visitante")
 
     assert client.get("/api/v1/parties", {"q": "ana"}).status_code == 401

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(username: str) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=username, password=PASSWORD)
+    sign_in(client, username)
     return client
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.interactions.services import interaction_record
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(agent_user: Any) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="es")
-    assert client.login(username="agente", password=PASSWORD)
+    sign_in(client, agent_user)
     return client
 
 
@@ -50,7 +50,7 @@ def test_an_anonymous_visitor_is_sent_to_the_sign_in_page() -> None:
 def test_a_signed_in_user_without_an_agency_is_refused(town: Any) -> None:
     get_user_model().objects.create_user(username="nadie", password=PASSWORD)
     client = Client()
-    client.login(username="nadie", password=PASSWORD)
+    sign_in(client, "nadie")
 
     assert client.get("/console/").status_code == 403
 
@@ -115,7 +115,7 @@ def test_the_console_speaks_english_when_the_browser_asks_for_it(
     agent_user: Any, town: Any
 ) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.login(username="agente", password=PASSWORD)
+    sign_in(client, agent_user)
 
     body = client.get("/console/").content.decode()
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
@@ -93,7 +93,7 @@ def test_staff_withdraw_a_consent_from_the_360_page(agent_user: Any, api: Client
     post(api, f"/api/v1/parties/{party.pk}/consents", CONSENT)
     consent = Consent.objects.get()
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.login(username="agente", password=PASSWORD)
+    sign_in(client, agent_user)
 
     page = client.get(f"/console/parties/{party.pk}/").content.decode()
     response = client.post(f"/console/consents/{consent.pk}/withdraw/", follow=True)

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from ventanilla.cases.models import Case, CaseSequence
@@ -133,6 +134,8 @@ def test_the_catalogue_can_be_ensured_twice_and_the_staff_can_log_in() -> None:
     ensure_catalogue()
     ensure_catalogue()
     for staff in STAFF:
-        assert authenticate(username=staff.username, password=DEMO_PASSWORD) is not None
+        sign_in_form = RequestFactory().post("/accounts/login/")  # django-axes needs a request
+        user = authenticate(sign_in_form, username=staff.username, password=DEMO_PASSWORD)
+        assert user is not None
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff

@@ -64,7 +64,7 @@ def test_erasure_is_refused_while_a_case_is_open_and_says_why(
 ) -> None:
     case = case_open(actor=actor, party_id=citizen.pk, service_code=service.code, channel="web")
 
-    # The command speaks the installation's language; English here, whatever ran before.
+    # The command speaks the active language; pin it, not whatever an earlier test left.
     with (
         translation.override("en"),
         pytest.raises(CommandError, match=f"cases are open \\({case.reference}\\).*39/2015"),

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
@@ -223,7 +224,7 @@ def staff(make_staff: Any, role: str) -> Any:
     from django.test import Client
 
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(make_staff(f"user-{role}", "villanueva", role))
+    sign_in(client, make_staff(f"user-{role}", "villanueva", role))
     return client
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ventanilla.access.models import ROLE_SCOPES, ApiKey, Membership
+from ventanilla.access.second_factor import is_verified, second_factor_required_for
 from ventanilla.catalog.models import Agency
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
     sees_everything: bool = False
+    # A member of staff whose roles need a second factor and whose session has not given it
+    # yet: the doors (staff pages, the API's session auth, the admin) send them to the code.
+    second_factor_pending: bool = False
 
     @property
     def is_staff_member(self) -> bool:
@@ -78,15 +82,21 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:
     memberships = list(
         Membership.objects.filter(user_id=user.pk).values_list("agency__path", "role")
     )
+    roles = frozenset(role for _path, role in memberships)
+    is_superuser = bool(getattr(user, "is_superuser", False))
     return Actor(
         label=user.get_username(),
         user_id=int(user.pk),
         agency_ids=_subtree_ids([path for path, _role in memberships]),
         agency_codes=frozenset(path.rsplit("/", 1)[-1] for path, _role in memberships),
         agency_paths=frozenset(path for path, _role in memberships),
-        roles=frozenset(role for _path, role in memberships),
+        roles=roles,
         scopes=frozenset().union(*(ROLE_SCOPES[role] for _path, role in memberships)),
-        sees_everything=bool(getattr(user, "is_superuser", False)),
+        sees_everything=is_superuser,
+        second_factor_pending=(
+            second_factor_required_for(roles=roles, is_superuser=is_superuser)
+            and not is_verified(user)
+        ),
     )
 
 

@@ -95,6 +95,13 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 }
 
 
+# Roles that read people's data confirm each sign-in with a second factor (a TOTP code);
+# superusers too. Front-line agents and analysts may enrol but are not asked.
+ROLES_NEEDING_SECOND_FACTOR: frozenset[str] = frozenset(
+    {Role.CASE_WORKER, Role.SUPERVISOR, Role.DPO, Role.ADMINISTRATOR}
+)
+
+
 class ApiKey(BaseModel):
     """A key of one integrating application, acting for one agency with a set of scopes.
 

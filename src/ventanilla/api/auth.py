@@ -5,10 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from ventanilla.access.actors import Actor, actor_for_api_key, actor_for_user
+
+
+class SecondFactorRequired(AuthenticationError):
+    """A staff session whose roles need a second factor that has not been given yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "Your session has not been confirmed with a second factor. Enter the code from "
+                "your authenticator app at /accounts/second-factor/, or use an API key."
+            )
+        )
 
 
 class StaffSession(SessionAuth):
@@ -16,6 +30,8 @@ class StaffSession(SessionAuth):
         if not request.user.is_authenticated:
             return None
         actor = actor_for_user(request.user)
+        if actor.second_factor_pending:
+            raise SecondFactorRequired
         return actor if actor.is_staff_member else None
 
 

@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from ventanilla.api.auth import SecondFactorRequired
 from ventanilla.core.errors import DomainError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -111,13 +112,11 @@ def install(api: NinjaAPI) -> None:
         )
 
     def on_authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        response = problem(
-            api,
-            request,
-            code="not-authenticated",
-            status=401,
-            detail=_("Sign in, or send an API key as 'Authorization: Bearer <key>'."),
-        )
+        if isinstance(exc, SecondFactorRequired):
+            detail = str(exc.message)
+        else:
+            detail = _("Sign in, or send an API key as 'Authorization: Bearer <key>'.")
+        response = problem(api, request, code="not-authenticated", status=401, detail=detail)
         response["WWW-Authenticate"] = 'Bearer realm="ventanilla"'
         return response
 

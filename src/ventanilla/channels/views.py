@@ -10,9 +10,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,11 +47,14 @@ View = Callable[..., HttpResponse]
 
 
 def staff_view(view: Callable[..., HttpResponse]) -> View:
-    """Signed-in staff with a membership only; others are told so, not shown a blank page."""
+    """Signed-in staff with a membership only; others are told so, not shown a blank page.
+    Staff whose roles need a second factor are sent to give it first."""
 
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = actor_for_user(request.user)
+        if actor.second_factor_pending:
+            return redirect_to_login(request.get_full_path(), login_url=reverse("second-factor"))
         if not actor.is_staff_member:
             raise DjangoPermissionDenied(_("Your account is not a member of any agency."))
         try:

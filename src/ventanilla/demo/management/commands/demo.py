@@ -38,6 +38,27 @@ class Command(BaseCommand):
             f"Staff logins (password for all: {DEMO_PASSWORD}):",
         ]
         lines += [f"  {username:12} {description}" for username, description in DEMO_STAFF]
+        lines += self.second_factor_lines()
         self.stdout.write("\n".join(lines) + "\n")
         if not options["no_serve"]:
             call_command("serve", bind=options["bind"])
+
+    def second_factor_lines(self) -> list[str]:
+        """Demo staff whose roles need a second factor get an authenticator app ready-made (in
+        development only), so a tester adds the secret to their app instead of enrolling."""
+        from ventanilla.demo.catalogue import demo_second_factors
+
+        if settings.STAFF_SECOND_FACTOR == "off":
+            return ["Second factor: off (VENTANILLA_STAFF_SECOND_FACTOR=off)."]
+        if settings.PRODUCTION:
+            return [
+                "Staff who see personal data set up an authenticator app at their first sign-in."
+            ]
+        lines = [
+            "",
+            "Second factor: these accounts then ask for a 6-digit code. Add the secret (or the",
+            "otpauth link, as a QR code) to an authenticator app such as FreeOTP or Aegis:",
+        ]
+        for username, enrolment in demo_second_factors():
+            lines += [f"  {username:12} secret {enrolment.secret}", f"  {'':12} {enrolment.uri}"]
+        return lines

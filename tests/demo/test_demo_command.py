@@ -1,0 +1,56 @@
+"""``ventanilla demo`` prints logins a tester can use: the agent with the password alone, and
+the staff who need a second factor with an authenticator secret that stays the same."""
+
+from __future__ import annotations
+
+import re
+from base64 import b32decode
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django_otp.oath import totp
+
+from ventanilla.demo.catalogue import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo", citizens=40, seed=5, no_serve=True, stdout=out)
+    return out.getvalue()
+
+
+def secrets_in(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^\s+(\w+)\s+secret ([A-Z2-7]+)$", output, flags=re.MULTILINE))
+
+
+def test_the_demo_prints_an_authenticator_secret_for_staff_who_need_one_and_keeps_it() -> None:
+    first = secrets_in(run_demo())
+    second = secrets_in(run_demo())
+
+    assert set(first) == {"tramitador", "supervisora", "dpd", "admin"}
+    assert first == second
+
+
+def test_with_the_printed_secret_a_tester_signs_in_as_the_supervisor() -> None:
+    secret = secrets_in(run_demo())["supervisora"]
+    client = Client()
+
+    client.post("/accounts/login/", {"username": "supervisora", "password": DEMO_PASSWORD})
+    code = f"{totp(b32decode(secret)):06d}"
+    response = client.post("/accounts/second-factor/", {"code": code})
+
+    assert response["Location"] == "/console/"
+    assert client.get("/console/").status_code == 200
+
+
+def test_the_demo_agent_signs_in_with_the_password_alone() -> None:
+    run_demo()
+    client = Client()
+
+    response = client.post("/accounts/login/", {"username": "agente", "password": DEMO_PASSWORD})
+
+    assert response["Location"] == "/console/"
