@@ -5,6 +5,8 @@ Safe to run again: migrations and the seed skip what is already there.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -41,7 +43,24 @@ class Command(BaseCommand):
         lines += self.second_factor_lines()
         self.stdout.write("\n".join(lines) + "\n")
         if not options["no_serve"]:
-            call_command("serve", bind=options["bind"])
+            self.serve_with_worker(options["bind"])
+
+    def serve_with_worker(self, bind: str) -> None:
+        """Serve, with the background worker beside the web server (the daily retention run and
+        what staff queue), and stop the worker when the server stops."""
+        self.stdout.write("Starting the background worker (ventanilla worker)…")
+        worker = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+            [sys.executable, "-m", "ventanilla", "worker"],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            call_command("serve", bind=bind)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
     def second_factor_lines(self) -> list[str]:
         """Demo staff whose roles need a second factor get an authenticator app ready-made (in
