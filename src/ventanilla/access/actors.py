@@ -17,6 +17,8 @@ from ventanilla.catalog.models import Agency
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+    from ventanilla.parties.models import Party
+
 KEY_PREFIX = "vk_"
 
 
@@ -33,6 +35,12 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
     sees_everything: bool = False
+    # Set only for a citizen signed in to the portal: the one party they may act on (themself).
+    party_id: str | None = None
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.party_id is not None
 
     @property
     def is_staff_member(self) -> bool:
@@ -72,6 +80,13 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:
         scopes=frozenset().union(*(ROLE_SCOPES[role] for _path, role in memberships)),
         sees_everything=bool(getattr(user, "is_superuser", False)),
     )
+
+
+def actor_for_citizen(party: Party) -> Actor:
+    """A citizen signed in to the portal: no scope, no agency, only their own party.
+
+    The label never collides with staff: user names cannot hold a colon."""
+    return Actor(label=f"citizen:{party.pk.hex[:8]}", party_id=str(party.pk))
 
 
 def hash_key(secret: str) -> str:

@@ -19,10 +19,10 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
-from ventanilla.cases.selectors import cases_of_party
+from ventanilla.cases.selectors import CASES_IN_360, cases_of_party
 from ventanilla.consent.models import Consent
 from ventanilla.consent.selectors import consents_of_party
-from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.core.text import prefix_upper_bound, tokens
 from ventanilla.interactions.models import Interaction
@@ -204,4 +204,51 @@ def party_360(
         timeline=timeline_page(
             actor=actor, party=party, channel=channel, agency=agency, cursor=cursor, limit=limit
         ),
+    )
+
+
+@dataclass
+class SelfView:
+    """What the portal's "My data" page shows the signed-in person about themself."""
+
+    party: Party
+    identifiers: list[Identifier]
+    contact_points: list[ContactPoint]
+    open_cases: list[Case]
+    past_cases: list[Case]
+    consents: list[Consent]
+
+
+def party_self_view(*, actor: Actor) -> SelfView:
+    """The signed-in citizen's own record, whichever agency holds it, in a constant number of
+    queries. It can only ever return the actor's own party: there is no id to pass."""
+    if actor.party_id is None:
+        raise PermissionDenied(_("Only the person themself may see this page."))
+    party = (
+        _parties()
+        .filter(pk=actor.party_id, status=Party.Status.ACTIVE)
+        .prefetch_related("identifiers", "contact_points")
+        .first()
+    )
+    if party is None:
+        raise NotFound(_("No such party."))
+    rows = list(
+        Case.objects.filter(party=party)
+        .select_related("service", "department")
+        .order_by("-is_open", "-opened_at")[: CASES_IN_360 * 2]
+    )
+    audit_record(
+        actor=actor,
+        action=Action.PARTY_SELF_VIEW,
+        party_id=party.pk,
+        object_type="party",
+        object_id=party.pk,
+    )
+    return SelfView(
+        party=party,
+        identifiers=sorted(party.identifiers.all(), key=lambda i: i.scheme),
+        contact_points=sorted(party.contact_points.all(), key=lambda c: (c.kind, c.value)),
+        open_cases=[case for case in rows if case.is_open][:CASES_IN_360],
+        past_cases=[case for case in rows if not case.is_open][:CASES_IN_360],
+        consents=consents_of_party(party=party),
     )
