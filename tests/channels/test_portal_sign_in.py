@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
