@@ -322,3 +322,11 @@ PORTAL_IDLE_SECONDS = int(
         "a citizen's portal session ends after this many seconds without activity",
     )
 )
+# Behind a reverse proxy every connection comes from the proxy; the header it sets names the
+# visitor, for the per-address limits. Trust it only when a proxy you run always sets it.
+CLIENT_ADDRESS_HEADER = env(
+    "VENTANILLA_CLIENT_ADDRESS_HEADER",
+    "",
+    "request header in which your reverse proxy passes the visitor's address (e.g. "
+    "X-Forwarded-For, of which the last entry is used); unset uses the connection's address",
+)

@@ -307,3 +307,25 @@ def test_the_portal_home_offers_the_sign_in(db: None) -> None:
 
     assert 'href="/portal/sign-in/"' in page
     assert "Sign in to see your data" in page
+
+
+def test_behind_a_proxy_the_limit_counts_each_visitor_by_the_header_the_proxy_sets(
+    citizen: Party,
+    settings: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    for n in range(PER_ADDRESS[0]):
+        ask(
+            english(),
+            django_capture_on_commit_callbacks,
+            valid_dni(30_000_000 + n),
+            HTTP_X_FORWARDED_FOR=f"spoofed, 198.51.100.{n}",
+        )
+
+    other_visitor = ask(
+        english(), django_capture_on_commit_callbacks, HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    # Ten requests came through the proxy's one address, yet another visitor is not refused.
+    assert other_visitor.status_code == 200 and len(mailoutbox) == 1

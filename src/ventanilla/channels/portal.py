@@ -93,6 +93,11 @@ def citizen_view(view: Callable[..., HttpResponse]) -> View:
 
 
 def _client_address(request: HttpRequest) -> str:
+    """The visitor's address: the connection's, or the last one the trusted proxy added."""
+    if settings.CLIENT_ADDRESS_HEADER:
+        forwarded = request.headers.get(settings.CLIENT_ADDRESS_HEADER, "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
