@@ -329,3 +329,17 @@ def test_behind_a_proxy_the_limit_counts_each_visitor_by_the_header_the_proxy_se
     )
     # Ten requests came through the proxy's one address, yet another visitor is not refused.
     assert other_visitor.status_code == 200 and len(mailoutbox) == 1
+
+
+def test_an_expired_link_says_so_and_offers_a_new_one(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with freeze_time(timezone.now()) as clock:
+        ask(english(), django_capture_on_commit_callbacks)
+        clock.tick(timedelta(minutes=16))
+
+        response = english().get(link_in(mailoutbox[0]))
+
+    assert response.status_code == 410
+    assert 'href="/portal/sign-in/"' in main_of(response)
+    assert "Sign in and see my data" not in response.content.decode()

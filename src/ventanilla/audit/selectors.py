@@ -93,6 +93,8 @@ def _who(entry: AuditEntry) -> str:
         return _("Another system of the agency, through the API")
     if entry.actor.startswith("command:"):
         return _("A system operator")
+    if entry.actor.startswith("citizen:"):
+        return _("Another person, through the portal")
     return _("A member of staff")
 
 
