@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -51,12 +52,15 @@ def _identifier(raw: str) -> tuple[str, str]:
 
 
 def _allow(key: str, limit: int, seconds: int) -> bool:
-    """Count one request against ``key``; False once more than ``limit`` came in the window."""
+    """Count one request against ``key`` in the current window of ``seconds``; False once more
+    than ``limit`` came in it. Fixed windows named by the clock, so the count restarts on time
+    whatever the cache backend does with expiry."""
+    key = f"{key}:{int(time.time() // seconds)}"
     if cache.add(key, 1, seconds):
         return True
     try:
         return cache.incr(key) <= limit
-    except ValueError:  # expired between add and incr
+    except ValueError:  # evicted between add and incr
         cache.add(key, 1, seconds)
         return True
 
