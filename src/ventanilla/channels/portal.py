@@ -88,7 +88,7 @@ def citizen_view(view: Callable[..., HttpResponse]) -> View:
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
-    wrapper.citizen_only = True  # type: ignore[attr-defined]  # the permission matrix looks
+    wrapper.citizen_only = True  # type: ignore[attr-defined]  # for the permission-matrix test
     return wrapper
 
 
