@@ -318,7 +318,7 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(options.seed)
     sample = probe["sample"]
     paths_360 = [f"/api/v1/parties/{rng.choice(sample)}/360" for _ in range(options.requests)]
-    purpose = "purpose=Valoraci%C3%B3n+de+la+ayuda+a+la+dependencia"
+    purpose = "sensitive=true&purpose=Valoraci%C3%B3n+de+la+ayuda+a+la+dependencia"
     paths_purpose = [
         f"/api/v1/parties/{rng.choice(probe['sensitive'] or sample)}/360?{purpose}"
         for _ in range(options.requests)

@@ -388,3 +388,44 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_CALLABLE = "ventanilla.channels.signin.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Email: the citizen portal's sign-in links. Development writes each message as a file in
+# var/mail/ so nothing leaves the machine; production sends through an SMTP relay.
+EMAIL_BACKEND = env(
+    "VENTANILLA_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+    "Django email backend; the file backend writes messages to var/mail/",
+    shown_default="SMTP in production, the file backend in development",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env("VENTANILLA_EMAIL_HOST", "localhost", "SMTP server that sends email")
+EMAIL_PORT = int(env("VENTANILLA_EMAIL_PORT", "587", "SMTP port"))
+EMAIL_HOST_USER = env("VENTANILLA_EMAIL_USER", "", "SMTP user name")
+EMAIL_HOST_PASSWORD = env("VENTANILLA_EMAIL_PASSWORD", "", "SMTP password")
+EMAIL_USE_TLS = env_bool("VENTANILLA_EMAIL_TLS", True, "use STARTTLS with the SMTP server")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env(
+    "VENTANILLA_EMAIL_FROM",
+    "Ventanilla <no-reply@localhost>",
+    "sender of the emails Ventanilla sends",
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# A citizen signed in to the portal is signed out after this long without a request.
+PORTAL_IDLE_SECONDS = int(
+    env(
+        "VENTANILLA_PORTAL_IDLE_SECONDS",
+        "900",
+        "a citizen's portal session ends after this many seconds without activity",
+    )
+)
+# Behind a reverse proxy every connection comes from the proxy; the header it sets names the
+# visitor, for the per-address limits. Trust it only when a proxy you run always sets it.
+CLIENT_ADDRESS_HEADER = env(
+    "VENTANILLA_CLIENT_ADDRESS_HEADER",
+    "",
+    "request header in which your reverse proxy passes the visitor's address (e.g. "
+    "X-Forwarded-For, of which the last entry is used); unset uses the connection's address",
+)

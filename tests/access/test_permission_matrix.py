@@ -1,15 +1,18 @@
 """Every API endpoint and every staff page, called by every role: allowed where the rule says,
-refused (403, nothing written) everywhere else. A new endpoint without a rule fails here."""
+refused (403, nothing written) everywhere else. A new endpoint without a rule fails here.
+Citizen pages of the portal: only the signed-in citizen; every staff role and anonymous visitors
+are sent to the citizen sign-in, and nothing is written or read."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver, resolve
 
 from tests.conftest import sign_in
 from tests.factories import make_party
@@ -18,6 +21,7 @@ from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open
+from ventanilla.channels import portal
 from ventanilla.consent.models import Consent, SharingRequest
 from ventanilla.consent.services import consent_record
 from ventanilla.interactions.models import Interaction
@@ -68,6 +72,17 @@ PAGES: dict[tuple[str, str], set[str]] = {
 }
 # Staff who ask another agency for data must belong to an agency that does not hold it already.
 ASKING_AGENCY = "ayto"
+
+
+# Citizen pages: who reaches them as a citizen. Staff sessions never count as citizens.
+PORTAL_PAGES: dict[tuple[str, str], set[str]] = {
+    ("get", "/portal/me/"): {"citizen"},
+    ("get", "/portal/me/disclosures/"): {"citizen"},
+    ("get", "/portal/me/consents/{consent_id}/withdraw/"): {"citizen"},
+    ("post", "/portal/me/consents/{consent_id}/withdraw/"): {"citizen"},
+    ("get", "/portal/me/my-data.json"): {"citizen"},
+    ("get", "/portal/me/my-data.html"): {"citizen"},
+}
 
 
 def api_operations() -> set[tuple[str, str]]:
@@ -245,3 +260,45 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         assert response.status_code == 403
         assert written() == before
         assert AuditEntry.objects.filter(action="access.denied").exists()
+
+
+def test_every_citizen_page_has_a_rule() -> None:
+    citizen_views = {
+        view for name, view in vars(portal).items() if getattr(view, "citizen_only", False)
+    }
+    some_id = "00000000-0000-0000-0000-000000000000"
+    covered = {resolve(path.replace("{consent_id}", some_id)).func for _m, path in PORTAL_PAGES}
+
+    assert covered == citizen_views
+
+
+def citizen_client(party: Party) -> Client:
+    client = Client()
+    session = client.session
+    session["portal_party"] = str(party.pk)
+    session["portal_seen"] = time.time()
+    session.save()
+    client.get("/portal/")  # sets the CSRF cookie
+    return client
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous", "citizen"])
+@pytest.mark.parametrize(("method", "path"), sorted(PORTAL_PAGES))
+def test_citizen_pages_are_the_citizens_alone(
+    role: str, method: str, path: str, world: dict[str, Any], make_staff: Any
+) -> None:
+    client = citizen_client(world["party"]) if role == "citizen" else client_for(role, make_staff)
+    before = written()
+    entries = AuditEntry.objects.count()
+    url = path.replace("{consent_id}", str(world["consent"].pk))
+
+    response = call(client, method, url, None) if method == "post" else client.get(url)
+
+    if role in PORTAL_PAGES[(method, path)]:
+        assert response.status_code in {200, 302}, response.content
+        assert response.get("Location", "") != "/portal/sign-in/"
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == "/portal/sign-in/"
+        assert written() == before
+        assert AuditEntry.objects.count() == entries

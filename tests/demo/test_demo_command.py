@@ -1,5 +1,6 @@
-"""``ventanilla demo`` prints logins a tester can use: the agent with the password alone, and
-the staff who need a second factor with an authenticator secret that stays the same."""
+"""``ventanilla demo`` prints logins a tester can use: the agent with the password alone, the staff
+who need a second factor with an authenticator secret that stays the same, and a citizen of the
+town who can sign in to the portal."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import totp
 
+from ventanilla.consent.models import Consent
 from ventanilla.demo.catalogue import DEMO_PASSWORD
+from ventanilla.parties.models import ContactPoint, Identifier
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +57,19 @@ def test_the_demo_agent_signs_in_with_the_password_alone() -> None:
     response = client.post("/accounts/login/", {"username": "agente", "password": DEMO_PASSWORD})
 
     assert response["Location"] == "/console/"
+
+
+def test_the_demo_prints_a_citizen_who_can_sign_in_and_where_the_link_lands() -> None:
+    out = StringIO()
+
+    call_command("demo", no_serve=True, citizens=200, seed=7, stdout=out, stderr=StringIO())
+
+    text = out.getvalue()
+    found = re.search(r"DNI (\w+)\s+email (\S+)", text)
+    assert found, text
+    identifier = Identifier.objects.get(scheme="dni", value=found.group(1))
+    assert ContactPoint.objects.filter(
+        party=identifier.party, kind="email", value=found.group(2)
+    ).exists()
+    assert Consent.objects.filter(party=identifier.party).exists()  # one to withdraw
+    assert "/portal/sign-in/" in text and "mail" in text

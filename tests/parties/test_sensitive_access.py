@@ -63,7 +63,9 @@ def test_a_stated_purpose_shows_them_and_the_log_keeps_the_purpose(actor: Actor)
     client = client_with([*FRONT, "parties:read_sensitive"])
     purpose = "Valoración de la ayuda a la dependencia"
 
-    view = client.get(f"/api/v1/parties/{party.pk}/360", {"purpose": purpose}).json()
+    view = client.get(
+        f"/api/v1/parties/{party.pk}/360", {"purpose": purpose, "sensitive": "true"}
+    ).json()
 
     assert names(view) == ["disability_degree", "employment_status"]
     assert view["withheld_sensitive"] == 0
@@ -77,7 +79,9 @@ def test_a_vague_purpose_is_refused_naming_the_field(actor: Actor) -> None:
     party = with_facts(make_party(actor))
     client = client_with([*FRONT, "parties:read_sensitive"])
 
-    response = client.get(f"/api/v1/parties/{party.pk}/360", {"purpose": "porque"})
+    response = client.get(
+        f"/api/v1/parties/{party.pk}/360", {"purpose": "porque", "sensitive": "true"}
+    )
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "purpose"
@@ -90,7 +94,8 @@ def test_a_role_without_sensitive_access_is_refused_even_with_a_purpose(actor: A
     client = client_with(FRONT)
 
     response = client.get(
-        f"/api/v1/parties/{party.pk}/360", {"purpose": "Quiero ver su discapacidad"}
+        f"/api/v1/parties/{party.pk}/360",
+        {"purpose": "Quiero ver su discapacidad", "sensitive": "true"},
     )
 
     assert response.status_code == 403
@@ -153,3 +158,39 @@ def test_the_console_tells_an_agent_what_is_held_back_and_to_hand_over(
     assert "1 sensitive fact is held back." in body
     assert "hand the matter to a case worker" in body
     assert "65" not in body.split("held back")[0].split("Profile")[-1]
+
+
+def test_a_purpose_stated_without_asking_for_sensitive_facts_is_simply_recorded(
+    actor: Actor,
+) -> None:
+    party = with_facts(make_party(actor))
+
+    view = client_with(FRONT).get(
+        f"/api/v1/parties/{party.pk}/360", {"purpose": "Atención en ventanilla"}
+    )
+
+    assert view.status_code == 200 and view.json()["withheld_sensitive"] == 1
+    entry = AuditEntry.objects.get(
+        action="party.view_360", party_id=party.pk, actor__startswith="api"
+    )
+    assert entry.purpose == "Atención en ventanilla"
+
+
+def test_in_the_console_a_case_worker_states_a_purpose_and_sees_them(
+    actor: Actor, make_staff: Any
+) -> None:
+    from tests.conftest import sign_in
+
+    party = with_facts(make_party(actor))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, make_staff("tramitadora", "ayto", "case_worker"))
+    url = f"/console/parties/{party.pk}/"
+
+    before = client.get(url).content.decode()
+    vague = client.get(url, {"sensitive": "1", "purpose": "ver"}).content.decode()
+    shown = client.get(url, {"sensitive": "1", "purpose": "Valoración de dependencia"})
+
+    assert "Why do you need them?" in before and "disability_degree" not in before
+    assert 'id="purpose-error"' in vague and "disability_degree" not in vague
+    assert "disability_degree" in shown.content.decode()
+    assert "Sensitive data shown for: Valoración de dependencia" in shown.content.decode()

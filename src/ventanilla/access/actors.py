@@ -18,6 +18,8 @@ from ventanilla.catalog.models import Agency
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+    from ventanilla.parties.models import Party
+
 KEY_PREFIX = "vk_"
 
 
@@ -40,6 +42,12 @@ class Actor:
     # A member of staff whose roles need a second factor and whose session has not given it
     # yet: the doors (staff pages, the API's session auth, the admin) send them to the code.
     second_factor_pending: bool = False
+    # Set only for a citizen signed in to the portal: the one party they may act on (themself).
+    party_id: str | None = None
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.party_id is not None
 
     @property
     def is_staff_member(self) -> bool:
@@ -98,6 +106,13 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser) -> Actor:
             and not is_verified(user)
         ),
     )
+
+
+def actor_for_citizen(party: Party) -> Actor:
+    """A citizen signed in to the portal: no scope, no agency, only their own party.
+
+    The label never collides with staff: user names cannot hold a colon."""
+    return Actor(label=f"citizen:{party.pk.hex[:8]}", party_id=str(party.pk))
 
 
 def hash_key(secret: str) -> str:

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.consent.models import Consent
+from ventanilla.core.errors import NotFound
 from ventanilla.parties.models import Party
 
 # The category under which a party's cases and contact history in other agencies are shared.
@@ -56,3 +58,18 @@ def shares_cases_with(*, actor: Actor, party_id: Any) -> bool:
         CASES_CATEGORY in consent.data_categories
         for consent in consents_in_force_for(actor=actor, party_id=party_id)
     )
+
+
+def consent_of_subject(*, actor: Actor, consent_id: Any) -> Consent:
+    """One of the signed-in citizen's own consents (read as part of their "My data" page);
+    anyone else's is reported as missing."""
+    consent = (
+        Consent.objects.filter(pk=consent_id, party_id=actor.party_id)
+        .select_related("recipient")
+        .first()
+        if actor.party_id is not None
+        else None
+    )
+    if consent is None:
+        raise NotFound(_("No such consent."))
+    return consent

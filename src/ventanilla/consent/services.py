@@ -84,11 +84,34 @@ def consent_record(
 
 
 def consent_withdraw(*, actor: Actor, consent_id: Any) -> Consent:
+    """Withdraw a consent at the desk or through the API (staff who may change party data)."""
     party_id = Consent.objects.filter(pk=consent_id).values_list("party_id", flat=True).first()
     if party_id is None:
         raise NotFound(_("No such consent."))
     # Checked outside the transaction, so the record of a refusal is not rolled back with it.
     require(actor, Scope.PARTIES_WRITE, party_id=party_id)
+    return _withdraw(actor=actor, consent_id=consent_id, detail={})
+
+
+def consent_withdraw_by_subject(*, actor: Actor, consent_id: Any) -> Consent:
+    """The person withdraws their own consent in the portal. Another person's consent is
+    reported as missing, never as forbidden, so its existence is not given away."""
+    basis = (
+        Consent.objects.filter(pk=consent_id, party_id=actor.party_id)
+        .values_list("legal_basis", flat=True)
+        .first()
+        if actor.party_id is not None
+        else None
+    )
+    if basis is None:
+        raise NotFound(_("No such consent."))
+    if basis != LegalBasis.CONSENT:
+        # Only what rests on consent can be withdrawn; other bases are objected to, in person.
+        raise Conflict(_("This use does not rest on your consent, so it cannot be withdrawn."))
+    return _withdraw(actor=actor, consent_id=consent_id, detail={"by": "data subject"})
+
+
+def _withdraw(*, actor: Actor, consent_id: Any, detail: dict[str, str]) -> Consent:
     with transaction.atomic():
         consent = Consent.objects.select_for_update().get(pk=consent_id)
         if consent.withdrawn_at is not None:
@@ -101,5 +124,6 @@ def consent_withdraw(*, actor: Actor, consent_id: Any) -> Consent:
             party_id=consent.party_id,
             object_type="consent",
             object_id=consent.pk,
+            detail=detail,
         )
     return consent

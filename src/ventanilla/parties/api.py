@@ -199,9 +199,13 @@ class ViewQuery(TimelineQuery):
     purpose: str = Field(
         default="",
         max_length=300,
+        description="Why the record is read; recorded in the audit log with the reading.",
+    )
+    sensitive: bool = Field(
+        default=False,
         description=(
-            "Why sensitive facts (health, disability, income, a minor's data) are needed; "
-            "recorded in the audit log. Needs the parties:read_sensitive scope."
+            "Also show sensitive facts (health, disability, income, a minor's data): needs the "
+            "parties:read_sensitive scope and a `purpose` of at least 10 characters; logged."
         ),
     )
 
@@ -274,6 +278,7 @@ def party_360(request: HttpRequest, party_id: UUID, query: Query[ViewQuery]) -> 
         cursor=query.cursor,
         limit=query.limit,
         purpose=query.purpose,
+        include_sensitive=query.sensitive,
     )
 
     return {

@@ -27,8 +27,14 @@ def _plain(row: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def party_export(*, actor: Actor, party_id: Any) -> dict[str, Any]:
-    """Everything held on the party, including who read or reused it (the disclosure log)."""
-    require(actor, Scope.PARTIES_READ, party_id=party_id)
+    """Everything held on the party, including who read or reused it (the disclosure log).
+
+    Staff who may read parties export anyone's; a citizen in the portal exports only their own,
+    and sees the members of staff in their disclosure log by role, not by name."""
+    by_subject = actor.party_id is not None and actor.party_id == str(party_id)
+    if not by_subject:
+        require(actor, Scope.PARTIES_READ, party_id=party_id)
+    staff_names = ("recorded_by", "recorded_by_label") if by_subject else ()
     party = Party.objects.filter(pk=party_id).first()
     if party is None:
         raise NotFound("No such party.")
@@ -46,7 +52,7 @@ def party_export(*, actor: Actor, party_id: Any) -> dict[str, Any]:
         "represents": [_plain(r, exclude=("representative",)) for r in party.represents.all()],
         "represented_by": [_plain(r, exclude=("represented",)) for r in party.represented_by.all()],
         "consents": [
-            {**_plain(c), "recipient": c.recipient.code}
+            {**_plain(c, exclude=staff_names), "recipient": c.recipient.code}
             for c in Consent.objects.filter(party=party).select_related("recipient")
         ],
         "cases": [
@@ -82,7 +88,7 @@ def party_export(*, actor: Actor, party_id: Any) -> dict[str, Any]:
         "disclosure_log": [
             {
                 "at": e.at,
-                "who": e.actor,
+                "who": (e.roles or "system") if by_subject else e.actor,
                 "agencies": e.agencies,
                 "action": e.action,
                 "purpose": e.purpose,

@@ -244,3 +244,21 @@ class ProfileChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} @ {self.changed_at:%Y-%m-%d}"
+
+
+class PortalSignInToken(BaseModel):
+    """A one-time link that signs a citizen in to the portal. Only the SHA-256 of the secret is
+    kept: the secret is 256 random bits, so a slow hash would protect nothing more."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="sign_in_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal sign-in link")
+        verbose_name_plural = _("portal sign-in links")
+        indexes = [models.Index(fields=["party", "expires_at"], name="signin_token_party_idx")]
+
+    def __str__(self) -> str:
+        return f"sign-in link of {self.party_id} until {self.expires_at:%Y-%m-%d %H:%M}"

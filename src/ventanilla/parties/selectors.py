@@ -21,14 +21,14 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
-from ventanilla.cases.selectors import cases_of_party
+from ventanilla.cases.selectors import CASES_IN_360, cases_of_party
 from ventanilla.consent.models import Consent
 from ventanilla.consent.selectors import (
     CASES_CATEGORY,
     categories_shared_with,
     consents_of_party,
 )
-from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.core.text import prefix_upper_bound, tokens
 from ventanilla.interactions.models import Interaction
@@ -196,11 +196,9 @@ def is_sensitive(attribute: ProfileAttribute, *, minor: bool) -> bool:
 
 
 def _checked_purpose(actor: Actor, party_id: Any, purpose: str) -> str:
-    """A stated purpose, refused (and the refusal logged) when it is too vague or the actor's
-    role does not handle sensitive data."""
+    """The purpose stated for seeing sensitive facts, refused (and the refusal logged) when it
+    is missing or too vague, or when the actor's role does not handle sensitive data."""
     purpose = purpose.strip()
-    if not purpose:
-        return ""
     if len(purpose) < MIN_PURPOSE_LENGTH:
         raise ValidationFailed(
             {
@@ -234,16 +232,21 @@ def party_360(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
     purpose: str = "",
+    include_sensitive: bool = False,
 ) -> Party360:
     """The 360° view in a constant number of queries, whatever the length of the history.
 
-    Sensitive facts (health, disability, income; a minor's personal data) are shown only for a
-    ``purpose`` the actor states, or an open case of the actor's departments that gives one;
+    ``purpose`` is recorded with the reading. With ``include_sensitive`` it must say why the
+    sensitive facts are needed, and the actor's role must handle them.
+
+    Sensitive facts (health, disability, income; a minor's personal data) are shown only when
+    asked for with a purpose, or for an open case of the actor's departments that gives one;
     each such reading is logged with its purpose. A consent in force to one of the actor's
     agencies shares the party's cases, contacts and facts held by other agencies.
     """
     party = _party(actor, party_id)
-    stated = _checked_purpose(actor, party.pk, purpose)
+    purpose = purpose.strip()
+    stated = _checked_purpose(actor, party.pk, purpose) if include_sensitive else ""
     consents = consents_of_party(party=party)
     shared = categories_shared_with(actor, consents)
     by_consent = CASES_CATEGORY in shared
@@ -254,7 +257,7 @@ def party_360(
         party_id=party.pk,
         object_type="party",
         object_id=party.pk,
-        purpose=stated,
+        purpose=purpose,
         detail={"channel": channel, "agency": agency, "page": bool(cursor)},
     )
     attributes = _visible_attributes(actor, list(party.attributes.order_by("name")), shared)
@@ -300,4 +303,51 @@ def party_360(
             limit=limit,
             shared_by_consent=by_consent,
         ),
+    )
+
+
+@dataclass
+class SelfView:
+    """What the portal's "My data" page shows the signed-in person about themself."""
+
+    party: Party
+    identifiers: list[Identifier]
+    contact_points: list[ContactPoint]
+    open_cases: list[Case]
+    past_cases: list[Case]
+    consents: list[Consent]
+
+
+def party_self_view(*, actor: Actor) -> SelfView:
+    """The signed-in citizen's own record, whichever agency holds it, in a constant number of
+    queries. It can only ever return the actor's own party: there is no id to pass."""
+    if actor.party_id is None:
+        raise PermissionDenied(_("Only the person themself may see this page."))
+    party = (
+        _parties()
+        .filter(pk=actor.party_id, status=Party.Status.ACTIVE)
+        .prefetch_related("identifiers", "contact_points")
+        .first()
+    )
+    if party is None:
+        raise NotFound(_("No such party."))
+    rows = list(
+        Case.objects.filter(party=party)
+        .select_related("service", "department")
+        .order_by("-is_open", "-opened_at")[: CASES_IN_360 * 2]
+    )
+    audit_record(
+        actor=actor,
+        action=Action.PARTY_SELF_VIEW,
+        party_id=party.pk,
+        object_type="party",
+        object_id=party.pk,
+    )
+    return SelfView(
+        party=party,
+        identifiers=sorted(party.identifiers.all(), key=lambda i: i.scheme),
+        contact_points=sorted(party.contact_points.all(), key=lambda c: (c.kind, c.value)),
+        open_cases=[case for case in rows if case.is_open][:CASES_IN_360],
+        past_cases=[case for case in rows if not case.is_open][:CASES_IN_360],
+        consents=consents_of_party(party=party),
     )

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         ]
         lines += [f"  {username:12} {description}" for username, description in DEMO_STAFF]
         lines += self.second_factor_lines()
+        lines += self._citizen_lines(address)
         self.stdout.write("\n".join(lines) + "\n")
         if not options["no_serve"]:
             self.serve_with_worker(options["bind"])
@@ -81,3 +82,19 @@ class Command(BaseCommand):
         for username, enrolment in demo_second_factors():
             lines += [f"  {username:12} secret {enrolment.secret}", f"  {'':12} {enrolment.uri}"]
         return lines
+
+    def _citizen_lines(self, address: str) -> list[str]:
+        from ventanilla.demo.citizen import demo_citizen
+
+        citizen = demo_citizen()
+        if citizen is None:
+            return []
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            where = f"the sign-in link is written as a file to {settings.EMAIL_FILE_PATH}/"
+        else:
+            where = "the sign-in link is emailed through VENTANILLA_EMAIL_BACKEND"
+        return [
+            f"Citizen sign-in ({address}/portal/sign-in/), as {citizen.name}:",
+            f"  DNI {citizen.dni}   email {citizen.email}",
+            f"  {where}",
+        ]

@@ -1,0 +1,223 @@
+"""The citizen's side of the portal: sign-in by one-time email link, "My data", withdrawing a
+consent, "Who has used my data" and the downloads. Thin views over services and selectors.
+
+A citizen's session holds their party id under its own key, never a Django user: staff sessions
+never count as citizens, and citizens never reach a staff page.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ventanilla.access.actors import Actor, actor_for_citizen
+from ventanilla.audit.selectors import disclosures_of_party
+from ventanilla.consent.selectors import consent_of_subject
+from ventanilla.consent.services import consent_withdraw_by_subject
+from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.parties.export import party_export
+from ventanilla.parties.selectors import party_self_view
+from ventanilla.parties.signin import (
+    LINK_MINUTES,
+    Throttled,
+    portal_citizen,
+    portal_sign_in_link_valid,
+    portal_sign_in_redeem,
+    portal_sign_in_request,
+)
+
+PARTY_KEY = "portal_party"
+SEEN_KEY = "portal_seen"
+
+View = Callable[..., HttpResponse]
+
+
+def _forget_citizen(request: HttpRequest) -> None:
+    request.session.pop(PARTY_KEY, None)
+    request.session.pop(SEEN_KEY, None)
+
+
+def _to_sign_in(request: HttpRequest) -> HttpResponse:
+    return redirect("console:portal-sign-in")
+
+
+def citizen_view(view: Callable[..., HttpResponse]) -> View:
+    """A citizen signed in by email link, active within the idle limit; anyone else (anonymous
+    visitors and staff alike) is sent to the citizen sign-in."""
+
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:  # a staff session is never a citizen
+            return _to_sign_in(request)
+        party_id = request.session.get(PARTY_KEY)
+        if not party_id:
+            return _to_sign_in(request)
+        now = time.time()
+        if now - float(request.session.get(SEEN_KEY, 0)) > settings.PORTAL_IDLE_SECONDS:
+            _forget_citizen(request)
+            messages.info(request, _("You were signed out after a while without activity."))
+            return _to_sign_in(request)
+        party = portal_citizen(party_id=party_id)
+        if party is None:  # merged or erased since signing in
+            _forget_citizen(request)
+            return _to_sign_in(request)
+        request.session[SEEN_KEY] = now
+        request.session.set_expiry(settings.PORTAL_IDLE_SECONDS)
+        try:
+            response = view(request, actor_for_citizen(party), *args, **kwargs)
+        except NotFound as missing:
+            raise Http404(missing.message) from missing
+        add_never_cache_headers(response)  # personal data: no shared or back-button cache
+        return response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    wrapper.citizen_only = True  # type: ignore[attr-defined]  # for the permission-matrix test
+    return wrapper
+
+
+def _client_address(request: HttpRequest) -> str:
+    """The visitor's address: the connection's, or the last one the trusted proxy added."""
+    if settings.CLIENT_ADDRESS_HEADER:
+        forwarded = request.headers.get(settings.CLIENT_ADDRESS_HEADER, "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Ask for a sign-in link. The answer is the same whether or not the details match."""
+    context: dict[str, Any] = {
+        "identifier": "",
+        "email": "",
+        "errors": {},
+        "minutes": LINK_MINUTES,
+    }
+    if request.method == "GET":
+        return render(request, "portal/sign_in.html", context)
+    identifier = request.POST.get("identifier", "")[:40]
+    email = request.POST.get("email", "")[:300]
+    context.update(identifier=identifier, email=email)
+    try:
+        portal_sign_in_request(
+            identifier=identifier,
+            email=email,
+            client_address=_client_address(request),
+            link_for=lambda secret: request.build_absolute_uri(
+                reverse("console:portal-sign-in-link", args=[secret])
+            ),
+        )
+    except ValidationFailed as failure:
+        context["errors"] = failure.errors
+        return render(request, "portal/sign_in.html", context, status=422)
+    except Throttled as throttled:
+        context["throttled"] = throttled.message
+        return render(request, "portal/sign_in.html", context, status=429)
+    return render(request, "portal/sign_in_sent.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request: HttpRequest, secret: str) -> HttpResponse:
+    """The emailed link. Opening it asks for one click, so a mail scanner that fetches links
+    does not use it up; the click signs the person in and the link is spent."""
+    if request.method == "GET":
+        valid = portal_sign_in_link_valid(secret=secret)
+        context = {"valid": valid, "minutes": LINK_MINUTES}
+        return render(request, "portal/sign_in_link.html", context, status=200 if valid else 410)
+    party = portal_sign_in_redeem(secret=secret)
+    if party is None:
+        context = {"valid": False, "minutes": LINK_MINUTES}
+        return render(request, "portal/sign_in_link.html", context, status=410)
+    # A fresh session: no staff sign-in and no earlier visitor's data carries over.
+    logout(request)
+    request.session[PARTY_KEY] = str(party.pk)
+    request.session[SEEN_KEY] = time.time()
+    request.session.set_expiry(settings.PORTAL_IDLE_SECONDS)
+    return redirect("console:portal-me")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        request.session.flush()
+    else:
+        _forget_citizen(request)
+    messages.success(request, _("You have signed out."))
+    return redirect("console:portal")
+
+
+@citizen_view
+def me(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """My data: profile, identifiers, contact points, cases and consents."""
+    view = party_self_view(actor=actor)
+    context = {
+        "view": view,
+        "language": _language_name(view.party.preferred_language),
+        "now": timezone.now(),
+    }
+    return render(request, "portal/me.html", context)
+
+
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+@require_http_methods(["GET", "POST"])
+@citizen_view
+def consent_withdraw(request: HttpRequest, actor: Actor, consent_id: UUID) -> HttpResponse:
+    """Ask to confirm, then withdraw one of the person's own consents, with effect at once."""
+    if request.method == "GET":
+        consent = consent_of_subject(actor=actor, consent_id=consent_id)
+        return render(request, "portal/consent_withdraw.html", {"consent": consent})
+    try:
+        consent_withdraw_by_subject(actor=actor, consent_id=consent_id)
+    except Conflict as conflict:
+        messages.info(request, conflict.message)
+        return redirect("console:portal-me")
+    messages.success(request, _("Your consent was withdrawn. It no longer applies."))
+    return redirect("console:portal-me")
+
+
+@citizen_view
+def disclosures(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Who has used my data: every read or change by someone else, newest first."""
+    try:
+        page = disclosures_of_party(actor=actor, cursor=request.GET.get("cursor") or None)
+    except ValidationFailed:
+        return redirect("console:portal-disclosures")
+    return render(request, "portal/disclosures.html", {"page": page})
+
+
+@citizen_view
+def export(request: HttpRequest, actor: Actor, fmt: str) -> HttpResponse:
+    """Everything held on me, as a JSON file or a page to keep (the export is audited)."""
+    document = party_export(actor=actor, party_id=actor.party_id)
+    if fmt == "json":
+        body = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        body = render_to_string("gdpr/export.html", {"doc": document}, request=request)
+        response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    # A download, opened from disk: the page carries its own small style sheet.
+    response["Content-Disposition"] = f'attachment; filename="my-data.{fmt}"'
+    return response

@@ -1,0 +1,351 @@
+"""Citizen sign-in to the portal by one-time email link: it goes only to the address on record,
+works once and for 15 minutes, says the same whether the details match, is throttled, and gives
+a session that is the citizen's alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
+
+from tests.conftest import PASSWORD
+from tests.factories import make_party, valid_dni
+from ventanilla.access.actors import Actor
+from ventanilla.parties.models import Party, PortalSignInToken
+from ventanilla.parties.services import ContactPointInput, IdentifierInput
+from ventanilla.parties.signin import PER_ADDRESS, PER_IDENTIFIER
+
+pytestmark = pytest.mark.django_db
+
+DNI = "12345678Z"
+EMAIL = "lucia.vega@example.org"
+SAME_PAGE = "If the details match a person on our records"
+LINK = re.compile(r"http://testserver(/portal/sign-in/[A-Za-z0-9_-]+/)")
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle() -> None:
+    cache.clear()
+    # Load the URLs (and the API's schemas) on the real clock: pydantic cannot build a schema
+    # while freezegun has replaced datetime.
+    reverse("console:portal")
+
+
+@pytest.fixture
+def citizen(actor: Actor) -> Party:
+    return make_party(
+        actor,
+        given_name="Lucía",
+        family_name_1="Vega",
+        preferred_language="en",
+        identifiers=[IdentifierInput(scheme="dni", value=DNI)],
+        contact_points=[ContactPointInput(kind="email", value="Lucia.Vega@example.org")],
+    )
+
+
+def english() -> Client:
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+def ask(
+    client: Client,
+    capture: Callable[..., Any],
+    identifier: str = DNI,
+    email: str = EMAIL,
+    **extra: Any,
+) -> Any:
+    with capture(execute=True):
+        return client.post("/portal/sign-in/", {"identifier": identifier, "email": email}, **extra)
+
+
+def main_of(response: Any) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def link_in(message: Any) -> str:
+    found = LINK.search(message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_matching_details_email_a_link_to_the_address_on_record_in_the_persons_language(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    response = ask(Client(HTTP_ACCEPT_LANGUAGE="es"), django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert "Si los datos coinciden" in response.content.decode()
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["Lucia.Vega@example.org"]
+    assert "Hello Lucía" in mailoutbox[0].body  # her preferred language, not the page's
+    assert "15 minutes" in mailoutbox[0].body
+
+
+def test_only_a_hash_of_the_link_is_stored(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    ask(english(), django_capture_on_commit_callbacks)
+
+    secret = link_in(mailoutbox[0]).rstrip("/").rsplit("/", 1)[-1]
+    token = PortalSignInToken.objects.get(party=citizen)
+    assert secret not in token.token_hash
+    assert len(token.token_hash) == 64
+
+
+def test_the_link_signs_the_person_in_once_and_only_once(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    ask(english(), django_capture_on_commit_callbacks)
+    link = link_in(mailoutbox[0])
+    browser = english()
+
+    shown = browser.get(link)
+    signed_in = browser.post(link)
+    me = browser.get("/portal/me/")
+    again = english().post(link)
+
+    assert shown.status_code == 200 and "Sign in and see my data" in shown.content.decode()
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/portal/me/"
+    assert me.status_code == 200 and "Lucía Vega" in me.content.decode()
+    assert again.status_code == 410
+    assert "no longer be used" in again.content.decode()
+    assert "portal_party" not in english().session
+
+
+def test_opening_the_link_without_pressing_the_button_does_not_use_it(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    ask(english(), django_capture_on_commit_callbacks)
+    link = link_in(mailoutbox[0])
+
+    english().get(link)  # a mail scanner fetching the link
+    english().get(link)
+
+    assert english().post(link).status_code == 302
+
+
+def test_the_link_expires_after_15_minutes(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with freeze_time(timezone.now()) as clock:
+        ask(english(), django_capture_on_commit_callbacks)
+        ask(english(), django_capture_on_commit_callbacks)
+        first, second = (link_in(message) for message in mailoutbox)
+
+        clock.tick(timedelta(minutes=14, seconds=50))
+        in_time = english().post(first)
+        clock.tick(timedelta(seconds=20))
+        late = english().post(second)
+
+    assert in_time.status_code == 302
+    assert late.status_code == 410
+    assert "This link can no longer be used" in late.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("identifier", "email"),
+    [
+        (DNI, "someone.else@example.org"),  # the right DNI, another address
+        ("87654321X", EMAIL),  # the right address, another (valid) DNI
+        ("X1234567L", EMAIL),  # a valid NIE nobody holds
+    ],
+)
+def test_details_that_do_not_match_send_nothing_and_show_the_same_page(
+    citizen: Party,
+    identifier: str,
+    email: str,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    matching = ask(english(), django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+
+    response = ask(english(), django_capture_on_commit_callbacks, identifier, email)
+
+    assert response.status_code == matching.status_code == 200
+    assert main_of(response) == main_of(matching)
+    assert SAME_PAGE in main_of(response)
+    assert mailoutbox == []
+
+
+def test_a_person_no_longer_active_gets_no_link(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    Party.objects.filter(pk=citizen.pk).update(status=Party.Status.ERASED)
+
+    response = ask(english(), django_capture_on_commit_callbacks)
+
+    assert SAME_PAGE in response.content.decode()
+    assert mailoutbox == []
+
+
+def test_a_malformed_dni_is_explained_next_to_the_field(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    response = ask(english(), django_capture_on_commit_callbacks, "12345678A", "not-an-address")
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="identifier-error"' in page and "check letter" in page
+    assert 'id="email-error"' in page
+    assert mailoutbox == []
+
+
+def test_too_many_requests_for_one_dni_are_refused_for_a_while(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    limit = PER_IDENTIFIER[0]
+    with freeze_time(timezone.now()):  # all within one window of the limit
+        for n in range(limit):
+            # From different addresses, so only the per-identifier limit applies.
+            ask(english(), django_capture_on_commit_callbacks, REMOTE_ADDR=f"10.0.0.{n}")
+
+        refused = ask(english(), django_capture_on_commit_callbacks, REMOTE_ADDR="10.0.1.1")
+
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.content.decode()
+    assert len(mailoutbox) == limit
+
+
+def test_too_many_requests_from_one_address_are_refused_whatever_the_dni(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with freeze_time(timezone.now()):  # all within one window of the limit
+        for n in range(PER_ADDRESS[0]):
+            ask(english(), django_capture_on_commit_callbacks, valid_dni(20_000_000 + n))
+
+        refused = ask(english(), django_capture_on_commit_callbacks)
+
+    assert refused.status_code == 429
+    assert mailoutbox == []
+
+
+def test_the_throttle_lifts_after_its_window(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with freeze_time(timezone.now()) as clock:
+        for _ in range(PER_IDENTIFIER[0] + 1):
+            ask(english(), django_capture_on_commit_callbacks)
+        clock.tick(timedelta(seconds=PER_IDENTIFIER[1] + 1))
+
+        response = ask(english(), django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert len(mailoutbox) == PER_IDENTIFIER[0] + 1
+
+
+def sign_in(client: Client, mailoutbox: list[Any], capture: Callable[..., Any]) -> None:
+    ask(client, capture)
+    assert client.post(link_in(mailoutbox[-1])).status_code == 302
+
+
+def test_the_citizen_is_signed_out_after_15_idle_minutes(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = english()
+    with freeze_time(timezone.now()) as clock:
+        sign_in(client, mailoutbox, django_capture_on_commit_callbacks)
+        clock.tick(timedelta(minutes=10))
+        still_in = client.get("/portal/me/")
+        clock.tick(timedelta(minutes=16))
+        idle = client.get("/portal/me/")
+
+    assert still_in.status_code == 200
+    assert idle.status_code == 302 and idle["Location"] == "/portal/sign-in/"
+
+
+def test_signing_out_ends_the_citizen_session(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = english()
+    sign_in(client, mailoutbox, django_capture_on_commit_callbacks)
+
+    client.post("/portal/sign-out/")
+
+    assert client.get("/portal/me/")["Location"] == "/portal/sign-in/"
+
+
+def test_a_staff_session_is_never_a_citizen_session(
+    citizen: Party, agent_user: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    staff = english()
+    staff.login(username="agente", password=PASSWORD)
+
+    response = staff.get("/portal/me/")
+
+    assert response.status_code == 302 and response["Location"] == "/portal/sign-in/"
+
+
+def test_signing_in_as_a_citizen_ends_the_staff_session_in_that_browser(
+    citizen: Party, agent_user: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = english()
+    client.login(username="agente", password=PASSWORD)
+
+    sign_in(client, mailoutbox, django_capture_on_commit_callbacks)
+
+    assert client.get("/portal/me/").status_code == 200
+    assert client.get("/console/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_citizen_session_opens_no_staff_page(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = english()
+    sign_in(client, mailoutbox, django_capture_on_commit_callbacks)
+
+    for url in ("/console/", f"/console/parties/{citizen.pk}/", "/console/audit/"):
+        assert client.get(url)["Location"].startswith("/accounts/login/"), url
+    assert client.get(f"/api/v1/parties/{citizen.pk}").status_code == 401
+
+
+def test_the_portal_home_offers_the_sign_in(db: None) -> None:
+    page = english().get("/portal/").content.decode()
+
+    assert 'href="/portal/sign-in/"' in page
+    assert "Sign in to see your data" in page
+
+
+def test_behind_a_proxy_the_limit_counts_each_visitor_by_the_header_the_proxy_sets(
+    citizen: Party,
+    settings: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    for n in range(PER_ADDRESS[0]):
+        ask(
+            english(),
+            django_capture_on_commit_callbacks,
+            valid_dni(30_000_000 + n),
+            HTTP_X_FORWARDED_FOR=f"spoofed, 198.51.100.{n}",
+        )
+
+    other_visitor = ask(
+        english(), django_capture_on_commit_callbacks, HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    # Ten requests came through the proxy's one address, yet another visitor is not refused.
+    assert other_visitor.status_code == 200 and len(mailoutbox) == 1
+
+
+def test_an_expired_link_says_so_and_offers_a_new_one(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with freeze_time(timezone.now()) as clock:
+        ask(english(), django_capture_on_commit_callbacks)
+        clock.tick(timedelta(minutes=16))
+
+        response = english().get(link_in(mailoutbox[0]))
+
+    assert response.status_code == 410
+    assert 'href="/portal/sign-in/"' in main_of(response)
+    assert "Sign in and see my data" not in response.content.decode()
