@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in as staff_sign_in
 from tests.factories import make_party, valid_dni
 from ventanilla.access.actors import Actor
 from ventanilla.parties.models import Party, PortalSignInToken
@@ -278,7 +278,7 @@ def test_a_staff_session_is_never_a_citizen_session(
     citizen: Party, agent_user: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     staff = english()
-    staff.login(username="agente", password=PASSWORD)
+    staff_sign_in(staff, agent_user)
 
     response = staff.get("/portal/me/")
 
@@ -289,7 +289,7 @@ def test_signing_in_as_a_citizen_ends_the_staff_session_in_that_browser(
     citizen: Party, agent_user: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     client = english()
-    client.login(username="agente", password=PASSWORD)
+    staff_sign_in(client, agent_user)
 
     sign_in(client, mailoutbox, django_capture_on_commit_callbacks)
 
