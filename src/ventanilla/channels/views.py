@@ -160,14 +160,20 @@ def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "console/audit.html", context)
 
 
+def _party_for(actor: Actor, party_id: UUID, scope: str) -> Party:
+    """The party a form acts on, once the actor's scope for the form is checked (and a refusal
+    logged); a missing party is a 404 page."""
+    require(actor, scope, party_id=party_id)
+    try:
+        return party_get(actor=actor, party_id=party_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+
+
 @staff_view
 def sharing(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
     """Ask another agency for what it holds on the party ("once-only"), and show its answer."""
-    require(actor, Scope.SHARING_REQUEST, party_id=party_id)
-    try:
-        party = party_get(actor=actor, party_id=party_id)
-    except NotFound as missing:
-        raise Http404(missing.message) from missing
+    party = _party_for(actor, party_id, Scope.SHARING_REQUEST)
     form: dict[str, Any] = {"legal_basis": LegalBasis.CONSENT, "data_categories": []}
     errors: dict[str, str] = {}
     answer = None
@@ -245,11 +251,7 @@ def _profile_fields(party: Party) -> list[dict[str, Any]]:
 def party_edit(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
     """Rectification at the desk: the same service as the API, every change kept with its old
     value."""
-    require(actor, Scope.PARTIES_WRITE, party_id=party_id)
-    try:
-        party = party_get(actor=actor, party_id=party_id)
-    except NotFound as missing:
-        raise Http404(missing.message) from missing
+    party = _party_for(actor, party_id, Scope.PARTIES_WRITE)
     fields = _profile_fields(party)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -283,11 +285,7 @@ def party_edit(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespon
 @staff_view
 def consent_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
     """Record a consent at the desk or on the phone, with its evidence."""
-    require(actor, Scope.PARTIES_WRITE, party_id=party_id)
-    try:
-        party = party_get(actor=actor, party_id=party_id)
-    except NotFound as missing:
-        raise Http404(missing.message) from missing
+    party = _party_for(actor, party_id, Scope.PARTIES_WRITE)
     form: dict[str, Any] = {
         "legal_basis": LegalBasis.CONSENT,
         "channel": "desk",
