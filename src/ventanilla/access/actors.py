@@ -33,6 +33,8 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
     sees_everything: bool = False
+    # An API key's own limit of calls a minute; None means the instance's default.
+    rate_per_minute: int | None = None
 
     @property
     def is_staff_member(self) -> bool:
@@ -99,6 +101,7 @@ def actor_for_api_key(secret: str) -> Actor | None:
         agency_ids=_subtree_ids([key.agency.path]),
         agency_codes=frozenset({key.agency.code}),
         scopes=frozenset(key.scopes),
+        rate_per_minute=key.rate_per_minute,
     )
 
 

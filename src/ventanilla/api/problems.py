@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from ventanilla.api import ratelimit
 from ventanilla.core.errors import DomainError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -44,6 +45,8 @@ def _titles() -> dict[str, str]:
         "payload-too-large": _("The request body is too large."),
         "malformed-request": _("The request could not be read."),
         "domain-error": _("The request could not be carried out."),
+        "rate-limited": _("Too many requests."),
+        "unsupported-media-type": _("This kind of file is not accepted."),
     }
 
 
@@ -99,6 +102,11 @@ def install(api: NinjaAPI) -> None:
             extra=extra,
         )
 
+    def on_rate_limited(request: HttpRequest, exc: Any) -> HttpResponse:
+        response = on_domain_error(request, exc)
+        ratelimit.set_retry_after(response, exc.allowance)
+        return response
+
     def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
             {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
@@ -143,6 +151,7 @@ def install(api: NinjaAPI) -> None:
         )
 
     api.add_exception_handler(DomainError, on_domain_error)
+    api.add_exception_handler(ratelimit.RateLimited, on_rate_limited)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(AuthenticationError, on_authentication_error)
     api.add_exception_handler(HttpError, on_http_error)
@@ -155,5 +164,10 @@ PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
     403: ProblemOut,
     404: ProblemOut,
     409: ProblemOut,
+    413: ProblemOut,
+    415: ProblemOut,
     422: ProblemOut,
+    429: ProblemOut,
 }
+# What an operation open to everyone can answer besides its own result.
+PUBLIC_PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {429: ProblemOut}
