@@ -150,6 +150,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ventanilla.api.ratelimit.RateLimitHeadersMiddleware",
+    "ventanilla.api.middleware.SingleValuedQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -345,3 +345,28 @@ def test_an_agency_outside_the_tree_is_just_an_empty_filter(api: Client, actor: 
     view = api.get(f"/api/v1/parties/{party.pk}/360", {"agency": "aislada"}).json()
 
     assert view["timeline"]["items"] == []
+
+
+def test_clearing_accessibility_needs_with_null_leaves_an_empty_list(
+    api: Client, actor: Any
+) -> None:
+    from tests.factories import make_party
+
+    party = make_party(actor, accessibility_needs=["wheelchair"])
+
+    response = api.patch(
+        f"/api/v1/parties/{party.pk}",
+        json.dumps({"accessibility_needs": None}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["accessibility_needs"] == []
+
+
+def test_a_repeated_query_parameter_is_refused_not_guessed(api: Client) -> None:
+    response = api.get("/api/v1/parties?q=ana&q=eva")
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "q"

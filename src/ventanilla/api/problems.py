@@ -35,6 +35,24 @@ class ProblemOut(Schema):
     errors: list[FieldErrorOut] = []
 
 
+class ProblemDocumentingAPI(NinjaAPI):
+    """The API, whose OpenAPI document says errors come as ``application/problem+json`` — the
+    content type they really carry — rather than ninja's default ``application/json``."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    body = content.get("application/json", {})
+                    if body.get("schema", {}).get("$ref", "").endswith("/ProblemOut"):
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
 def _titles() -> dict[str, str]:
     return {
         "validation-error": _("Your request has invalid fields."),
@@ -130,12 +148,18 @@ def install(api: NinjaAPI) -> None:
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         codes = {400: "malformed-request", 403: "permission-denied", 404: "not-found"}
+        # ninja's own 400 ("Cannot parse request body") is English; say it in the caller's.
+        detail = (
+            _("The request body could not be read: check its syntax and its Content-Type.")
+            if exc.status_code == 400
+            else str(exc.message)
+        )
         return problem(
             api,
             request,
             code=codes.get(exc.status_code, "domain-error"),
             status=exc.status_code,
-            detail=str(exc.message),
+            detail=detail,
         )
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -160,6 +184,7 @@ def install(api: NinjaAPI) -> None:
 
 
 PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
+    400: ProblemOut,
     401: ProblemOut,
     403: ProblemOut,
     404: ProblemOut,

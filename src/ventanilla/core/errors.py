@@ -46,3 +46,15 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload-too-large"
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    """A file whose content is not one of the accepted kinds."""
+
+    code = "unsupported-media-type"
+    status = 415

@@ -15,18 +15,23 @@ from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
-from ventanilla.interactions.models import Interaction
+from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.parties.models import Party
 
 TIMELINE_ORDER = ["-occurred_at", "-id"]
 
 
-def visible_interactions(actor: Actor) -> QuerySet[Interaction]:
-    require(actor, Scope.INTERACTIONS_READ)
+def interactions_in_reach(actor: Actor) -> QuerySet[Interaction]:
+    """Interactions of the actor's agencies, without a scope check (the caller makes it)."""
     interactions = Interaction.objects.all()
     if not actor.sees_everything:
         interactions = interactions.filter(agency_id__in=list(actor.agency_ids))
     return interactions
+
+
+def visible_interactions(actor: Actor) -> QuerySet[Interaction]:
+    require(actor, Scope.INTERACTIONS_READ)
+    return interactions_in_reach(actor)
 
 
 def timeline_page(
@@ -85,3 +90,25 @@ def _subtree_paths(code: str) -> QuerySet[Agency, str]:
     if not paths:
         return Agency.objects.none().values_list("path", flat=True)
     return Agency.objects.filter(path__startswith=paths[0]).values_list("path", flat=True)
+
+
+def attachment_for_download(*, actor: Actor, attachment_id: Any) -> InteractionAttachment:
+    """A document of an interaction of the actor's agencies, with the audit row of its reading."""
+    require(actor, Scope.INTERACTIONS_READ)
+    attachment = (
+        InteractionAttachment.objects.filter(
+            pk=attachment_id, interaction__in=interactions_in_reach(actor)
+        )
+        .select_related("interaction")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("No such attachment."))
+    audit_record(
+        actor=actor,
+        action=Action.ATTACHMENT_READ,
+        party_id=attachment.interaction.party_id,
+        object_type="attachment",
+        object_id=attachment.pk,
+    )
+    return attachment

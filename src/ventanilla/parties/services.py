@@ -53,6 +53,10 @@ PROFILE_FIELDS = (
 )
 
 
+# What a field becomes when a change sends null for it: empty text, except these.
+_CLEARED: dict[str, Any] = {"birth_date": None, "accessibility_needs": []}
+
+
 def _check_profile(kind: str, profile: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     if kind not in Party.Kind.values:
@@ -177,7 +181,7 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
         if party.status == Party.Status.MERGED:
             raise Conflict(_("This party was merged into another; edit that one."))
         for name, value in changes.items():
-            setattr(party, name, "" if value is None and name != "birth_date" else value)
+            setattr(party, name, _CLEARED.get(name, "") if value is None else value)
         _check_profile(party.kind, {name: getattr(party, name) for name in PROFILE_FIELDS})
         party.sort_name = sort_name(**name_fields(party))
         party.save(update_fields=[*changes, "sort_name", "updated_at"])
