@@ -146,7 +146,9 @@ def test_the_description_is_sanitised(api: Client, interaction: Interaction) -> 
         interaction,
         "a.pdf",
         PDF,
-        description='<p onclick="x()">Firmada <a href="javascript:alert(1)">aqui</a></p><script>1</script>',
+        description=(
+            '<p onclick="x()">Firmada <a href="javascript:alert(1)">aqui</a></p><script>1</script>'
+        ),
     )
 
     assert response.status_code == 201
