@@ -60,13 +60,16 @@ def hit(identity: str, limit: int, *, window: int = WINDOW_SECONDS) -> Allowance
     index = int(now // window)
     reset_seconds = max(1, math.ceil((index + 1) * window - now))
     key = f"ratelimit:{identity}:{window}:{index}"
-    # The counter outlives its window a little, so a late incr never finds it gone.
-    cache.add(key, 0, timeout=window + 5)
+    # Most calls find the window's counter there: incr first saves a round trip to Redis. The
+    # first call of a window adds it; add is atomic, so of two first calls only one wins and the
+    # other counts on. The counter outlives its window a little, so a late incr finds it.
     try:
         used = cache.incr(key)
-    except ValueError:  # evicted between add and incr: this call opens the window again
-        cache.add(key, 1, timeout=window + 5)
-        used = 1
+    except ValueError:
+        if cache.add(key, 1, timeout=window + 5):
+            used = 1
+        else:
+            used = cache.incr(key)
     return Allowance(limit=limit, used=used, reset_seconds=reset_seconds)
 
 
