@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
-from django.test import Client
+from django.test import Client, TestCase
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
@@ -213,4 +213,18 @@ def test_the_file_is_removed_when_its_row_cannot_be_written(
             size=len(PDF),
         )
 
+    assert stored_files(media) == []
+
+
+def test_erasing_a_party_removes_its_documents_and_their_files(
+    api: Client, interaction: Interaction, actor: Actor, media: Path
+) -> None:
+    from ventanilla.parties.services import party_erase
+
+    assert upload(api, interaction, "a.pdf", PDF).status_code == 201
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        party_erase(actor=actor, party_id=interaction.party_id, reason="art. 17")
+
+    assert not InteractionAttachment.objects.exists()
     assert stored_files(media) == []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,7 +209,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
     from ventanilla.cases.models import Case
     from ventanilla.consent.models import Consent
     from ventanilla.identity.models import SourceRecord
-    from ventanilla.interactions.models import Interaction
+    from ventanilla.interactions.models import Interaction, InteractionAttachment
 
     with transaction.atomic():
         party = Party.objects.select_for_update().filter(pk=party_id).first()
@@ -252,6 +253,11 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
             withdrawn_at=timezone.now()
         )
         Interaction.objects.filter(party=party).update(summary=ERASED_TEXT)
+        # Documents are the person's own papers: they go, and their files once this commits.
+        documents = InteractionAttachment.objects.filter(interaction__party=party)
+        stored = [name for name in documents.values_list("file", flat=True) if name]
+        documents.delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in stored])
         Case.objects.filter(party=party).update(
             description="", location_text="", latitude=None, longitude=None, form_data={}
         )
