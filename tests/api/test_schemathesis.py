@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Examples per operation and mode; with two id sets and two modes this keeps the run near a
 # minute on two cores.
 EXAMPLES = int(os.environ.get("VENTANILLA_FUZZ_EXAMPLES", "10"))
+WORKFLOWS = int(os.environ.get("VENTANILLA_FUZZ_WORKFLOWS", "15"))
 REPORT = Path(django_settings.VAR_DIR) / "schemathesis.txt"
 
 
@@ -106,6 +107,35 @@ def run_operation(
         assert mode is GenerationMode.NEGATIVE
 
 
+def run_workflows(schema: Any, *, base_url: str, session: requests.Session) -> None:
+    """Stateful: sequences that feed one answer into the next call (a party created, then read,
+    changed, given a consent …), along the links schemathesis infers from the document."""
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"base_url": base_url, "session": session}
+
+        def validate_response(
+            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(
+                response, excluded_checks=[positive_data_acceptance], transport_kwargs=kwargs
+            )
+
+    Workflow.run(
+        settings=hypothesis_settings(
+            max_examples=WORKFLOWS,
+            stateful_step_count=6,
+            # No replay or shrinking: the server's state moves on between runs, so a replayed
+            # sequence would not draw the same data; a failure is reported as first found.
+            phases=[Phase.generate],
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
 def test_the_whole_api_holds_to_its_document(live_server: Any, world: dict[str, str]) -> None:
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
     session = requests.Session()
@@ -128,7 +158,13 @@ def test_the_whole_api_holds_to_its_document(live_server: Any, world: dict[str, 
             if operation.path_parameters:
                 run_operation(operation, mode=mode, path_parameters=world, call=call)
 
-    summary = f"schemathesis: {len(sent)} requests, {len(operations)} operations"
+    stateless = len(sent)
+    run_workflows(schema, base_url=live_server.url, session=session)
+
+    summary = (
+        f"schemathesis: {len(sent)} requests, {len(operations)} operations "
+        f"({stateless} one at a time, {len(sent) - stateless} in linked sequences)"
+    )
     REPORT.write_text(summary + "\n")
     print(summary)  # shown with -s; .ci/run prints the report file
     assert len(operations) >= 17

@@ -31,7 +31,6 @@ from ventanilla.parties.models import Party
 
 MAX_SUMMARY = 4000
 MAX_DESCRIPTION = 4000
-ACCEPTED_LABEL = "PDF, PNG, JPEG, plain text (.txt), OpenDocument text (.odt), Word (.docx)"
 
 
 def acting_agency(*, actor: Actor, agency_code: str | None) -> Agency:
@@ -157,7 +156,12 @@ def attachment_add(
     if detected.content_type is None:
         raise UnsupportedMediaType(
             _("The content is %(seen)s, which is not accepted. Send one of: %(accepted)s.")
-            % {"seen": detected.description, "accepted": ACCEPTED_LABEL},
+            % {
+                "seen": detected.description,
+                "accepted": _(
+                    "PDF, PNG, JPEG, plain text (.txt), OpenDocument text (.odt), Word (.docx)"
+                ),
+            },
             field="file",
         )
     extension = filetypes.extension_of(name)
