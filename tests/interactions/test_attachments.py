@@ -50,10 +50,14 @@ def interaction(actor: Actor) -> Interaction:
     )
 
 
-def upload(client: Client, interaction: Interaction, name: str, data: bytes, **form: str) -> Any:
+def upload(client: Client, interaction: Interaction, name: str, data: bytes, **extra: str) -> Any:
+    """Post ``data`` as ``name`` (declared a PDF, as a lying client would); HTTP_* are headers."""
+    headers = {key: value for key, value in extra.items() if key.startswith("HTTP_")}
+    form = {key: value for key, value in extra.items() if key not in headers}
     return client.post(
         f"/api/v1/interactions/{interaction.pk}/attachments",
         {"file": SimpleUploadedFile(name, data, content_type="application/pdf"), **form},
+        **headers,
     )
 
 

@@ -202,6 +202,11 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
 ERASED_TEXT = "[erased]"
 
 
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
     """The right to erasure: pseudonymise the party so statistics and retained case records keep
     working while the identity is gone; refuse, saying why, while the law requires keeping it."""
@@ -257,7 +262,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         documents = InteractionAttachment.objects.filter(interaction__party=party)
         stored = [name for name in documents.values_list("file", flat=True) if name]
         documents.delete()
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in stored])
+        transaction.on_commit(lambda: _delete_files(stored))
         Case.objects.filter(party=party).update(
             description="", location_text="", latitude=None, longitude=None, form_data={}
         )
