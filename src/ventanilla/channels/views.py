@@ -82,6 +82,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
             channel=channel,
             agency=agency,
             cursor=request.GET.get("cursor") or None,
+            with_documents=True,
         )
     except NotFound as missing:
         raise Http404(missing.message) from missing

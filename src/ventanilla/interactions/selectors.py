@@ -42,10 +42,12 @@ def timeline_page(
     agency: str | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    with_documents: bool = False,
 ) -> Page[Interaction]:
     """One page of a party's interactions on every channel, newest first.
 
-    ``agency`` is an agency code and takes in its departments too.
+    ``agency`` is an agency code and takes in its departments too; ``with_documents`` fetches
+    each interaction's attachments along (the console lists them).
     """
     interactions = visible_interactions(actor).filter(party=party)
     if channel:
@@ -55,6 +57,9 @@ def timeline_page(
             agency__in=Agency.objects.filter(path__in=_subtree_paths(agency))
         )
     interactions = interactions.select_related("channel", "agency", "service", "case")
+    if with_documents:
+        # One more query for the whole page, however long the history.
+        interactions = interactions.prefetch_related("attachments")
     return keyset_page(interactions, order=TIMELINE_ORDER, cursor=cursor, limit=limit)
 
 

@@ -172,6 +172,7 @@ def party_360(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
     purpose: str = "",
+    with_documents: bool = False,
 ) -> Party360:
     """The 360° view in a constant number of queries, whatever the length of the history."""
     party = _party(actor, party_id)
@@ -202,6 +203,12 @@ def party_360(
         past_cases=past_cases,
         consents=consents_of_party(party=party),
         timeline=timeline_page(
-            actor=actor, party=party, channel=channel, agency=agency, cursor=cursor, limit=limit
+            actor=actor,
+            party=party,
+            channel=channel,
+            agency=agency,
+            cursor=cursor,
+            limit=limit,
+            with_documents=with_documents,
         ),
     )
