@@ -370,3 +370,19 @@ def test_a_repeated_query_parameter_is_refused_not_guessed(api: Client) -> None:
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "q"
+
+
+def test_a_nul_character_in_the_body_is_refused_before_the_database(api: Client) -> None:
+    response = api.post(
+        "/api/v1/parties",
+        '{"given_name": "An\\u0000a", "family_name_1": "Ruiz"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert not Party.objects.exists()
+
+
+def test_a_nul_character_in_the_query_is_refused(api: Client) -> None:
+    assert api.get("/api/v1/parties?q=an%00a").status_code == 422
