@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -42,13 +43,18 @@ class SingleValuedQueryMiddleware:
         )
         if bad_query:
             return _refuse(request, {name: nul for name in bad_query})
-        if request.content_type == "application/json" and b"\\u0000" in request.body:
+        if request.content_type == "application/json":
             try:
-                body = json.loads(request.body)
-            except ValueError:
-                body = None  # the operation answers 400 for a body it cannot read
-            if _has_nul(body):
-                return _refuse(request, {"body": nul})
+                raw = request.body
+            except RequestDataTooBig:
+                raw = b""  # the operation answers 413 with a problem of its own
+            if b"\\u0000" in raw:
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None  # the operation answers 400 for a body it cannot read
+                if _has_nul(body):
+                    return _refuse(request, {"body": nul})
         return self.get_response(request)
 
 
