@@ -161,6 +161,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # ... and ends idle or too-old staff sessions (it adds a message, so after messages).
     "ventanilla.core.sessions.SessionLimitsMiddleware",
+    "ventanilla.api.ratelimit.RateLimitHeadersMiddleware",
+    "ventanilla.api.middleware.SingleValuedQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -296,6 +298,35 @@ if PRODUCTION:
 # Bodies larger than this are refused before parsing (API and forms alike).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(
     env("VENTANILLA_MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes")
+)
+
+# Documents attached to interactions: the largest accepted, checked after upload and before
+# anything is stored. Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory.
+VENTANILLA_MAX_UPLOAD_BYTES = int(
+    env(
+        "VENTANILLA_MAX_UPLOAD_BYTES",
+        "10485760",
+        "largest document accepted as an attachment, in bytes",
+    )
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Rate limits of the API, counted in the cache (shared by every process when REDIS_URL is set).
+VENTANILLA_API_RATE_PER_MINUTE = int(
+    env(
+        "VENTANILLA_API_RATE_PER_MINUTE",
+        "600",
+        "API calls one key may make per minute (a key's own limit overrides it); 0 turns it off",
+    )
+)
+VENTANILLA_API_ANONYMOUS_RATE_PER_MINUTE = int(
+    env(
+        "VENTANILLA_API_ANONYMOUS_RATE_PER_MINUTE",
+        "1200",
+        "API calls per minute from one client address without an API key (staff sessions and "
+        "the public catalogue); 0 turns it off",
+    )
 )
 
 NINJA_PAGINATION_MAX_LIMIT = 200

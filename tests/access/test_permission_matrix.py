@@ -5,12 +5,14 @@ are sent to the citizen sign-in, and nothing is written or read."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 
@@ -24,7 +26,8 @@ from ventanilla.cases.services import case_open
 from ventanilla.channels import portal
 from ventanilla.consent.models import Consent, SharingRequest
 from ventanilla.consent.services import consent_record
-from ventanilla.interactions.models import Interaction
+from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.parties.models import Party
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +55,8 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/api/v1/parties/{party_id}/consents"): FRONT,
     ("post", "/api/v1/consents/{consent_id}/withdraw"): FRONT,
     ("post", "/api/v1/parties/{party_id}/sharing-requests"): FRONT,
+    ("post", "/api/v1/interactions/{interaction_id}/attachments"): FRONT,
+    ("get", "/api/v1/attachments/{attachment_id}"): READERS,
 }
 
 PAGES: dict[tuple[str, str], set[str]] = {
@@ -116,9 +121,20 @@ def test_every_staff_page_has_a_rule() -> None:
 
 
 @pytest.fixture
-def world(town: Any, service: Any, make_staff: Any) -> dict[str, Any]:
+def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path
     author = actor_for_user(make_staff("autor", "ayto", "agent"))
     party = make_party(author, given_name="Ana", family_name_1="Ruiz")
+    interaction = interaction_record(
+        actor=author, party_id=party.pk, channel="desk", summary="Trae un plano"
+    )
+    attachment = attachment_add(
+        actor=author,
+        interaction_id=interaction.pk,
+        file_name="plano.txt",
+        content=io.BytesIO(b"plano"),
+        size=5,
+    )
     case = case_open(actor=author, party_id=party.pk, service_code=service.code, channel="web")
     consent = consent_record(
         actor=author,
@@ -136,7 +152,14 @@ def world(town: Any, service: Any, make_staff: Any) -> dict[str, Any]:
         data_categories=["income"],
         channel="desk",
     )
-    return {"party": party, "case": case, "consent": consent, "service": service}
+    return {
+        "party": party,
+        "case": case,
+        "consent": consent,
+        "service": service,
+        "interaction": interaction,
+        "attachment": attachment,
+    }
 
 
 CONSENT_FORM = {
@@ -191,6 +214,8 @@ def concrete(path: str, world: dict[str, Any]) -> str:
     path = path.replace("{party_id}", str(world["party"].pk))
     path = path.replace("{case_id}", str(world["case"].pk))
     path = path.replace("{consent_id}", str(world["consent"].pk))
+    path = path.replace("{interaction_id}", str(world["interaction"].pk))
+    path = path.replace("{attachment_id}", str(world["attachment"].pk))
     return path + ("?q=ana" if path == "/api/v1/parties" else "")
 
 
@@ -202,6 +227,7 @@ def written() -> tuple[int, ...]:
         Consent.objects.filter(withdrawn_at__isnull=True).count(),
         Party.objects.filter(family_name_2="Sanz").count(),
         SharingRequest.objects.count(),
+        InteractionAttachment.objects.count(),
     )
 
 
@@ -217,6 +243,9 @@ def call(client: Client, method: str, url: str, body: dict[str, Any] | None) -> 
     token = client.cookies["csrftoken"].value if "csrftoken" in client.cookies else ""
     if method == "get":
         return client.get(url)
+    if url.endswith("/attachments"):
+        upload = SimpleUploadedFile("nota.txt", b"Nota del ciudadano")
+        return client.post(url, {"file": upload}, HTTP_X_CSRFTOKEN=token)
     payload = json.dumps(body or {})
     send = getattr(client, method)
     return send(url, payload, content_type="application/json", HTTP_X_CSRFTOKEN=token)

@@ -345,3 +345,44 @@ def test_an_agency_outside_the_tree_is_just_an_empty_filter(api: Client, actor: 
     view = api.get(f"/api/v1/parties/{party.pk}/360", {"agency": "aislada"}).json()
 
     assert view["timeline"]["items"] == []
+
+
+def test_clearing_accessibility_needs_with_null_leaves_an_empty_list(
+    api: Client, actor: Any
+) -> None:
+    from tests.factories import make_party
+
+    party = make_party(actor, accessibility_needs=["wheelchair"])
+
+    response = api.patch(
+        f"/api/v1/parties/{party.pk}",
+        json.dumps({"accessibility_needs": None}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["accessibility_needs"] == []
+
+
+def test_a_repeated_query_parameter_is_refused_not_guessed(api: Client) -> None:
+    response = api.get("/api/v1/parties?q=ana&q=eva")
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "q"
+
+
+def test_a_nul_character_in_the_body_is_refused_before_the_database(api: Client) -> None:
+    response = api.post(
+        "/api/v1/parties",
+        '{"given_name": "An\\u0000a", "family_name_1": "Ruiz"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert not Party.objects.exists()
+
+
+def test_a_nul_character_in_the_query_is_refused(api: Client) -> None:
+    assert api.get("/api/v1/parties?q=an%00a").status_code == 422

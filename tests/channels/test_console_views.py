@@ -144,3 +144,32 @@ def test_the_portal_lists_services_by_life_event_for_anyone(service: Any) -> Non
     assert "Moving house" in body
     assert "Minor works permit" in body
     assert "10 working days" in body
+
+
+def test_the_timeline_links_each_document_and_the_link_downloads_it(
+    staff_client: Client, actor: Actor, settings: Any, tmp_path: Any
+) -> None:
+    import io
+
+    from ventanilla.interactions.services import attachment_add
+
+    settings.MEDIA_ROOT = tmp_path
+    party = make_party(actor)
+    interaction = interaction_record(
+        actor=actor, party_id=party.pk, channel="desk", summary="Trae el contrato"
+    )
+    attachment_add(
+        actor=actor,
+        interaction_id=interaction.pk,
+        file_name="contrato.txt",
+        content=io.BytesIO(b"Contrato de alquiler"),
+        size=20,
+    )
+
+    page = staff_client.get(f"/console/parties/{party.pk}/").content.decode()
+
+    assert "Documento: contrato.txt" in page
+    link = page.split('class="attachment" href="', 1)[1].split('"', 1)[0]
+    download = staff_client.get(link)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"Contrato de alquiler"

@@ -49,6 +49,9 @@ class Actor:
     def is_citizen(self) -> bool:
         return self.party_id is not None
 
+    # An API key's own limit of calls a minute; None means the instance's default.
+    rate_per_minute: int | None = None
+
     @property
     def is_staff_member(self) -> bool:
         return self.user_id is not None and (self.sees_everything or bool(self.agency_ids))
@@ -141,6 +144,7 @@ def actor_for_api_key(secret: str) -> Actor | None:
         agency_codes=frozenset({key.agency.code}),
         agency_paths=frozenset({key.agency.path}),
         scopes=frozenset(key.scopes),
+        rate_per_minute=key.rate_per_minute,
     )
 
 

@@ -15,7 +15,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     """Keys are created with `ventanilla apikey create`, which shows the secret once; here they
     can be looked at and revoked, never read back."""
 
-    list_display = ["prefix", "name", "agency", "revoked_at", "last_used_at"]
+    list_display = ["prefix", "name", "agency", "rate_per_minute", "revoked_at", "last_used_at"]
     readonly_fields = ["prefix", "key_hash", "last_used_at", "created_at"]
     exclude = ["key_hash"]
 

@@ -115,6 +115,12 @@ class ApiKey(BaseModel):
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    rate_per_minute = models.PositiveIntegerField(
+        _("calls per minute"),
+        null=True,
+        blank=True,
+        help_text=_("This key's own limit; empty uses VENTANILLA_API_RATE_PER_MINUTE."),
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -14,8 +14,12 @@ from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
 
 
-def apikey_create(*, name: str, agency_code: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is never stored and shown only once."""
+def apikey_create(
+    *, name: str, agency_code: str, scopes: Iterable[str], rate_per_minute: int | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is never stored and shown only once.
+
+    ``rate_per_minute`` is the key's own limit of calls; None uses the instance's default."""
     scopes = sorted(set(scopes))
     unknown = [scope for scope in scopes if scope not in Scope.values]
     if unknown:
@@ -24,6 +28,8 @@ def apikey_create(*, name: str, agency_code: str, scopes: Iterable[str]) -> tupl
         )
     if not name.strip():
         raise ValidationFailed({"name": "A key needs a name."})
+    if rate_per_minute is not None and rate_per_minute < 1:
+        raise ValidationFailed({"rate": "A key's limit is at least one call a minute."})
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
         raise NotFound(f"No agency with code {agency_code!r}.", field="agency")
@@ -35,6 +41,7 @@ def apikey_create(*, name: str, agency_code: str, scopes: Iterable[str]) -> tupl
             prefix=prefix,
             key_hash=hash_key(secret),
             scopes=scopes,
+            rate_per_minute=rate_per_minute,
         )
     return key, secret
 

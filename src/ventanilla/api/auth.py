@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from ventanilla.access.actors import Actor, actor_for_api_key, actor_for_user
+from ventanilla.api import ratelimit
 
 
 class SecondFactorRequired(AuthenticationError):
@@ -37,7 +38,15 @@ class StaffSession(SessionAuth):
 
 class ApiKeyBearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        return actor_for_api_key(token.strip())
+        actor = actor_for_api_key(token.strip())
+        if actor is None or actor.api_key_id is None:
+            # Guessing keys counts against the caller's address like any call without a key.
+            allowance = ratelimit.check_address(request)
+            if allowance is not None and not allowance.allowed:
+                raise ratelimit.RateLimited(allowance)
+            return None
+        ratelimit.check_key(request, key_id=actor.api_key_id, own_limit=actor.rate_per_minute)
+        return actor
 
 
 AUTH: list[Any] = [ApiKeyBearer(), StaffSession()]

@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from ventanilla.api import ratelimit
 from ventanilla.api.auth import SecondFactorRequired
 from ventanilla.core.errors import DomainError, ValidationFailed
 
@@ -35,6 +36,24 @@ class ProblemOut(Schema):
     errors: list[FieldErrorOut] = []
 
 
+class ProblemDocumentingAPI(NinjaAPI):
+    """The API, whose OpenAPI document says errors come as ``application/problem+json`` — the
+    content type they really carry — rather than ninja's default ``application/json``."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    body = content.get("application/json", {})
+                    if body.get("schema", {}).get("$ref", "").endswith("/ProblemOut"):
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
 def _titles() -> dict[str, str]:
     return {
         "validation-error": _("Your request has invalid fields."),
@@ -46,6 +65,8 @@ def _titles() -> dict[str, str]:
         "payload-too-large": _("The request body is too large."),
         "malformed-request": _("The request could not be read."),
         "domain-error": _("The request could not be carried out."),
+        "rate-limited": _("Too many requests."),
+        "unsupported-media-type": _("This kind of file is not accepted."),
     }
 
 
@@ -101,6 +122,11 @@ def install(api: NinjaAPI) -> None:
             extra=extra,
         )
 
+    def on_rate_limited(request: HttpRequest, exc: Any) -> HttpResponse:
+        response = on_domain_error(request, exc)
+        ratelimit.set_retry_after(response, exc.allowance)
+        return response
+
     def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
             {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
@@ -122,12 +148,18 @@ def install(api: NinjaAPI) -> None:
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         codes = {400: "malformed-request", 403: "permission-denied", 404: "not-found"}
+        # ninja's own 400 ("Cannot parse request body") is English; say it in the caller's.
+        detail = (
+            _("The request body could not be read: check its syntax and its Content-Type.")
+            if exc.status_code == 400
+            else str(exc.message)
+        )
         return problem(
             api,
             request,
             code=codes.get(exc.status_code, "domain-error"),
             status=exc.status_code,
-            detail=str(exc.message),
+            detail=detail,
         )
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -143,6 +175,7 @@ def install(api: NinjaAPI) -> None:
         )
 
     api.add_exception_handler(DomainError, on_domain_error)
+    api.add_exception_handler(ratelimit.RateLimited, on_rate_limited)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(AuthenticationError, on_authentication_error)
     api.add_exception_handler(HttpError, on_http_error)
@@ -151,9 +184,15 @@ def install(api: NinjaAPI) -> None:
 
 
 PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
+    400: ProblemOut,
     401: ProblemOut,
     403: ProblemOut,
     404: ProblemOut,
     409: ProblemOut,
+    413: ProblemOut,
+    415: ProblemOut,
     422: ProblemOut,
+    429: ProblemOut,
 }
+# What an operation open to everyone can answer besides its own result.
+PUBLIC_PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {429: ProblemOut}

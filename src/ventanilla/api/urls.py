@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from ventanilla import __version__
 from ventanilla.api import problems
 from ventanilla.api.auth import AUTH
@@ -14,7 +12,7 @@ from ventanilla.consent.api import router as consent_router
 from ventanilla.interactions.api import router as interactions_router
 from ventanilla.parties.api import router as parties_router
 
-api = NinjaAPI(
+api = problems.ProblemDocumentingAPI(
     title="Ventanilla API",
     version=__version__,
     description=(

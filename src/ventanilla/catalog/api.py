@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from ventanilla.api.problems import PUBLIC_PROBLEM_RESPONSES
 from ventanilla.catalog import selectors
 
 router = Router(tags=["catalog"], auth=None)  # the catalogue is public information
@@ -25,11 +26,19 @@ class ChannelOut(Schema):
     name: str
 
 
-@router.get("/services", response=list[ServiceOut], summary="Public services")
+@router.get(
+    "/services",
+    response={200: list[ServiceOut], **PUBLIC_PROBLEM_RESPONSES},
+    summary="Public services",
+)
 def list_services(request: HttpRequest) -> list[dict[str, object]]:
     return selectors.service_catalogue()
 
 
-@router.get("/channels", response=list[ChannelOut], summary="Contact channels")
+@router.get(
+    "/channels",
+    response={200: list[ChannelOut], **PUBLIC_PROBLEM_RESPONSES},
+    summary="Contact channels",
+)
 def list_channels(request: HttpRequest) -> list[dict[str, str]]:
     return [{"code": c.code, "name": c.name} for c in selectors.channels()]

@@ -108,6 +108,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
             cursor=request.GET.get("cursor") or None,
             purpose=purpose,
             include_sensitive=request.GET.get("sensitive") == "1",
+            with_documents=True,
         )
     except NotFound as missing:
         raise Http404(missing.message) from missing

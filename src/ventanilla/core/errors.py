@@ -52,3 +52,15 @@ class SharingRefused(PermissionDenied):
     """A data-sharing request that no consent or legal basis covers; the refusal is on record."""
 
     code = "sharing-refused"
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload-too-large"
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    """A file whose content is not one of the accepted kinds."""
+
+    code = "unsupported-media-type"
+    status = 415

@@ -1,4 +1,5 @@
-"""API of the contact history: record an interaction, list a party's interactions."""
+"""API of the contact history: record an interaction, list a party's interactions, attach a
+document to an interaction and download it."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
 from ventanilla.api.auth import actor_of
 from ventanilla.api.problems import PROBLEM_RESPONSES
+from ventanilla.core import filetypes
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.interactions import services
-from ventanilla.interactions.models import Interaction
-from ventanilla.interactions.selectors import interactions_of_party
+from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.selectors import attachment_for_download, interactions_of_party
 
 router = Router(tags=["interactions"])
 
@@ -104,3 +106,76 @@ def list_interactions(
         limit=query.limit,
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+class AttachmentOut(Schema):
+    id: UUID
+    interaction_id: UUID
+    file_name: str
+    content_type: str = Field(description="Detected from the content, not from the name")
+    size: int
+    sha256: str
+    description: str = Field(description="Sanitised HTML: p, br, strong, em, ul, ol, li, a")
+    uploaded_by: str = Field(alias="uploaded_by_label")
+    created_at: datetime
+
+
+@router.post(
+    "/interactions/{interaction_id}/attachments",
+    response={201: AttachmentOut, **PROBLEM_RESPONSES},
+    summary="Attach a document to an interaction",
+    description=(
+        "Multipart upload. Accepted, by content (not by name): PDF, PNG, JPEG, UTF-8 plain "
+        "text, OpenDocument text and Word documents, with a matching extension. Larger than "
+        "VENTANILLA_MAX_UPLOAD_BYTES: 413; another kind of content: 415; a name that does not "
+        "match the content: 422."
+    ),
+)
+def add_attachment(
+    request: HttpRequest,
+    interaction_id: UUID,
+    file: File[UploadedFile],
+    description: Form[str] = "",
+) -> Status[InteractionAttachment]:
+    attachment = services.attachment_add(
+        actor=actor_of(request),
+        interaction_id=interaction_id,
+        file_name=file.name or "",
+        content=file,
+        size=file.size or 0,
+        description=description,
+    )
+    return Status(201, attachment)
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    response=PROBLEM_RESPONSES,
+    summary="Download an attached document",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The document, as an attachment, with its detected type",
+                "content": {content_type: _BINARY for content_type in filetypes.ACCEPTED},
+            }
+        }
+    },
+)
+def download_attachment(request: HttpRequest, attachment_id: UUID) -> FileResponse:
+    attachment = attachment_for_download(actor=actor_of(request), attachment_id=attachment_id)
+    content_type = attachment.content_type
+    if content_type == filetypes.TEXT:
+        content_type += "; charset=utf-8"  # the upload check accepted UTF-8 only
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.file_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Opened directly in a browser anyway, the document may run nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

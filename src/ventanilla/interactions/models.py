@@ -64,3 +64,35 @@ class Interaction(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.channel_id} {self.kind}"
+
+
+class InteractionAttachment(BaseModel):
+    """A document brought with a contact, stored under MEDIA_ROOT with a random name.
+
+    The content type is the one detected from the bytes, never the one the sender declared.
+    """
+
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attachments"
+    )
+    # The stored name is random (see services.attachment_add); the sender's name is file_name.
+    file = models.FileField(upload_to="attachments/", max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.TextField(blank=True, max_length=4000)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by_label = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="attachment_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -16,20 +16,27 @@ from ventanilla.catalog.models import Agency
 from ventanilla.consent.selectors import shares_cases_with
 from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
-from ventanilla.interactions.models import Interaction
+from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.parties.models import Party
 
 TIMELINE_ORDER = ["-occurred_at", "-id"]
 
 
-def visible_interactions(actor: Actor, *, shared_by_consent: bool = False) -> QuerySet[Interaction]:
-    """Contacts with the actor's agencies; with ``shared_by_consent`` (the caller checked a
-    consent in force for one party and filters by it), with every agency."""
-    require(actor, Scope.INTERACTIONS_READ)
+def interactions_in_reach(
+    actor: Actor, *, shared_by_consent: bool = False
+) -> QuerySet[Interaction]:
+    """Interactions of the actor's agencies, without a scope check (the caller makes it); with
+    ``shared_by_consent`` (the caller checked a consent in force for one party and filters by
+    it), of every agency."""
     interactions = Interaction.objects.all()
     if not actor.sees_everything and not shared_by_consent:
         interactions = interactions.filter(agency_id__in=list(actor.agency_ids))
     return interactions
+
+
+def visible_interactions(actor: Actor, *, shared_by_consent: bool = False) -> QuerySet[Interaction]:
+    require(actor, Scope.INTERACTIONS_READ)
+    return interactions_in_reach(actor, shared_by_consent=shared_by_consent)
 
 
 def timeline_page(
@@ -41,10 +48,12 @@ def timeline_page(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
     shared_by_consent: bool = False,
+    with_documents: bool = False,
 ) -> Page[Interaction]:
     """One page of a party's interactions on every channel, newest first.
 
-    ``agency`` is an agency code and takes in its departments too.
+    ``agency`` is an agency code and takes in its departments too; ``with_documents`` fetches
+    each interaction's attachments along (the console lists them).
     """
     interactions = visible_interactions(actor, shared_by_consent=shared_by_consent).filter(
         party=party
@@ -56,6 +65,9 @@ def timeline_page(
             agency__in=Agency.objects.filter(path__in=_subtree_paths(agency))
         )
     interactions = interactions.select_related("channel", "agency", "service", "case")
+    if with_documents:
+        # One more query for the whole page, however long the history.
+        interactions = interactions.prefetch_related("attachments")
     return keyset_page(interactions, order=TIMELINE_ORDER, cursor=cursor, limit=limit)
 
 
@@ -97,3 +109,25 @@ def _subtree_paths(code: str) -> QuerySet[Agency, str]:
     if not paths:
         return Agency.objects.none().values_list("path", flat=True)
     return Agency.objects.filter(path__startswith=paths[0]).values_list("path", flat=True)
+
+
+def attachment_for_download(*, actor: Actor, attachment_id: Any) -> InteractionAttachment:
+    """A document of an interaction of the actor's agencies, with the audit row of its reading."""
+    require(actor, Scope.INTERACTIONS_READ)
+    attachment = (
+        InteractionAttachment.objects.filter(
+            pk=attachment_id, interaction__in=interactions_in_reach(actor)
+        )
+        .select_related("interaction")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("No such attachment."))
+    audit_record(
+        actor=actor,
+        action=Action.ATTACHMENT_READ,
+        party_id=attachment.interaction.party_id,
+        object_type="attachment",
+        object_id=attachment.pk,
+    )
+    return attachment

@@ -1,10 +1,16 @@
-"""Recording a contact: every channel adapter, the console and the API come through here."""
+"""Recording a contact: every channel adapter, the console and the API come through here; and
+attaching documents to it, their content checked, the file kept only if its row commits."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +22,15 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.catalog.models import Agency, Channel, PublicService
-from ventanilla.core.errors import ValidationFailed
-from ventanilla.interactions.models import Interaction
+from ventanilla.core import filetypes
+from ventanilla.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ventanilla.core.richtext import sanitize_html
+from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.selectors import interactions_in_reach
 from ventanilla.parties.models import Party
 
 MAX_SUMMARY = 4000
+MAX_DESCRIPTION = 4000
 
 
 def acting_agency(*, actor: Actor, agency_code: str | None) -> Agency:
@@ -116,3 +126,85 @@ def interaction_record(
             object_id=interaction.pk,
         )
     return interaction
+
+
+def attachment_add(
+    *,
+    actor: Actor,
+    interaction_id: Any,
+    file_name: str,
+    content: IO[bytes],
+    size: int,
+    description: str = "",
+) -> InteractionAttachment:
+    """Attach a document to an interaction of the actor's agencies, after checking its size and
+    what its bytes really are against the kinds accepted and the extension of its name."""
+    require(actor, Scope.INTERACTIONS_WRITE)
+    interaction = interactions_in_reach(actor).filter(pk=interaction_id).first()
+    if interaction is None:
+        raise NotFound(_("No such interaction."))
+    limit = settings.VENTANILLA_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise PayloadTooLarge(_("Send at most %d bytes.") % limit, field="file")
+    data = content.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(_("Send at most %d bytes.") % limit, field="file")
+    if not data:
+        raise ValidationFailed({"file": _("The file is empty.")})
+    name = filetypes.clean_file_name(file_name)
+    detected = filetypes.detect(data)
+    if detected.content_type is None:
+        raise UnsupportedMediaType(
+            _("The content is %(seen)s, which is not accepted. Send one of: %(accepted)s.")
+            % {
+                "seen": detected.description,
+                "accepted": _(
+                    "PDF, PNG, JPEG, plain text (.txt), OpenDocument text (.odt), Word (.docx)"
+                ),
+            },
+            field="file",
+        )
+    extension = filetypes.extension_of(name)
+    if extension not in filetypes.ACCEPTED[detected.content_type]:
+        raise ValidationFailed(
+            {
+                "file": _(
+                    "The name ends in '.%(extension)s' but the content is %(seen)s: "
+                    "name the file after what it is."
+                )
+                % {"extension": extension, "seen": detected.description}
+            }
+        )
+    description = sanitize_html(description)
+    if len(description) > MAX_DESCRIPTION:
+        raise ValidationFailed({"description": _("Write at most %d characters.") % MAX_DESCRIPTION})
+    stored: str | None = None
+    try:
+        with transaction.atomic():
+            stored = default_storage.save(
+                f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}", ContentFile(data)
+            )
+            attachment = InteractionAttachment.objects.create(
+                interaction=interaction,
+                file=stored,
+                file_name=name,
+                content_type=detected.content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                description=description,
+                uploaded_by_id=actor.user_id,
+                uploaded_by_label=actor.label[:150],
+            )
+            audit_record(
+                actor=actor,
+                action=Action.ATTACHMENT_ADD,
+                party_id=interaction.party_id,
+                object_type="attachment",
+                object_id=attachment.pk,
+                detail={"interaction": str(interaction.pk), "content_type": detected.content_type},
+            )
+    except BaseException:
+        if stored is not None:
+            default_storage.delete(stored)
+        raise
+    return attachment

@@ -233,6 +233,7 @@ def party_360(
     limit: int = DEFAULT_LIMIT,
     purpose: str = "",
     include_sensitive: bool = False,
+    with_documents: bool = False,
 ) -> Party360:
     """The 360° view in a constant number of queries, whatever the length of the history.
 
@@ -302,6 +303,7 @@ def party_360(
             cursor=cursor,
             limit=limit,
             shared_by_consent=by_consent,
+            with_documents=with_documents,
         ),
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +52,10 @@ PROFILE_FIELDS = (
     "education_level",
     "accessibility_needs",
 )
+
+
+# What a field becomes when a change sends null for it: empty text, except these.
+_CLEARED: dict[str, Any] = {"birth_date": None, "accessibility_needs": []}
 
 
 def _check_profile(kind: str, profile: dict[str, Any]) -> None:
@@ -178,7 +183,7 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
             raise Conflict(_("This party was merged into another; edit that one."))
         before = {name: getattr(party, name) for name in changes}
         for name, value in changes.items():
-            setattr(party, name, "" if value is None and name != "birth_date" else value)
+            setattr(party, name, _CLEARED.get(name, "") if value is None else value)
         _check_profile(party.kind, {name: getattr(party, name) for name in PROFILE_FIELDS})
         changed = [name for name in changes if getattr(party, name) != before[name]]
         if not changed:
@@ -218,6 +223,11 @@ def _plain(value: Any) -> Any:
 ERASED_TEXT = "[erased]"
 
 
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
     """The right to erasure: pseudonymise the party so statistics and retained case records keep
     working while the identity is gone; refuse, saying why, while the law requires keeping it."""
@@ -225,7 +235,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
     from ventanilla.cases.models import Case
     from ventanilla.consent.models import Consent
     from ventanilla.identity.models import SourceRecord
-    from ventanilla.interactions.models import Interaction
+    from ventanilla.interactions.models import Interaction, InteractionAttachment
 
     with transaction.atomic():
         party = Party.objects.select_for_update().filter(pk=party_id).first()
@@ -270,6 +280,11 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
             withdrawn_at=timezone.now()
         )
         Interaction.objects.filter(party=party).update(summary=ERASED_TEXT)
+        # Documents are the person's own papers: they go, and their files once this commits.
+        documents = InteractionAttachment.objects.filter(interaction__party=party)
+        stored = [name for name in documents.values_list("file", flat=True) if name]
+        documents.delete()
+        transaction.on_commit(lambda: _delete_files(stored))
         Case.objects.filter(party=party).update(
             description="", location_text="", latitude=None, longitude=None, form_data={}
         )

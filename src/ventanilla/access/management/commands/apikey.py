@@ -26,6 +26,13 @@ class Command(BaseCommand):
             metavar="SCOPE",
             help=f"one or more of: {', '.join(Scope.values)}",
         )
+        create.add_argument(
+            "--rate",
+            type=int,
+            default=None,
+            metavar="N",
+            help="this key's limit of calls per minute (default: VENTANILLA_API_RATE_PER_MINUTE)",
+        )
         sub.add_parser("list", help="list keys (never their secrets)")
         revoke = sub.add_parser("revoke", help="revoke a key at once")
         revoke.add_argument("prefix", help="the key's prefix, as `list` shows it")
@@ -35,16 +42,20 @@ class Command(BaseCommand):
             if options["action"] == "create":
                 scopes = [s for item in options["scopes"] for s in item.split(",") if s]
                 key, secret = apikey_create(
-                    name=options["name"], agency_code=options["agency"], scopes=scopes
+                    name=options["name"],
+                    agency_code=options["agency"],
+                    scopes=scopes,
+                    rate_per_minute=options["rate"],
                 )
                 self.stdout.write(f"Created key {key.prefix}… for {key.agency.code}: {secret}")
                 self.stdout.write("Store it now: it is not kept and cannot be shown again.")
             elif options["action"] == "list":
                 for key in ApiKey.objects.select_related("agency").order_by("created_at"):
                     state = "revoked" if key.revoked_at else "active"
+                    rate = f"{key.rate_per_minute}/min" if key.rate_per_minute else "default"
                     self.stdout.write(
                         f"{key.prefix}  {state:8} {key.agency.code:14} {key.name}  "
-                        f"{' '.join(key.scopes)}"
+                        f"{' '.join(key.scopes)}  {rate}"
                     )
             else:
                 key = apikey_revoke(prefix=options["prefix"])
