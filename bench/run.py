@@ -200,6 +200,9 @@ def new_key(env: dict[str, str]) -> str:
             f"bench-{time.time_ns()}",
             "--agency",
             "villanueva",
+            # The bench measures the server, not the per-key limit that would stop it.
+            "--rate",
+            "1000000",
             "--scopes",
             "parties:read",
             "interactions:read",
