@@ -44,13 +44,12 @@ class Actor:
     second_factor_pending: bool = False
     # Set only for a citizen signed in to the portal: the one party they may act on (themself).
     party_id: str | None = None
+    # An API key's own limit of calls a minute; None means the instance's default.
+    rate_per_minute: int | None = None
 
     @property
     def is_citizen(self) -> bool:
         return self.party_id is not None
-
-    # An API key's own limit of calls a minute; None means the instance's default.
-    rate_per_minute: int | None = None
 
     @property
     def is_staff_member(self) -> bool:

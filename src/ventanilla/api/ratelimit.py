@@ -1,43 +1,21 @@
 """Per-key and per-address rate limits of the API, counted in the shared cache.
 
-A fixed one-minute window per caller: ``cache.add`` starts the window's counter and ``cache.incr``
-bumps it atomically, so every gunicorn worker and host sharing the Redis cache counts together
-(with the local-memory cache each process counts on its own).
+A fixed one-minute window per caller, counted by ``core.ratelimit.hit``.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError
+from ventanilla.core.ratelimit import Allowance, hit
 
 WINDOW_SECONDS = 60
 _REQUEST_ATTRIBUTE = "_ventanilla_rate_allowance"
-
-
-@dataclass(frozen=True)
-class Allowance:
-    """Where a caller stands in the current window."""
-
-    limit: int
-    used: int
-    reset_seconds: int
-
-    @property
-    def allowed(self) -> bool:
-        return self.used <= self.limit
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit - self.used)
 
 
 class RateLimited(DomainError):
@@ -54,25 +32,6 @@ class RateLimited(DomainError):
         self.allowance = allowance
 
 
-def hit(identity: str, limit: int, *, window: int = WINDOW_SECONDS) -> Allowance:
-    """Count one call of ``identity`` in the current window and say whether it is allowed."""
-    now = time.time()
-    index = int(now // window)
-    reset_seconds = max(1, math.ceil((index + 1) * window - now))
-    key = f"ratelimit:{identity}:{window}:{index}"
-    # Most calls find the window's counter there: incr first saves a round trip to Redis. The
-    # first call of a window adds it; add is atomic, so of two first calls only one wins and the
-    # other counts on. The counter outlives its window a little, so a late incr finds it.
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        if cache.add(key, 1, timeout=window + 5):
-            used = 1
-        else:
-            used = cache.incr(key)
-    return Allowance(limit=limit, used=used, reset_seconds=reset_seconds)
-
-
 def remember(request: HttpRequest, allowance: Allowance) -> None:
     setattr(request, _REQUEST_ATTRIBUTE, allowance)  # noqa: B010 - HttpRequest has no slot
 
@@ -82,7 +41,7 @@ def check_key(request: HttpRequest, *, key_id: str, own_limit: int | None) -> No
     limit = own_limit if own_limit is not None else settings.VENTANILLA_API_RATE_PER_MINUTE
     if limit <= 0:
         return
-    allowance = hit(f"key:{key_id}", limit)
+    allowance = hit(f"key:{key_id}", limit, window=WINDOW_SECONDS)
     remember(request, allowance)
     if not allowance.allowed:
         raise RateLimited(allowance)
@@ -94,7 +53,7 @@ def check_address(request: HttpRequest) -> Allowance | None:
     if limit <= 0:
         return None
     # REMOTE_ADDR is the proxy's behind a load balancer; see docs/operations.md.
-    allowance = hit(f"ip:{request.META.get('REMOTE_ADDR', '')}", limit)
+    allowance = hit(f"ip:{request.META.get('REMOTE_ADDR', '')}", limit, window=WINDOW_SECONDS)
     remember(request, allowance)
     return allowance
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.core.i18n import SUPPORTED
+from ventanilla.core.ratelimit import hit
 from ventanilla.parties.models import ContactPoint, Identifier, Party, PortalSignInToken
 from ventanilla.parties.validation import normalize_contact, normalize_identifier
 
@@ -51,18 +50,9 @@ def _identifier(raw: str) -> tuple[str, str]:
     return str(scheme), normalize_identifier(scheme, compact, field="identifier")
 
 
-def _allow(key: str, limit: int, seconds: int) -> bool:
-    """Count one request against ``key`` in the current window of ``seconds``; False once more
-    than ``limit`` came in it. Fixed windows named by the clock, so the count restarts on time
-    whatever the cache backend does with expiry."""
-    key = f"{key}:{int(time.time() // seconds)}"
-    if cache.add(key, 1, seconds):
-        return True
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # evicted between add and incr
-        cache.add(key, 1, seconds)
-        return True
+def _allow(identity: str, rule: tuple[int, int]) -> bool:
+    limit, seconds = rule
+    return hit(identity, limit, window=seconds).allowed
 
 
 def portal_sign_in_request(
@@ -86,8 +76,8 @@ def portal_sign_in_request(
         errors.update(failure.errors)
     if errors:
         raise ValidationFailed(errors)
-    by_identifier = _allow(f"portal-signin:id:{_digest(f'{scheme}:{value}')}", *PER_IDENTIFIER)
-    by_address = _allow(f"portal-signin:ip:{_digest(client_address)}", *PER_ADDRESS)
+    by_identifier = _allow(f"portal-signin:id:{_digest(f'{scheme}:{value}')}", PER_IDENTIFIER)
+    by_address = _allow(f"portal-signin:ip:{_digest(client_address)}", PER_ADDRESS)
     if not (by_identifier and by_address):
         raise Throttled(_("Too many requests. Please wait a few minutes and try again."))
     now = timezone.now()

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 
 from ventanilla.access.actors import Actor
@@ -102,13 +102,12 @@ def _survey(rules: list[RetentionRule], now: datetime) -> dict[str, Any]:
     for rule in rules:
         cutoff = now - timedelta(days=rule.keep_days)
         for step in steps_for(rule.category):
-            due = step.due(cutoff)
-            found = due.aggregate(oldest=Min(step.age_field))
+            found = step.due(cutoff).aggregate(rows=Count("pk"), oldest=Min(step.age_field))
             report[f"{rule.category}.{step.name}"] = {
                 "category": rule.category,
                 "keep_days": rule.keep_days,
                 "cutoff": cutoff.isoformat(),
-                "rows": due.count(),
+                "rows": found["rows"],
                 "oldest": found["oldest"].isoformat() if found["oldest"] else None,
                 "done": 0,
             }
