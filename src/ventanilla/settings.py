@@ -333,12 +333,71 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 
 # Background work goes through the Django Tasks API; the database backend needs nothing beyond the
 # database, and `ventanilla worker` runs it.
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+# With VENTANILLA_TASKS_BACKEND=rq the queue lives in Redis (REDIS_URL) and `ventanilla worker`
+# runs RQ workers instead; the code that queues work is the same.
+TASKS_BACKEND = env(
+    "VENTANILLA_TASKS_BACKEND",
+    "database",
+    "where background work is queued: 'database' (needs nothing more) or 'rq' (Redis, REDIS_URL)",
+)
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("VENTANILLA_TASKS_BACKEND=rq needs REDIS_URL.")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+elif TASKS_BACKEND == "database":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default"],
+        }
     }
-}
+else:
+    raise ImproperlyConfigured("VENTANILLA_TASKS_BACKEND must be 'database' or 'rq'.")
+
+# Cases: the department that receives what no routing rule places, the deadline warnings and
+# escalations, and how near a new request must be to an earlier one to look like a duplicate.
+VENTANILLA_TRIAGE_DEPARTMENT = env(
+    "VENTANILLA_TRIAGE_DEPARTMENT",
+    "atencion-ciudadana",
+    "code of the department whose triage queue receives cases no routing rule places",
+)
+VENTANILLA_DEADLINE_WARNING_DAYS = int(
+    env(
+        "VENTANILLA_DEADLINE_WARNING_DAYS",
+        "2",
+        "working days before a case's due date at which its department is warned",
+    )
+)
+VENTANILLA_DEADLINE_HOUR = int(
+    env(
+        "VENTANILLA_DEADLINE_HOUR",
+        "6",
+        "local hour (0-23) at which the daily deadline task warns and escalates",
+    )
+)
+if not 0 <= VENTANILLA_DEADLINE_HOUR <= 23:
+    raise ImproperlyConfigured("VENTANILLA_DEADLINE_HOUR must be an hour from 0 to 23.")
+VENTANILLA_DUPLICATE_DAYS = int(
+    env(
+        "VENTANILLA_DUPLICATE_DAYS",
+        "7",
+        "a request for the same service within this many days may be a duplicate",
+    )
+)
+VENTANILLA_DUPLICATE_METRES = int(
+    env(
+        "VENTANILLA_DUPLICATE_METRES",
+        "150",
+        "a request for the same service within this distance may be a duplicate",
+    )
+)
+VENTANILLA_PUBLIC_URL = env(
+    "VENTANILLA_PUBLIC_URL",
+    "http://127.0.0.1:8000",
+    "address citizens reach the portal at, used in the links of notifications",
+)
 RETENTION_HOUR = int(
     env(
         "VENTANILLA_RETENTION_HOUR",

@@ -52,7 +52,10 @@ class Scope(models.TextChoices):
     INTERACTIONS_READ = "interactions:read", _("Read interactions")
     INTERACTIONS_WRITE = "interactions:write", _("Record interactions")
     CASES_READ = "cases:read", _("Read cases")
-    CASES_WRITE = "cases:write", _("Open cases")
+    CASES_WRITE = "cases:write", _("Open cases and work on them (status, notes, replies, tasks)")
+    CASES_MANAGE = "cases:manage", _("Assign cases to others, in bulk too")
+    CATALOG_MANAGE = "catalog:manage", _("Edit the knowledge base and the citizens' messages")
+    ROUTING_MANAGE = "routing:manage", _("Edit the routing rules")
     CATALOG_READ = "catalog:read", _("Read the service catalogue")
     AUDIT_READ = "audit:read", _("Read the audit log (data-protection officers)")
     RETENTION_MANAGE = "retention:manage", _("Run the retention rules")
@@ -79,7 +82,7 @@ _SENSITIVE = frozenset({Scope.PARTIES_READ_SENSITIVE})
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.AGENT: _FRONT_LINE,
     Role.CASE_WORKER: _FRONT_LINE | _SENSITIVE,
-    Role.SUPERVISOR: _FRONT_LINE | _SENSITIVE,
+    Role.SUPERVISOR: _FRONT_LINE | _SENSITIVE | {Scope.CASES_MANAGE, Scope.CATALOG_MANAGE},
     Role.ANALYST: frozenset({Scope.CATALOG_READ}),
     Role.DPO: frozenset(
         {
@@ -91,7 +94,15 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             Scope.AUDIT_READ,
         }
     ),
-    Role.ADMINISTRATOR: _FRONT_LINE | _SENSITIVE | {Scope.AUDIT_READ, Scope.RETENTION_MANAGE},
+    Role.ADMINISTRATOR: _FRONT_LINE
+    | _SENSITIVE
+    | {
+        Scope.AUDIT_READ,
+        Scope.RETENTION_MANAGE,
+        Scope.CASES_MANAGE,
+        Scope.CATALOG_MANAGE,
+        Scope.ROUTING_MANAGE,
+    },
 }
 
 

@@ -61,6 +61,8 @@ def _titles() -> dict[str, str]:
         "permission-denied": _("You may not do this."),
         "sharing-refused": _("No consent or legal basis covers this request."),
         "conflict": _("This conflicts with the current state."),
+        "invalid-transition": _("The case cannot take this step from its current status."),
+        "edit-conflict": _("Someone else changed this case; reload it and try again."),
         "not-authenticated": _("Authentication required."),
         "payload-too-large": _("The request body is too large."),
         "malformed-request": _("The request could not be read."),

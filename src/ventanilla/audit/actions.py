@@ -18,6 +18,8 @@ class Action(models.TextChoices):
     CASE_READ = "case.read", _("Read a case")
     CASE_LIST = "case.list", _("Listed cases")
     CASE_CREATE = "case.create", _("Opened a case")
+    CASE_UPDATE = "case.update", _("Changed a case (status, note, assignment, transfer, task)")
+    CASE_NOTIFY = "case.notify", _("Sent a message to the citizen about a case")
     CONSENT_RECORD = "consent.record", _("Recorded a consent")
     CONSENT_WITHDRAW = "consent.withdraw", _("Withdrew a consent")
     PARTY_EXPORT = "party.export", _("Exported everything held on a party")

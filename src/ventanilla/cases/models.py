@@ -1,5 +1,7 @@
 """Cases (service requests): what a party asked for, who owns it and by when (paper: "datos de
-servicio"). The full lifecycle and routing arrive with the cases issue; this is the first cut."""
+servicio"); every step of their life (CaseEvent), the work asked of other departments (CaseTask),
+the rules that route them, the life-event requests that open several at once, and what the
+citizen is told (NotificationTemplate, Notification)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.catalog.models import Agency, Channel, PublicService
+from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.core.models import BaseModel
 from ventanilla.parties.models import Party
 
@@ -31,12 +33,87 @@ OPEN_STATUSES = frozenset(
 OPEN_STATUS_VALUES = sorted(str(status) for status in OPEN_STATUSES)
 
 
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class LifeEventRequest(BaseModel):
+    """One request for a life event ("we had a baby") that opened a case in every agency concerned;
+    the citizen follows them as one."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="life_event_requests")
+    life_event = models.ForeignKey(LifeEvent, on_delete=models.PROTECT, related_name="requests")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    requested_by_label = models.CharField(max_length=150)
+    description = models.TextField(max_length=4000, blank=True)
+
+    class Meta:
+        verbose_name = _("life-event request")
+        verbose_name_plural = _("life-event requests")
+        indexes = [models.Index(fields=["party", "-requested_at"], name="lifeevent_request_party")]
+
+    def __str__(self) -> str:
+        return f"{self.life_event_id} @ {self.requested_at:%Y-%m-%d}"
+
+
+class RoutingRule(BaseModel):
+    """Which department owns a new case and at what priority. Rules are tried in ``position``
+    order; every condition left empty matches anything; the first rule that matches wins."""
+
+    class PartyCondition(models.TextChoices):
+        ANY = "", _("Anyone")
+        MINOR = "minor", _("A minor")
+        SENIOR = "senior", _("Aged 65 or over")
+        ORGANISATION = "organisation", _("An organisation")
+        ACCESSIBILITY = "accessibility", _("Someone with accessibility needs")
+
+    name = models.CharField(max_length=150)
+    position = models.PositiveIntegerField(default=100)
+    active = models.BooleanField(default=True)
+    service = models.ForeignKey(
+        PublicService, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    district = models.CharField(max_length=100, blank=True)
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    keywords = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Comma-separated; matches when the description contains any of them."),
+    )
+    party_condition = models.CharField(
+        max_length=20, choices=PartyCondition.choices, blank=True, default=PartyCondition.ANY
+    )
+    department = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    priority = models.CharField(
+        max_length=10,
+        choices=Priority.choices,
+        blank=True,
+        help_text=_("Empty keeps the priority the case was opened with."),
+    )
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Case(BaseModel):
-    class Priority(models.TextChoices):
-        LOW = "low", _("Low")
-        NORMAL = "normal", _("Normal")
-        HIGH = "high", _("High")
-        URGENT = "urgent", _("Urgent")
+    Priority = Priority
+
+    class RoutedBy(models.TextChoices):
+        RULE = "rule", _("A routing rule")
+        SERVICE = "service", _("The service's department")
+        TRIAGE = "triage", _("Triage (no rule matched)")
+        TRANSFER = "transfer", _("A transfer")
 
     reference = models.CharField(max_length=20, unique=True)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="cases")
@@ -67,6 +144,30 @@ class Case(BaseModel):
     longitude = models.FloatField(null=True, blank=True)
     district = models.CharField(max_length=100, blank=True)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Database defaults too, so bulk loaders (the synthetic town) that name only some columns work.
+    satisfaction_comment = models.TextField(max_length=2000, blank=True, default="", db_default="")
+    satisfaction_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: every write of a case checks and increments it, so two people editing
+    # the same case never overwrite each other silently.
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    routing_rule = models.ForeignKey(
+        RoutingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    routed_by = models.CharField(
+        max_length=10, choices=RoutedBy.choices, default=RoutedBy.SERVICE, db_default="service"
+    )
+    triage = models.BooleanField(default=False, db_default=False)
+    # While waiting for the citizen the clock stops; the due date moves on by the days waited.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    life_event_request = models.ForeignKey(
+        LifeEventRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -74,6 +175,9 @@ class Case(BaseModel):
         indexes = [
             models.Index(fields=["party", "is_open", "-opened_at"], name="case_party_idx"),
             models.Index(fields=["department", "is_open", "due_date"], name="case_queue_idx"),
+            models.Index(fields=["assignee", "is_open", "due_date"], name="case_assignee_idx"),
+            models.Index(fields=["is_open", "due_date"], name="case_due_idx"),
+            models.Index(fields=["service", "opened_at"], name="case_service_recent_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -90,6 +194,174 @@ class Case(BaseModel):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class CaseEvent(BaseModel):
+    """One step in a case's life: a transition, a note or public reply, an assignment, a transfer
+    between departments, a task, a deadline warning or escalation. Never changed once written."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        TRANSITION = "transition", _("Status change")
+        NOTE = "note", _("Internal note")
+        REPLY = "reply", _("Reply to the citizen")
+        ASSIGNMENT = "assignment", _("Assignment")
+        TRANSFER = "transfer", _("Transfer")
+        TASK = "task", _("Task")
+        DUPLICATE = "duplicate", _("Duplicate")
+        SATISFACTION = "satisfaction", _("Satisfaction answer")
+        WARNING = "warning", _("Deadline warning")
+        ESCALATION = "escalation", _("Escalation")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    action = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    text = models.TextField(max_length=4000, blank=True)
+    # Seen by the citizen (portal, notifications) or by staff only.
+    public = models.BooleanField(default=False)
+    from_department = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_department = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    interaction = models.ForeignKey(
+        "interactions.Interaction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    task = models.ForeignKey(
+        "CaseTask", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.action}".strip()
+
+
+class CaseTask(BaseModel):
+    """Work one department or agency asks of another for a case, with its own deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    from_department = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    to_department = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=4000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_date = models.DateField()
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_label = models.CharField(max_length=150)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(max_length=4000, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["to_department", "status", "due_date"], name="case_task_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationEvent(models.TextChoices):
+    """The moments a citizen hears about their case."""
+
+    OPENED = "opened", _("Case opened")
+    ACCEPTED = "accepted", _("Case accepted")
+    WAITING_CITIZEN = "waiting_citizen", _("Waiting for the citizen")
+    RESOLVED = "resolved", _("Case resolved")
+    CLOSED = "closed", _("Case closed (with the satisfaction question)")
+    REJECTED = "rejected", _("Case rejected")
+    CANCELLED = "cancelled", _("Case cancelled")
+    REOPENED = "reopened", _("Case reopened")
+    REPLY = "reply", _("Reply from staff")
+
+
+class Medium(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class NotificationTemplate(BaseModel):
+    """What the citizen is told at one moment, in one language, by one medium. Staff edit these;
+    ``{reference}``, ``{service}``, ``{status}``, ``{text}``, ``{due_date}`` and ``{link}`` are
+    filled in."""
+
+    event = models.CharField(max_length=20, choices=NotificationEvent.choices)
+    language = models.CharField(max_length=2, choices=[("es", "Español"), ("en", "English")])
+    medium = models.CharField(max_length=5, choices=Medium.choices, default=Medium.EMAIL)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=4000)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        ordering = ["event", "language", "medium"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "language", "medium"], name="notification_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.language}, {self.medium})"
+
+
+class Notification(BaseModel):
+    """A message to a citizen, written to this outbox in the same transaction as what caused it
+    and sent by the worker, so a message is never lost when the mail server is down."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=20, choices=NotificationEvent.choices)
+    medium = models.CharField(max_length=5, choices=Medium.choices)
+    recipient = models.CharField(max_length=254)
+    language = models.CharField(max_length=2)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=8000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["status", "created_at"], name="notification_outbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.recipient}"
 
 
 class CaseSequence(models.Model):

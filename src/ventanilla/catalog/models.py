@@ -91,7 +91,10 @@ class LifeEvent(BaseModel):
 
 
 class PublicService(BaseModel):
-    """A public service as the EU CPSV-AP vocabulary describes it (first cut)."""
+    """A public service as the EU CPSV-AP vocabulary describes it: what it is, who is competent,
+    through which channels, how long it takes, what it costs, what the citizen brings (evidence)
+    and what they get (output). ``input_schema`` (JSON Schema) is the request form: the portal
+    renders it, the API validates against it and Open311 describes it as service attributes."""
 
     code = models.SlugField(max_length=60, unique=True)
     name_es = models.CharField(max_length=200)
@@ -101,13 +104,38 @@ class PublicService(BaseModel):
     competent_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="competent_services"
     )
-    department = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_services")
+    # The department that handles a request when no routing rule says otherwise; empty means the
+    # routing rules decide and, when none matches, the triage queue.
+    department = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_services",
+    )
     channels = models.ManyToManyField(Channel, related_name="services", blank=True)
     life_events = models.ManyToManyField(LifeEvent, related_name="services", blank=True)
     deadline_days = models.PositiveSmallIntegerField(
         default=30, help_text=_("Processing time in working days.")
     )
     input_schema = models.JSONField(default=dict, blank=True)
+    cost_es = models.CharField(max_length=200, blank=True, help_text=_("What it costs, in words."))
+    cost_en = models.CharField(max_length=200, blank=True)
+    cost_amount = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("In euros; empty if free."),
+    )
+    output_es = models.CharField(max_length=300, blank=True, help_text=_("What the citizen gets."))
+    output_en = models.CharField(max_length=300, blank=True)
+    # Required inputs (CPSV-AP "Evidence"): [{"code": ..., "name_es": ..., "name_en": ...}].
+    evidence = models.JSONField(default=list, blank=True)
+    reopen_if_unhappy = models.BooleanField(
+        default=False,
+        help_text=_("A satisfaction answer of 1 or 2 reopens the closed case."),
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -121,3 +149,53 @@ class PublicService(BaseModel):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+
+class Holiday(models.Model):
+    """A day off in an administration's calendar; it applies to that agency and all below it, so
+    national, regional and local holidays combine along the tree."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name_es = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "date"], name="holiday_once_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {localized(self, 'name')}"
+
+
+class KnowledgeArticle(BaseModel):
+    """An answer or a procedure front-line staff can give without escalating, linked to services."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    title_es = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200, blank=True)
+    body_es = models.TextField(max_length=20000)
+    body_en = models.TextField(max_length=20000, blank=True)
+    keywords = models.CharField(max_length=300, blank=True)
+    services = models.ManyToManyField(PublicService, related_name="articles", blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("knowledge-base article")
+        verbose_name_plural = _("knowledge-base articles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def body(self) -> str:
+        return localized(self, "body")

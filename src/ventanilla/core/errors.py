@@ -48,6 +48,18 @@ class Conflict(DomainError):
     status = 409
 
 
+class InvalidTransition(Conflict):
+    """A step a case cannot take from where it is (closing a case that was never resolved)."""
+
+    code = "invalid-transition"
+
+
+class EditConflict(Conflict):
+    """Someone else changed the record since the actor read it; nothing was written."""
+
+    code = "edit-conflict"
+
+
 class SharingRefused(PermissionDenied):
     """A data-sharing request that no consent or legal basis covers; the refusal is on record."""
 
