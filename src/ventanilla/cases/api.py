@@ -1,4 +1,5 @@
-"""API of cases: open, read, list."""
+"""API of cases: open, read, list, and work on them: steps of their life, notes and replies,
+assignment, transfer, tasks for other departments, duplicates and life-event requests."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ventanilla.api.auth import actor_of
 from ventanilla.api.problems import PROBLEM_RESPONSES
 from ventanilla.cases import selectors, services
-from ventanilla.cases.models import Case, CaseStatus
+from ventanilla.cases.lifecycle import TRANSITIONS, actions_from
+from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = Router(tags=["cases"])
@@ -59,6 +62,19 @@ class CaseOut(Schema):
     longitude: float | None
     district: str
     satisfaction: int | None
+    version: int = Field(description="Send it back with every change; a stale one gets 409.")
+    routed_by: str
+    routing_rule: str | None = Field(alias="routing_rule.name", default=None)
+    triage: bool
+    assignee: str | None = Field(alias="assignee.username", default=None)
+    waiting_since: datetime | None
+    duplicate_of: str | None = Field(alias="duplicate_of.reference", default=None)
+    life_event_request_id: UUID | None
+    next_steps: list[str] = Field(description="The steps the case can take now.")
+
+    @staticmethod
+    def resolve_next_steps(obj: Case) -> list[str]:
+        return [t.action for t in actions_from(obj.status)]
 
 
 class CasePageOut(Schema):
@@ -111,3 +127,308 @@ def list_cases(request: HttpRequest, query: Query[CaseQuery]) -> object:
 )
 def read_case(request: HttpRequest, case_id: str) -> Case:
     return selectors.case_get(actor=actor_of(request), case_id=case_id)
+
+
+STEP_HELP = "; ".join(
+    f"`{t.action}`: {'/'.join(sorted(t.sources))} → {t.target}"
+    + (" (reason required)" if t.needs_reason else "")
+    for t in TRANSITIONS.values()
+)
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal[
+        "accept", "start", "ask_citizen", "resume", "resolve", "close", "reject", "cancel", "reopen"
+    ] = Field(description=STEP_HELP)
+    reason: str = Field(default="", max_length=services.MAX_TEXT)
+    version: int = Field(ge=1, description="The case's version as you read it.")
+
+
+@router.post(
+    "/{case_id}/transitions",
+    response={200: CaseOut, **PROBLEM_RESPONSES},
+    summary="Take a step in the case's life",
+    description="Steps: " + STEP_HELP + ". A step the case cannot take from its status is "
+    "refused with 409 `invalid-transition`; a stale `version` with 409 `edit-conflict`.",
+)
+def transition_case(request: HttpRequest, case_id: str, payload: TransitionIn) -> Case:
+    actor = actor_of(request)
+    case = services.case_transition(
+        actor=actor,
+        case_id=case_id,
+        action=payload.action,
+        reason=payload.reason,
+        version=payload.version,
+    )
+    return selectors.case_get(actor=actor, case_id=case.pk)
+
+
+class CaseEventOut(Schema):
+    id: UUID
+    kind: str
+    action: str
+    from_status: str
+    to_status: str
+    text: str
+    public: bool
+    from_department: str | None = Field(alias="from_department.code", default=None)
+    to_department: str | None = Field(alias="to_department.code", default=None)
+    actor: str = Field(alias="actor_label")
+    task_id: UUID | None
+    occurred_at: datetime
+
+
+@router.get(
+    "/{case_id}/events",
+    response={200: list[CaseEventOut], **PROBLEM_RESPONSES},
+    summary="The whole chain of a case: steps, notes, replies, transfers, tasks",
+)
+def case_events(request: HttpRequest, case_id: str) -> list[CaseEvent]:
+    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
+    return selectors.case_events(case=case)
+
+
+class NoteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
+    public: bool = Field(
+        default=False,
+        description="True: a reply the citizen receives; false: an internal note for staff.",
+    )
+
+
+@router.post(
+    "/{case_id}/notes",
+    response={201: CaseEventOut, **PROBLEM_RESPONSES},
+    summary="Add an internal note or a reply to the citizen",
+)
+def add_note(request: HttpRequest, case_id: str, payload: NoteIn) -> Status[CaseEvent]:
+    event = services.case_note_add(
+        actor=actor_of(request), case_id=case_id, text=payload.text, public=payload.public
+    )
+    return Status(201, event)
+
+
+class AssignmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    assignee: str | None = Field(max_length=150, description="User name; null to unassign.")
+    version: int = Field(ge=1)
+
+
+def _user_id(username: str | None) -> int | None:
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    from ventanilla.core.errors import ValidationFailed
+
+    user_id = (
+        get_user_model()
+        .objects.filter(username=username, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if user_id is None:
+        raise ValidationFailed({"assignee": _("No such member of staff.")})
+    return int(user_id)
+
+
+@router.post(
+    "/{case_id}/assignment",
+    response={200: CaseOut, **PROBLEM_RESPONSES},
+    summary="Assign the case to a member of staff",
+)
+def assign_case(request: HttpRequest, case_id: str, payload: AssignmentIn) -> Case:
+    actor = actor_of(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    services.case_assign(
+        actor=actor,
+        case_ids=[case.pk],
+        assignee_id=_user_id(payload.assignee),
+        versions={str(case.pk): payload.version},
+    )
+    return selectors.case_get(actor=actor, case_id=case.pk)
+
+
+class TransferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    department: str = Field(max_length=40, description="Code of the receiving department.")
+    reason: str = Field(min_length=1, max_length=services.MAX_TEXT)
+    version: int = Field(ge=1)
+
+
+@router.post(
+    "/{case_id}/transfer",
+    response={200: CaseOut, **PROBLEM_RESPONSES},
+    summary="Hand the case over to another department or agency",
+)
+def transfer_case(request: HttpRequest, case_id: str, payload: TransferIn) -> Case:
+    actor = actor_of(request)
+    case = services.case_transfer(
+        actor=actor,
+        case_id=case_id,
+        department_code=payload.department,
+        reason=payload.reason,
+        version=payload.version,
+    )
+    # The actor may no longer see the case once it has left their department.
+    case.refresh_from_db()
+    return case
+
+
+class TaskIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    department: str = Field(max_length=40, description="Code of the department asked.")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=services.MAX_TEXT)
+    due_in_days: int = Field(default=5, ge=1, le=365, description="Working days.")
+
+
+class TaskOut(Schema):
+    id: UUID
+    case: str = Field(alias="case.reference")
+    from_department: str = Field(alias="from_department.code")
+    to_department: str = Field(alias="to_department.code")
+    title: str
+    description: str
+    status: str
+    due_date: date
+    result: str
+    completed_at: datetime | None
+
+
+@router.post(
+    "/{case_id}/tasks",
+    response={201: TaskOut, **PROBLEM_RESPONSES},
+    summary="Ask another department or agency to do something for the case",
+)
+def create_task(request: HttpRequest, case_id: str, payload: TaskIn) -> Status[CaseTask]:
+    task = services.task_create(
+        actor=actor_of(request),
+        case_id=case_id,
+        department_code=payload.department,
+        title=payload.title,
+        description=payload.description,
+        due_in_days=payload.due_in_days,
+    )
+    return Status(201, task)
+
+
+@router.get(
+    "/{case_id}/tasks",
+    response={200: list[TaskOut], **PROBLEM_RESPONSES},
+    summary="The tasks of a case",
+)
+def list_tasks(request: HttpRequest, case_id: str) -> list[CaseTask]:
+    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
+    return selectors.case_tasks(case=case)
+
+
+class TaskOutcomeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["done", "declined", "cancelled"]
+    result: str = Field(default="", max_length=services.MAX_TEXT)
+
+
+@router.post(
+    "/tasks/{task_id}/outcome",
+    response={200: TaskOut, **PROBLEM_RESPONSES},
+    summary="Finish a task: done or declined by the department asked, cancelled by the asker",
+)
+def finish_task(request: HttpRequest, task_id: UUID, payload: TaskOutcomeIn) -> CaseTask:
+    return services.task_finish(
+        actor=actor_of(request), task_id=task_id, outcome=payload.outcome, result=payload.result
+    )
+
+
+class DuplicateOut(Schema):
+    case: CaseOut
+    metres: float | None
+
+
+@router.get(
+    "/{case_id}/duplicates",
+    response={200: list[DuplicateOut], **PROBLEM_RESPONSES},
+    summary="Earlier open requests for the same service near the same place",
+)
+def list_duplicates(request: HttpRequest, case_id: str) -> list[services.LikelyDuplicate]:
+    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
+    return services.likely_duplicates(case)
+
+
+class DuplicateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    original: str = Field(max_length=40, description="Id or reference of the original case.")
+    version: int = Field(ge=1)
+
+
+@router.post(
+    "/{case_id}/duplicate-of",
+    response={200: CaseOut, **PROBLEM_RESPONSES},
+    summary="Attach the case to the original it repeats",
+)
+def mark_duplicate(request: HttpRequest, case_id: str, payload: DuplicateIn) -> Case:
+    actor = actor_of(request)
+    case = services.case_mark_duplicate(
+        actor=actor, case_id=case_id, original_id=payload.original, version=payload.version
+    )
+    return selectors.case_get(actor=actor, case_id=case.pk)
+
+
+life_events_router = Router(tags=["cases"])
+
+
+class LifeEventRequestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    party_id: UUID
+    life_event: str = Field(max_length=60)
+    channel: str = Field(max_length=20)
+    description: str = Field(default="", max_length=services.MAX_DESCRIPTION)
+    services: list[str] | None = Field(
+        default=None, description="Codes of the services wanted; all of the event's by default."
+    )
+
+
+class LifeEventCaseOut(Schema):
+    reference: str
+    service: str = Field(alias="service.code")
+    service_name: str = Field(alias="service.name")
+    department: str = Field(alias="department.code")
+    status: str
+    due_date: date
+
+
+class LifeEventRequestOut(Schema):
+    id: UUID = Field(alias="request.id")
+    life_event: str = Field(alias="request.life_event.code")
+    status: Literal["in_progress", "waiting_citizen", "done"]
+    done: int
+    cases: list[LifeEventCaseOut]
+
+
+@life_events_router.post(
+    "",
+    response={201: LifeEventRequestOut, **PROBLEM_RESPONSES},
+    summary="Open the cases of a life event in every agency concerned, in one step",
+)
+def open_life_event(request: HttpRequest, payload: LifeEventRequestIn) -> Status[object]:
+    actor = actor_of(request)
+    created: LifeEventRequest = services.life_event_open(
+        actor=actor,
+        party_id=payload.party_id,
+        life_event_code=payload.life_event,
+        channel=payload.channel,
+        description=payload.description,
+        services=payload.services,
+    )
+    return Status(201, selectors.life_event_status(actor=actor, request_id=created.pk))
+
+
+@life_events_router.get(
+    "/{request_id}",
+    response={200: LifeEventRequestOut, **PROBLEM_RESPONSES},
+    summary="The combined status of a life-event request",
+)
+def read_life_event(request: HttpRequest, request_id: UUID) -> object:
+    return selectors.life_event_status(actor=actor_of(request), request_id=request_id)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -13,7 +14,7 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import Case
+from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.consent.selectors import shares_cases_with
 from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
@@ -28,8 +29,23 @@ def visible_cases(actor: Actor, *, shared_by_consent: bool = False) -> QuerySet[
     require(actor, Scope.CASES_READ)
     cases = Case.objects.all()
     if not actor.sees_everything and not shared_by_consent:
-        cases = cases.filter(department_id__in=list(actor.agency_ids))
+        cases = cases.filter(_in_reach(actor))
     return cases
+
+
+def _in_reach(actor: Actor) -> Q:
+    """The actor's departments' cases, and those another department asked them to help with."""
+    agencies = list(actor.agency_ids)
+    asked = CaseTask.objects.filter(case=OuterRef("pk"), to_department_id__in=agencies)
+    return Q(department_id__in=agencies) | Q(Exists(asked))
+
+
+def case_in_reach(actor: Actor, case: Case) -> bool:
+    return (
+        actor.sees_everything
+        or actor.sees_agency(case.department_id)
+        or CaseTask.objects.filter(case=case, to_department_id__in=list(actor.agency_ids)).exists()
+    )
 
 
 def cases_of_party(
@@ -57,9 +73,7 @@ def case_get(*, actor: Actor, case_id: Any) -> Case:
         case = cases.filter(reference=str(case_id).upper()).first()
     require(actor, Scope.CASES_READ, party_id=case.party_id if case else None)
     if case is not None and not (
-        actor.sees_everything
-        or actor.sees_agency(case.department_id)
-        or shares_cases_with(actor=actor, party_id=case.party_id)
+        case_in_reach(actor, case) or shares_cases_with(actor=actor, party_id=case.party_id)
     ):
         case = None
     if case is None:
@@ -98,3 +112,54 @@ def case_list(
         detail={"status": status, "shown": [str(case.pk) for case in page.items]},
     )
     return page
+
+
+def case_events(*, case: Case, public_only: bool = False) -> list[CaseEvent]:
+    """The whole chain of a case, oldest first (read after ``case_get``, which audits it)."""
+    events = case.events.select_related("from_department", "to_department", "task").order_by(
+        "occurred_at", "created_at"
+    )
+    if public_only:
+        events = events.filter(public=True)
+    return list(events)
+
+
+def case_tasks(*, case: Case) -> list[CaseTask]:
+    return list(
+        case.tasks.select_related("from_department", "to_department").order_by("created_at")
+    )
+
+
+@dataclass(frozen=True)
+class CombinedStatus:
+    """One status for all the cases a life-event request opened, as the citizen sees it."""
+
+    request: LifeEventRequest
+    cases: list[Case]
+    status: str  # "waiting_citizen" | "in_progress" | "done"
+    done: int
+
+
+def life_event_status(*, actor: Actor, request_id: Any) -> CombinedStatus:
+    request = LifeEventRequest.objects.select_related("life_event").filter(pk=request_id).first()
+    allowed = request is not None and (
+        (actor.is_citizen and str(request.party_id) == actor.party_id)
+        or (not actor.is_citizen and actor.can(Scope.CASES_READ))
+    )
+    if request is None or not allowed:
+        raise NotFound(_("No such request."))
+    cases = list(request.cases.select_related("service", "department").order_by("service__code"))
+    done = sum(1 for case in cases if not case.is_open)
+    if any(case.status == "waiting_citizen" for case in cases):
+        status = "waiting_citizen"
+    elif done == len(cases):
+        status = "done"
+    else:
+        status = "in_progress"
+    audit_record(
+        actor=actor,
+        action=Action.CASE_LIST,
+        party_id=request.party_id,
+        detail={"life_event_request": str(request.pk)},
+    )
+    return CombinedStatus(request=request, cases=cases, status=status, done=done)

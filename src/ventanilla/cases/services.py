@@ -1,28 +1,55 @@
-"""Opening a case. The lifecycle (transitions, routing, escalation) arrives with the cases issue."""
+"""Every write of a case: opening (with routing), the steps of its life, notes and replies,
+assignment, transfer between departments, tasks for other departments, duplicates, life-event
+requests and the citizen's satisfaction answer. One transaction each; each change of the case
+itself checks and increments ``Case.version`` so concurrent edits are refused, not lost."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
-from ventanilla.access.models import Scope
+from ventanilla.access.models import Membership, Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import Case, CaseSequence
-from ventanilla.catalog.models import Channel, PublicService
+from ventanilla.cases import routing
+from ventanilla.cases.lifecycle import CITIZEN_ACTIONS, MIN_REASON, TRANSITIONS
+from ventanilla.cases.models import (
+    Case,
+    CaseEvent,
+    CaseSequence,
+    CaseStatus,
+    CaseTask,
+    LifeEventRequest,
+    NotificationEvent,
+)
+from ventanilla.cases.notifications import notify_case
+from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.core.calendar import add_working_days
-from ventanilla.core.errors import ValidationFailed
+from ventanilla.core.errors import (
+    EditConflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import Party
 
 MAX_DESCRIPTION = 4000
+MAX_TEXT = 4000
 
 
 def next_case_reference(year: int) -> str:
@@ -31,6 +58,25 @@ def next_case_reference(year: int) -> str:
     CaseSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
     number = CaseSequence.objects.get(year=year).last_number
     return f"{settings.VENTANILLA_CASE_PREFIX}-{year}-{number:06d}"
+
+
+def _label(actor: Actor) -> str:
+    return actor.label[:150]
+
+
+def _event(case: Case, actor: Actor, kind: str, now: datetime, **fields: Any) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor_id=actor.user_id,
+        actor_label=_label(actor),
+        occurred_at=now,
+        **fields,
+    )
+
+
+def due_date_for(department_id: Any, start: date, days: int) -> date:
+    return add_working_days(start, days)
 
 
 def case_open(
@@ -46,9 +92,15 @@ def case_open(
     longitude: float | None = None,
     district: str = "",
     form_data: dict[str, Any] | None = None,
+    life_event_request: LifeEventRequest | None = None,
 ) -> Case:
-    """Open a case for a party and record the contact that opened it on the party's history."""
-    require(actor, Scope.CASES_WRITE, party_id=party_id)
+    """Open a case for a party, route it to its department and record the contact that opened it
+    on the party's history. Citizens open their own cases from the portal."""
+    if actor.is_citizen:
+        if str(party_id) != actor.party_id:
+            raise PermissionDenied(_("You may not do this."))
+    else:
+        require(actor, Scope.CASES_WRITE, party_id=party_id)
     errors: dict[str, str] = {}
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
@@ -70,31 +122,49 @@ def case_open(
         errors["service"] = _("Unknown service.")
     if not Channel.objects.filter(pk=channel).exists():
         errors["channel"] = _("Unknown channel.")
+    if service is not None:
+        errors.update(
+            {f"form_data.{name}": message for name, message in _form_errors(service, form_data)}
+        )
     if errors:
         raise ValidationFailed(errors)
     assert service is not None and party is not None  # noqa: S101 - narrowed by the checks above
     now = timezone.now()
+    decision = routing.route(
+        service=service,
+        channel=channel,
+        district=district,
+        description=description,
+        party=party,
+        priority=priority,
+    )
     with transaction.atomic():
         case = Case.objects.create(
             reference=next_case_reference(timezone.localdate(now).year),
             party=party,
             service=service,
             channel_id=channel,
-            department=service.department,
-            priority=priority,
+            department_id=decision.department_id,
+            priority=decision.priority,
+            routing_rule=decision.rule,
+            routed_by=decision.routed_by,
+            triage=decision.triage,
             opened_at=now,
-            due_date=add_working_days(timezone.localdate(now), service.deadline_days),
+            due_date=due_date_for(
+                decision.department_id, timezone.localdate(now), service.deadline_days
+            ),
             description=description,
             form_data=form_data or {},
             location_text=location_text.strip(),
             latitude=latitude,
             longitude=longitude,
             district=district.strip(),
+            life_event_request=life_event_request,
         )
-        Interaction.objects.create(
+        interaction = Interaction.objects.create(
             party=party,
             channel_id=channel,
-            agency=service.department,
+            agency_id=decision.department_id,
             direction=Interaction.Direction.INBOUND,
             relationship=Interaction.Relationship.INFORMATION,
             kind=Interaction.Kind.REQUEST,
@@ -104,11 +174,696 @@ def case_open(
             occurred_at=now,
             summary=description or service.name_es,
         )
+        _event(
+            case,
+            actor,
+            CaseEvent.Kind.OPENED,
+            now,
+            to_status=case.status,
+            to_department_id=decision.department_id,
+            interaction=interaction,
+            text=decision.rule.name if decision.rule else decision.routed_by,
+        )
         audit_record(
             actor=actor,
             action=Action.CASE_CREATE,
             party_id=party.pk,
             object_type="case",
             object_id=case.pk,
+        )
+        notify_case(case=case, event=NotificationEvent.OPENED)
+    return case
+
+
+def _form_errors(service: PublicService, form_data: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The service's input form (JSON Schema) checked against what was sent."""
+    if not service.input_schema:
+        return []
+    from ventanilla.catalog.forms import validate_form_data
+
+    return list(validate_form_data(service, form_data or {}).items())
+
+
+# -- Working on a case ----------------------------------------------------------------------
+
+
+def _case_for_write(actor: Actor, case_id: Any) -> Case:
+    """The case, locked, if the actor may work on it: staff of its department (or of a
+    department a task of it is addressed to, for notes only — see callers), or the citizen
+    whose case it is."""
+    try:
+        condition = Q(pk=UUID(str(case_id)))
+    except ValueError:
+        condition = Q(reference=str(case_id).upper())
+    case = (
+        Case.objects.select_for_update()
+        .select_related("service", "department", "party")
+        .filter(condition)
+        .first()
+    )
+    if actor.is_citizen:
+        if case is None or str(case.party_id) != actor.party_id:
+            raise NotFound(_("No such case."))
+        return case
+    require(actor, Scope.CASES_WRITE, party_id=case.party_id if case else None)
+    if case is None or not (actor.sees_everything or actor.sees_agency(case.department_id)):
+        raise NotFound(_("No such case."))
+    return case
+
+
+def _check_version(case: Case, version: int | None) -> None:
+    if version is not None and version != case.version:
+        raise EditConflict(
+            _(
+                "Someone else changed case %(reference)s while you were looking at it "
+                "(you had version %(yours)d, it is now at %(now)d). Reload it and try again."
+            )
+            % {"reference": case.reference, "yours": version, "now": case.version},
+            version=case.version,
+        )
+
+
+def _save(case: Case, fields: dict[str, Any]) -> None:
+    """Write ``fields`` if nobody changed the case since it was read; bump its version."""
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        raise EditConflict(_("Someone else changed this case; reload it and try again."))
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.version += 1
+
+
+def _reason(reason: str, *, needed: bool) -> str:
+    reason = reason.strip()
+    if len(reason) > MAX_TEXT:
+        raise ValidationFailed({"reason": _("Write at most %d characters.") % MAX_TEXT})
+    if needed and len(reason) < MIN_REASON:
+        raise ValidationFailed({"reason": _("Say why; this step needs a reason.")})
+    return reason
+
+
+def case_transition(
+    *,
+    actor: Actor,
+    case_id: Any,
+    action: str,
+    reason: str = "",
+    version: int | None = None,
+) -> Case:
+    """Take one step of the case's life (see ``lifecycle.TRANSITIONS``)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationFailed({"action": _("Unknown step %r.") % action})
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        if actor.is_citizen and action not in CITIZEN_ACTIONS:
+            raise PermissionDenied(_("You may not do this."))
+        _check_version(case, version)
+        if case.status not in transition.sources:
+            allowed = [t.action for t in TRANSITIONS.values() if case.status in t.sources]
+            raise InvalidTransition(
+                _("A case that is “%(status)s” cannot take the step “%(step)s”.")
+                % {"status": CaseStatus(case.status).label, "step": transition.label},
+                field="action",
+                allowed_steps=" ".join(allowed),
+            )
+        text = _reason(reason, needed=transition.needs_reason)
+        fields: dict[str, Any] = {"status": transition.target}
+        if action == "resolve" and case.tasks.filter(status=CaseTask.Status.OPEN).exists():
+            raise InvalidTransition(
+                _("This case has open tasks with other departments; wait for them or cancel them."),
+                field="action",
+            )
+        if action == "start" and case.assignee_id is None and actor.user_id is not None:
+            fields["assignee_id"] = actor.user_id
+        if transition.target == CaseStatus.WAITING_CITIZEN:
+            fields["waiting_since"] = now
+        if case.status == CaseStatus.WAITING_CITIZEN and case.waiting_since is not None:
+            fields["waiting_since"] = None
+            fields["due_date"] = _due_date_after_wait(case, now)
+        if transition.target == CaseStatus.RESOLVED:
+            fields["resolved_at"] = now
+        if transition.target in (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.CANCELLED):
+            fields["closed_at"] = now
+        if action == "reopen":
+            fields.update(
+                closed_at=None,
+                resolved_at=None,
+                warned_at=None,
+                escalated_at=None,
+                due_date=due_date_for(
+                    case.department_id, timezone.localdate(now), case.service.deadline_days
+                ),
+            )
+        previous = case.status
+        _save(case, fields)
+        _event(
+            case,
+            actor,
+            CaseEvent.Kind.TRANSITION,
+            now,
+            action=action,
+            from_status=previous,
+            to_status=transition.target,
+            text=text,
+            public=transition.notify is not None,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CASE_UPDATE,
+            party_id=case.party_id,
+            object_type="case",
+            object_id=case.pk,
+            detail={"step": action, "from": previous, "to": transition.target},
+        )
+        if transition.notify:
+            notify_case(case=case, event=transition.notify, text=text)
+    return case
+
+
+def _due_date_after_wait(case: Case, now: datetime) -> date:
+    """The clock stops while the citizen is asked for something: the due date moves on by the
+    working days waited."""
+    assert case.waiting_since is not None  # noqa: S101 - callers check
+    start = timezone.localdate(case.waiting_since)
+    end = timezone.localdate(now)
+    waited = 0
+    day = start
+    while day < end:
+        day = add_working_days(day, 1)
+        if day <= end:
+            waited += 1
+    return add_working_days(case.due_date, waited) if waited else case.due_date
+
+
+def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> CaseEvent:
+    """An internal note, or a public reply that the citizen receives (and that is kept as an
+    outbound contact on their history, where documents can be attached to it)."""
+    text = text.strip()
+    if not text:
+        raise ValidationFailed({"text": _("Write the note.")})
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed({"text": _("Write at most %d characters.") % MAX_TEXT})
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        interaction = None
+        if public:
+            interaction = Interaction.objects.create(
+                party_id=case.party_id,
+                channel_id="web" if actor.is_citizen else "email",
+                agency_id=case.department_id,
+                direction=(
+                    Interaction.Direction.INBOUND
+                    if actor.is_citizen
+                    else Interaction.Direction.OUTBOUND
+                ),
+                relationship=Interaction.Relationship.INFORMATION,
+                kind=Interaction.Kind.TRANSACTION,
+                service_id=case.service_id,
+                case=case,
+                agent_id=actor.user_id,
+                occurred_at=now,
+                summary=text,
+            )
+        elif actor.is_citizen:
+            raise PermissionDenied(_("You may not do this."))
+        event = _event(
+            case,
+            actor,
+            CaseEvent.Kind.REPLY if public else CaseEvent.Kind.NOTE,
+            now,
+            text=text,
+            public=public,
+            interaction=interaction,
+        )
+        Case.objects.filter(pk=case.pk).update(updated_at=now)
+        audit_record(
+            actor=actor,
+            action=Action.CASE_UPDATE,
+            party_id=case.party_id,
+            object_type="case",
+            object_id=case.pk,
+            detail={"note": "public" if public else "internal"},
+        )
+        if public and not actor.is_citizen:
+            notify_case(case=case, event=NotificationEvent.REPLY, text=text)
+    return event
+
+
+def _staff_of(department: Agency) -> Q:
+    """Memberships that reach ``department``: of it, or of an agency above it."""
+    ancestors = [department.path[:i] for i, ch in enumerate(department.path) if ch == "/"]
+    return Q(agency__path__in=[*ancestors, department.path])
+
+
+def assignable_users(department: Agency) -> list[Any]:
+    """Staff who may be given a case of ``department``."""
+    user_ids = (
+        Membership.objects.filter(_staff_of(department))
+        .exclude(role__in=["analyst", "dpo"])
+        .values_list("user_id", flat=True)
+    )
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .order_by("first_name", "username")
+    )
+
+
+def case_assign(
+    *,
+    actor: Actor,
+    case_ids: Iterable[Any],
+    assignee_id: int | None,
+    versions: dict[str, int] | None = None,
+) -> list[Case]:
+    """Give cases to a member of staff (or take them back with None), all or none. Taking a case
+    for oneself needs only to work on cases; giving it to someone else is a supervisor's call."""
+    ids = list(dict.fromkeys(str(case_id) for case_id in case_ids))
+    if not ids:
+        raise ValidationFailed({"cases": _("Choose at least one case.")})
+    if assignee_id is None or assignee_id != actor.user_id:
+        require(actor, Scope.CASES_MANAGE)
+    now = timezone.now()
+    assignee = None
+    if assignee_id is not None:
+        assignee = get_user_model().objects.filter(pk=assignee_id, is_active=True).first()
+        if assignee is None:
+            raise ValidationFailed({"assignee": _("No such member of staff.")})
+    changed = []
+    with transaction.atomic():
+        for case_id in ids:
+            case = _case_for_write(actor, case_id)
+            if not case.is_open:
+                raise InvalidTransition(
+                    _("Case %s is no longer open.") % case.reference, field="cases"
+                )
+            if (
+                assignee is not None
+                and not Membership.objects.filter(
+                    _staff_of(case.department), user=assignee
+                ).exists()
+            ):
+                raise ValidationFailed(
+                    {
+                        "assignee": _("%(name)s does not work in %(department)s.")
+                        % {"name": assignee.get_username(), "department": case.department.name}
+                    }
+                )
+            _check_version(case, (versions or {}).get(str(case.pk)))
+            _save(case, {"assignee_id": assignee_id})
+            _event(
+                case,
+                actor,
+                CaseEvent.Kind.ASSIGNMENT,
+                now,
+                text=assignee.get_username() if assignee else "",
+            )
+            audit_record(
+                actor=actor,
+                action=Action.CASE_UPDATE,
+                party_id=case.party_id,
+                object_type="case",
+                object_id=case.pk,
+                detail={"assignee": assignee.get_username() if assignee else None},
+            )
+            changed.append(case)
+    return changed
+
+
+def case_transfer(
+    *,
+    actor: Actor,
+    case_id: Any,
+    department_code: str,
+    reason: str,
+    version: int | None = None,
+) -> Case:
+    """Hand the case over to another department or agency; the hand-over stays on the case."""
+    text = _reason(reason, needed=True)
+    target = Agency.objects.filter(code=department_code).first()
+    if target is None:
+        raise ValidationFailed({"department": _("No such department.")})
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        _check_version(case, version)
+        if not case.is_open:
+            raise InvalidTransition(_("Only an open case can be transferred."), field="department")
+        if target.pk == case.department_id:
+            raise ValidationFailed({"department": _("The case is already there.")})
+        previous = case.department_id
+        _save(
+            case,
+            {
+                "department_id": target.pk,
+                "assignee_id": None,
+                "triage": False,
+                "routed_by": Case.RoutedBy.TRANSFER,
+            },
+        )
+        case.department = target
+        _event(
+            case,
+            actor,
+            CaseEvent.Kind.TRANSFER,
+            now,
+            from_department_id=previous,
+            to_department_id=target.pk,
+            text=text,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CASE_UPDATE,
+            party_id=case.party_id,
+            object_type="case",
+            object_id=case.pk,
+            detail={"transfer_to": target.code},
+        )
+    return case
+
+
+def task_create(
+    *,
+    actor: Actor,
+    case_id: Any,
+    department_code: str,
+    title: str,
+    description: str = "",
+    due_in_days: int = 5,
+) -> CaseTask:
+    """Ask another department or agency to do something for the case, by a date."""
+    title = title.strip()
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("Say what is asked.")
+    elif len(title) > 200:
+        errors["title"] = _("Write at most %d characters.") % 200
+    if len(description) > MAX_TEXT:
+        errors["description"] = _("Write at most %d characters.") % MAX_TEXT
+    if not 1 <= due_in_days <= 365:
+        errors["due_in_days"] = _("Give between 1 and 365 working days.")
+    target = Agency.objects.filter(code=department_code).first()
+    if target is None:
+        errors["department"] = _("No such department.")
+    if errors:
+        raise ValidationFailed(errors)
+    assert target is not None  # noqa: S101 - checked above
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        if not case.is_open:
+            raise InvalidTransition(_("Only an open case can get new tasks."), field="title")
+        if target.pk == case.department_id:
+            raise ValidationFailed({"department": _("Ask another department than the case's.")})
+        task = CaseTask.objects.create(
+            case=case,
+            from_department_id=case.department_id,
+            to_department=target,
+            title=title,
+            description=description.strip(),
+            due_date=due_date_for(target.pk, timezone.localdate(now), due_in_days),
+            created_by_label=_label(actor),
+        )
+        _event(
+            case,
+            actor,
+            CaseEvent.Kind.TASK,
+            now,
+            action="create",
+            task=task,
+            from_department_id=case.department_id,
+            to_department_id=target.pk,
+            text=title,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CASE_UPDATE,
+            party_id=case.party_id,
+            object_type="case",
+            object_id=case.pk,
+            detail={"task_to": target.code},
+        )
+    return task
+
+
+def task_finish(*, actor: Actor, task_id: Any, outcome: str, result: str = "") -> CaseTask:
+    """The receiving department marks its task done or declines it (with a reason), or the
+    asking department cancels it."""
+    require(actor, Scope.CASES_WRITE)
+    if outcome not in (CaseTask.Status.DONE, CaseTask.Status.DECLINED, CaseTask.Status.CANCELLED):
+        raise ValidationFailed({"outcome": _("Unknown value.")})
+    text = _reason(result, needed=outcome != CaseTask.Status.DONE)
+    now = timezone.now()
+    with transaction.atomic():
+        task = (
+            CaseTask.objects.select_for_update()
+            .select_related("case", "to_department")
+            .filter(pk=task_id)
+            .first()
+        )
+        side = None
+        if task is not None:
+            if outcome == CaseTask.Status.CANCELLED and actor.sees_agency(task.from_department_id):
+                side = "asker"
+            elif outcome != CaseTask.Status.CANCELLED and actor.sees_agency(task.to_department_id):
+                side = "receiver"
+        if task is None or side is None:
+            raise NotFound(_("No such task."))
+        if task.status != CaseTask.Status.OPEN:
+            raise InvalidTransition(_("This task is already finished."), field="outcome")
+        task.status = outcome
+        task.result = text
+        task.completed_at = now
+        if actor.user_id is not None and task.assignee_id is None:
+            task.assignee_id = actor.user_id
+        task.save(update_fields=["status", "result", "completed_at", "assignee", "updated_at"])
+        _event(
+            task.case,
+            actor,
+            CaseEvent.Kind.TASK,
+            now,
+            action=outcome,
+            task=task,
+            from_department_id=task.to_department_id,
+            to_department_id=task.from_department_id,
+            text=text,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CASE_UPDATE,
+            party_id=task.case.party_id,
+            object_type="case",
+            object_id=task.case_id,
+            detail={"task": str(task.pk), "outcome": outcome},
+        )
+    return task
+
+
+# -- Duplicates ---------------------------------------------------------------------------
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), enough for "the same street corner"."""
+    radius = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(a))
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    case: Case
+    metres: float | None
+
+
+def likely_duplicates(case: Case, *, limit: int = 5) -> list[LikelyDuplicate]:
+    """Earlier open cases of the same service near the same place within a few days: offered
+    to staff, never merged on their own."""
+    if case.latitude is None and not case.location_text:
+        return []
+    since = case.opened_at - timezone.timedelta(days=settings.VENTANILLA_DUPLICATE_DAYS)
+    candidates = Case.objects.filter(
+        service_id=case.service_id,
+        opened_at__gte=since,
+        opened_at__lte=case.opened_at,
+        is_open=True,
+        duplicate_of__isnull=True,
+    ).exclude(pk=case.pk)
+    metres = settings.VENTANILLA_DUPLICATE_METRES
+    found: list[LikelyDuplicate] = []
+    if case.latitude is not None and case.longitude is not None:
+        # A box around the point first, so the index does the work; then the true distance.
+        dlat = metres / 111_000
+        dlon = metres / (111_000 * max(math.cos(math.radians(case.latitude)), 0.01))
+        near = candidates.filter(
+            latitude__range=(case.latitude - dlat, case.latitude + dlat),
+            longitude__range=(case.longitude - dlon, case.longitude + dlon),
+        ).select_related("department")[:50]
+        for other in near:
+            assert other.latitude is not None and other.longitude is not None  # noqa: S101
+            distance = _metres(case.latitude, case.longitude, other.latitude, other.longitude)
+            if distance <= metres:
+                found.append(LikelyDuplicate(other, round(distance)))
+        found.sort(key=lambda d: d.metres or 0)
+    elif case.location_text:
+        same_place = candidates.filter(location_text__iexact=case.location_text.strip())
+        found = [LikelyDuplicate(other, None) for other in same_place[:limit]]
+    return found[:limit]
+
+
+def case_mark_duplicate(
+    *, actor: Actor, case_id: Any, original_id: Any, version: int | None = None
+) -> Case:
+    """Attach a case to the original it repeats: it closes, and its reporter hears every update
+    of the original from now on."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        original = _case_for_write(actor, original_id)
+        _check_version(case, version)
+        if original.pk == case.pk:
+            raise ValidationFailed({"original": _("A case cannot repeat itself.")})
+        if original.duplicate_of_id is not None:
+            raise ValidationFailed(
+                {"original": _("That case is itself a duplicate; choose its original.")}
+            )
+        if not case.is_open:
+            raise InvalidTransition(_("Only an open case can be attached."), field="original")
+        previous = case.status
+        _save(
+            case,
+            {"duplicate_of_id": original.pk, "status": CaseStatus.CLOSED, "closed_at": now},
+        )
+        text = _("Joined to %(original)s, which deals with the same request.") % {
+            "original": original.reference
+        }
+        _event(
+            case,
+            actor,
+            CaseEvent.Kind.DUPLICATE,
+            now,
+            action="attach",
+            from_status=previous,
+            to_status=CaseStatus.CLOSED,
+            text=text,
+            public=True,
+        )
+        _event(
+            original,
+            actor,
+            CaseEvent.Kind.DUPLICATE,
+            now,
+            action="receive",
+            text=case.reference,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CASE_UPDATE,
+            party_id=case.party_id,
+            object_type="case",
+            object_id=case.pk,
+            detail={"duplicate_of": original.reference},
+        )
+        notify_case(case=case, event=NotificationEvent.REPLY, text=text)
+    return case
+
+
+# -- Life events ----------------------------------------------------------------------------
+
+
+def life_event_open(
+    *,
+    actor: Actor,
+    party_id: Any,
+    life_event_code: str,
+    channel: str,
+    description: str = "",
+    services: Iterable[str] | None = None,
+) -> LifeEventRequest:
+    """One request ("we had a baby") opens a case in every agency concerned, in one step. Each
+    agency receives only its own case and what the citizen wrote for it; what one agency holds
+    about the person still reaches another only under a consent or the law."""
+    event = LifeEvent.objects.filter(code=life_event_code).first()
+    if event is None:
+        raise ValidationFailed({"life_event": _("Unknown life event.")})
+    offered = list(event.services.filter(active=True).order_by("code"))
+    chosen = offered
+    if services is not None:
+        wanted = set(services)
+        unknown = wanted - {service.code for service in offered}
+        if unknown:
+            raise ValidationFailed(
+                {"services": _("Not part of this life event: %s.") % ", ".join(sorted(unknown))}
+            )
+        chosen = [service for service in offered if service.code in wanted]
+    if not chosen:
+        raise ValidationFailed({"services": _("Choose at least one service.")})
+    with transaction.atomic():
+        request = LifeEventRequest.objects.create(
+            party_id=party_id,
+            life_event=event,
+            channel_id=channel,
+            requested_at=timezone.now(),
+            requested_by_label=_label(actor),
+            description=description.strip()[:MAX_DESCRIPTION],
+        )
+        for service in chosen:
+            case_open(
+                actor=actor,
+                party_id=party_id,
+                service_code=service.code,
+                channel=channel,
+                description=description,
+                life_event_request=request,
+            )
+    return request
+
+
+# -- Satisfaction ---------------------------------------------------------------------------
+
+UNHAPPY = 2
+
+
+def satisfaction_record(*, actor: Actor, case_id: Any, score: int, comment: str = "") -> Case:
+    """The citizen's answer to "how did we do?" on a closed case, once. With the service's
+    setting, an unhappy answer (1 or 2) reopens the case."""
+    if not 1 <= score <= 5:
+        raise ValidationFailed({"score": _("Choose from 1 to 5.")})
+    comment = comment.strip()
+    if len(comment) > 2000:
+        raise ValidationFailed({"comment": _("Write at most %d characters.") % 2000})
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        if case.status != CaseStatus.CLOSED or case.duplicate_of_id is not None:
+            raise InvalidTransition(_("Only a closed case can be rated."), field="score")
+        if case.satisfaction is not None:
+            raise InvalidTransition(_("This case has already been rated."), field="score")
+        _save(
+            case,
+            {"satisfaction": score, "satisfaction_comment": comment, "satisfaction_at": now},
+        )
+        _event(case, actor, CaseEvent.Kind.SATISFACTION, now, text=f"{score} {comment}".strip())
+        audit_record(
+            actor=actor,
+            action=Action.CASE_UPDATE,
+            party_id=case.party_id,
+            object_type="case",
+            object_id=case.pk,
+            detail={"satisfaction": score},
+        )
+    if score <= UNHAPPY and case.service.reopen_if_unhappy:
+        system = Actor(label="system:satisfaction", sees_everything=True)
+        case = case_transition(
+            actor=system,
+            case_id=case.pk,
+            action="reopen",
+            reason=comment or _("The citizen was not satisfied (%d of 5).") % score,
         )
     return case
