@@ -21,8 +21,9 @@ from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import Case
-from ventanilla.cases.services import case_open
+from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
+from ventanilla.cases.services import case_open, life_event_open, task_create
+from ventanilla.catalog.services import life_event_ensure
 from ventanilla.channels import portal
 from ventanilla.consent.models import Consent, SharingRequest
 from ventanilla.consent.services import consent_record
@@ -49,6 +50,18 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/api/v1/cases"): FRONT,
     ("get", "/api/v1/cases"): READERS,
     ("get", "/api/v1/cases/{case_id}"): READERS,
+    ("post", "/api/v1/cases/{case_id}/transitions"): FRONT,
+    ("get", "/api/v1/cases/{case_id}/events"): READERS,
+    ("post", "/api/v1/cases/{case_id}/notes"): FRONT,
+    ("post", "/api/v1/cases/{case_id}/assignment"): {"supervisor", "administrator"},
+    ("post", "/api/v1/cases/{case_id}/transfer"): FRONT,
+    ("post", "/api/v1/cases/{case_id}/tasks"): FRONT,
+    ("get", "/api/v1/cases/{case_id}/tasks"): READERS,
+    ("post", "/api/v1/cases/tasks/{task_id}/outcome"): FRONT,
+    ("get", "/api/v1/cases/{case_id}/duplicates"): READERS,
+    ("post", "/api/v1/cases/{case_id}/duplicate-of"): FRONT,
+    ("post", "/api/v1/life-event-requests"): FRONT,
+    ("get", "/api/v1/life-event-requests/{request_id}"): READERS,
     ("get", "/api/v1/catalog/services"): EVERYONE,
     ("get", "/api/v1/catalog/channels"): EVERYONE,
     ("get", "/api/v1/audit/entries"): {"dpo", "administrator"},
@@ -136,6 +149,15 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         size=5,
     )
     case = case_open(actor=author, party_id=party.pk, service_code=service.code, channel="web")
+    original = case_open(actor=author, party_id=party.pk, service_code=service.code, channel="web")
+    task = task_create(
+        actor=author, case_id=original.pk, department_code="padron", title="Comprobar el domicilio"
+    )
+    event = life_event_ensure(code="obras", kind="life", name_es="Obras", name_en="Works")
+    service.life_events.add(event)
+    request = life_event_open(
+        actor=author, party_id=party.pk, life_event_code="obras", channel="desk"
+    )
     consent = consent_record(
         actor=author,
         party_id=party.pk,
@@ -155,6 +177,9 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
     return {
         "party": party,
         "case": case,
+        "original": original,
+        "task": task,
+        "request": request,
         "consent": consent,
         "service": service,
         "interaction": interaction,
@@ -206,6 +231,28 @@ def body_for(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] | 
         },
         ("post", "/api/v1/consents/{consent_id}/withdraw"): {},
         ("post", "/api/v1/parties/{party_id}/sharing-requests"): SHARING_BODY,
+        ("post", "/api/v1/cases/{case_id}/transitions"): {"action": "accept", "version": 1},
+        ("post", "/api/v1/cases/{case_id}/notes"): {"text": "Llamó para preguntar"},
+        ("post", "/api/v1/cases/{case_id}/assignment"): {"assignee": "autor", "version": 1},
+        ("post", "/api/v1/cases/{case_id}/transfer"): {
+            "department": "padron",
+            "reason": "Es un trámite del padrón",
+            "version": 1,
+        },
+        ("post", "/api/v1/cases/{case_id}/tasks"): {
+            "department": "padron",
+            "title": "Comprobar el domicilio",
+        },
+        ("post", "/api/v1/cases/tasks/{task_id}/outcome"): {"outcome": "done"},
+        ("post", "/api/v1/cases/{case_id}/duplicate-of"): {
+            "original": world["original"].reference,
+            "version": 1,
+        },
+        ("post", "/api/v1/life-event-requests"): {
+            "party_id": party_id,
+            "life_event": "obras",
+            "channel": "desk",
+        },
     }
     return bodies.get((method, path))
 
@@ -216,6 +263,8 @@ def concrete(path: str, world: dict[str, Any]) -> str:
     path = path.replace("{consent_id}", str(world["consent"].pk))
     path = path.replace("{interaction_id}", str(world["interaction"].pk))
     path = path.replace("{attachment_id}", str(world["attachment"].pk))
+    path = path.replace("{task_id}", str(world["task"].pk))
+    path = path.replace("{request_id}", str(world["request"].pk))
     return path + ("?q=ana" if path == "/api/v1/parties" else "")
 
 
@@ -228,6 +277,9 @@ def written() -> tuple[int, ...]:
         Party.objects.filter(family_name_2="Sanz").count(),
         SharingRequest.objects.count(),
         InteractionAttachment.objects.count(),
+        CaseEvent.objects.count(),
+        CaseTask.objects.exclude(status="open").count(),
+        LifeEventRequest.objects.count(),
     )
 
 

@@ -130,6 +130,11 @@ def case_tasks(*, case: Case) -> list[CaseTask]:
     )
 
 
+def _requested_in_reach(actor: Actor, request: LifeEventRequest) -> bool:
+    """Staff follow a life-event request when one of its cases is theirs."""
+    return actor.sees_everything or visible_cases(actor).filter(life_event_request=request).exists()
+
+
 @dataclass(frozen=True)
 class CombinedStatus:
     """One status for all the cases a life-event request opened, as the citizen sees it."""
@@ -141,10 +146,12 @@ class CombinedStatus:
 
 
 def life_event_status(*, actor: Actor, request_id: Any) -> CombinedStatus:
+    if not actor.is_citizen:
+        require(actor, Scope.CASES_READ)
     request = LifeEventRequest.objects.select_related("life_event").filter(pk=request_id).first()
     allowed = request is not None and (
         (actor.is_citizen and str(request.party_id) == actor.party_id)
-        or (not actor.is_citizen and actor.can(Scope.CASES_READ))
+        or (not actor.is_citizen and _requested_in_reach(actor, request))
     )
     if request is None or not allowed:
         raise NotFound(_("No such request."))
