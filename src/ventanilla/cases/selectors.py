@@ -155,7 +155,13 @@ def life_event_status(*, actor: Actor, request_id: Any) -> CombinedStatus:
     )
     if request is None or not allowed:
         raise NotFound(_("No such request."))
-    cases = list(request.cases.select_related("service", "department").order_by("service__code"))
+    # Staff see their own agencies' part of the request; the citizen sees all of it.
+    rows = (
+        request.cases.all()
+        if actor.is_citizen
+        else visible_cases(actor).filter(life_event_request=request)
+    )
+    cases = list(rows.select_related("service", "department").order_by("service__code"))
     done = sum(1 for case in cases if not case.is_open)
     if any(case.status == "waiting_citizen" for case in cases):
         status = "waiting_citizen"
