@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,10 +54,20 @@ MAX_TEXT = 4000
 
 def next_case_reference(year: int) -> str:
     """The next reference of ``year`` (AY-2026-000123); call inside a transaction."""
-    CaseSequence.objects.get_or_create(year=year)
-    CaseSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = CaseSequence.objects.get(year=year).last_number
-    return f"{settings.VENTANILLA_CASE_PREFIX}-{year}-{number:06d}"
+    table = CaseSequence._meta.db_table
+    # One statement on both databases (SQLite 3.35+ and PostgreSQL know RETURNING); the row lock
+    # it takes keeps two cases from getting the same number.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s "  # noqa: S608
+            "RETURNING last_number",
+            [year],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        CaseSequence.objects.get_or_create(year=year)
+        return next_case_reference(year)
+    return f"{settings.VENTANILLA_CASE_PREFIX}-{year}-{row[0]:06d}"
 
 
 def _label(actor: Actor) -> str:
