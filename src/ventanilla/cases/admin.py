@@ -17,7 +17,7 @@ from ventanilla.cases.models import (
 
 class CaseEventInline(admin.TabularInline[CaseEvent, Case]):
     model = CaseEvent
-    fields = ["occurred_at", "kind", "action", "from_status", "to_status", "actor_label", "text"]
+    fields = ("occurred_at", "kind", "action", "from_status", "to_status", "actor_label", "text")
     readonly_fields = fields
     extra = 0
     can_delete = False

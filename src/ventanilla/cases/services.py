@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -209,7 +209,7 @@ def _form_errors(service: PublicService, form_data: dict[str, Any] | None) -> li
     """The service's input form (JSON Schema) checked against what was sent."""
     if not service.input_schema:
         return []
-    from ventanilla.catalog.forms import validate_form_data
+    from ventanilla.catalog.forms import validate_form_data  # type: ignore[import-not-found]
 
     return list(validate_form_data(service, form_data or {}).items())
 
@@ -697,7 +697,7 @@ def likely_duplicates(case: Case, *, limit: int = 5) -> list[LikelyDuplicate]:
     to staff, never merged on their own."""
     if case.latitude is None and not case.location_text:
         return []
-    since = case.opened_at - timezone.timedelta(days=settings.VENTANILLA_DUPLICATE_DAYS)
+    since = case.opened_at - timedelta(days=settings.VENTANILLA_DUPLICATE_DAYS)
     candidates = Case.objects.filter(
         service_id=case.service_id,
         opened_at__gte=since,

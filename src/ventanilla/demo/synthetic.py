@@ -750,8 +750,10 @@ class _Generator:
             )
         }
         self.services: dict[str, _Service] = {}
+        # Services placed only by routing rules (no department of their own) are left to the
+        # live system: the synthetic history needs an owner for every case it writes.
         for service in (
-            PublicService.objects.filter(active=True)
+            PublicService.objects.filter(active=True, department__isnull=False)
             .select_related("department")
             .prefetch_related("channels")
             .order_by("code")
@@ -766,7 +768,7 @@ class _Generator:
                 code=service.code,
                 name=name,
                 department_id=self._key(service.department_id),
-                department_code=service.department.code,
+                department_code=service.department.code if service.department else "",
                 deadline_days=service.deadline_days,
                 channels=tuple(sorted(channel.code for channel in service.channels.all()))
                 or ("web", "desk"),
