@@ -9,6 +9,7 @@ workers at once) changes nothing more."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 import smtplib
 import time
@@ -48,12 +49,22 @@ NEXT_PRIORITY = {
 }
 
 
+# core.calendar gains a ``holidays`` argument with the holidays work; until then it counts
+# weekends only. This works before and after that change.
+_CALENDAR_TAKES_HOLIDAYS = "holidays" in inspect.signature(add_working_days).parameters
+
+
 def _add_working_days(start: date, days: int, holidays: frozenset[date]) -> date:
-    # core.calendar gains a ``holidays`` argument with the holidays work; until then it counts
-    # weekends only, and this keeps working before and after that change.
-    if holidays:
-        return cast(Any, add_working_days)(start, days, holidays=holidays)
-    return add_working_days(start, days)
+    if not holidays:
+        return add_working_days(start, days)
+    if _CALENDAR_TAKES_HOLIDAYS:
+        return cast(date, cast(Any, add_working_days)(start, days, holidays=holidays))
+    current, remaining = start, days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in holidays:
+            remaining -= 1
+    return current
 
 
 def working_days_between(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:

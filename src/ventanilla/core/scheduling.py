@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_tasks import Task
+from django_tasks.base import Task
 
 
 def task_waiting(task: Task[Any, Any]) -> bool:
