@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from io import StringIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -24,6 +25,7 @@ from ventanilla.cases.services import case_open
 pytestmark = pytest.mark.django_db
 
 WEDNESDAY = date(2026, 11, 25)
+MADRID = ZoneInfo("Europe/Madrid")
 
 
 @pytest.fixture
@@ -156,8 +158,8 @@ def test_the_due_date_moves_on_by_the_working_days_spent_waiting(
     new_case: Callable[..., Case],
 ) -> None:
     # Waiting from Friday to the next Tuesday: Monday and Tuesday are the working days lost.
-    friday = timezone.make_aware(datetime(2026, 11, 20, 10, 0))
-    tuesday = timezone.make_aware(datetime(2026, 11, 24, 9, 0))
+    friday = datetime(2026, 11, 20, 10, 0, tzinfo=MADRID)
+    tuesday = datetime(2026, 11, 24, 9, 0, tzinfo=MADRID)
     case = new_case(date(2026, 11, 26), status="waiting_citizen", waiting_since=friday)
 
     assert resume_due_date(case, tuesday) == date(2026, 11, 30)

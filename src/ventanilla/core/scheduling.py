@@ -24,6 +24,7 @@ def _rq_waiting(task: Task[Any, Any]) -> bool:
     from rq.registry import ScheduledJobRegistry
 
     queue = django_rq.get_queue(task.queue_name)
-    ids = list(queue.get_job_ids()) + list(ScheduledJobRegistry(queue=queue).get_job_ids())
+    scheduled = ScheduledJobRegistry(queue=queue)  # type: ignore[no-untyped-call]
+    ids = list(queue.get_job_ids()) + list(scheduled.get_job_ids())
     jobs = Job.fetch_many(ids, connection=queue.connection) if ids else []
     return any(job is not None and job.func_name == task.module_path for job in jobs)
