@@ -503,6 +503,16 @@ DEFAULT_FROM_EMAIL = env(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages to citizens about their cases: a pluggable backend like the email one. The default
+# writes each message as a file in var/sms/; a provider's gateway is a class with send().
+SMS_BACKEND = env(
+    "VENTANILLA_SMS_BACKEND",
+    "ventanilla.core.sms.FileBackend",
+    "dotted path of the SMS backend: a class with send(recipient, body); the default writes "
+    "each message to var/sms/, ventanilla.core.sms.LogBackend to the log",
+)
+SMS_FILE_PATH = VAR_DIR / "sms"
+
 # A citizen signed in to the portal is signed out after this long without a request.
 PORTAL_IDLE_SECONDS = int(
     env(

@@ -1,9 +1,291 @@
-"""What the citizen is told about their case (placeholder until the outbox lands)."""
+"""What the citizen is told about their case. ``notify_case`` writes the messages to the outbox
+(Notification) inside the transaction of the change that causes them, and queues the sending
+task once that transaction commits; ``notifications_send`` (run by the worker) sends what is
+queued, retrying with a growing pause when the mail server or SMS gateway fails."""
 
 from __future__ import annotations
 
-from ventanilla.cases.models import Case, Notification
+import contextlib
+import logging
+import re
+import smtplib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import formats, timezone, translation
+
+from ventanilla.access.actors import Actor
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
+from ventanilla.cases.models import (
+    Case,
+    CaseStatus,
+    Medium,
+    Notification,
+    NotificationEvent,
+    NotificationTemplate,
+)
+from ventanilla.core.sms import SmsError, send_sms
+from ventanilla.parties.models import ContactPoint, Party
+
+logger = logging.getLogger("ventanilla.cases.notifications")
+
+LANGUAGES = ("es", "en")
+FALLBACK_LANGUAGE = "es"
+MAX_ATTEMPTS = 5
+# The pause before the next try, after 1, 2, 3 and 4 failed attempts.
+RETRY_AFTER = {
+    1: timedelta(minutes=1),
+    2: timedelta(minutes=5),
+    3: timedelta(minutes=30),
+    4: timedelta(hours=2),
+}
+BATCH = 50
+SYSTEM = Actor(label="system:notifications", sees_everything=True)
+
+# ``{name}`` is filled in, ``{{`` and ``}}`` are literal braces; anything else between braces
+# ({0}, {reference.__class__}, {text!r}) is not a placeholder and is left as written. Templates
+# are edited by staff, so they must never reach attributes or indexes of the values.
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``{name}`` placeholders from ``values``; unknown ones stay visible, nothing raises."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        return str(values[name]) if name in values else token
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def case_link(reference: str, *, satisfaction: bool = False) -> str:
+    """The portal page of a case (or of its satisfaction question) for the citizen."""
+    base = settings.VENTANILLA_PUBLIC_URL.rstrip("/")
+    suffix = "satisfaction/" if satisfaction else ""
+    return f"{base}/portal/me/cases/{reference}/{suffix}"
+
+
+def _language(party: Party) -> str:
+    language = (party.preferred_language or "").split("-")[0].lower()
+    return language if language in LANGUAGES else FALLBACK_LANGUAGE
+
+
+def _is_mobile(e164: str) -> bool:
+    try:
+        number = phonenumbers.parse(e164, "ES")
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(number)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def _addresses(party_ids: list[Any], today: date) -> dict[Any, dict[str, str]]:
+    """Each party's email and mobile number (preferred first), in one query."""
+    found: dict[Any, dict[str, str]] = {}
+    points = (
+        ContactPoint.objects.filter(
+            party_id__in=party_ids, kind__in=[ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE]
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("-preferred", "created_at")
+        .values_list("party_id", "kind", "normalized")
+    )
+    for party_id, kind, value in points:
+        mine = found.setdefault(party_id, {})
+        if kind == ContactPoint.Kind.EMAIL:
+            mine.setdefault(Medium.EMAIL, value)
+        elif _is_mobile(value):
+            mine.setdefault(Medium.SMS, value)
+    return found
+
+
+def _values(
+    case: Case, reporter_case: Case, event: str, text: str, language: str
+) -> dict[str, str]:
+    with translation.override(language):
+        return {
+            # A reporter of a duplicate knows their own reference; the news is the main case's.
+            "reference": reporter_case.reference,
+            "service": case.service.name,
+            "status": str(CaseStatus(case.status).label),
+            "text": text,
+            "due_date": formats.date_format(case.due_date, "SHORT_DATE_FORMAT"),
+            "link": case_link(
+                reporter_case.reference, satisfaction=event == NotificationEvent.CLOSED
+            ),
+        }
 
 
 def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]:
-    return []
+    """Write the messages about ``case`` for its party and for the reporters of its duplicates,
+    in each one's language, by email and (where a template exists) SMS to their mobile. Call it
+    inside the transaction of the change; sending is queued for when that commits.
+
+    A missing template or address is logged and skipped: the change itself must not fail."""
+    if event not in NotificationEvent.values:
+        raise ValueError(f"Unknown notification event {event!r}")
+    reporters: list[Case] = [case]
+    reporters += list(
+        Case.objects.filter(duplicate_of=case).exclude(pk=case.pk).select_related("party")
+    )
+    templates = {
+        (t.language, t.medium): t
+        for t in NotificationTemplate.objects.filter(event=event, active=True)
+    }
+    addresses = _addresses([c.party_id for c in reporters], timezone.localdate())
+    rows: list[Notification] = []
+    told: set[tuple[Any, str, str]] = set()
+    for reporter_case in reporters:
+        party = reporter_case.party
+        language = _language(party)
+        for medium, recipient in addresses.get(party.pk, {}).items():
+            if (party.pk, medium, recipient) in told:
+                continue  # the same person reported twice: one message is enough
+            template = templates.get((language, medium)) or templates.get(
+                (FALLBACK_LANGUAGE, medium)
+            )
+            if template is None:
+                logger.info("No %s template for %s (%s): not sent", medium, event, language)
+                continue
+            values = _values(case, reporter_case, event, text, template.language)
+            told.add((party.pk, medium, recipient))
+            rows.append(
+                Notification(
+                    party=party,
+                    case=reporter_case,
+                    event=event,
+                    medium=medium,
+                    recipient=recipient[:254],
+                    language=template.language,
+                    subject=render(template.subject, values)[:200],
+                    body=render(template.body, values)[:8000],
+                )
+            )
+        if party.pk not in addresses:
+            logger.info("Party %s has no email or mobile: case %s not notified", party.pk, case)
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    transaction.on_commit(_enqueue_sending)
+    return created
+
+
+def _enqueue_sending() -> None:
+    from ventanilla.cases.tasks import send_notifications
+
+    send_notifications.enqueue()
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": self.sent, "retrying": self.retrying, "failed": self.failed}
+
+
+def _due(now: datetime) -> Q:
+    """Queued rows never tried, or whose pause after the last failure is over."""
+    due = Q(attempts=0)
+    for attempts, pause in RETRY_AFTER.items():
+        due |= Q(attempts=attempts, updated_at__lte=now - pause)
+    return Q(status=Notification.Status.QUEUED) & due
+
+
+def next_retry_in(attempts: int) -> timedelta:
+    return RETRY_AFTER.get(attempts, RETRY_AFTER[max(RETRY_AFTER)])
+
+
+def _deliver(notification: Notification) -> None:
+    if notification.medium == Medium.SMS:
+        send_sms(notification.recipient, notification.body)
+    else:
+        send_mail(
+            notification.subject,
+            notification.body,
+            None,
+            [notification.recipient],
+            fail_silently=False,
+        )
+
+
+@contextlib.contextmanager
+def _claimed_batch(now: datetime) -> Iterator[list[Notification]]:
+    """The next batch of due rows. On PostgreSQL the rows stay locked (and are skipped by other
+    workers) until the batch is done, so two workers never send the same message. SQLite has
+    one writer at a time; the rows are taken without holding the database during sending."""
+    rows = Notification.objects.filter(_due(now)).order_by("created_at")
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            yield list(rows.select_for_update(skip_locked=True)[:BATCH])
+    else:
+        yield list(rows[:BATCH])
+
+
+def notifications_send(*, now: datetime | None = None) -> SendReport:
+    """Send every queued message that is due. A failure counts an attempt, records the error and
+    leaves the row queued for a later try; after MAX_ATTEMPTS it is marked failed."""
+    report = SendReport()
+    seen: set[Any] = set()
+    while True:
+        now = now or timezone.now()
+        with _claimed_batch(now) as batch:
+            batch = [row for row in batch if row.pk not in seen]
+            if not batch:
+                break
+            for notification in batch:
+                seen.add(notification.pk)
+                _send_one(notification, report)
+    return report
+
+
+def _send_one(notification: Notification, report: SendReport) -> None:
+    notification.attempts += 1
+    try:
+        _deliver(notification)
+    except (smtplib.SMTPException, OSError, SmsError) as error:
+        notification.last_error = f"{type(error).__name__}: {error}"[:500]
+        if notification.attempts >= MAX_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+            report.failed += 1
+            logger.warning("Gave up on notification %s: %s", notification.pk, error)
+        else:
+            report.retrying += 1
+        notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+        return
+    notification.status = Notification.Status.SENT
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    with transaction.atomic():
+        notification.save(
+            update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"]
+        )
+        audit_record(
+            actor=SYSTEM,
+            action=Action.CASE_NOTIFY,
+            party_id=notification.party_id,
+            object_type="notification",
+            object_id=notification.pk,
+            detail={"event": notification.event, "medium": notification.medium},
+        )
+    report.sent += 1
+
+
+def notifications_waiting() -> bool:
+    return Notification.objects.filter(status=Notification.Status.QUEUED).exists()

@@ -25,6 +25,7 @@ from ventanilla.access.models import Membership, Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases import routing
+from ventanilla.cases.deadlines import resume_due_date
 from ventanilla.cases.lifecycle import CITIZEN_ACTIONS, MIN_REASON, TRANSITIONS
 from ventanilla.cases.models import (
     Case,
@@ -313,7 +314,9 @@ def case_transition(
             fields["waiting_since"] = now
         if case.status == CaseStatus.WAITING_CITIZEN and case.waiting_since is not None:
             fields["waiting_since"] = None
-            fields["due_date"] = _due_date_after_wait(case, now)
+            fields["due_date"] = resume_due_date(case, now)
+            if fields["due_date"] != case.due_date:
+                fields["warned_at"] = None  # a new date earns a new warning
         if transition.target == CaseStatus.RESOLVED:
             fields["resolved_at"] = now
         if transition.target in (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.CANCELLED):
@@ -352,21 +355,6 @@ def case_transition(
         if transition.notify:
             notify_case(case=case, event=transition.notify, text=text)
     return case
-
-
-def _due_date_after_wait(case: Case, now: datetime) -> date:
-    """The clock stops while the citizen is asked for something: the due date moves on by the
-    working days waited."""
-    assert case.waiting_since is not None  # noqa: S101 - callers check
-    start = timezone.localdate(case.waiting_since)
-    end = timezone.localdate(now)
-    waited = 0
-    day = start
-    while day < end:
-        day = add_working_days(day, 1)
-        if day <= end:
-            waited += 1
-    return add_working_days(case.due_date, waited) if waited else case.due_date
 
 
 def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> CaseEvent:

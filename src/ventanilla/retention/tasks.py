@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from ventanilla.core.scheduling import task_waiting
 from ventanilla.retention.services import retention_apply
 
 
@@ -38,12 +39,7 @@ def schedule_retention(*, force: bool = False) -> bool:
     """Enqueue the next daily run unless one is already waiting. Returns whether it enqueued.
 
     Two workers starting at once may both enqueue; the task is safe to run twice."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=apply_retention_rules.module_path, status="READY"
-    )
-    if waiting.exists() and not force:
+    if not force and task_waiting(apply_retention_rules):
         return False
     apply_retention_rules.using(run_after=next_run_after()).enqueue()
     return True

@@ -1,18 +1,22 @@
 """``ventanilla worker``: the background worker. It makes sure the periodic tasks (the daily
-retention run) are scheduled, then processes the task queue until stopped."""
+retention run and deadline sweep) are scheduled and that no queued notification is left behind,
+then processes the task queue until stopped: with the database backend by django-tasks-db's
+``db_worker``, with VENTANILLA_TASKS_BACKEND=rq by an RQ worker on Redis."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from ventanilla.cases.tasks import catch_up_notifications, schedule_deadlines
 from ventanilla.retention.tasks import schedule_retention
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (the Django Tasks database backend)."
+    help = "Run the background worker (the Django Tasks database backend, or RQ on Redis)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -23,7 +27,23 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if schedule_retention():
             self.stdout.write("Scheduled the daily retention run.")
+        if schedule_deadlines():
+            self.stdout.write("Scheduled the daily deadline sweep.")
+        if catch_up_notifications():
+            self.stdout.write("Queued the sending of waiting notifications.")
+        if settings.TASKS_BACKEND == "rq":
+            self._run_rq(batch=options["batch"])
+            return
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["batch"]:
             worker_args.append("--batch")
         call_command("db_worker", *worker_args, "--no-reload")
+
+    def _run_rq(self, *, batch: bool) -> None:
+        # django-tasks-rq needs its own Job class on the worker; the scheduler moves tasks with a
+        # run_after (the daily runs, the retries of notifications) into the queue when due.
+        queues = list(settings.TASKS["default"].get("QUEUES") or settings.RQ_QUEUES)
+        rq_args = [*queues, "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
+        if batch:
+            rq_args.append("--burst")
+        call_command("rqworker", *rq_args)

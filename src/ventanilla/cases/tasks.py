@@ -1,0 +1,56 @@
+"""Background work of cases: sending the outbox of notifications, and the daily deadline sweep,
+which schedules its own next run (as retention does); `ventanilla worker` makes sure it exists."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from ventanilla.cases.deadlines import deadline_sweep
+from ventanilla.cases.notifications import RETRY_AFTER, notifications_send, notifications_waiting
+from ventanilla.core.scheduling import task_waiting
+
+
+@task()
+def send_notifications() -> dict[str, int]:
+    """Send what the outbox holds; when some failed, come back after the shortest pause."""
+    report = notifications_send()
+    if report.retrying and not task_waiting(send_notifications):
+        send_notifications.using(run_after=timezone.now() + RETRY_AFTER[1]).enqueue()
+    return report.as_dict()
+
+
+def catch_up_notifications() -> bool:
+    """Queue a sending run when the outbox holds messages (a task may have been lost)."""
+    if notifications_waiting() and not task_waiting(send_notifications):
+        send_notifications.enqueue()
+        return True
+    return False
+
+
+def next_deadline_run_after(now: datetime | None = None) -> datetime:
+    """The next time of day set by VENTANILLA_DEADLINE_HOUR, in the administration's zone."""
+    local = timezone.localtime(now or timezone.now())
+    at = local.replace(hour=settings.VENTANILLA_DEADLINE_HOUR, minute=0, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
+
+
+@task()
+def apply_deadlines() -> dict[str, Any]:
+    report = deadline_sweep()
+    schedule_deadlines(force=True)
+    return report.as_dict()
+
+
+def schedule_deadlines(*, force: bool = False) -> bool:
+    """Enqueue the next daily sweep unless one is already waiting. Returns whether it enqueued.
+
+    Two workers starting at once may both enqueue; the sweep is safe to run twice."""
+    if not force and task_waiting(apply_deadlines):
+        return False
+    apply_deadlines.using(run_after=next_deadline_run_after()).enqueue()
+    return True

@@ -1,0 +1,30 @@
+"""Whether a task is already waiting in the queue, whichever Tasks backend is configured (the
+database or RQ), so the periodic tasks each keep exactly one instance scheduled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks.base import Task
+
+
+def task_waiting(task: Task[Any, Any]) -> bool:
+    """True when an instance of ``task`` is queued or scheduled and has not started yet."""
+    backend = task.get_backend()
+    if type(backend).__module__.startswith("django_tasks_rq"):
+        return _rq_waiting(task)
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists()
+
+
+def _rq_waiting(task: Task[Any, Any]) -> bool:
+    import django_rq
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    queue = django_rq.get_queue(task.queue_name)
+    scheduled = ScheduledJobRegistry(queue=queue)  # type: ignore[no-untyped-call]
+    ids = list(queue.get_job_ids()) + list(scheduled.get_job_ids())
+    jobs = Job.fetch_many(ids, connection=queue.connection) if ids else []
+    return any(job is not None and job.func_name == task.module_path for job in jobs)

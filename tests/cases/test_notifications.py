@@ -1,0 +1,202 @@
+"""Notifications: a change writes the messages to the outbox in each reporter's language, the
+worker sends them, and a failing mail server only delays them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tests.factories import make_party
+from ventanilla.access.actors import Actor
+from ventanilla.audit.models import AuditEntry
+from ventanilla.cases.models import Case, Notification, NotificationTemplate
+from ventanilla.cases.notifications import notifications_send, notify_case, render
+from ventanilla.cases.services import case_open
+from ventanilla.parties.models import Party
+from ventanilla.parties.services import ContactPointInput
+
+pytestmark = pytest.mark.django_db
+
+
+def open_case(actor: Actor, service: Any, **party: Any) -> Case:
+    reporter = make_party(actor, **party)
+    return case_open(actor=actor, party_id=reporter.pk, service_code=service.code, channel="web")
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_party_who_prefers_english_is_told_in_english_by_email_and_sms(
+    actor: Actor, service: Any
+) -> None:
+    case = open_case(actor, service, preferred_language="en")
+
+    rows = notify_case(case=case, event="accepted")
+
+    assert sorted(row.medium for row in rows) == ["email", "sms"]
+    email = next(row for row in rows if row.medium == "email")
+    assert email.language == "en"
+    assert email.subject == f"Your request {case.reference} is being handled"
+    assert "Minor works permit" in email.body
+    sms = next(row for row in rows if row.medium == "sms")
+    assert sms.recipient.startswith("+346")
+    assert len(sms.body) <= 160
+
+
+def test_a_party_with_an_unknown_language_is_told_in_spanish(actor: Actor, service: Any) -> None:
+    case = open_case(actor, service)
+    # Older records (imports, other channels) may hold a language the service no longer accepts.
+    Party.objects.filter(pk=case.party_id).update(preferred_language="fr")
+    case.refresh_from_db()
+
+    rows = notify_case(case=case, event="accepted")
+
+    assert {row.language for row in rows} == {"es"}
+    assert "Licencia de obra menor" in rows[0].body + rows[1].body
+
+
+def test_the_reporters_of_duplicates_hear_about_the_main_case(actor: Actor, service: Any) -> None:
+    main = open_case(actor, service)
+    duplicate = open_case(actor, service, preferred_language="en")
+    Case.objects.filter(pk=duplicate.pk).update(duplicate_of=main)
+
+    rows = notify_case(case=main, event="resolved", text="The streetlight is fixed.")
+
+    emails = {row.party_id: row for row in rows if row.medium == "email"}
+    assert set(emails) == {main.party_id, duplicate.party_id}
+    theirs = emails[duplicate.party_id]
+    assert theirs.case_id == duplicate.pk
+    assert duplicate.reference in theirs.subject
+    assert "The streetlight is fixed." in theirs.body
+
+
+def test_the_closed_message_links_to_the_satisfaction_page(
+    actor: Actor, service: Any, settings: Any
+) -> None:
+    settings.VENTANILLA_PUBLIC_URL = "https://sede.villanueva.es/"
+    case = open_case(actor, service)
+
+    rows = notify_case(case=case, event="closed")
+
+    link = f"https://sede.villanueva.es/portal/me/cases/{case.reference}/satisfaction/"
+    assert all(link in row.body for row in rows)
+
+
+def test_without_a_template_or_an_address_nothing_is_queued_and_nothing_fails(
+    actor: Actor, service: Any
+) -> None:
+    no_address = open_case(actor, service, contact_points=[])
+    NotificationTemplate.objects.filter(event="reply", medium="sms").delete()
+    case = open_case(actor, service)
+
+    assert notify_case(case=no_address, event="accepted") == []
+    assert [row.medium for row in notify_case(case=case, event="reply")] == ["email"]
+
+
+def test_templates_fill_known_placeholders_and_cannot_reach_into_values() -> None:
+    template = "{reference} {unknown} {0} {reference.__class__} {reference[0]} {{x}} {text!r}"
+
+    rendered = render(template, {"reference": "AY-1", "text": "hi"})
+
+    assert rendered == "AY-1 {unknown} {0} {reference.__class__} {reference[0]} {x} {text!r}"
+
+
+def test_a_failing_mail_server_keeps_the_message_queued_and_a_later_run_sends_it(
+    actor: Actor, service: Any, settings: Any
+) -> None:
+    case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
+    Notification.objects.filter(case=case).delete()  # the "case opened" message; one is enough
+    [row] = notify_case(case=case, event="accepted")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+
+    first = notifications_send()
+
+    row.refresh_from_db()
+    assert (first.sent, first.retrying) == (0, 1)
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert "Connection" in row.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications_send().sent == 0  # too soon: the pause after a failure is not over
+    later = notifications_send(now=timezone.now() + timedelta(minutes=2))
+    row.refresh_from_db()
+    assert later.sent == 1
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, "")
+    assert [message.to for message in mail.outbox] == [["ana@example.es"]]
+    assert AuditEntry.objects.filter(action="case.notify", object_id=str(row.pk)).count() == 1
+
+
+def test_a_message_that_fails_five_times_is_given_up(
+    actor: Actor, service: Any, settings: Any
+) -> None:
+    case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
+    Notification.objects.filter(case=case).delete()  # the "case opened" message; one is enough
+    [row] = notify_case(case=case, event="accepted")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+
+    for hours in range(5):
+        notifications_send(now=timezone.now() + timedelta(hours=3 * hours))
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", 5)
+
+
+def run_worker(var_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The real worker, as an operator runs it, writing its mail and SMS as files."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "ventanilla", "worker", "--batch"],
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "VENTANILLA_VAR_DIR": str(var_dir),
+            "VENTANILLA_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "VENTANILLA_SMS_BACKEND": "ventanilla.core.sms.FileBackend",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_what_a_change_queued_once_it_committed(
+    actor: Actor, service: Any, tmp_path: Path
+) -> None:
+    case = open_case(actor, service)
+    # Opening the case queued its own message; start from an empty queue to see this one's.
+    Notification.objects.all().delete()
+    DBTaskResult.objects.all().delete()
+    with transaction.atomic():
+        rows = notify_case(case=case, event="accepted")
+        assert not DBTaskResult.objects.exists()  # queued only when the change commits
+    assert DBTaskResult.objects.filter(task_path__endswith="send_notifications").count() == 1
+
+    run_worker(tmp_path)
+
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+    [email] = (tmp_path / "mail").iterdir()
+    assert case.reference in email.read_text(encoding="utf-8")
+    [sms] = (tmp_path / "sms").iterdir()
+    sms_row = next(row for row in rows if row.medium == "sms")
+    assert sms.read_text(encoding="utf-8").startswith(f"To: {sms_row.recipient}")
