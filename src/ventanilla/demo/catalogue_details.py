@@ -27,12 +27,13 @@ def field(
 
 def form(required: tuple[str, ...], **fields: dict[str, Any]) -> dict[str, Any]:
     """A closed form (no field it does not name), its fields in the order written."""
-    for order, node in enumerate(fields.values(), start=1):
-        node["x-order"] = order
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
-        "properties": fields,
+        "properties": {
+            name: {**node, "x-order": order}
+            for order, (name, node) in enumerate(fields.items(), start=1)
+        },
         "required": list(required),
         "additionalProperties": False,
     }
@@ -53,7 +54,7 @@ PLACE = field(
     help_es="Calle, número y una referencia cercana (un portal, una tienda).",
     help_en="Street, number and a nearby landmark (a doorway, a shop).",
     minLength=5,
-    maxLength=300,
+    maxLength=200,
 )
 
 
