@@ -23,9 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalogue(town: dict[str, Any]) -> PublicService:
-    birth = life_event_ensure(
-        code="nacimiento", kind="life", name_es="Nacimiento", name_en="Birth"
-    )
+    birth = life_event_ensure(code="nacimiento", kind="life", name_es="Nacimiento", name_en="Birth")
     opening = life_event_ensure(
         code="abrir-negocio", kind="business", name_es="Abrir un negocio", name_en="Opening"
     )
@@ -55,7 +53,9 @@ def catalogue(town: dict[str, Any]) -> PublicService:
         cost_amount=Decimal("0.00"),
         output_es="Volante",
         output_en="Residence note",
-        evidence=[{"code": "libro-familia", "name_es": "Libro de familia", "name_en": "Family book"}],
+        evidence=[
+            {"code": "libro-familia", "name_es": "Libro de familia", "name_en": "Family book"}
+        ],
         reopen_if_unhappy=True,
     )
 
@@ -132,7 +132,9 @@ def test_a_bad_file_changes_nothing_and_names_the_service_and_the_property(
 ) -> None:
     document = catalogue_export()
     good = copy.deepcopy(service_node(document, "licencia-actividad"))
-    service_node(document, "licencia-actividad")["dct:title"] = [{"@language": "es", "@value": "Nuevo"}]
+    service_node(document, "licencia-actividad")["dct:title"] = [
+        {"@language": "es", "@value": "Nuevo"}
+    ]
     service_node(document, "inscripcion-nacimiento")["cv:processingTime"] = "two weeks"
     service_node(document, "inscripcion-nacimiento")["cv:hasChannel"].append(
         {"@id": "channel/pigeon"}
@@ -146,9 +148,10 @@ def test_a_bad_file_changes_nothing_and_names_the_service_and_the_property(
         "'P5D', got 'two weeks'",
         "service 'inscripcion-nacimiento', cv:hasChannel: unknown channel 'channel/pigeon'",
     ]
-    assert PublicService.objects.get(code="licencia-actividad").name_es == good["dct:title"][0][
-        "@value"
-    ]
+    assert (
+        PublicService.objects.get(code="licencia-actividad").name_es
+        == good["dct:title"][0]["@value"]
+    )
 
 
 def test_an_invalid_form_schema_is_refused_with_its_service(catalogue: PublicService) -> None:

@@ -29,6 +29,7 @@ def _english() -> Any:
     with translation.override("en"):
         yield
 
+
 MOVING = SERVICE_DETAILS["cambio-domicilio"].input_schema
 POTHOLE = SERVICE_DETAILS["desperfectos-calzada"].input_schema
 

@@ -94,9 +94,7 @@ def test_someone_without_the_scope_may_not_search_and_the_refusal_is_logged(
     assert AuditEntry.objects.filter(action="access.denied").count() == 1
 
 
-def test_the_api_answers_staff_in_their_language(
-    articles: None, make_staff: Any
-) -> None:
+def test_the_api_answers_staff_in_their_language(articles: None, make_staff: Any) -> None:
     client = sign_in(Client(), make_staff("agente", "ayto", "agent"))
 
     response = client.get(
