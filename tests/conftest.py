@@ -22,6 +22,7 @@ from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.second_factor import second_factor_required_for
 from ventanilla.access.services import apikey_create, staff_member_ensure
 from ventanilla.catalog.models import Agency, PublicService
+from ventanilla.catalog.selectors import forget_holidays
 from ventanilla.catalog.services import agency_ensure, channels_ensure, service_ensure
 from ventanilla.core.sessions import session_started
 
@@ -40,6 +41,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if STRICT and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in strict mode (CI): {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holidays() -> Any:
+    """Each process caches holidays for minutes; a test must not see another test's."""
+    forget_holidays()
+    yield
+    forget_holidays()
 
 
 @pytest.fixture

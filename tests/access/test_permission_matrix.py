@@ -64,6 +64,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/life-event-requests/{request_id}"): READERS,
     ("get", "/api/v1/catalog/services"): EVERYONE,
     ("get", "/api/v1/catalog/channels"): EVERYONE,
+    ("get", "/api/v1/catalog/knowledge"): set(ROLES),
     ("get", "/api/v1/audit/entries"): {"dpo", "administrator"},
     ("post", "/api/v1/parties/{party_id}/consents"): FRONT,
     ("post", "/api/v1/consents/{consent_id}/withdraw"): FRONT,

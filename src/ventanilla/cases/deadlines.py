@@ -9,15 +9,14 @@ workers at once) changes nothing more."""
 
 from __future__ import annotations
 
-import inspect
 import logging
 import smtplib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -33,7 +32,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, Priority
 from ventanilla.catalog.models import Agency
-from ventanilla.core.calendar import add_working_days
+from ventanilla.core.calendar import add_working_days, working_days_between
 
 logger = logging.getLogger("ventanilla.cases.deadlines")
 
@@ -49,33 +48,8 @@ NEXT_PRIORITY = {
 }
 
 
-# core.calendar gains a ``holidays`` argument with the holidays work; until then it counts
-# weekends only. This works before and after that change.
-_CALENDAR_TAKES_HOLIDAYS = "holidays" in inspect.signature(add_working_days).parameters
-
-
 def _add_working_days(start: date, days: int, holidays: frozenset[date]) -> date:
-    if not holidays:
-        return add_working_days(start, days)
-    if _CALENDAR_TAKES_HOLIDAYS:
-        return cast(date, cast(Any, add_working_days)(start, days, holidays=holidays))
-    current, remaining = start, days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            remaining -= 1
-    return current
-
-
-def working_days_between(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
-    days = 0
-    current = start
-    while current < end:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            days += 1
-    return days
+    return add_working_days(start, days, holidays)
 
 
 def resume_due_date(

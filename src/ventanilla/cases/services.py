@@ -38,6 +38,7 @@ from ventanilla.cases.models import (
 )
 from ventanilla.cases.notifications import notify_case
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
+from ventanilla.catalog.selectors import holidays_for_agency_id
 from ventanilla.core.calendar import add_working_days
 from ventanilla.core.errors import (
     EditConflict,
@@ -87,7 +88,9 @@ def _event(case: Case, actor: Actor, kind: str, now: datetime, **fields: Any) ->
 
 
 def due_date_for(department_id: Any, start: date, days: int) -> date:
-    return add_working_days(start, days)
+    """``days`` working days after ``start`` in the calendar of the department (its holidays and
+    those of every administration above it)."""
+    return add_working_days(start, days, holidays_for_agency_id(department_id))
 
 
 def case_open(
@@ -210,7 +213,7 @@ def _form_errors(service: PublicService, form_data: dict[str, Any] | None) -> li
     """The service's input form (JSON Schema) checked against what was sent."""
     if not service.input_schema:
         return []
-    from ventanilla.catalog.forms import validate_form_data  # type: ignore[import-not-found]
+    from ventanilla.catalog.forms import validate_form_data
 
     return list(validate_form_data(service, form_data or {}).items())
 
@@ -314,7 +317,9 @@ def case_transition(
             fields["waiting_since"] = now
         if case.status == CaseStatus.WAITING_CITIZEN and case.waiting_since is not None:
             fields["waiting_since"] = None
-            fields["due_date"] = resume_due_date(case, now)
+            fields["due_date"] = resume_due_date(
+                case, now, holidays=holidays_for_agency_id(case.department_id)
+            )
             if fields["due_date"] != case.due_date:
                 fields["warned_at"] = None  # a new date earns a new warning
         if transition.target == CaseStatus.RESOLVED:

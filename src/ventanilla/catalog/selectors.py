@@ -1,11 +1,28 @@
-"""Reads of the catalogue: public information, no personal data."""
+"""Reads of the catalogue: public information, no personal data — the services, their
+holidays for deadlines, and the knowledge base front-line staff answer from."""
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import QuerySet
 
-from ventanilla.catalog.models import Channel, LifeEvent, PublicService
-from ventanilla.core.i18n import localized
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
+from ventanilla.catalog.models import (
+    Agency,
+    Channel,
+    Holiday,
+    KnowledgeArticle,
+    LifeEvent,
+    PublicService,
+)
+from ventanilla.core.i18n import current_language, localized
+from ventanilla.core.text import tokens
 
 
 def channels() -> QuerySet[Channel]:
@@ -15,7 +32,7 @@ def channels() -> QuerySet[Channel]:
 def service_catalogue() -> list[dict[str, object]]:
     services = (
         PublicService.objects.filter(active=True)
-        .select_related("department")
+        .select_related("department", "competent_agency")
         .prefetch_related("channels", "life_events")
         .order_by("code")
     )
@@ -24,13 +41,30 @@ def service_catalogue() -> list[dict[str, object]]:
             "code": s.code,
             "name": s.name,
             "description": localized(s, "description"),
-            "department": s.department.code,
+            "department": s.department.code if s.department else None,
+            "competent_agency": s.competent_agency.code,
+            "competent_agency_name": s.competent_agency.name,
             "deadline_days": s.deadline_days,
             "channels": [c.code for c in s.channels.all()],
             "life_events": [e.code for e in s.life_events.all()],
+            "cost": localized(s, "cost"),
+            "cost_amount": s.cost_amount,
+            "output": localized(s, "output"),
+            "evidence": [
+                {"code": str(item.get("code", "")), "name": localized_item(item, "name")}
+                for item in s.evidence
+                if isinstance(item, dict)
+            ],
+            "input_schema": s.input_schema,
         }
         for s in services
     ]
+
+
+def localized_item(item: dict[str, object], field: str) -> str:
+    """``item["<field>_<lang>"]`` of a JSON entry (evidence), falling back to Spanish."""
+    value = item.get(f"{field}_{current_language()}") or item.get(f"{field}_es") or ""
+    return str(value)
 
 
 def life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
@@ -39,4 +73,144 @@ def life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
     return [
         (event, sorted((s for s in event.services.all() if s.active), key=lambda s: s.name))
         for event in events
+    ]
+
+
+# --- Holidays -------------------------------------------------------------------------------
+
+# Opening a case computes a due date, hundreds of times a second at peak; holidays change a few
+# times a year. Each process keeps an agency's holidays for a few minutes, and `holiday_ensure`
+# forgets them at once in the process that changes them (other processes within HOLIDAY_TTL).
+HOLIDAY_TTL = 300.0
+_holiday_cache: dict[str, tuple[float, frozenset[date]]] = {}
+_holiday_lock = threading.Lock()
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """'villanueva/ayto/urbanismo' -> the paths of villanueva, ayto and urbanismo."""
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def holidays_for(agency: Agency) -> frozenset[date]:
+    """The days off of ``agency``: its own holidays and those of every agency above it (national,
+    regional, local), never those of its siblings. One query, then cached per process."""
+    now = time.monotonic()
+    cached = _holiday_cache.get(agency.path)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    days = frozenset(
+        Holiday.objects.filter(agency__path__in=_ancestor_paths(agency.path)).values_list(
+            "date", flat=True
+        )
+    )
+    with _holiday_lock:
+        _holiday_cache[agency.path] = (now + HOLIDAY_TTL, days)
+    return days
+
+
+_agency_paths: dict[str, str] = {}
+
+
+def holidays_for_agency_id(agency_id: object) -> frozenset[date]:
+    """``holidays_for`` by the agency's id; its path is remembered, so a warm call reads
+    nothing from the database."""
+    key = str(agency_id)
+    path = _agency_paths.get(key)
+    if path is None:
+        path = Agency.objects.filter(pk=key).values_list("path", flat=True).first() or ""
+        with _holiday_lock:
+            _agency_paths[key] = path
+    return holidays_for(Agency(path=path)) if path else frozenset()
+
+
+def forget_holidays() -> None:
+    """Drop this process's cached holidays (after a change, and between tests)."""
+    with _holiday_lock:
+        _holiday_cache.clear()
+        _agency_paths.clear()
+
+
+# --- Knowledge base -------------------------------------------------------------------------
+
+# Words too common to tell articles apart; a question in plain words ("¿cómo pido el
+# certificado?") should rank by "pido" and "certificado", not by "el".
+STOP_WORDS = frozenset(
+    "a al como con cual de del el en es la las lo los me mi mis o para por que se si su sus "
+    "un una y yo an and are as at be by can do for from how i in is it my of on or the to what "
+    "when where who with".split()
+)
+# Where a word is found counts for this much: a match in the title says more than one in the body.
+TITLE_WEIGHT, KEYWORD_WEIGHT, BODY_WEIGHT = 3, 2, 1
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    code: str
+    title: str
+    body: str
+    keywords: str
+    services: list[str]
+    linked_to_service: bool
+    score: int
+
+
+def _matches(query_token: str, words: set[str]) -> bool:
+    # Prefixes from three letters on, so "empadron" finds "empadronamiento" and "certificados".
+    if len(query_token) < 3:
+        return query_token in words
+    return any(word.startswith(query_token) for word in words)
+
+
+def knowledge_search(
+    *, actor: Actor, query: str, service_code: str | None = None, limit: int = 10
+) -> list[ArticleHit]:
+    """Active articles that answer ``query`` — words of the title, keywords or body in Spanish or
+    English, accent- and case-insensitive, prefixes from three letters — best first; those linked
+    to ``service_code`` come before all others. An empty query lists the service's articles (or
+    all, by title). Two queries whatever the size of the answer."""
+    require(actor, Scope.CATALOG_READ)
+    limit = max(1, min(limit, 50))
+    wanted = [t for t in tokens(query) if t not in STOP_WORDS]
+    articles = list(
+        KnowledgeArticle.objects.filter(active=True).prefetch_related("services").order_by("code")
+    )
+    hits: list[tuple[int, int, int, str, KnowledgeArticle, list[str]]] = []
+    for article in articles:
+        codes = sorted(s.code for s in article.services.all())
+        linked = service_code is not None and service_code in codes
+        if wanted:
+            title = set(tokens(f"{article.title_es} {article.title_en}"))
+            keywords = set(tokens(article.keywords))
+            body = set(tokens(f"{article.body_es} {article.body_en}"))
+            matched = 0
+            score = 0
+            for token in wanted:
+                weight = (
+                    TITLE_WEIGHT * _matches(token, title)
+                    + KEYWORD_WEIGHT * _matches(token, keywords)
+                    + BODY_WEIGHT * _matches(token, body)
+                )
+                if weight:
+                    matched += 1
+                    score += weight
+            if not matched:
+                continue
+        elif service_code is not None and not linked:
+            continue
+        else:
+            matched = score = 0
+        hits.append((-int(linked), -matched, -score, article.title, article, codes))
+    hits.sort(key=lambda hit: hit[:4])
+    return [
+        ArticleHit(
+            code=article.code,
+            title=article.title,
+            body=article.body,
+            keywords=article.keywords,
+            services=codes,
+            linked_to_service=linked == -1,
+            score=-score,
+        )
+        for linked, _matched, score, _title, article, codes in hits[:limit]
     ]

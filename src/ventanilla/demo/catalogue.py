@@ -22,8 +22,16 @@ from ventanilla.catalog.models import Agency
 from ventanilla.catalog.services import (
     agency_ensure,
     channels_ensure,
+    holiday_ensure,
+    knowledge_article_ensure,
     life_event_ensure,
     service_ensure,
+)
+from ventanilla.demo.catalogue_details import (
+    ARTICLES,
+    HOLIDAYS,
+    SERVICE_DETAILS,
+    ServiceDetails,
 )
 
 DEMO_PASSWORD: Final = "ventanilla-demo-2026"  # noqa: S105 - printed by `ventanilla demo`
@@ -945,7 +953,8 @@ DEMO_STAFF: Final[tuple[tuple[str, str], ...]] = tuple(
 
 
 def ensure_catalogue() -> None:
-    """Create or bring up to date the administration, its services and the demo staff."""
+    """Create or bring up to date the administration, its services (with their forms, costs
+    and evidence), its holidays, the knowledge base and the demo staff."""
     with transaction.atomic():
         channels_ensure()
         agencies: dict[str, Agency] = {}
@@ -968,6 +977,7 @@ def ensure_catalogue() -> None:
             for spec in LIFE_EVENTS
         }
         for service in SERVICES:
+            details = SERVICE_DETAILS.get(service.code, ServiceDetails(cost_es="", cost_en=""))
             service_ensure(
                 code=service.code,
                 name_es=service.name_es,
@@ -978,6 +988,31 @@ def ensure_catalogue() -> None:
                 deadline_days=service.deadline_days,
                 channels=service.channels,
                 life_events=[events[code] for code in service.life_events],
+                input_schema=details.input_schema,
+                cost_es=details.cost_es,
+                cost_en=details.cost_en,
+                cost_amount=details.cost_amount,
+                output_es=details.output_es,
+                output_en=details.output_en,
+                evidence=details.evidence,
+                reopen_if_unhappy=details.reopen_if_unhappy,
+            )
+        for holiday in HOLIDAYS:
+            holiday_ensure(
+                agency_code=holiday.agency,
+                day=holiday.day,
+                name_es=holiday.name_es,
+                name_en=holiday.name_en,
+            )
+        for article in ARTICLES:
+            knowledge_article_ensure(
+                code=article.code,
+                title_es=article.title_es,
+                title_en=article.title_en,
+                body_es=article.body_es,
+                body_en=article.body_en,
+                keywords=article.keywords,
+                service_codes=article.services,
             )
         for staff in STAFF:
             membership = staff_member_ensure(
