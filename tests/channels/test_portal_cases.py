@@ -85,7 +85,10 @@ def test_another_citizens_case_is_not_found(
 
     for path in ("", "satisfaction/", "cancel/"):
         assert client.get(f"/portal/me/cases/{theirs.reference}/{path}").status_code == 404
-    assert client.post(f"/portal/me/cases/{theirs.reference}/message/", {"text": "Hola"}).status_code == 404
+    assert (
+        client.post(f"/portal/me/cases/{theirs.reference}/message/", {"text": "Hola"}).status_code
+        == 404
+    )
     assert not CaseEvent.objects.filter(case=theirs, kind="reply").exists()
 
 

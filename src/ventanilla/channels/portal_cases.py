@@ -147,9 +147,7 @@ def satisfaction(request: HttpRequest, actor: Actor, reference: str) -> HttpResp
         "comment": "",
     }
     if request.method == "POST":
-        context.update(
-            score=request.POST.get("score", ""), comment=request.POST.get("comment", "")
-        )
+        context.update(score=request.POST.get("score", ""), comment=request.POST.get("comment", ""))
         try:
             score = int(context["score"])
         except ValueError:
@@ -208,7 +206,9 @@ def service_request(request: HttpRequest, actor: Actor, code: str) -> HttpRespon
                     % {"reference": opened.reference},
                 )
                 return redirect("console:portal-case", reference=opened.reference)
-    field_errors = {k[len(FORM_PREFIX) :]: v for k, v in errors.items() if k.startswith(FORM_PREFIX)}
+    field_errors = {
+        k[len(FORM_PREFIX) :]: v for k, v in errors.items() if k.startswith(FORM_PREFIX)
+    }
     context = {
         "service": service,
         "fields": service_form.fields(service, data, field_errors),

