@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,6 +46,8 @@ from ventanilla.parties.signin import (
 
 PARTY_KEY = "portal_party"
 SEEN_KEY = "portal_seen"
+# Where to go after signing in (a link from an email, say): a path of this site's portal only.
+NEXT_KEY = "portal_next"
 
 View = Callable[..., HttpResponse]
 
@@ -54,7 +57,18 @@ def _forget_citizen(request: HttpRequest) -> None:
     request.session.pop(SEEN_KEY, None)
 
 
+def _safe_next(url: object) -> str:
+    """``url`` if it is a relative path of this portal, otherwise nothing: never another site."""
+    if not isinstance(url, str) or not url.startswith("/portal/") or "\\" in url:
+        return ""
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return ""
+    return url
+
+
 def _to_sign_in(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":  # come back here after signing in
+        request.session[NEXT_KEY] = _safe_next(request.get_full_path())
     return redirect("console:portal-sign-in")
 
 
@@ -111,6 +125,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         "minutes": LINK_MINUTES,
     }
     if request.method == "GET":
+        if "next" in request.GET:
+            request.session[NEXT_KEY] = _safe_next(request.GET["next"])
         return render(request, "portal/sign_in.html", context)
     identifier = request.POST.get("identifier", "")[:40]
     email = request.POST.get("email", "")[:300]
@@ -145,12 +161,13 @@ def sign_in_link(request: HttpRequest, secret: str) -> HttpResponse:
     if party is None:
         context = {"valid": False, "minutes": LINK_MINUTES}
         return render(request, "portal/sign_in_link.html", context, status=410)
+    then = _safe_next(request.session.get(NEXT_KEY))
     # A fresh session: no staff sign-in and no earlier visitor's data carries over.
     logout(request)
     request.session[PARTY_KEY] = str(party.pk)
     request.session[SEEN_KEY] = time.time()
     request.session.set_expiry(settings.PORTAL_IDLE_SECONDS)
-    return redirect("console:portal-me")
+    return redirect(then) if then else redirect("console:portal-me")
 
 
 @require_POST

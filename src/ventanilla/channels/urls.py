@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from ventanilla.channels import portal, views
+from ventanilla.channels import portal, portal_cases, views
 
 app_name = "console"
 
@@ -17,6 +17,35 @@ urlpatterns = [
         portal.consent_withdraw,
         name="portal-consent-withdraw",
     ),
+    path("portal/me/cases/", portal_cases.cases, name="portal-cases"),
+    path("portal/me/cases/<str:reference>/", portal_cases.case, name="portal-case"),
+    path(
+        "portal/me/cases/<str:reference>/message/",
+        portal_cases.case_message,
+        name="portal-case-message",
+    ),
+    path(
+        "portal/me/cases/<str:reference>/cancel/",
+        portal_cases.case_cancel,
+        name="portal-case-cancel",
+    ),
+    path(
+        "portal/me/cases/<str:reference>/satisfaction/",
+        portal_cases.satisfaction,
+        name="portal-satisfaction",
+    ),
+    path(
+        "portal/me/life-events/<uuid:request_id>/",
+        portal_cases.life_event_request,
+        name="portal-life-event-request",
+    ),
+    path("portal/services/", portal_cases.services, name="portal-services"),
+    path(
+        "portal/services/<slug:code>/request/",
+        portal_cases.service_request,
+        name="portal-service-request",
+    ),
+    path("portal/life-events/<slug:code>/", portal_cases.life_event, name="portal-life-event"),
     re_path(r"^portal/me/my-data\.(?P<fmt>json|html)$", portal.export, name="portal-export"),
     path("console/", views.search, name="search"),
     path("console/parties/<uuid:party_id>/", views.party_360, name="party"),
