@@ -68,9 +68,7 @@ def page_text(response: Any) -> str:
     return response.content.decode()
 
 
-def test_a_case_worker_accepts_and_resolves_a_case_from_its_page(
-    worker: Any, case: Case
-) -> None:
+def test_a_case_worker_accepts_and_resolves_a_case_from_its_page(worker: Any, case: Case) -> None:
     client = client_of(worker)
     page = client.get(f"/console/cases/{case.reference}/")
     assert page.status_code == 200

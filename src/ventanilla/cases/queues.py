@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ventanilla.access.actors import Actor
@@ -98,7 +98,7 @@ def queue(
             "case", "from_department", "to_department"
         )
         if filters.department and actor.sees_agency(filters.department):
-            tasks = tasks.filter(to_department_id=filters.department)
+            tasks = tasks.filter(to_department_id__in=[filters.department])
         elif not actor.sees_everything:
             tasks = tasks.filter(to_department_id__in=list(actor.agency_ids))
         task_page = keyset_page(tasks, order=["due_date", "id"], cursor=cursor, limit=limit)
@@ -134,7 +134,11 @@ def counts(*, actor: Actor) -> dict[str, int]:
     base = Filters()
     totals: dict[str, Any] = Case.objects.filter(_departments(actor, base), is_open=True).aggregate(
         department=Count("id"),
-        **{tab: Count("id", filter=_tab(actor, tab)) for tab in TABS if tab not in ("department", "tasks")},
+        **{
+            tab: Count("id", filter=_tab(actor, tab))
+            for tab in TABS
+            if tab not in ("department", "tasks")
+        },
     )
     tasks = CaseTask.objects.filter(status=CaseTask.Status.OPEN)
     if not actor.sees_everything:

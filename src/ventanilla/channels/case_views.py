@@ -50,7 +50,7 @@ from ventanilla.channels.knowledge import knowledge_search
 from ventanilla.channels.views import staff_view
 from ventanilla.core.errors import EditConflict, InvalidTransition, NotFound, ValidationFailed
 
-STATUS_LABELS = dict(CaseStatus.choices)
+STATUS_LABELS: dict[str, Any] = dict(CaseStatus.choices)
 
 
 def _tab_labels() -> list[tuple[str, str]]:
@@ -93,7 +93,8 @@ def case_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     tab = request.GET.get("tab", "mine")
     tab = tab if tab in queues.TABS else "mine"
     filters = queues.Filters(
-        status=request.GET.get("status", "") if request.GET.get("status") in OPEN_STATUS_VALUES
+        status=request.GET.get("status", "")
+        if request.GET.get("status") in OPEN_STATUS_VALUES
         else "",
         service=request.GET.get("service", "")[:60],
         priority=request.GET.get("priority", "")
@@ -211,8 +212,8 @@ def _assignee(request: HttpRequest, actor: Actor) -> int | None:
 @dataclass(frozen=True)
 class ChainRow:
     event: CaseEvent
-    from_status: str
-    to_status: str
+    from_status: Any  # a lazy translation
+    to_status: Any
 
 
 def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, Any]:
