@@ -86,6 +86,16 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/parties/{party_id}/edit/"): FRONT,
     ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
+    ("get", "/console/cases/"): READERS,
+    ("post", "/console/cases/assign/"): FRONT,
+    ("get", "/console/cases/{reference}/"): READERS,
+    ("post", "/console/cases/{reference}/step/"): FRONT,
+    ("post", "/console/cases/{reference}/notes/"): FRONT,
+    ("post", "/console/cases/{reference}/assign/"): FRONT,
+    ("post", "/console/cases/{reference}/transfer/"): FRONT,
+    ("post", "/console/cases/{reference}/tasks/"): FRONT,
+    ("post", "/console/cases/{reference}/tasks/{task_id}/finish/"): FRONT,
+    ("post", "/console/cases/{reference}/duplicate/"): FRONT,
     ("get", "/accounts/password/"): set(ROLES),
     ("get", "/accounts/second-factor/"): set(ROLES),
 }
@@ -172,11 +182,22 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         content=io.BytesIO(b"plano"),
         size=5,
     )
-    case = case_open(actor=author, party_id=party.pk, service_code=service.code, channel="web")
-    original = case_open(actor=author, party_id=party.pk, service_code=service.code, channel="web")
-    task = task_create(
-        actor=author, case_id=original.pk, department_code="padron", title="Comprobar el domicilio"
+    case = case_open(
+        actor=author,
+        party_id=party.pk,
+        service_code=service.code,
+        channel="web",
+        location_text="Calle Mayor 1",
     )
+    earlier = case_open(
+        actor=author,
+        party_id=party.pk,
+        service_code=service.code,
+        channel="web",
+        location_text="Calle Mayor 1",
+    )
+    task = task_create(actor=author, case_id=case.pk, department_code="padron", title="Informe")
+    original = earlier
     event = life_event_ensure(code="obras", kind="life", name_es="Obras", name_en="Works")
     service.life_events.add(event)
     request = life_event_open(
@@ -216,6 +237,7 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         "service": service,
         "interaction": interaction,
         "attachment": attachment,
+        "earlier": earlier,
     }
 
 
@@ -300,6 +322,25 @@ def concrete(path: str, world: dict[str, Any]) -> str:
     return path + ("?q=ana" if path == "/api/v1/parties" else "")
 
 
+def case_forms(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A valid form for each case page that takes one, keyed by the end of its path."""
+    case = world["case"]
+    return {
+        "/step/": {"action": "accept", "version": case.version},
+        "/notes/": {"text": "Llamada del ciudadano"},
+        "/cases/assign/": {
+            "case": [str(case.pk)],
+            f"version-{case.pk}": case.version,
+            "assignee": "me",
+        },
+        "/assign/": {"assignee": "me", "version": case.version},
+        "/transfer/": {"department": "padron", "reason": "Es del padrón", "version": case.version},
+        "/tasks/": {"department": "padron", "title": "Certificado", "due_in_days": 5},
+        "/finish/": {"outcome": "done", "result": "Hecho"},
+        "/duplicate/": {"original": str(world["earlier"].pk), "version": case.version},
+    }
+
+
 def written() -> tuple[int, ...]:
     return (
         Party.objects.count(),
@@ -359,11 +400,16 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
 ) -> None:
     client = client_for(role, make_staff, ASKING_AGENCY if "sharing" in path else "villanueva")
     before = written()
-    url = path.replace("{party_id}", str(world["party"].pk)).replace(
-        "{consent_id}", str(world["consent"].pk)
+    url = (
+        path.replace("{party_id}", str(world["party"].pk))
+        .replace("{consent_id}", str(world["consent"].pk))
+        .replace("{reference}", world["case"].reference)
+        .replace("{task_id}", str(world["task"].pk))
     )
     forms = {"sharing": SHARING_BODY, "consents/new": CONSENT_FORM, "edit": EDIT_FORM}
     form = next((body for part, body in forms.items() if part in path), {})
+    if path.startswith("/console/cases/"):
+        form = next((body for end, body in case_forms(world).items() if path.endswith(end)), {})
 
     response = client.get(url) if method == "get" else client.post(url, form)
 

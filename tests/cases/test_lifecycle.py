@@ -89,12 +89,19 @@ def test_a_step_the_case_cannot_take_is_refused_and_changes_nothing(
     api: Client, case: dict[str, Any]
 ) -> None:
     response = step(api, case, "close")
+    in_english = api.post(
+        f"/api/v1/cases/{case['id']}/transitions",
+        json.dumps({"action": "close", "version": 1}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
     assert response.status_code == 409
+    assert "no puede dar el paso" in response.json()["detail"]
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()
     assert problem["type"].endswith(":invalid-transition")
-    assert "cannot take the step" in problem["detail"]
+    assert "cannot take the step “Close”" in in_english.json()["detail"]
     assert problem["allowed_steps"] == "accept reject cancel"
     stored = Case.objects.get(pk=case["id"])
     assert (stored.status, stored.version) == ("new", 1)

@@ -245,6 +245,13 @@ def _case_for_write(actor: Actor, case_id: Any) -> Case:
     return case
 
 
+def _may_work_on_cases(actor: Actor) -> None:
+    """Refuse staff without the scope before any transaction opens, so the refusal's audit entry
+    is not rolled back with the rest."""
+    if not actor.is_citizen:
+        require(actor, Scope.CASES_WRITE)
+
+
 def _check_version(case: Case, version: int | None) -> None:
     if version is not None and version != case.version:
         raise EditConflict(
@@ -290,6 +297,7 @@ def case_transition(
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ValidationFailed({"action": _("Unknown step %r.") % action})
+    _may_work_on_cases(actor)
     now = timezone.now()
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
@@ -370,6 +378,7 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
         raise ValidationFailed({"text": _("Write the note.")})
     if len(text) > MAX_TEXT:
         raise ValidationFailed({"text": _("Write at most %d characters.") % MAX_TEXT})
+    _may_work_on_cases(actor)
     now = timezone.now()
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
@@ -451,6 +460,7 @@ def case_assign(
         raise ValidationFailed({"cases": _("Choose at least one case.")})
     if assignee_id is None or assignee_id != actor.user_id:
         require(actor, Scope.CASES_MANAGE)
+    _may_work_on_cases(actor)
     now = timezone.now()
     assignee = None
     if assignee_id is not None:
@@ -511,6 +521,7 @@ def case_transfer(
     target = Agency.objects.filter(code=department_code).first()
     if target is None:
         raise ValidationFailed({"department": _("No such department.")})
+    _may_work_on_cases(actor)
     now = timezone.now()
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
@@ -576,6 +587,7 @@ def task_create(
     if errors:
         raise ValidationFailed(errors)
     assert target is not None  # noqa: S101 - checked above
+    _may_work_on_cases(actor)
     now = timezone.now()
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
@@ -725,6 +737,7 @@ def case_mark_duplicate(
 ) -> Case:
     """Attach a case to the original it repeats: it closes, and its reporter hears every update
     of the original from now on."""
+    _may_work_on_cases(actor)
     now = timezone.now()
     with transaction.atomic():
         case = _case_for_write(actor, case_id)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from ventanilla.channels import portal, portal_cases, views
+from ventanilla.channels import case_views, portal, portal_cases, views
 
 app_name = "console"
 
@@ -52,6 +52,28 @@ urlpatterns = [
     path("console/parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
     path("console/parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("console/parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
+    path("console/cases/", case_views.case_queue, name="cases"),
+    path("console/cases/assign/", case_views.case_bulk_assign, name="cases-assign"),
+    path("console/cases/<str:reference>/", case_views.case_page, name="case"),
+    path("console/cases/<str:reference>/step/", case_views.case_step, name="case-step"),
+    path("console/cases/<str:reference>/notes/", case_views.case_note, name="case-note"),
+    path("console/cases/<str:reference>/assign/", case_views.case_assign_one, name="case-assign"),
+    path(
+        "console/cases/<str:reference>/transfer/",
+        case_views.case_transfer_view,
+        name="case-transfer",
+    ),
+    path("console/cases/<str:reference>/tasks/", case_views.case_task_new, name="case-task"),
+    path(
+        "console/cases/<str:reference>/tasks/<uuid:task_id>/finish/",
+        case_views.case_task_finish,
+        name="case-task-finish",
+    ),
+    path(
+        "console/cases/<str:reference>/duplicate/",
+        case_views.case_duplicate,
+        name="case-duplicate",
+    ),
     path("console/audit/", views.audit_log, name="audit"),
     path("console/retention/", views.retention, name="retention"),
     path(
