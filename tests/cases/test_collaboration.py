@@ -201,3 +201,34 @@ def test_a_citizen_may_cancel_their_case_but_not_resolve_it(actor: Actor, case: 
 
     case.refresh_from_db()
     assert case.status == "cancelled"
+
+
+def test_a_life_event_opens_services_whose_forms_are_asked_for_later(
+    actor: Actor, service: PublicService
+) -> None:
+    from ventanilla.core.errors import ValidationFailed
+
+    birth = life_event_ensure(code="nacimiento", kind="life", name_es="Nacimiento", name_en="Birth")
+    service.life_events.add(birth)
+    PublicService.objects.filter(pk=service.pk).update(
+        input_schema={
+            "type": "object",
+            "properties": {"plano": {"type": "string", "title": "Plano"}},
+            "required": ["plano"],
+        }
+    )
+    party = make_party(actor)
+
+    request = services.life_event_open(
+        actor=actor, party_id=party.pk, life_event_code="nacimiento", channel="desk"
+    )
+    assert request.cases.get().form_data == {}
+    with pytest.raises(ValidationFailed) as refused:
+        services.life_event_open(
+            actor=actor,
+            party_id=party.pk,
+            life_event_code="nacimiento",
+            channel="desk",
+            form_data={service.code: {"plano": 3}},
+        )
+    assert "form_data.plano" in refused.value.errors

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
@@ -117,3 +118,19 @@ def test_what_no_rule_places_lands_in_triage_never_nowhere(
     case = open_case(actor, orphan)
 
     assert (case.department, case.triage, case.routed_by) == (triage, True, "triage")
+
+
+def test_the_demo_town_routes_a_night_noise_complaint_by_its_rule(db: None) -> None:
+    from ventanilla.access.actors import actor_for_user
+    from ventanilla.demo.catalogue import ensure_catalogue
+
+    ensure_catalogue()
+    ensure_catalogue()  # safe to run again: the rules are not doubled
+    agent = actor_for_user(get_user_model().objects.get(username="agente"))
+    noise = PublicService.objects.get(code="denuncia-ruidos")
+
+    case = open_case(agent, noise, description="Fiesta en el bajo hasta la madrugada")
+
+    assert (case.department.code, case.priority) == ("medio-ambiente", "high")
+    assert case.routing_rule.name == "Ruido de madrugada: prioridad alta"
+    assert RoutingRule.objects.filter(name=case.routing_rule.name).count() == 1

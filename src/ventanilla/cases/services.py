@@ -136,7 +136,9 @@ def case_open(
         errors["service"] = _("Unknown service.")
     if not Channel.objects.filter(pk=channel).exists():
         errors["channel"] = _("Unknown channel.")
-    if service is not None:
+    # A life event opens its cases before each office has asked its own questions: a form left
+    # empty there is filled in later (the office asks the citizen); one sent is checked.
+    if service is not None and not (life_event_request is not None and not form_data):
         errors.update(
             {f"form_data.{name}": message for name, message in _form_errors(service, form_data)}
         )
@@ -801,10 +803,13 @@ def life_event_open(
     channel: str,
     description: str = "",
     services: Iterable[str] | None = None,
+    form_data: dict[str, dict[str, Any]] | None = None,
 ) -> LifeEventRequest:
     """One request ("we had a baby") opens a case in every agency concerned, in one step. Each
     agency receives only its own case and what the citizen wrote for it; what one agency holds
-    about the person still reaches another only under a consent or the law."""
+    about the person still reaches another only under a consent or the law. ``form_data`` holds
+    the answers to each service's own form, by service code; a form not sent is left for the
+    office to ask about."""
     event = LifeEvent.objects.filter(code=life_event_code).first()
     if event is None:
         raise ValidationFailed({"life_event": _("Unknown life event.")})
@@ -836,6 +841,7 @@ def life_event_open(
                 service_code=service.code,
                 channel=channel,
                 description=description,
+                form_data=(form_data or {}).get(service.code),
                 life_event_request=request,
             )
     return request

@@ -18,7 +18,8 @@ from ventanilla.access.second_factor import (
     totp_device_ensure_for_demo,
 )
 from ventanilla.access.services import staff_member_ensure
-from ventanilla.catalog.models import Agency
+from ventanilla.cases.models import RoutingRule
+from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.services import (
     agency_ensure,
     channels_ensure,
@@ -952,6 +953,30 @@ DEMO_STAFF: Final[tuple[tuple[str, str], ...]] = tuple(
 )
 
 
+class RoutingRuleSpec(NamedTuple):
+    position: int
+    name: str
+    service: str
+    district: str
+    keywords: str
+    party_condition: str
+    department: str
+    priority: str
+
+
+# A few rules, to show routing at work; administrators edit them in the admin.
+ROUTING_RULES: Final[tuple[RoutingRuleSpec, ...]] = (
+    RoutingRuleSpec(10, "Peligro en la vía pública: urgente", "", "",
+                    "peligro, socavón, derrumbe, hundimiento", "", "urbanismo", "urgent"),
+    RoutingRuleSpec(20, "Ruido de madrugada: prioridad alta", "denuncia-ruidos", "",
+                    "madrugada, noche, fiesta", "", "medio-ambiente", "high"),
+    RoutingRuleSpec(30, "Ayuda de emergencia a mayores: prioridad alta",
+                    "ayuda-emergencia-social", "", "", "senior", "servicios-sociales", "high"),
+    RoutingRuleSpec(40, "Calzada del Centro: Urbanismo", "desperfectos-calzada", "Centro", "", "",
+                    "urbanismo", ""),
+)  # fmt: skip
+
+
 def ensure_catalogue() -> None:
     """Create or bring up to date the administration, its services (with their forms, costs
     and evidence), its holidays, the knowledge base and the demo staff."""
@@ -976,9 +1001,10 @@ def ensure_catalogue() -> None:
             )
             for spec in LIFE_EVENTS
         }
+        services: dict[str, PublicService] = {}
         for service in SERVICES:
             details = SERVICE_DETAILS.get(service.code, ServiceDetails(cost_es="", cost_en=""))
-            service_ensure(
+            services[service.code] = service_ensure(
                 code=service.code,
                 name_es=service.name_es,
                 name_en=service.name_en,
@@ -1013,6 +1039,19 @@ def ensure_catalogue() -> None:
                 body_en=article.body_en,
                 keywords=article.keywords,
                 service_codes=article.services,
+            )
+        for rule in ROUTING_RULES:
+            RoutingRule.objects.update_or_create(
+                name=rule.name,
+                defaults={
+                    "position": rule.position,
+                    "service": services.get(rule.service) if rule.service else None,
+                    "district": rule.district,
+                    "keywords": rule.keywords,
+                    "party_condition": rule.party_condition,
+                    "department": agencies[rule.department],
+                    "priority": rule.priority,
+                },
             )
         for staff in STAFF:
             membership = staff_member_ensure(
