@@ -25,7 +25,7 @@ from ventanilla.cases.services import (
     life_event_open,
     satisfaction_record,
 )
-from ventanilla.channels import service_form
+from ventanilla.catalog.forms import form_data_from_post, form_fields, validate_form_data
 from ventanilla.channels.citizen_cases import (
     MyCase,
     life_event_with_services,
@@ -182,10 +182,10 @@ def service_request(request: HttpRequest, actor: Actor, code: str) -> HttpRespon
     errors: dict[str, str] = {}
     description = location_text = ""
     if request.method == "POST":
-        data = service_form.data_from_post(service, request.POST)
+        data = form_data_from_post(service, request.POST)
         description = request.POST.get("description", "")
         location_text = request.POST.get("location_text", "")[:300]
-        errors = {f"{FORM_PREFIX}{k}": v for k, v in service_form.errors_of(service, data).items()}
+        errors = {f"{FORM_PREFIX}{k}": v for k, v in validate_form_data(service, data).items()}
         if not errors:
             try:
                 opened = case_open(
@@ -211,8 +211,8 @@ def service_request(request: HttpRequest, actor: Actor, code: str) -> HttpRespon
     }
     context = {
         "service": service,
-        "fields": service_form.fields(service, data, field_errors),
-        "form_template": service_form.TEMPLATE,
+        "fields": form_fields(service, data=data, errors=field_errors),
+        "form_template": "catalog/_service_form.html",
         "form_error": field_errors.get("", ""),
         "errors": {k: v for k, v in errors.items() if not k.startswith(FORM_PREFIX)},
         "description": description,
