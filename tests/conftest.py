@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.second_factor import second_factor_required_for
 from ventanilla.access.services import apikey_create, staff_member_ensure
+from ventanilla.cases.routing import forget_rules
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import forget_holidays
 from ventanilla.catalog.services import agency_ensure, channels_ensure, service_ensure
@@ -47,8 +48,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _fresh_holidays() -> Any:
     """Each process caches holidays for minutes; a test must not see another test's."""
     forget_holidays()
+    forget_rules()
     yield
     forget_holidays()
+    forget_rules()
 
 
 @pytest.fixture

@@ -91,6 +91,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/cases/{reference}/"): READERS,
     ("post", "/console/cases/{reference}/step/"): FRONT,
     ("post", "/console/cases/{reference}/notes/"): FRONT,
+    ("post", "/console/cases/{reference}/documents/"): FRONT,
     ("post", "/console/cases/{reference}/assign/"): FRONT,
     ("post", "/console/cases/{reference}/transfer/"): FRONT,
     ("post", "/console/cases/{reference}/tasks/"): FRONT,
@@ -338,6 +339,7 @@ def case_forms(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "/tasks/": {"department": "padron", "title": "Certificado", "due_in_days": 5},
         "/finish/": {"outcome": "done", "result": "Hecho"},
         "/duplicate/": {"original": str(world["earlier"].pk), "version": case.version},
+        "/documents/": {"file": SimpleUploadedFile("informe.txt", b"Informe de la inspeccion")},
     }
 
 

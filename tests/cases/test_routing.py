@@ -91,7 +91,8 @@ def test_keywords_channel_and_party_conditions(
     senior = make_party(actor, birth_date=date(1940, 1, 1))
 
     danger = open_case(actor, service, channel="phone", description="Hay PELIGRO de derrumbe")
-    calm = open_case(actor, service, channel="phone", description="Una consulta")
+    young = make_party(actor, birth_date=date(1995, 5, 5))
+    calm = open_case(actor, service, channel="phone", description="Una consulta", party=young)
     old = open_case(actor, service, party=senior)
 
     assert danger.priority == "urgent"
@@ -129,7 +130,12 @@ def test_the_demo_town_routes_a_night_noise_complaint_by_its_rule(db: None) -> N
     agent = actor_for_user(get_user_model().objects.get(username="agente"))
     noise = PublicService.objects.get(code="denuncia-ruidos")
 
-    case = open_case(agent, noise, description="Fiesta en el bajo hasta la madrugada")
+    case = open_case(
+        agent,
+        noise,
+        description="Fiesta en el bajo hasta la madrugada",
+        form_data={"place": "Calle Real 4, bajo", "source": "local"},
+    )
 
     assert (case.department.code, case.priority) == ("medio-ambiente", "high")
     assert case.routing_rule.name == "Ruido de madrugada: prioridad alta"

@@ -20,6 +20,7 @@ from ventanilla.cases.models import Case, CaseEvent, CaseTask
 from ventanilla.cases.services import case_open, case_transition, task_create
 from ventanilla.catalog.models import KnowledgeArticle, PublicService
 from ventanilla.catalog.services import service_ensure
+from ventanilla.interactions.models import Interaction
 
 pytestmark = pytest.mark.django_db
 
@@ -331,3 +332,24 @@ def test_the_queue_reads_in_spanish(worker: Any, case: Case) -> None:
     assert "Mis expedientes" in page
     assert "A la espera del ciudadano" in page
     assert "Siguientes 50" not in page  # one case: no next page
+
+
+def test_a_document_brought_to_the_desk_is_kept_with_the_case(
+    worker: Any, case: Case, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = sign_in(Client(), worker)
+    url = f"/console/cases/{case.reference}/documents/"
+
+    refused = client.post(url, {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 64)})
+    added = client.post(url, {"file": SimpleUploadedFile("plano.txt", b"Plano de la obra")})
+
+    assert refused.status_code == 415
+    assert added.status_code == 302
+    page = page_text(client.get(f"/console/cases/{case.reference}/"))
+    assert "plano.txt" in page and "virus.exe" not in page
+    contact = Interaction.objects.get(case=case, attachments__file_name="plano.txt")
+    assert contact.channel_id == "desk" and contact.agency_id == case.department_id
+    assert Interaction.objects.filter(case=case).count() == 2  # the request and the document

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
@@ -39,7 +40,7 @@ class _Rule:
 
 @dataclass(frozen=True)
 class Routing:
-    department_id: str
+    department_id: UUID
     priority: str
     rule: RoutingRule | None
     routed_by: str
@@ -65,10 +66,15 @@ def _rules() -> list[_Rule]:
     return rules
 
 
+def forget_rules() -> None:
+    """Drop this process's copy of the rules (after a change, and between tests)."""
+    _cache.clear()
+
+
 @receiver(post_save, sender=RoutingRule)
 @receiver(post_delete, sender=RoutingRule)
 def _forget_rules(**_kwargs: object) -> None:
-    _cache.clear()
+    forget_rules()
 
 
 def _age(birth_date: date, today: date) -> int:
@@ -117,10 +123,10 @@ def _matches(
     return _party_matches(rule.party_condition, party)
 
 
-def triage_department_id(service: PublicService) -> str:
+def triage_department_id(service: PublicService) -> UUID:
     code = settings.VENTANILLA_TRIAGE_DEPARTMENT
     triage = Agency.objects.filter(code=code).values_list("pk", flat=True).first()
-    return str(triage or service.competent_agency_id)
+    return triage or service.competent_agency_id
 
 
 def route(
@@ -145,7 +151,7 @@ def route(
             party=party,
         ):
             return Routing(
-                department_id=str(entry.rule.department_id),
+                department_id=entry.rule.department_id,
                 priority=entry.rule.priority or priority,
                 rule=entry.rule,
                 routed_by=Case.RoutedBy.RULE,
@@ -153,7 +159,7 @@ def route(
             )
     if service.department_id is not None:
         return Routing(
-            department_id=str(service.department_id),
+            department_id=service.department_id,
             priority=priority,
             rule=None,
             routed_by=Case.RoutedBy.SERVICE,

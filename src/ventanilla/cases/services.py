@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 from django.conf import settings
@@ -47,7 +47,8 @@ from ventanilla.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from ventanilla.interactions.models import Interaction
+from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.services import attachment_add
 from ventanilla.parties.models import Party
 
 MAX_DESCRIPTION = 4000
@@ -426,6 +427,66 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
         if public and not actor.is_citizen:
             notify_case(case=case, event=NotificationEvent.REPLY, text=text)
     return event
+
+
+def case_document_add(
+    *,
+    actor: Actor,
+    case_id: Any,
+    file_name: str,
+    content: IO[bytes],
+    size: int,
+    description: str = "",
+    channel: str = "desk",
+) -> InteractionAttachment:
+    """A document for the case (brought to the desk, sent by post or email): kept as a contact
+    of the case's department with the document attached, and noted on the case. The file is
+    checked as every attachment is; a refused file leaves neither contact nor note."""
+    _may_work_on_cases(actor)
+    if not Channel.objects.filter(pk=channel).exists():
+        raise ValidationFailed({"channel": _("Unknown channel.")})
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        name = file_name.strip()[:200] or "document"
+        interaction = Interaction.objects.create(
+            party_id=case.party_id,
+            channel_id=channel,
+            agency_id=case.department_id,
+            direction=Interaction.Direction.INBOUND,
+            relationship=Interaction.Relationship.INFORMATION,
+            kind=Interaction.Kind.TRANSACTION,
+            service_id=case.service_id,
+            case=case,
+            agent_id=actor.user_id,
+            occurred_at=now,
+            summary=_("Document for case %(reference)s: %(name)s")
+            % {"reference": case.reference, "name": name},
+        )
+        attachment = attachment_add(
+            actor=actor,
+            interaction_id=interaction.pk,
+            file_name=file_name,
+            content=content,
+            size=size,
+            description=description,
+        )
+        _event(
+            case,
+            actor,
+            CaseEvent.Kind.NOTE,
+            now,
+            action="document",
+            text=attachment.file_name,
+            interaction=interaction,
+        )
+        Case.objects.filter(pk=case.pk).update(updated_at=now)
+    return attachment
+
+
+def case_documents(case: Case) -> list[InteractionAttachment]:
+    """Every document brought with the case's contacts, oldest first (read after ``case_get``)."""
+    return list(InteractionAttachment.objects.filter(interaction__case=case).order_by("created_at"))
 
 
 def _staff_of(department: Agency) -> Q:

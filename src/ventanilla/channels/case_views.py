@@ -38,6 +38,8 @@ from ventanilla.cases.selectors import case_events, case_get, case_tasks, visibl
 from ventanilla.cases.services import (
     assignable_users,
     case_assign,
+    case_document_add,
+    case_documents,
     case_mark_duplicate,
     case_note_add,
     case_transfer,
@@ -49,7 +51,14 @@ from ventanilla.cases.services import (
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import knowledge_search
 from ventanilla.channels.views import staff_view
-from ventanilla.core.errors import EditConflict, InvalidTransition, NotFound, ValidationFailed
+from ventanilla.core.errors import (
+    EditConflict,
+    InvalidTransition,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 STATUS_LABELS: dict[str, Any] = dict(CaseStatus.choices)
 
@@ -248,6 +257,7 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         .exclude(pk=case.department_id)
         .order_by("path"),
         "duplicates": likely_duplicates(case) if may_work and case.is_open else [],
+        "documents": case_documents(case),
         "kb_query": kb_query,
         "articles": knowledge_search(actor=actor, query=kb_query, service_code=case.service.code)
         if kb_query
@@ -355,6 +365,33 @@ def case_step(request: HttpRequest, actor: Actor, reference: str) -> HttpRespons
         ),
         _("The case moved on."),
     )
+
+
+@require_POST
+@staff_view
+def case_document(request: HttpRequest, actor: Actor, reference: str) -> HttpResponse:
+    upload = request.FILES.get("file")
+
+    def write() -> Any:
+        if upload is None:
+            raise ValidationFailed({"file": _("Choose a file.")})
+        return case_document_add(
+            actor=actor,
+            case_id=reference,
+            file_name=upload.name or "",
+            content=upload,
+            size=upload.size or 0,
+            description=request.POST.get("description", ""),
+            channel=request.POST.get("channel", "desk"),
+        )
+
+    try:
+        return _act(request, actor, reference, "document", write, _("The document was added."))
+    except (PayloadTooLarge, UnsupportedMediaType) as refused:
+        errors = {"file": refused.message}
+        return _render_case(
+            request, actor, reference, status=refused.status, form="document", errors=errors
+        )
 
 
 @require_POST

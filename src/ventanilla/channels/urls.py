@@ -57,6 +57,11 @@ urlpatterns = [
     path("console/cases/<str:reference>/", case_views.case_page, name="case"),
     path("console/cases/<str:reference>/step/", case_views.case_step, name="case-step"),
     path("console/cases/<str:reference>/notes/", case_views.case_note, name="case-note"),
+    path(
+        "console/cases/<str:reference>/documents/",
+        case_views.case_document,
+        name="case-document",
+    ),
     path("console/cases/<str:reference>/assign/", case_views.case_assign_one, name="case-assign"),
     path(
         "console/cases/<str:reference>/transfer/",
