@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.second_factor import second_factor_required_for
 from ventanilla.access.services import apikey_create, staff_member_ensure
+from ventanilla.cases.notifications import templates_ensure
 from ventanilla.cases.routing import forget_rules
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import forget_holidays
@@ -58,6 +59,7 @@ def _fresh_holidays() -> Any:
 def town(db: None) -> dict[str, Agency]:
     """Town hall with two departments, and a separate regional health agency."""
     channels_ensure()  # transactional tests flush the channels the migration created
+    templates_ensure()  # and the citizens' message templates
     admin = agency_ensure(code="villanueva", kind="administration", name_es="Villanueva del Río")
     ayto = agency_ensure(
         code="ayto", kind="agency", name_es="Ayuntamiento", name_en="Town hall", parent=admin

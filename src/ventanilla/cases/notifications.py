@@ -6,6 +6,7 @@ queued, retrying with a growing pause when the mail server or SMS gateway fails.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import re
 import smtplib
@@ -181,6 +182,25 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
         return []
     created = Notification.objects.bulk_create(rows)
     transaction.on_commit(_enqueue_sending)
+    return created
+
+
+def templates_ensure() -> int:
+    """Create any default message template that is missing (after a flush, say), leaving the
+    ones staff have edited alone; the defaults are those of migration 0003. Returns how many
+    were created."""
+    defaults = importlib.import_module(
+        "ventanilla.cases.migrations.0003_default_notification_templates"
+    )
+    created = 0
+    for row in defaults.rows():
+        _template, made = NotificationTemplate.objects.get_or_create(
+            event=row["event"],
+            language=row["language"],
+            medium=row["medium"],
+            defaults={"subject": row["subject"], "body": row["body"]},
+        )
+        created += int(made)
     return created
 
 
