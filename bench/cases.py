@@ -29,6 +29,7 @@ from run import (  # type: ignore[import-not-found]
     Server,
     percentile,
     prepare,
+    print_table,
     request,
     run,
     shell,
@@ -238,7 +239,9 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
     print(f"[{database}] topping up to {options.open_cases:,} open cases…", flush=True)
     started = time.perf_counter()
     setup = shell(SETUP, env, str(options.open_cases), BENCH_USER, BENCH_PASSWORD)
-    print(f"[{database}] {setup['open_cases']:,} open cases ({time.perf_counter() - started:.0f} s)")
+    print(
+        f"[{database}] {setup['open_cases']:,} open cases ({time.perf_counter() - started:.0f} s)"
+    )
     key = case_key(env)
     server = Server(env, options.workers)
     try:
@@ -259,21 +262,17 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(results: list[dict[str, Any]]) -> None:
-    print()
-    print("| figure | " + " | ".join(r["database"] for r in results) + " | goal |")
-    print("| --- | " + " | ".join("---" for _ in results) + " | --- |")
-
-    def row(label: str, key: str, fmt: str, goal: str = "") -> None:
-        cells = " | ".join(format(r[key], fmt) for r in results)
-        print(f"| {label} | {cells} | {goal} |")
-
-    row("open cases", "open_cases", ",")
-    row("cases opened per second via the API, routing on, 4 clients", "cases_per_s_4_clients",
-        ".0f", f"≥ {GOAL_CASES_PER_S:.0f}")  # fmt: skip
-    row("work queue page p50 (ms)", "queue_p50_ms", ".1f")
-    row("work queue page p95 (ms)", "queue_p95_ms", ".1f", f"< {GOAL_QUEUE_P95_MS:.0f}")
-    row("queue counts (live badge) p95 (ms)", "counts_p95_ms", ".1f")
-    print()
+    print_table(
+        results,
+        [
+            ("open cases", "open_cases", ",", ""),
+            ("cases opened per second via the API, routing on, 4 clients",
+             "cases_per_s_4_clients", ".0f", f"≥ {GOAL_CASES_PER_S:.0f}"),
+            ("work queue page p50 (ms)", "queue_p50_ms", ".1f", ""),
+            ("work queue page p95 (ms)", "queue_p95_ms", ".1f", f"< {GOAL_QUEUE_P95_MS:.0f}"),
+            ("queue counts (live badge) p95 (ms)", "counts_p95_ms", ".1f", ""),
+        ],
+    )  # fmt: skip
     for r in results:
         print(
             f"[{r['database']}] creates are {r['cases_per_s_4_clients'] / GOAL_CASES_PER_S:.2f}× "

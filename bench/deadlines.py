@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from run import database_url  # type: ignore[import-not-found]
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 SWEEP = r"""
 import json, random, sys, time, uuid
@@ -114,20 +115,7 @@ def prepare(database: str, cases: int) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "ventanilla.settings"
     env["VENTANILLA_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     env["VENTANILLA_LOG_LEVEL"] = "WARNING"
-    if database == "sqlite":
-        path = ROOT / "var" / "bench" / f"deadlines-{cases}.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        name = f"ventanilla_bench_deadlines_{cases}"
-        with psycopg.connect(
-            PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True
-        ) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    env["DATABASE_URL"] = database_url(database, f"bench-deadlines-{cases}")
     subprocess.run(  # noqa: S603 - our own command
         [sys.executable, "-m", "ventanilla", "migrate", "--noinput", "-v", "0"],
         env=env,

@@ -150,23 +150,38 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def database_url(database: str, name: str) -> str:
+    """A kept bench database called ``name``: a file in var/bench/ or a PostgreSQL database
+    (created when missing)."""
+    if database == "sqlite":
+        return f"sqlite:///{ROOT / 'var' / 'bench' / name}.sqlite3"
+    import psycopg
+
+    pg_name = "ventanilla_" + name.replace("-", "_")
+    with psycopg.connect(
+        PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [pg_name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{pg_name}"
+
+
+def print_table(results: list[dict[str, Any]], rows: list[tuple[str, str, str, str]]) -> None:
+    """A Markdown table: one row a figure (label, key, format, goal), one column a database."""
+    print()
+    print("| figure | " + " | ".join(r["database"] for r in results) + " | goal |")
+    print("| --- | " + " | ".join("---" for _ in results) + " | --- |")
+    for label, key, fmt, goal in rows:
+        cells = " | ".join(format(r[key], fmt) for r in results)
+        print(f"| {label} | {cells} | {goal} |")
+    print()
+
+
 def prepare(database: str, citizens: int, per_citizen: int, seed: int) -> dict[str, str]:
     env = dict(os.environ)
     env["VENTANILLA_ENV"] = "development"
-    if database == "sqlite":
-        path = ROOT / "var" / "bench" / f"bench-{citizens}-{per_citizen}-{seed}.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        name = f"ventanilla_bench_{citizens}_{per_citizen}_{seed}"
-        with psycopg.connect(
-            PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True
-        ) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    env["DATABASE_URL"] = database_url(database, f"bench-{citizens}-{per_citizen}-{seed}")
     print(
         f"[{database}] migrating and seeding {citizens:,} citizens (skipped when done)…", flush=True
     )
@@ -370,32 +385,30 @@ def http_query(q: str) -> str:
 
 
 def report(results: list[dict[str, Any]]) -> None:
-    print()
-    print("| figure | " + " | ".join(r["database"] for r in results) + " | goal |")
-    print("| --- | " + " | ".join("---" for _ in results) + " | --- |")
-
-    def row(label: str, key: str, fmt: str, goal: str = "") -> None:
-        cells = " | ".join(format(r[key], fmt) for r in results)
-        print(f"| {label} | {cells} | {goal} |")
-
-    row("parties", "parties", ",")
-    row("interactions", "interactions", ",")
-    row("360° view p50 (ms)", "360_p50_ms", ".1f")
-    row("360° view p95 (ms)", "360_p95_ms", ".1f", f"< {GOAL_P95_MS:.0f}")
-    row("360° with a purpose, sensitive facts shown, p50 (ms)", "360_purpose_p50_ms", ".1f")
-    row("360° with a purpose, sensitive facts shown, p95 (ms)", "360_purpose_p95_ms", ".1f",
-        f"< {GOAL_P95_MS:.0f}")  # fmt: skip
-    row("search p50 (ms)", "search_p50_ms", ".1f")
-    row("search p95 (ms)", "search_p95_ms", ".1f", f"< {GOAL_P95_MS:.0f}")
-    row("interaction creates/s, 4 clients", "creates_per_s_4_clients", ".0f")
-    row("audit entry write p50 (ms)", "audit_entry_p50_ms", ".2f")
-    row("audit share of a 360° read (p50)", "audit_share_of_360_p50", ".1%", "< 10%")
-    row("retention: rows due (contacts older than 2.5 years)", "retention_due", ",")
-    row("retention: dry-run report (s)", "retention_dry_run_s", ".1f")
-    row("retention: rows removed per second", "retention_rows_per_s", ",.0f")
-    row("queries per 360°, shortest history", "queries_360_short_history", "d")
-    row("queries per 360°, longest history", "queries_360_long_history", "d", "equal")
-    print()
+    goal = f"< {GOAL_P95_MS:.0f}"
+    print_table(
+        results,
+        [
+            ("parties", "parties", ",", ""),
+            ("interactions", "interactions", ",", ""),
+            ("360° view p50 (ms)", "360_p50_ms", ".1f", ""),
+            ("360° view p95 (ms)", "360_p95_ms", ".1f", goal),
+            ("360° with a purpose, sensitive facts shown, p50 (ms)", "360_purpose_p50_ms", ".1f",
+             ""),
+            ("360° with a purpose, sensitive facts shown, p95 (ms)", "360_purpose_p95_ms", ".1f",
+             goal),
+            ("search p50 (ms)", "search_p50_ms", ".1f", ""),
+            ("search p95 (ms)", "search_p95_ms", ".1f", goal),
+            ("interaction creates/s, 4 clients", "creates_per_s_4_clients", ".0f", ""),
+            ("audit entry write p50 (ms)", "audit_entry_p50_ms", ".2f", ""),
+            ("audit share of a 360° read (p50)", "audit_share_of_360_p50", ".1%", "< 10%"),
+            ("retention: rows due (contacts older than 2.5 years)", "retention_due", ",", ""),
+            ("retention: dry-run report (s)", "retention_dry_run_s", ".1f", ""),
+            ("retention: rows removed per second", "retention_rows_per_s", ",.0f", ""),
+            ("queries per 360°, shortest history", "queries_360_short_history", "d", ""),
+            ("queries per 360°, longest history", "queries_360_long_history", "d", "equal"),
+        ],
+    )  # fmt: skip
     for r in results:
         view_ratio = r["360_p95_ms"] / GOAL_P95_MS
         search_ratio = r["search_p95_ms"] / GOAL_P95_MS

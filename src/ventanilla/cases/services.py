@@ -255,6 +255,17 @@ def _may_work_on_cases(actor: Actor) -> None:
         require(actor, Scope.CASES_WRITE)
 
 
+def _audit_change(actor: Actor, case: Case, detail: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        action=Action.CASE_UPDATE,
+        party_id=case.party_id,
+        object_type="case",
+        object_id=case.pk,
+        detail=detail,
+    )
+
+
 def _check_version(case: Case, version: int | None) -> None:
     if version is not None and version != case.version:
         raise EditConflict(
@@ -360,14 +371,7 @@ def case_transition(
             text=text,
             public=transition.notify is not None,
         )
-        audit_record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            party_id=case.party_id,
-            object_type="case",
-            object_id=case.pk,
-            detail={"step": action, "from": previous, "to": transition.target},
-        )
+        _audit_change(actor, case, {"step": action, "from": previous, "to": transition.target})
         if transition.notify:
             notify_case(case=case, event=transition.notify, text=text)
     return case
@@ -416,14 +420,7 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
             interaction=interaction,
         )
         Case.objects.filter(pk=case.pk).update(updated_at=now)
-        audit_record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            party_id=case.party_id,
-            object_type="case",
-            object_id=case.pk,
-            detail={"note": "public" if public else "internal"},
-        )
+        _audit_change(actor, case, {"note": "public" if public else "internal"})
         if public and not actor.is_citizen:
             notify_case(case=case, event=NotificationEvent.REPLY, text=text)
     return event
@@ -559,14 +556,7 @@ def case_assign(
                 now,
                 text=assignee.get_username() if assignee else "",
             )
-            audit_record(
-                actor=actor,
-                action=Action.CASE_UPDATE,
-                party_id=case.party_id,
-                object_type="case",
-                object_id=case.pk,
-                detail={"assignee": assignee.get_username() if assignee else None},
-            )
+            _audit_change(actor, case, {"assignee": assignee.get_username() if assignee else None})
             changed.append(case)
     return changed
 
@@ -613,14 +603,7 @@ def case_transfer(
             to_department_id=target.pk,
             text=text,
         )
-        audit_record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            party_id=case.party_id,
-            object_type="case",
-            object_id=case.pk,
-            detail={"transfer_to": target.code},
-        )
+        _audit_change(actor, case, {"transfer_to": target.code})
     return case
 
 
@@ -678,14 +661,7 @@ def task_create(
             to_department_id=target.pk,
             text=title,
         )
-        audit_record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            party_id=case.party_id,
-            object_type="case",
-            object_id=case.pk,
-            detail={"task_to": target.code},
-        )
+        _audit_change(actor, case, {"task_to": target.code})
     return task
 
 
@@ -731,14 +707,7 @@ def task_finish(*, actor: Actor, task_id: Any, outcome: str, result: str = "") -
             to_department_id=task.from_department_id,
             text=text,
         )
-        audit_record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            party_id=task.case.party_id,
-            object_type="case",
-            object_id=task.case_id,
-            detail={"task": str(task.pk), "outcome": outcome},
-        )
+        _audit_change(actor, task.case, {"task": str(task.pk), "outcome": outcome})
     return task
 
 
@@ -841,14 +810,7 @@ def case_mark_duplicate(
             action="receive",
             text=case.reference,
         )
-        audit_record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            party_id=case.party_id,
-            object_type="case",
-            object_id=case.pk,
-            detail={"duplicate_of": original.reference},
-        )
+        _audit_change(actor, case, {"duplicate_of": original.reference})
         notify_case(case=case, event=NotificationEvent.REPLY, text=text)
     return case
 
@@ -933,14 +895,7 @@ def satisfaction_record(*, actor: Actor, case_id: Any, score: int, comment: str 
             {"satisfaction": score, "satisfaction_comment": comment, "satisfaction_at": now},
         )
         _event(case, actor, CaseEvent.Kind.SATISFACTION, now, text=f"{score} {comment}".strip())
-        audit_record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            party_id=case.party_id,
-            object_type="case",
-            object_id=case.pk,
-            detail={"satisfaction": score},
-        )
+        _audit_change(actor, case, {"satisfaction": score})
     if score <= UNHAPPY and case.service.reopen_if_unhappy:
         system = Actor(label="system:satisfaction", sees_everything=True)
         case = case_transition(
