@@ -87,10 +87,14 @@ for n in range(max(0, wanted - have)):
         Case.objects.bulk_create(batch)
         batch = []
 Case.objects.bulk_create(batch)
+from ventanilla.core.maintenance import refresh_statistics
+refresh_statistics()  # as the nightly run does
 print(json.dumps({
     "open_cases": Case.objects.filter(is_open=True).count(),
     "parties": [str(p) for p in parties[:5000]],
-    "services": [s.code for s in services],
+    # The API is fed services whose request form has no required field; the others need answers
+    # the bench would have to invent, and validating them is measured by the test suite.
+    "services": [s.code for s in services if not (s.input_schema or {}).get("required")],
 }))
 """
 
@@ -170,9 +174,13 @@ class Session:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def call(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    def call(
+        self, method: str, path: str, form: dict[str, str] | None = None, *, htmx: bool = False
+    ) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if htmx:
+            headers["HX-Request"] = "true"
         body = None
         if form is not None:
             body = urlencode(form)
@@ -225,8 +233,10 @@ def queue_latency(port: int, requests: int) -> dict[str, float]:
     counts = []
     for _ in range(max(50, requests // 10)):
         started = time.perf_counter()
-        status, _page = session.call("GET", "/console/cases/counts/")
+        status, page = session.call("GET", "/console/cases/?counts=1", htmx=True)
         counts.append((time.perf_counter() - started) * 1000)
+        if status != 200 or "<" not in page:
+            raise RuntimeError(f"the counts answered {status}: {page[:300]!r}")
     return {
         "queue_p50_ms": statistics.median(timings),
         "queue_p95_ms": percentile(timings, 0.95),

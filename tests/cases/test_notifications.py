@@ -200,3 +200,22 @@ def test_the_worker_sends_what_a_change_queued_once_it_committed(
     [sms] = (tmp_path / "sms").iterdir()
     sms_row = next(row for row in rows if row.medium == "sms")
     assert sms.read_text(encoding="utf-8").startswith(f"To: {sms_row.recipient}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_messages_wait_for_one_sending_run(actor: Actor, service: Any) -> None:
+    case = open_case(actor, service)
+    later = open_case(actor, service)
+    with transaction.atomic():
+        notify_case(case=case, event="accepted")
+    with transaction.atomic():
+        notify_case(case=later, event="accepted")
+
+    waiting = DBTaskResult.objects.filter(task_path__endswith="send_notifications", status="READY")
+    assert waiting.count() == 1
+    assert Notification.objects.filter(status="queued").count() >= 4
+    # A run scheduled for later (a retry) does not hold back a new message.
+    waiting.update(run_after=timezone.now() + timedelta(minutes=30))
+    with transaction.atomic():
+        notify_case(case=case, event="resolved")
+    assert DBTaskResult.objects.filter(task_path__endswith="send_notifications").count() == 2

@@ -129,6 +129,18 @@ class Case(BaseModel):
         db_persist=True,
     )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    # Most urgent first (0) to least (3), kept by the database so a queue sorted by priority
+    # walks an index instead of sorting every open case.
+    priority_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(priority=Priority.URGENT, then=models.Value(0)),
+            models.When(priority=Priority.HIGH, then=models.Value(1)),
+            models.When(priority=Priority.NORMAL, then=models.Value(2)),
+            default=models.Value(3),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="cases")
     department = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
     assignee = models.ForeignKey(
@@ -174,9 +186,27 @@ class Case(BaseModel):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["party", "is_open", "-opened_at"], name="case_party_idx"),
-            models.Index(fields=["department", "is_open", "due_date"], name="case_queue_idx"),
-            models.Index(fields=["assignee", "is_open", "due_date"], name="case_assignee_idx"),
-            models.Index(fields=["is_open", "due_date"], name="case_due_idx"),
+            # The work queues read open cases only: partial indexes on them, each ending with the
+            # keyset's tie-breaker, so a page of the oldest due (or most urgent) cases is read
+            # straight from an index in order, never sorted.
+            models.Index(
+                fields=["department", "due_date", "id"],
+                condition=models.Q(is_open=True),
+                name="case_queue_idx",
+            ),
+            models.Index(
+                fields=["assignee", "due_date", "id"],
+                condition=models.Q(is_open=True),
+                name="case_assignee_idx",
+            ),
+            models.Index(
+                fields=["due_date", "id"], condition=models.Q(is_open=True), name="case_due_idx"
+            ),
+            models.Index(
+                fields=["priority_rank", "due_date", "id"],
+                condition=models.Q(is_open=True),
+                name="case_priority_idx",
+            ),
             models.Index(fields=["service", "opened_at"], name="case_service_recent_idx"),
         ]
         constraints = [

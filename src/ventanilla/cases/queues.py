@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ventanilla.access.actors import Actor
@@ -16,7 +15,7 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import Case, CaseStatus, CaseTask, Priority
+from ventanilla.cases.models import Case, CaseStatus, CaseTask
 from ventanilla.core.pagination import Page, keyset_page
 
 PAGE_SIZE = 50
@@ -25,10 +24,8 @@ TABS = ("mine", "department", "overdue", "waiting", "triage", "tasks")
 SORTS = {
     "due": ["due_date", "id"],
     "opened": ["-opened_at", "-id"],
-    "priority": ["priority_rank", "due_date", "id"],
+    "priority": ["priority_rank", "due_date", "id"],  # Case.priority_rank: most urgent first
 }
-# Most urgent first when sorted by priority.
-PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 
 @dataclass(frozen=True)
@@ -107,14 +104,6 @@ def queue(
             tab=tab, sort="due", tasks=task_page.items, next_cursor=task_page.next_cursor
         )
     cases = _cases(actor, tab, filters).select_related("service", "department", "assignee", "party")
-    if sort == "priority":
-        cases = cases.annotate(
-            priority_rank=SqlCase(
-                *(When(priority=value, then=Value(rank)) for value, rank in PRIORITY_RANK.items()),
-                default=Value(9),
-                output_field=IntegerField(),
-            )
-        )
     page: Page[Case] = keyset_page(cases, order=SORTS[sort], cursor=cursor, limit=limit)
     _audit(actor, tab, [case.pk for case in page.items])
     return QueuePage(tab=tab, sort=sort, cases=page.items, next_cursor=page.next_cursor)

@@ -12,6 +12,7 @@ from django_tasks import task
 
 from ventanilla.cases.deadlines import deadline_sweep
 from ventanilla.cases.notifications import RETRY_AFTER, notifications_send, notifications_waiting
+from ventanilla.core.maintenance import refresh_statistics
 from ventanilla.core.scheduling import task_waiting
 
 
@@ -41,9 +42,12 @@ def next_deadline_run_after(now: datetime | None = None) -> datetime:
 
 @task()
 def apply_deadlines() -> dict[str, Any]:
+    """The nightly run: warn and escalate, then refresh the planner's statistics (the day's
+    cases change the queues' tables the most)."""
     report = deadline_sweep()
+    analysed = refresh_statistics()
     schedule_deadlines(force=True)
-    return report.as_dict()
+    return {**report.as_dict(), "statistics_s": round(analysed, 2)}
 
 
 def schedule_deadlines(*, force: bool = False) -> bool:

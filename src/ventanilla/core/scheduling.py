@@ -8,23 +8,32 @@ from typing import Any
 from django_tasks.base import Task
 
 
-def task_waiting(task: Task[Any, Any]) -> bool:
-    """True when an instance of ``task`` is queued or scheduled and has not started yet."""
+def task_waiting(task: Task[Any, Any], *, due_now: bool = False) -> bool:
+    """True when an instance of ``task`` is queued or scheduled and has not started yet; with
+    ``due_now``, only one that may start at once (not one scheduled for later)."""
     backend = task.get_backend()
     if type(backend).__module__.startswith("django_tasks_rq"):
-        return _rq_waiting(task)
-    from django_tasks_db.models import DBTaskResult
+        return _rq_waiting(task, due_now=due_now)
+    from django.db.models import Q
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
-    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists()
+    waiting = DBTaskResult.objects.filter(task_path=task.module_path, status="READY")
+    if due_now:
+        # The backend stores "no time given" as the largest date.
+        waiting = waiting.filter(Q(run_after=get_date_max()) | Q(run_after__lte=timezone.now()))
+    return waiting.exists()
 
 
-def _rq_waiting(task: Task[Any, Any]) -> bool:
+def _rq_waiting(task: Task[Any, Any], *, due_now: bool = False) -> bool:
     import django_rq
     from rq.job import Job
     from rq.registry import ScheduledJobRegistry
 
     queue = django_rq.get_queue(task.queue_name)
-    scheduled = ScheduledJobRegistry(queue=queue)  # type: ignore[no-untyped-call]
-    ids = list(queue.get_job_ids()) + list(scheduled.get_job_ids())
+    ids = list(queue.get_job_ids())
+    if not due_now:
+        scheduled = ScheduledJobRegistry(queue=queue)  # type: ignore[no-untyped-call]
+        ids += list(scheduled.get_job_ids())
     jobs = Job.fetch_many(ids, connection=queue.connection) if ids else []
     return any(job is not None and job.func_name == task.module_path for job in jobs)

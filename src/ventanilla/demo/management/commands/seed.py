@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ventanilla.core.maintenance import refresh_statistics
 from ventanilla.demo.catalogue import ensure_catalogue
 from ventanilla.demo.synthetic import (
     DEFAULT_INTERACTIONS_PER_CITIZEN,
@@ -60,4 +61,5 @@ class Command(BaseCommand):
                 f"{summary.interactions:,} interactions; nothing to do"
             )
             return
+        refresh_statistics()
         self.stdout.write(summary.line())
