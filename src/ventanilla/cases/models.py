@@ -174,11 +174,23 @@ class Case(BaseModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Almost every case has neither; their indexes hold only the cases that do (see Meta), which
+    # also keeps SQLite's planner from judging them useless and scanning every case.
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,
     )
     life_event_request = models.ForeignKey(
-        LifeEventRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        LifeEventRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        db_index=False,
     )
 
     class Meta:
@@ -208,6 +220,16 @@ class Case(BaseModel):
                 name="case_priority_idx",
             ),
             models.Index(fields=["service", "opened_at"], name="case_service_recent_idx"),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="case_duplicate_of_idx",
+            ),
+            models.Index(
+                fields=["life_event_request"],
+                condition=models.Q(life_event_request__isnull=False),
+                name="case_life_event_request_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

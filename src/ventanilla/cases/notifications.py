@@ -140,9 +140,10 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
     if event not in NotificationEvent.values:
         raise ValueError(f"Unknown notification event {event!r}")
     reporters: list[Case] = [case]
-    reporters += list(
-        Case.objects.filter(duplicate_of=case).exclude(pk=case.pk).select_related("party")
-    )
+    if event != NotificationEvent.OPENED:  # a case just opened has no duplicates yet
+        reporters += list(
+            Case.objects.filter(duplicate_of=case).exclude(pk=case.pk).select_related("party")
+        )
     templates = {
         (t.language, t.medium): t
         for t in NotificationTemplate.objects.filter(event=event, active=True)
