@@ -219,6 +219,27 @@ class Case(BaseModel):
                 condition=models.Q(is_open=True),
                 name="case_priority_idx",
             ),
+            models.Index(
+                fields=["department", "priority_rank", "due_date", "id"],
+                condition=models.Q(is_open=True),
+                name="case_queue_priority_idx",
+            ),
+            models.Index(
+                fields=["department", "opened_at", "id"],
+                condition=models.Q(is_open=True),
+                name="case_queue_opened_idx",
+            ),
+            # The tab counts: each read from an index alone.
+            models.Index(
+                fields=["department", "status"],
+                condition=models.Q(is_open=True),
+                name="case_queue_status_idx",
+            ),
+            models.Index(
+                fields=["department"],
+                condition=models.Q(is_open=True, triage=True),
+                name="case_triage_idx",
+            ),
             models.Index(fields=["service", "opened_at"], name="case_service_recent_idx"),
             models.Index(
                 fields=["duplicate_of"],

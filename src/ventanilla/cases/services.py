@@ -201,6 +201,9 @@ def case_open(
             interaction=interaction,
             text=decision.rule.name if decision.rule else decision.routed_by,
         )
+        notify_case(case=case, event=NotificationEvent.OPENED)
+        # Last: the audit log's head is locked from here to the commit, so concurrent writers
+        # wait on it as briefly as possible.
         audit_record(
             actor=actor,
             action=Action.CASE_CREATE,
@@ -208,7 +211,6 @@ def case_open(
             object_type="case",
             object_id=case.pk,
         )
-        notify_case(case=case, event=NotificationEvent.OPENED)
     return case
 
 

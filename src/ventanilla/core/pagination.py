@@ -83,3 +83,30 @@ def keyset_page(
         last = rows[-1]
         next_cursor = encode_cursor([getattr(last, name) for name in fields])
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def keyset_merge(
+    querysets: list[QuerySet[M]],
+    *,
+    order: list[str],
+    cursor: str | None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[M]:
+    """One page over several querysets as if they were one, by the same ``order`` and cursor.
+
+    For a queue over several departments: one ordered index walk of at most ``limit`` + 1 rows
+    per department beats asking the database to sort every open case of all of them."""
+    pages = [keyset_page(qs, order=order, cursor=cursor, limit=limit) for qs in querysets]
+    descending = order[0].startswith("-")
+    fields = [name.lstrip("-") for name in order]
+    rows = sorted(
+        (row for page in pages for row in page.items),
+        key=lambda row: tuple(getattr(row, name) for name in fields),
+        reverse=descending,
+    )
+    more = len(rows) > limit or any(page.next_cursor for page in pages)
+    rows = rows[:limit]
+    next_cursor = (
+        encode_cursor([getattr(rows[-1], name) for name in fields]) if more and rows else None
+    )
+    return Page(items=rows, next_cursor=next_cursor)
