@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -54,12 +55,12 @@ def _departments(actor: Actor, filters: Filters) -> Q:
     return Q(department_id__in=list(actor.agency_ids))
 
 
-def _each_department(actor: Actor, filters: Filters) -> list[str]:
+def _each_department(actor: Actor, filters: Filters) -> list[UUID]:
     """The departments to walk one by one (each an ordered read of a partial index), when the
     actor's queue spans several; empty when one query serves."""
     if filters.department or actor.sees_everything or len(actor.agency_ids) < 2:
         return []
-    return sorted(actor.agency_ids)
+    return sorted(UUID(agency_id) for agency_id in actor.agency_ids)
 
 
 def _tab(actor: Actor, tab: str) -> Q:
