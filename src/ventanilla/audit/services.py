@@ -70,8 +70,10 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry. Joins the caller's transaction, so a change and its record commit or
-    roll back together; locking the head keeps the chain a single line under concurrency."""
-    with transaction.atomic():
+    roll back together; locking the head keeps the chain a single line under concurrency.
+    Inside the caller's transaction it takes no savepoint of its own: a failure here fails the
+    whole change, which must not be written without its record anyway."""
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         entry = AuditEntry(
             at=timezone.now(),

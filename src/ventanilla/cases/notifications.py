@@ -10,6 +10,7 @@ import importlib
 import logging
 import re
 import smtplib
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +21,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import formats, timezone, translation
 
 from ventanilla.access.actors import Actor
@@ -131,6 +134,30 @@ def _values(
         }
 
 
+TEMPLATES_TTL = 30.0
+_template_cache: dict[str, tuple[float, dict[tuple[str, str], NotificationTemplate]]] = {}
+
+
+def _templates(event: str) -> dict[tuple[str, str], NotificationTemplate]:
+    """The active templates of ``event`` by (language, medium); each process keeps them for
+    ``TEMPLATES_TTL`` seconds (and forgets them at once when it saves one)."""
+    cached = _template_cache.get(event)
+    if cached is not None and time.monotonic() - cached[0] < TEMPLATES_TTL:
+        return cached[1]
+    templates = {
+        (t.language, t.medium): t
+        for t in NotificationTemplate.objects.filter(event=event, active=True)
+    }
+    _template_cache[event] = (time.monotonic(), templates)
+    return templates
+
+
+@receiver(post_save, sender=NotificationTemplate)
+@receiver(post_delete, sender=NotificationTemplate)
+def forget_templates(**_kwargs: object) -> None:
+    _template_cache.clear()
+
+
 def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]:
     """Write the messages about ``case`` for its party and for the reporters of its duplicates,
     in each one's language, by email and (where a template exists) SMS to their mobile. Call it
@@ -144,10 +171,7 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
         reporters += list(
             Case.objects.filter(duplicate_of=case).exclude(pk=case.pk).select_related("party")
         )
-    templates = {
-        (t.language, t.medium): t
-        for t in NotificationTemplate.objects.filter(event=event, active=True)
-    }
+    templates = _templates(event)
     addresses = _addresses([c.party_id for c in reporters], timezone.localdate())
     rows: list[Notification] = []
     told: set[tuple[Any, str, str]] = set()

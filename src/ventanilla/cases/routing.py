@@ -41,6 +41,7 @@ class _Rule:
 @dataclass(frozen=True)
 class Routing:
     department_id: UUID
+    department: Agency | None
     priority: str
     rule: RoutingRule | None
     routed_by: str
@@ -60,7 +61,9 @@ def _rules() -> list[_Rule]:
             keywords=tuple(fold(word) for word in rule.keywords.split(",") if word.strip()),
             district=fold(rule.district),
         )
-        for rule in RoutingRule.objects.filter(active=True).order_by("position", "name")
+        for rule in RoutingRule.objects.filter(active=True)
+        .select_related("department")
+        .order_by("position", "name")
     ]
     _cache["rules"] = (time.monotonic(), rules)
     return rules
@@ -152,6 +155,7 @@ def route(
         ):
             return Routing(
                 department_id=entry.rule.department_id,
+                department=entry.rule.department,
                 priority=entry.rule.priority or priority,
                 rule=entry.rule,
                 routed_by=Case.RoutedBy.RULE,
@@ -160,6 +164,7 @@ def route(
     if service.department_id is not None:
         return Routing(
             department_id=service.department_id,
+            department=service.department,
             priority=priority,
             rule=None,
             routed_by=Case.RoutedBy.SERVICE,
@@ -167,6 +172,7 @@ def route(
         )
     return Routing(
         department_id=triage_department_id(service),
+        department=None,
         priority=priority,
         rule=None,
         routed_by=Case.RoutedBy.TRIAGE,

@@ -38,7 +38,7 @@ from ventanilla.cases.models import (
 )
 from ventanilla.cases.notifications import notify_case
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
-from ventanilla.catalog.selectors import holidays_for_agency_id
+from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id
 from ventanilla.core.calendar import add_working_days
 from ventanilla.core.errors import (
     EditConflict,
@@ -132,10 +132,14 @@ def case_open(
         errors["party"] = _("No such party.")
     elif party.status != Party.Status.ACTIVE:
         errors["party"] = _("This party was merged into another; open the case there.")
-    service = PublicService.objects.filter(code=service_code, active=True).first()
+    service = (
+        PublicService.objects.filter(code=service_code, active=True)
+        .select_related("department")
+        .first()
+    )
     if service is None:
         errors["service"] = _("Unknown service.")
-    if not Channel.objects.filter(pk=channel).exists():
+    if channel not in channel_codes():
         errors["channel"] = _("Unknown channel.")
     # A life event opens its cases before each office has asked its own questions: a form left
     # empty there is filled in later (the office asks the citizen); one sent is checked.
@@ -155,9 +159,14 @@ def case_open(
         party=party,
         priority=priority,
     )
+    # The number is taken in its own short transaction (unless the caller holds one), so the
+    # counter's row is locked for an instant rather than for the whole opening: concurrent
+    # openings then only queue on the audit log's head at the very end. A failed opening can
+    # leave a gap in the numbers; a number is never given twice.
+    reference = next_case_reference(timezone.localdate(now).year)
     with transaction.atomic():
         case = Case.objects.create(
-            reference=next_case_reference(timezone.localdate(now).year),
+            reference=reference,
             party=party,
             service=service,
             channel_id=channel,
@@ -178,6 +187,8 @@ def case_open(
             district=district.strip(),
             life_event_request=life_event_request,
         )
+        if decision.department is not None:
+            case.department = decision.department
         interaction = Interaction.objects.create(
             party=party,
             channel_id=channel,

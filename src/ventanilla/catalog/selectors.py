@@ -124,11 +124,27 @@ def holidays_for_agency_id(agency_id: object) -> frozenset[date]:
     return holidays_for(Agency(path=path)) if path else frozenset()
 
 
+CHANNELS_TTL = 60.0
+_channel_cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def channel_codes() -> frozenset[str]:
+    """The codes of the contact channels; kept per process for ``CHANNELS_TTL`` seconds (they
+    are built in and change only with a release)."""
+    cached = _channel_cache.get("codes")
+    if cached is not None and time.monotonic() - cached[0] < CHANNELS_TTL:
+        return cached[1]
+    codes = frozenset(Channel.objects.values_list("code", flat=True))
+    _channel_cache["codes"] = (time.monotonic(), codes)
+    return codes
+
+
 def forget_holidays() -> None:
     """Drop this process's cached holidays (after a change, and between tests)."""
     with _holiday_lock:
         _holiday_cache.clear()
         _agency_paths.clear()
+        _channel_cache.clear()
 
 
 # --- Knowledge base -------------------------------------------------------------------------
