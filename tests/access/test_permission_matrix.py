@@ -21,7 +21,13 @@ from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
+from ventanilla.cases.models import (
+    Case,
+    CaseEvent,
+    CaseTask,
+    LifeEventRequest,
+    NotificationTemplate,
+)
 from ventanilla.cases.services import case_open, life_event_open, task_create
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.channels import portal, portal_cases
@@ -87,6 +93,9 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
     ("get", "/console/cases/"): READERS,
+    ("get", "/console/messages/"): {"supervisor", "administrator"},
+    ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
+    ("post", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
     ("post", "/console/cases/assign/"): FRONT,
     ("get", "/console/cases/{reference}/"): READERS,
     ("post", "/console/cases/{reference}/step/"): FRONT,
@@ -407,6 +416,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{consent_id}", str(world["consent"].pk))
         .replace("{reference}", world["case"].reference)
         .replace("{task_id}", str(world["task"].pk))
+        .replace("{template_id}", str(NotificationTemplate.objects.order_by("event").first().pk))
     )
     forms = {"sharing": SHARING_BODY, "consents/new": CONSENT_FORM, "edit": EDIT_FORM}
     form = next((body for part, body in forms.items() if part in path), {})

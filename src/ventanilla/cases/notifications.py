@@ -24,8 +24,11 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import (
@@ -36,6 +39,7 @@ from ventanilla.cases.models import (
     NotificationEvent,
     NotificationTemplate,
 )
+from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.sms import SmsError, send_sms
 from ventanilla.parties.models import ContactPoint, Party
 
@@ -339,3 +343,66 @@ def _send_one(notification: Notification, report: SendReport) -> None:
 
 def notifications_waiting() -> bool:
     return Notification.objects.filter(status=Notification.Status.QUEUED).exists()
+
+
+# -- Editing the templates (supervisors and administrators) -----------------------------------
+
+PLACEHOLDERS = ("reference", "service", "status", "text", "due_date", "link")
+MAX_SMS = 320
+
+
+def templates_list(*, actor: Actor) -> list[NotificationTemplate]:
+    require(actor, Scope.CATALOG_MANAGE)
+    return list(NotificationTemplate.objects.order_by("event", "language", "medium"))
+
+
+def template_update(
+    *, actor: Actor, template_id: Any, subject: str, body: str, active: bool
+) -> NotificationTemplate:
+    """Change what citizens are told at one moment. Only the known placeholders may be used, so
+    a typo shows here rather than as ``{refrence}`` in a citizen's inbox."""
+    require(actor, Scope.CATALOG_MANAGE)
+    template = NotificationTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("No such message."))
+    subject, body = subject.strip(), body.strip()
+    errors: dict[str, str] = {}
+    for field, text in (("subject", subject), ("body", body)):
+        unknown = sorted(
+            {m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1)} - set(PLACEHOLDERS)
+        )
+        if unknown:
+            errors[field] = _("Unknown placeholder: %(names)s. Use %(known)s.") % {
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+            }
+    if not body:
+        errors["body"] = _("Write the message.")
+    elif template.medium == Medium.SMS and len(body) > MAX_SMS:
+        errors["body"] = _("An SMS holds at most %d characters.") % MAX_SMS
+    elif len(body) > 4000:
+        errors["body"] = _("Write at most %d characters.") % 4000
+    if template.medium == Medium.EMAIL and not subject:
+        errors["subject"] = _("An email needs a subject.")
+    if len(subject) > 200:
+        errors["subject"] = _("Write at most %d characters.") % 200
+    if errors:
+        raise ValidationFailed(errors)
+    template.subject, template.body, template.active = subject, body, active
+    template.save(update_fields=["subject", "body", "active", "updated_at"])
+    logger.info("%s changed the %s message %s", actor.label, template.medium, template)
+    return template
+
+
+def template_preview(template: NotificationTemplate, subject: str, body: str) -> dict[str, str]:
+    """The message as a citizen would read it, with example values."""
+    values = {
+        "reference": f"{settings.VENTANILLA_CASE_PREFIX}-2026-000123",
+        "service": _("Certificate of residence"),
+        "status": _("Resolved"),
+        "text": _("The certificate is ready to download."),
+        "due_date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
+        "link": case_link(f"{settings.VENTANILLA_CASE_PREFIX}-2026-000123"),
+    }
+    with translation.override(template.language):
+        return {"subject": render(subject, values), "body": render(body, values)}

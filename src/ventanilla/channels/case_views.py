@@ -137,6 +137,7 @@ def case_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     counts = queues.counts(actor=actor)
     assignees = _colleagues(actor) if _may_manage(actor) else []
     context = {
+        "may_edit_messages": actor.can(Scope.CATALOG_MANAGE),
         "page": page,
         "tab": tab,
         "tabs": [(code, label, counts[code]) for code, label in _tab_labels()],

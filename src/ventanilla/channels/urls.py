@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from ventanilla.channels import case_views, portal, portal_cases, views
+from ventanilla.channels import case_views, message_views, portal, portal_cases, views
 
 app_name = "console"
 
@@ -80,6 +80,8 @@ urlpatterns = [
         name="case-duplicate",
     ),
     path("console/audit/", views.audit_log, name="audit"),
+    path("console/messages/", message_views.message_list, name="messages"),
+    path("console/messages/<uuid:template_id>/", message_views.message_edit, name="message"),
     path("console/retention/", views.retention, name="retention"),
     path(
         "console/consents/<uuid:consent_id>/withdraw/",

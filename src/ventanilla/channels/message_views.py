@@ -1,0 +1,73 @@
+"""The citizens' messages, edited by supervisors and administrators in the console: what a
+citizen is told when a case opens, waits for them, is resolved, closes…, in each language, by
+email and SMS; with a preview as the citizen would read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
+from ventanilla.cases.models import NotificationTemplate
+from ventanilla.cases.notifications import (
+    PLACEHOLDERS,
+    template_preview,
+    template_update,
+    templates_list,
+)
+from ventanilla.channels.views import staff_view
+from ventanilla.core.errors import NotFound, ValidationFailed
+
+
+@staff_view
+def message_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return render(request, "console/messages.html", {"templates": templates_list(actor=actor)})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def message_edit(request: HttpRequest, actor: Actor, template_id: str) -> HttpResponse:
+    require(actor, Scope.CATALOG_MANAGE)
+    template = NotificationTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise Http404(_("No such message."))
+    subject, body, active = template.subject, template.body, template.active
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        subject = request.POST.get("subject", "")
+        body = request.POST.get("body", "")
+        active = request.POST.get("active") == "on"
+        if "save" in request.POST:
+            try:
+                template_update(
+                    actor=actor,
+                    template_id=template.pk,
+                    subject=subject,
+                    body=body,
+                    active=active,
+                )
+            except ValidationFailed as failure:
+                errors, status = failure.errors, 422
+            except NotFound as missing:
+                raise Http404(missing.message) from missing
+            else:
+                messages.success(request, _("The message was saved."))
+                return redirect("console:messages")
+    context: dict[str, Any] = {
+        "template": template,
+        "subject": subject,
+        "body": body,
+        "active": active,
+        "errors": errors,
+        "placeholders": [f"{{{name}}}" for name in PLACEHOLDERS],
+        "preview": template_preview(template, subject, body),
+    }
+    return render(request, "console/message_edit.html", context, status=status)
