@@ -64,6 +64,24 @@ def test_cases_due_within_the_warning_days_are_warned_once(
     assert today.warned_at is not None and today.escalated_at is None
 
 
+def test_the_warning_window_counts_the_departments_holidays(
+    new_case: Callable[..., Case], settings: Any, town: dict[str, Any]
+) -> None:
+    """With Thursday 26 November a local holiday of the town hall, two working days from Wednesday
+    reach Monday for its departments."""
+    from ventanilla.catalog.services import holiday_ensure
+
+    settings.VENTANILLA_DEADLINE_WARNING_DAYS = 2
+    holiday_ensure(agency_code="ayto", day=date(2026, 11, 26), name_es="Fiesta local")
+    monday = new_case(date(2026, 11, 30))
+    tuesday = new_case(date(2026, 12, 1))
+
+    report = deadline_sweep(today=WEDNESDAY)
+
+    assert report.warned == 1
+    assert (events(monday, "warning"), events(tuesday, "warning")) == (1, 0)
+
+
 def test_overdue_cases_are_escalated_once_with_a_higher_priority(
     new_case: Callable[..., Case],
 ) -> None:

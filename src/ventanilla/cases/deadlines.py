@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, models, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, Priority
 from ventanilla.catalog.models import Agency
+from ventanilla.catalog.selectors import holidays_for
 from ventanilla.core.calendar import add_working_days, working_days_between
 
 logger = logging.getLogger("ventanilla.cases.deadlines")
@@ -109,8 +110,16 @@ def _running() -> QuerySet[Case]:
 
 
 def warning_due(today: date) -> QuerySet[Case]:
-    limit = add_working_days(today, settings.VENTANILLA_DEADLINE_WARNING_DAYS)
-    return _running().filter(warned_at__isnull=True, due_date__gte=today, due_date__lte=limit)
+    """Running cases due within the warning window, counted in working days of each case's
+    department calendar: departments are grouped by the last day their window reaches."""
+    days = settings.VENTANILLA_DEADLINE_WARNING_DAYS
+    by_limit: dict[date, list[Any]] = defaultdict(list)
+    for agency in Agency.objects.only("id", "path"):
+        by_limit[add_working_days(today, days, holidays_for(agency))].append(agency.pk)
+    window = Q()
+    for limit, departments in by_limit.items():
+        window |= Q(department_id__in=departments, due_date__lte=limit)
+    return _running().filter(window, warned_at__isnull=True, due_date__gte=today)
 
 
 def escalation_due(today: date) -> QuerySet[Case]:
