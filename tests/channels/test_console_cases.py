@@ -317,6 +317,24 @@ def test_a_task_addressed_to_a_department_is_finished_from_the_case_page(
     assert task.result == "Empadronado desde 2019"
 
 
+def test_the_department_that_asked_calls_a_task_off_with_a_reason(
+    worker: Any, case: Case, opener: Any
+) -> None:
+    task = task_create(actor=opener, case_id=case.pk, department_code="padron", title="Padrón")
+    client = client_of(worker)  # the case's own department (urbanismo), not the one asked
+    page = page_text(client.get(f"/console/cases/{case.reference}/"))
+    url = f"/console/cases/{case.reference}/tasks/{task.pk}/finish/"
+    assert "Call off the task" in page and 'value="done"' not in page
+
+    without_reason = client.post(url, {"outcome": "cancelled", "result": ""})
+    called_off = client.post(url, {"outcome": "cancelled", "result": "Ya no hace falta"})
+
+    assert without_reason.status_code == 422
+    assert called_off.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.result) == (CaseTask.Status.CANCELLED, "Ya no hace falta")
+
+
 def test_the_360_view_links_each_case_to_its_page(worker: Any, case: Case) -> None:
     page = page_text(client_of(worker).get(f"/console/parties/{case.party_id}/"))
 

@@ -247,6 +247,10 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
                 task,
                 task.status == CaseTask.Status.OPEN and actor.sees_agency(task.to_department_id),
                 f"task-{task.pk}",
+                # The department that asked may call it off.
+                task.status == CaseTask.Status.OPEN
+                and may_work
+                and actor.sees_agency(task.from_department_id),
             )
             for task in tasks
         ],
