@@ -104,9 +104,9 @@ def test_a_repeated_request_nearby_is_offered_as_a_duplicate_and_can_be_attached
         for lat in (40.0, 40.0004, 40.01)
     )
 
-    offered = services.likely_duplicates(second)
+    offered = selectors.likely_duplicates(second)
     assert [(d.case, d.metres) for d in offered] == [(first, 44)]
-    assert services.likely_duplicates(far) == []
+    assert selectors.likely_duplicates(far) == []
 
     services.case_mark_duplicate(actor=actor, case_id=second.pk, original_id=first.pk, version=1)
     second.refresh_from_db()

@@ -8,7 +8,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -217,24 +216,6 @@ class AssignmentIn(Schema):
     version: int = Field(ge=1)
 
 
-def _user_id(username: str | None) -> int | None:
-    if username is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    from ventanilla.core.errors import ValidationFailed
-
-    user_id = (
-        get_user_model()
-        .objects.filter(username=username, is_active=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if user_id is None:
-        raise ValidationFailed({"assignee": _("No such member of staff.")})
-    return int(user_id)
-
-
 @router.post(
     "/{case_id}/assignment",
     response={200: CaseOut, **PROBLEM_RESPONSES},
@@ -246,7 +227,7 @@ def assign_case(request: HttpRequest, case_id: str, payload: AssignmentIn) -> Ca
     services.case_assign(
         actor=actor,
         case_ids=[case.pk],
-        assignee_id=_user_id(payload.assignee),
+        assignee_id=selectors.staff_user_id(payload.assignee),
         versions={str(case.pk): payload.version},
     )
     return selectors.case_get(actor=actor, case_id=case.pk)
@@ -353,9 +334,9 @@ class DuplicateOut(Schema):
     response={200: list[DuplicateOut], **PROBLEM_RESPONSES},
     summary="Earlier open requests for the same service near the same place",
 )
-def list_duplicates(request: HttpRequest, case_id: str) -> list[services.LikelyDuplicate]:
+def list_duplicates(request: HttpRequest, case_id: str) -> list[selectors.LikelyDuplicate]:
     case = selectors.case_get(actor=actor_of(request), case_id=case_id)
-    return services.likely_duplicates(case)
+    return selectors.likely_duplicates(case)
 
 
 class DuplicateIn(Schema):

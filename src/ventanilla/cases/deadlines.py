@@ -49,10 +49,6 @@ NEXT_PRIORITY = {
 }
 
 
-def _add_working_days(start: date, days: int, holidays: frozenset[date]) -> date:
-    return add_working_days(start, days, holidays)
-
-
 def resume_due_date(
     case: Case, now: datetime | None = None, *, holidays: frozenset[date] = frozenset()
 ) -> date:
@@ -65,7 +61,7 @@ def resume_due_date(
     waited = working_days_between(
         timezone.localdate(case.waiting_since), timezone.localdate(now), holidays
     )
-    return _add_working_days(case.due_date, waited, holidays) if waited else case.due_date
+    return add_working_days(case.due_date, waited, holidays) if waited else case.due_date
 
 
 @dataclass

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from ventanilla.cases.models import Case, RoutingRule
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.core.text import fold
 from ventanilla.parties.models import Party
+from ventanilla.parties.selectors import age_of
 
 RULES_TTL = 30.0
 SENIOR_AGE = 65
@@ -80,14 +79,6 @@ def _forget_rules(**_kwargs: object) -> None:
     forget_rules()
 
 
-def _age(birth_date: date, today: date) -> int:
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
-
-
 def _party_matches(condition: str, party: Party) -> bool:
     if not condition:
         return True
@@ -95,9 +86,9 @@ def _party_matches(condition: str, party: Party) -> bool:
         return party.kind == Party.Kind.ORGANISATION
     if condition == RoutingRule.PartyCondition.ACCESSIBILITY:
         return bool(party.accessibility_needs)
-    if party.birth_date is None:
+    age = age_of(party)
+    if age is None:
         return False
-    age = _age(party.birth_date, timezone.localdate())
     if condition == RoutingRule.PartyCondition.MINOR:
         return age < ADULT_AGE
     if condition == RoutingRule.PartyCondition.SENIOR:

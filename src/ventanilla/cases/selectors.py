@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
-from ventanilla.access.models import Scope
+from ventanilla.access.models import Membership, Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
+from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
+from ventanilla.catalog.models import Agency
 from ventanilla.consent.selectors import shares_cases_with
-from ventanilla.core.errors import NotFound
+from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from ventanilla.interactions.models import InteractionAttachment
 from ventanilla.parties.models import Party
 
 CASES_IN_360 = 50
@@ -176,3 +182,164 @@ def life_event_status(*, actor: Actor, request_id: Any) -> CombinedStatus:
         detail={"life_event_request": str(request.pk)},
     )
     return CombinedStatus(request=request, cases=cases, status=status, done=done)
+
+
+def case_documents(case: Case) -> list[InteractionAttachment]:
+    """Every document brought with the case's contacts, oldest first (read after ``case_get``)."""
+    return list(InteractionAttachment.objects.filter(interaction__case=case).order_by("created_at"))
+
+
+def staff_of(department: Agency) -> Q:
+    """Memberships that reach ``department``: of it, or of an agency above it."""
+    ancestors = [department.path[:i] for i, ch in enumerate(department.path) if ch == "/"]
+    return Q(agency__path__in=[*ancestors, department.path])
+
+
+def staff_user_id(username: str | None) -> int | None:
+    """The id of an active member of staff by user name (None stays None: unassigned)."""
+    if username is None:
+        return None
+    user_id = (
+        get_user_model()
+        .objects.filter(username=username, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if user_id is None:
+        raise ValidationFailed({"assignee": _("No such member of staff.")})
+    return int(user_id)
+
+
+def assignable_users(department: Agency) -> list[Any]:
+    """Staff who may be given a case of ``department``."""
+    user_ids = (
+        Membership.objects.filter(staff_of(department))
+        .exclude(role__in=["analyst", "dpo"])
+        .values_list("user_id", flat=True)
+    )
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .order_by("first_name", "username")
+    )
+
+
+# -- Duplicates ---------------------------------------------------------------------------
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), enough for "the same street corner"."""
+    radius = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(a))
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    case: Case
+    metres: float | None
+
+
+def likely_duplicates(case: Case, *, limit: int = 5) -> list[LikelyDuplicate]:
+    """Earlier open cases of the same service near the same place within a few days: offered
+    to staff, never merged on their own."""
+    if case.latitude is None and not case.location_text:
+        return []
+    since = case.opened_at - timedelta(days=settings.VENTANILLA_DUPLICATE_DAYS)
+    candidates = Case.objects.filter(
+        service_id=case.service_id,
+        opened_at__gte=since,
+        opened_at__lte=case.opened_at,
+        is_open=True,
+        duplicate_of__isnull=True,
+    ).exclude(pk=case.pk)
+    metres = settings.VENTANILLA_DUPLICATE_METRES
+    found: list[LikelyDuplicate] = []
+    if case.latitude is not None and case.longitude is not None:
+        # A box around the point first, so the index does the work; then the true distance.
+        dlat = metres / 111_000
+        dlon = metres / (111_000 * max(math.cos(math.radians(case.latitude)), 0.01))
+        near = candidates.filter(
+            latitude__range=(case.latitude - dlat, case.latitude + dlat),
+            longitude__range=(case.longitude - dlon, case.longitude + dlon),
+        ).select_related("department")[:50]
+        for other in near:
+            assert other.latitude is not None and other.longitude is not None  # noqa: S101
+            distance = _metres(case.latitude, case.longitude, other.latitude, other.longitude)
+            if distance <= metres:
+                found.append(LikelyDuplicate(other, round(distance)))
+        found.sort(key=lambda d: d.metres or 0)
+    elif case.location_text:
+        same_place = candidates.filter(location_text__iexact=case.location_text.strip())
+        found = [LikelyDuplicate(other, None) for other in same_place[:limit]]
+    return found[:limit]
+
+
+# -- The citizen's own cases (portal) -------------------------------------------------------
+
+MY_CASES_SHOWN = 100
+
+
+def _party_id(actor: Actor) -> str:
+    if actor.party_id is None:
+        raise PermissionDenied(_("Only the person themself may see this page."))
+    return actor.party_id
+
+
+def my_cases(*, actor: Actor) -> tuple[list[Case], list[Case]]:
+    """The citizen's open cases (soonest due first) and finished ones (newest first), in one
+    query."""
+    party_id = _party_id(actor)
+    rows = list(
+        Case.objects.filter(party_id=party_id)
+        .select_related("service", "department")
+        .order_by("-is_open", "-opened_at")[:MY_CASES_SHOWN]
+    )
+    open_cases = sorted((c for c in rows if c.is_open), key=lambda c: (c.due_date, c.reference))
+    past_cases = [c for c in rows if not c.is_open]
+    audit_record(
+        actor=actor,
+        action=Action.PARTY_SELF_VIEW,
+        party_id=party_id,
+        object_type="party",
+        object_id=party_id,
+        detail={"page": "cases", "shown": len(rows)},
+    )
+    return open_cases, past_cases
+
+
+@dataclass(frozen=True)
+class MyCase:
+    """One of the citizen's cases as they may see it: no internal note, no staff name."""
+
+    case: Case
+    events: list[CaseEvent]
+    # What the office asked for, while the case waits for the citizen.
+    asked: str
+
+
+def my_case(*, actor: Actor, reference: str) -> MyCase:
+    """The citizen's own case by reference with its public chain; anyone else's is missing."""
+    party_id = _party_id(actor)
+    case = (
+        Case.objects.select_related("service", "department")
+        .filter(reference=reference.upper(), party_id=party_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("No such case."))
+    events = case_events(case=case, public_only=True)
+    asked = ""
+    if case.status == CaseStatus.WAITING_CITIZEN:
+        asks = [e for e in events if e.to_status == CaseStatus.WAITING_CITIZEN]
+        asked = asks[-1].text if asks else ""
+    audit_record(
+        actor=actor,
+        action=Action.PARTY_SELF_VIEW,
+        party_id=party_id,
+        object_type="case",
+        object_id=case.pk,
+    )
+    return MyCase(case=case, events=events, asked=asked)

@@ -5,10 +5,8 @@ itself checks and increments ``Case.version`` so concurrent edits are refused, n
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import IO, Any
 from uuid import UUID
 
@@ -37,6 +35,7 @@ from ventanilla.cases.models import (
     NotificationEvent,
 )
 from ventanilla.cases.notifications import notify_case
+from ventanilla.cases.selectors import staff_of
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id
 from ventanilla.core.calendar import add_working_days
@@ -494,31 +493,6 @@ def case_document_add(
     return attachment
 
 
-def case_documents(case: Case) -> list[InteractionAttachment]:
-    """Every document brought with the case's contacts, oldest first (read after ``case_get``)."""
-    return list(InteractionAttachment.objects.filter(interaction__case=case).order_by("created_at"))
-
-
-def _staff_of(department: Agency) -> Q:
-    """Memberships that reach ``department``: of it, or of an agency above it."""
-    ancestors = [department.path[:i] for i, ch in enumerate(department.path) if ch == "/"]
-    return Q(agency__path__in=[*ancestors, department.path])
-
-
-def assignable_users(department: Agency) -> list[Any]:
-    """Staff who may be given a case of ``department``."""
-    user_ids = (
-        Membership.objects.filter(_staff_of(department))
-        .exclude(role__in=["analyst", "dpo"])
-        .values_list("user_id", flat=True)
-    )
-    return list(
-        get_user_model()
-        .objects.filter(pk__in=user_ids, is_active=True)
-        .order_by("first_name", "username")
-    )
-
-
 def case_assign(
     *,
     actor: Actor,
@@ -550,9 +524,7 @@ def case_assign(
                 )
             if (
                 assignee is not None
-                and not Membership.objects.filter(
-                    _staff_of(case.department), user=assignee
-                ).exists()
+                and not Membership.objects.filter(staff_of(case.department), user=assignee).exists()
             ):
                 raise ValidationFailed(
                     {
@@ -722,59 +694,6 @@ def task_finish(*, actor: Actor, task_id: Any, outcome: str, result: str = "") -
         )
         _audit_change(actor, task.case, {"task": str(task.pk), "outcome": outcome})
     return task
-
-
-# -- Duplicates ---------------------------------------------------------------------------
-
-
-def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine), enough for "the same street corner"."""
-    radius = 6_371_000
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))
-
-
-@dataclass(frozen=True)
-class LikelyDuplicate:
-    case: Case
-    metres: float | None
-
-
-def likely_duplicates(case: Case, *, limit: int = 5) -> list[LikelyDuplicate]:
-    """Earlier open cases of the same service near the same place within a few days: offered
-    to staff, never merged on their own."""
-    if case.latitude is None and not case.location_text:
-        return []
-    since = case.opened_at - timedelta(days=settings.VENTANILLA_DUPLICATE_DAYS)
-    candidates = Case.objects.filter(
-        service_id=case.service_id,
-        opened_at__gte=since,
-        opened_at__lte=case.opened_at,
-        is_open=True,
-        duplicate_of__isnull=True,
-    ).exclude(pk=case.pk)
-    metres = settings.VENTANILLA_DUPLICATE_METRES
-    found: list[LikelyDuplicate] = []
-    if case.latitude is not None and case.longitude is not None:
-        # A box around the point first, so the index does the work; then the true distance.
-        dlat = metres / 111_000
-        dlon = metres / (111_000 * max(math.cos(math.radians(case.latitude)), 0.01))
-        near = candidates.filter(
-            latitude__range=(case.latitude - dlat, case.latitude + dlat),
-            longitude__range=(case.longitude - dlon, case.longitude + dlon),
-        ).select_related("department")[:50]
-        for other in near:
-            assert other.latitude is not None and other.longitude is not None  # noqa: S101
-            distance = _metres(case.latitude, case.longitude, other.latitude, other.longitude)
-            if distance <= metres:
-                found.append(LikelyDuplicate(other, round(distance)))
-        found.sort(key=lambda d: d.metres or 0)
-    elif case.location_text:
-        same_place = candidates.filter(location_text__iexact=case.location_text.strip())
-        found = [LikelyDuplicate(other, None) for other in same_place[:limit]]
-    return found[:limit]
 
 
 def case_mark_duplicate(

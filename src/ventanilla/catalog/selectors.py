@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
@@ -21,6 +22,7 @@ from ventanilla.catalog.models import (
     LifeEvent,
     PublicService,
 )
+from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import current_language, localized
 from ventanilla.core.text import tokens
 
@@ -230,3 +232,40 @@ def knowledge_search(
         )
         for linked, _matched, score, _title, article, codes in hits[:limit]
     ]
+
+
+# --- What a citizen can ask for (portal) ---------------------------------------------------
+
+
+def requestable_services() -> list[PublicService]:
+    """Active services a citizen can ask for on the web, by name."""
+    services = PublicService.objects.filter(active=True).select_related("department")
+    return sorted(services, key=lambda s: s.name)
+
+
+def requestable_service(*, code: str) -> PublicService:
+    service = PublicService.objects.filter(code=code, active=True).first()
+    if service is None:
+        raise NotFound(_("Unknown service."))
+    return service
+
+
+def life_events_by_kind() -> list[tuple[str, list[LifeEvent]]]:
+    """Life events and business events, each group in name order (one query)."""
+    events = list(LifeEvent.objects.all())
+    groups = []
+    for kind, label in LifeEvent.Kind.choices:
+        chosen = sorted((e for e in events if e.kind == kind), key=lambda e: e.name)
+        if chosen:
+            groups.append((str(label), chosen))
+    return groups
+
+
+def life_event_with_services(*, code: str) -> tuple[LifeEvent, list[PublicService]]:
+    event = LifeEvent.objects.filter(code=code).first()
+    if event is None:
+        raise NotFound(_("Unknown life event."))
+    services = sorted(
+        event.services.filter(active=True).select_related("department"), key=lambda s: s.name
+    )
+    return event, services

@@ -34,17 +34,22 @@ from ventanilla.cases.models import (
     CaseTask,
     Priority,
 )
-from ventanilla.cases.selectors import case_events, case_get, case_tasks, visible_cases
-from ventanilla.cases.services import (
+from ventanilla.cases.selectors import (
     assignable_users,
+    case_documents,
+    case_events,
+    case_get,
+    case_tasks,
+    likely_duplicates,
+    visible_cases,
+)
+from ventanilla.cases.services import (
     case_assign,
     case_document_add,
-    case_documents,
     case_mark_duplicate,
     case_note_add,
     case_transfer,
     case_transition,
-    likely_duplicates,
     task_create,
     task_finish,
 )

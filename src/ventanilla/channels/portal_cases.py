@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ventanilla.access.actors import Actor
 from ventanilla.cases.lifecycle import TRANSITIONS
 from ventanilla.cases.models import CaseStatus
-from ventanilla.cases.selectors import life_event_status
+from ventanilla.cases.selectors import MyCase, life_event_status, my_case, my_cases
 from ventanilla.cases.services import (
     case_note_add,
     case_open,
@@ -26,12 +26,9 @@ from ventanilla.cases.services import (
     satisfaction_record,
 )
 from ventanilla.catalog.forms import form_data_from_post, form_fields, validate_form_data
-from ventanilla.channels.citizen_cases import (
-    MyCase,
+from ventanilla.catalog.selectors import (
     life_event_with_services,
     life_events_by_kind,
-    my_case,
-    my_cases,
     requestable_service,
     requestable_services,
 )

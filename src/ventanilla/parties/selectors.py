@@ -179,13 +179,18 @@ class Party360:
 MIN_PURPOSE_LENGTH = 10
 
 
-def is_minor(party: Party, *, today: date | None = None) -> bool:
+def age_of(party: Party, *, today: date | None = None) -> int | None:
+    """A person's age in whole years; None for an organisation or an unknown birth date."""
     if party.birth_date is None or party.kind != Party.Kind.PERSON:
-        return False
+        return None
     today = today or timezone.localdate()
     born = party.birth_date
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return age < 18
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def is_minor(party: Party, *, today: date | None = None) -> bool:
+    age = age_of(party, today=today)
+    return age is not None and age < 18
 
 
 def is_sensitive(attribute: ProfileAttribute, *, minor: bool) -> bool:
