@@ -210,10 +210,10 @@ def staff_user_id(username: str | None) -> int | None:
     return int(user_id)
 
 
-def assignable_users(department: Agency) -> list[Any]:
-    """Staff who may be given a case of ``department``."""
+def _case_handlers(memberships: Q) -> list[Any]:
+    """Active staff holding one of ``memberships`` in a role that works on cases."""
     user_ids = (
-        Membership.objects.filter(staff_of(department))
+        Membership.objects.filter(memberships)
         .exclude(role__in=["analyst", "dpo"])
         .values_list("user_id", flat=True)
     )
@@ -222,6 +222,16 @@ def assignable_users(department: Agency) -> list[Any]:
         .objects.filter(pk__in=user_ids, is_active=True)
         .order_by("first_name", "username")
     )
+
+
+def assignable_users(department: Agency) -> list[Any]:
+    """Staff who may be given a case of ``department``."""
+    return _case_handlers(staff_of(department))
+
+
+def colleagues_of(actor: Actor) -> list[Any]:
+    """Staff a supervisor may give cases to: of the actor's agencies and the departments below."""
+    return _case_handlers(Q(agency_id__in=list(actor.agency_ids)))
 
 
 # -- Duplicates ---------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
-from ventanilla.access.models import Membership, Scope
+from ventanilla.access.models import Scope
 from ventanilla.cases import queues
 from ventanilla.cases.lifecycle import actions_from
 from ventanilla.cases.models import (
@@ -40,6 +39,7 @@ from ventanilla.cases.selectors import (
     case_events,
     case_get,
     case_tasks,
+    colleagues_of,
     likely_duplicates,
     visible_cases,
 )
@@ -81,20 +81,6 @@ def _tab_labels() -> list[tuple[str, str]]:
 
 def _may_manage(actor: Actor) -> bool:
     return actor.can(Scope.CASES_MANAGE)
-
-
-def _colleagues(actor: Actor) -> list[Any]:
-    """Staff a supervisor may give cases to: of the actor's agencies and the departments below."""
-    user_ids = (
-        Membership.objects.filter(agency_id__in=list(actor.agency_ids))
-        .exclude(role__in=["analyst", "dpo"])
-        .values_list("user_id", flat=True)
-    )
-    return list(
-        get_user_model()
-        .objects.filter(pk__in=user_ids, is_active=True)
-        .order_by("first_name", "username")
-    )
 
 
 # -- Queues ---------------------------------------------------------------------------------
@@ -140,7 +126,7 @@ def case_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     }
     query = urlencode({k: v for k, v in kept.items() if v})
     counts = queues.counts(actor=actor)
-    assignees = _colleagues(actor) if _may_manage(actor) else []
+    assignees = colleagues_of(actor) if _may_manage(actor) else []
     context = {
         "may_edit_messages": actor.can(Scope.CATALOG_MANAGE),
         "page": page,
