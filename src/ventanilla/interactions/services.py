@@ -21,6 +21,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
+from ventanilla.cases.selectors import visible_cases
 from ventanilla.catalog.models import Agency, Channel, PublicService
 from ventanilla.core import filetypes
 from ventanilla.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -48,6 +49,18 @@ def acting_agency(*, actor: Actor, agency_code: str | None) -> Agency:
     if len(roots) != 1:
         raise ValidationFailed({"agency": _("Say which agency this is recorded for.")})
     return roots[0]
+
+
+def _case_to_link(actor: Actor, reference: str, party_id: Any) -> Case | None:
+    """The party's case a contact may be linked to: one the actor's departments handle or were
+    asked to help with. Another agency's case, another person's and a reference that does not
+    exist all look the same, so the answer tells nothing about references the actor cannot see.
+    A consent that shares a party's cases lets an agency read them, not add to them."""
+    if not actor.can(Scope.CASES_READ):
+        return None
+    return (
+        visible_cases(actor).filter(reference=reference.strip().upper(), party_id=party_id).first()
+    )
 
 
 def interaction_record(
@@ -97,9 +110,9 @@ def interaction_record(
             errors["service"] = _("Unknown service.")
     case = None
     if case_reference:
-        case = Case.objects.filter(reference=case_reference.upper(), party_id=party_id).first()
+        case = _case_to_link(actor, case_reference, party_id)
         if case is None:
-            errors["case"] = _("No such case of this party.")
+            errors["case"] = _("No such case.")
     if errors or party is None:
         raise ValidationFailed(errors)
     agency = acting_agency(actor=actor, agency_code=agency_code)
