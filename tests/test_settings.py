@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def start(**environment: str) -> subprocess.CompletedProcess[str]:
@@ -69,3 +70,29 @@ def test_production_refuses_to_switch_the_staff_second_factor_off() -> None:
 
     assert result.returncode != 0
     assert "VENTANILLA_STAFF_SECOND_FACTOR=off is only allowed" in result.stderr
+
+
+def test_production_refuses_the_audit_key_once_published_in_the_source() -> None:
+    result = start(
+        VENTANILLA_ENV="production",
+        VENTANILLA_SECRET_KEY="a-long-random-secret-" * 3,
+        VENTANILLA_ALLOWED_HOSTS="ventanilla.example.org",
+        VENTANILLA_AUDIT_KEY=(
+            "development-only-audit-key:development-only-secret-key-do-not-use-in-production"
+        ),
+    )
+
+    assert result.returncode != 0
+    assert "VENTANILLA_AUDIT_KEY is a development key" in result.stderr
+
+
+def test_development_makes_its_own_audit_key_once_and_keeps_it_private(tmp_path: Path) -> None:
+    first = start(VENTANILLA_VAR_DIR=str(tmp_path))
+    key = (tmp_path / "audit.key").read_text()
+    second = start(VENTANILLA_VAR_DIR=str(tmp_path))
+
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert len(key.strip()) >= 40
+    assert (tmp_path / "audit.key").read_text() == key
+    assert (tmp_path / "audit.key").stat().st_mode & 0o077 == 0
+

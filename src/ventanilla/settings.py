@@ -7,6 +7,7 @@ The list of variables, with their help text, is in ``SETTINGS_HELP`` at the end 
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -80,20 +81,59 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _DEV_SECRET
 
+
+def _installation_key(path: Path) -> str:
+    """A random key made at the first start and kept in var/ (readable by its owner only), so no
+    two development installations share one and none is published with the source."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            # Linking the full file into place is atomic: of two processes starting together,
+            # one key wins and both read it.
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: remove it and a new key is made.")
+    return key
+
+
+# Keys once written in the source (they signed the demo's checkpoints): never valid in production.
+_PUBLISHED_AUDIT_KEYS = {"development-only-audit-key:" + _DEV_SECRET}
 AUDIT_KEY = env(
     "VENTANILLA_AUDIT_KEY",
     "",
-    "key that signs audit-log checkpoints; keep it outside the database and its backups; "
-    "required in production",
+    "key that signs audit-log checkpoints and seals each entry; keep it outside the database "
+    "and its backups; required in production (development makes a random one in "
+    "var/audit.key)",
 )
-if not AUDIT_KEY:
-    if PRODUCTION:
+if PRODUCTION:
+    if not AUDIT_KEY:
         raise ImproperlyConfigured(
             "VENTANILLA_AUDIT_KEY is not set. In production the audit log's checkpoints must be "
             "signed with a key kept outside the database. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
-    AUDIT_KEY = "development-only-audit-key:" + SECRET_KEY
+    if (
+        AUDIT_KEY in _PUBLISHED_AUDIT_KEYS
+        or AUDIT_KEY.startswith("development-only")
+        or AUDIT_KEY == SECRET_KEY
+        or len(AUDIT_KEY) < 20
+    ):
+        raise ImproperlyConfigured(
+            "VENTANILLA_AUDIT_KEY is a development key, the secret key or shorter than 20 "
+            "characters: anyone who knows it can rewrite the audit log unseen. Generate one "
+            "with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+elif not AUDIT_KEY:
+    AUDIT_KEY = _installation_key(VAR_DIR / "audit.key")
 AUDIT_CHECKPOINT_EVERY = int(
     env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
 )
