@@ -6,3 +6,14 @@ from django.contrib.admin.apps import AdminConfig
 
 class StaffAdminConfig(AdminConfig):
     default_site = "ventanilla.access.admin_site.StaffAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # discovers every app's admin module
+        # Then every model admin, whichever app registered it, records its changes (and its
+        # readings of personal data) in the audit log. Imported here, as access.guards does,
+        # because the audit log sits above access.
+        from django.contrib import admin
+
+        from ventanilla.audit.admin import audit_every_admin
+
+        audit_every_admin(admin.site)
