@@ -58,6 +58,46 @@ class SingleValuedQueryMiddleware:
         return self.get_response(request)
 
 
+# What an API body may be: JSON for every operation, multipart for those that take a document
+# (the operations that read JSON refuse multipart themselves: see problems.JsonOnlyParser).
+BODY_CONTENT_TYPES = frozenset({"application/json", "multipart/form-data"})
+
+
+def _has_body(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 1  # a length that is not a number: there is something, of unknown size
+    return length > 0 or "HTTP_TRANSFER_ENCODING" in request.META
+
+
+class BodyContentTypeMiddleware:
+    """Refuses with 415 an API body of any other content type than the API reads: a JSON text
+    sent as ``text/plain`` (or with no type at all) was read as JSON whatever it claimed, and
+    a form body would be read as nothing."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.path.startswith("/api/")
+            and _has_body(request)
+            and request.content_type not in BODY_CONTENT_TYPES
+        ):
+            from ventanilla.api.problems import problem, unsupported_body_detail
+            from ventanilla.api.urls import api
+
+            return problem(
+                api,
+                request,
+                code="unsupported-body",
+                status=415,
+                detail=unsupported_body_detail(),
+            )
+        return self.get_response(request)
+
+
 def _refuse(request: HttpRequest, errors: dict[str, str]) -> HttpResponse:
     from ventanilla.api.problems import problem
     from ventanilla.api.urls import api

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from ventanilla.api import ratelimit
 from ventanilla.api.auth import SecondFactorRequired
@@ -34,6 +35,31 @@ class ProblemOut(Schema):
     detail: str
     instance: str
     errors: list[FieldErrorOut] = []
+
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+class NotJson(Exception):
+    """A body sent to an operation that reads JSON, under another content type."""
+
+
+class JsonOnlyParser(Parser):
+    """ninja's parser, which reads any body as JSON whatever it says it is; this one reads only
+    a body that says it is JSON (``application/json``, with or without a charset), so a form or
+    a text posted by mistake is refused (415) instead of being taken for what it is not."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type != JSON_CONTENT_TYPE:
+            raise NotJson(request.content_type)
+        return super().parse_body(request)
+
+
+def unsupported_body_detail() -> str:
+    return _(
+        "Send the body as application/json (documents: multipart/form-data, where the "
+        "operation takes a file)."
+    )
 
 
 class ProblemDocumentingAPI(NinjaAPI):
@@ -69,6 +95,7 @@ def _titles() -> dict[str, str]:
         "domain-error": _("The request could not be carried out."),
         "rate-limited": _("Too many requests."),
         "unsupported-media-type": _("This kind of file is not accepted."),
+        "unsupported-body": _("The body is not of a type this operation reads."),
     }
 
 
@@ -149,6 +176,14 @@ def install(api: NinjaAPI) -> None:
         return response
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc.__cause__, NotJson):  # ninja wraps every parser error in a 400
+            return problem(
+                api,
+                request,
+                code="unsupported-body",
+                status=415,
+                detail=unsupported_body_detail(),
+            )
         codes = {400: "malformed-request", 403: "permission-denied", 404: "not-found"}
         # ninja's own 400 ("Cannot parse request body") is English; say it in the caller's.
         detail = (

@@ -24,6 +24,7 @@ api = problems.ProblemDocumentingAPI(
     ),
     urls_namespace="api",
     auth=AUTH,
+    parser=problems.JsonOnlyParser(),
 )
 problems.install(api)
 api.add_router("/parties", parties_router)
