@@ -1,3 +1,7 @@
+"""The catalogue is configuration without personal data: agencies, channels, life events and
+public services are edited here. Every change is recorded in the audit log with its new
+values (``ventanilla.audit.admin``); the lists and pages are not readings of anyone's data."""
+
 from django.contrib import admin
 
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
@@ -5,6 +9,7 @@ from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin[Agency]):
+    audit_reads = False
     list_display = ["code", "name_es", "kind", "path"]
     search_fields = ["code", "name_es", "name_en"]
     readonly_fields = ["path"]
@@ -12,17 +17,20 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin[Channel]):
+    audit_reads = False
     list_display = ["code", "name_es", "name_en", "assisted"]
 
 
 @admin.register(LifeEvent)
 class LifeEventAdmin(admin.ModelAdmin[LifeEvent]):
+    audit_reads = False
     list_display = ["code", "name_es", "kind"]
     search_fields = ["code", "name_es", "name_en"]
 
 
 @admin.register(PublicService)
 class PublicServiceAdmin(admin.ModelAdmin[PublicService]):
+    audit_reads = False
     list_display = ["code", "name_es", "department", "deadline_days", "active"]
     list_filter = ["active", "department"]
     search_fields = ["code", "name_es", "name_en"]
