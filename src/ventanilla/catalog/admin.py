@@ -1,10 +1,10 @@
-"""The catalogue is configuration without personal data: agencies, channels, life events and
-public services are edited here. Every change is recorded in the audit log with its new
+"""The catalogue is configuration without personal data: agencies, channels, life events, public
+services and holidays are edited here. Every change is recorded in the audit log with its new
 values (``ventanilla.audit.admin``); the lists and pages are not readings of anyone's data."""
 
 from django.contrib import admin
 
-from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
+from ventanilla.catalog.models import Agency, Channel, Holiday, LifeEvent, PublicService
 
 
 @admin.register(Agency)
@@ -35,3 +35,14 @@ class PublicServiceAdmin(admin.ModelAdmin[PublicService]):
     list_filter = ["active", "department"]
     search_fields = ["code", "name_es", "name_en"]
     filter_horizontal = ["channels", "life_events"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin[Holiday]):
+    """A department's calendar is its own days off and those of every agency above it."""
+
+    audit_reads = False
+    list_display = ["date", "name_es", "agency"]
+    list_filter = ["agency"]
+    list_select_related = ["agency"]
+    date_hierarchy = "date"
