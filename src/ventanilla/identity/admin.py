@@ -1,17 +1,6 @@
-from typing import Any
+"""No model of this app is in the admin, on purpose.
 
-from django.contrib import admin
-
-from ventanilla.identity.models import SourceRecord
-
-
-@admin.register(SourceRecord)
-class SourceRecordAdmin(admin.ModelAdmin[SourceRecord]):
-    list_display = ["agency", "source_key", "family_name_1", "given_name", "party", "match_score"]
-    list_filter = ["agency"]
-    list_select_related = ["agency", "party"]
-    raw_id_fields = ["party"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
+A source record is a person as one agency knows them (names, identifiers, birth date): personal
+data, read and linked through the matching services and commands, which record what they decide.
+An admin list of them would be an unaudited person search, so there is none.
+"""

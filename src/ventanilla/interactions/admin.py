@@ -1,24 +1,7 @@
-"""Interactions are read here for support; they are recorded through the console, channels and
-API, which validate them, so the admin does not add or change them."""
+"""No model of this app is in the admin, on purpose.
 
-from typing import Any
-
-from django.contrib import admin
-
-from ventanilla.interactions.models import Interaction
-
-
-@admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin[Interaction]):
-    list_display = ["occurred_at", "channel", "agency", "kind", "relationship", "direction"]
-    list_filter = ["channel", "kind", "relationship", "direction"]
-    list_select_related = ["channel", "agency"]
-    raw_id_fields = ["party", "case", "agent", "service"]
-    date_hierarchy = "occurred_at"
-    show_full_result_count = False
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+Interactions and their documents are a person's contact history: personal data, often in the
+citizen's own words. They are recorded through the console, the channels and the API, which
+validate them, and read through selectors that scope every read to the actor's agencies and audit
+it; the admin would be a door without either, so it shows none of them.
+"""
