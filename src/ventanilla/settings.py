@@ -203,7 +203,6 @@ MIDDLEWARE = [
     "ventanilla.core.sessions.SessionLimitsMiddleware",
     "ventanilla.api.ratelimit.RateLimitHeadersMiddleware",
     "ventanilla.api.middleware.SingleValuedQueryMiddleware",
-    "ventanilla.api.middleware.BodyContentTypeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -555,6 +554,17 @@ SMS_BACKEND = env(
     "each message to var/sms/, ventanilla.core.sms.LogBackend to the log",
 )
 SMS_FILE_PATH = VAR_DIR / "sms"
+
+# The outbox of messages to citizens: how long a failing message is retried.
+NOTIFICATION_GIVE_UP_DAYS = int(
+    env(
+        "VENTANILLA_NOTIFICATION_GIVE_UP_DAYS",
+        "7",
+        "days a message to a citizen is retried while the mail server or SMS gateway fails "
+        "(after 1, 5, 30 and 120 minutes, then every 4 hours); after that it is marked not "
+        "delivered and staff can send it again from the console",
+    )
+)
 
 # A citizen signed in to the portal is signed out after this long without a request.
 PORTAL_IDLE_SECONDS = int(

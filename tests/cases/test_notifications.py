@@ -4,18 +4,23 @@ worker sends them, and a failing mail server only delays them."""
 from __future__ import annotations
 
 import os
+import smtplib
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from freezegun import freeze_time
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
@@ -140,7 +145,7 @@ def test_a_failing_mail_server_keeps_the_message_queued_and_a_later_run_sends_it
     assert AuditEntry.objects.filter(action="case.notify", object_id=str(row.pk)).count() == 1
 
 
-def test_a_message_that_fails_five_times_is_given_up(
+def test_a_message_that_keeps_failing_is_retried_for_days_before_it_is_given_up(
     actor: Actor, service: Any, settings: Any
 ) -> None:
     case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
@@ -148,12 +153,18 @@ def test_a_message_that_fails_five_times_is_given_up(
     [row] = notify_case(case=case, event="accepted")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.NOTIFICATION_GIVE_UP_DAYS = 7
+    start = timezone.now()
 
-    for hours in range(5):
-        notifications_send(now=timezone.now() + timedelta(hours=3 * hours))
+    for hours in range(6 * 24 + 1):  # six days of a mail server that refuses connections
+        notifications_send(now=start + timedelta(hours=hours))
+    row.refresh_from_db()
+    assert (row.status, row.failure) == ("queued", "unreachable")
+    assert row.attempts > 30
+    notifications_send(now=start + timedelta(days=7, minutes=1))
 
     row.refresh_from_db()
-    assert (row.status, row.attempts) == ("failed", 5)
+    assert row.status == "failed"
 
 
 def run_worker(var_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -219,3 +230,137 @@ def test_many_messages_wait_for_one_sending_run(actor: Actor, service: Any) -> N
     with transaction.atomic():
         notify_case(case=case, event="resolved")
     assert DBTaskResult.objects.filter(task_path__endswith="send_notifications").count() == 2
+
+
+# -- A mail server or SMS gateway down for a day -----------------------------------------------
+
+
+class DisconnectedBackend(BaseEmailBackend):
+    """A mail server that drops the connection, as one being restarted does."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class BrokenBackend(BaseEmailBackend):
+    """A mail backend with a bug of its own: it raises something that is not an OSError."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise ValueError("bad header from a plug-in")
+
+
+class BrokenSms:
+    def send(self, recipient: str, body: str) -> None:
+        raise RuntimeError("gateway answered 502")
+
+
+class RecordingSms:
+    sent: list[str] = []
+
+    def send(self, recipient: str, body: str) -> None:
+        RecordingSms.sent.append(recipient)
+
+
+def test_a_mail_backend_error_that_is_not_an_oserror_counts_as_a_recorded_attempt(
+    actor: Actor, service: Any, settings: Any
+) -> None:
+    case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
+    [row] = Notification.objects.filter(case=case)
+    settings.EMAIL_BACKEND = "tests.cases.test_notifications.BrokenBackend"
+
+    report = notifications_send()
+
+    row.refresh_from_db()
+    assert report.retrying == 1
+    assert (row.status, row.attempts, row.failure) == ("queued", 1, "software")
+    assert row.last_error == "ValueError: bad header from a plug-in"
+    assert row.next_attempt_at > timezone.now()
+
+
+def test_an_sms_gateway_that_fails_is_recorded_and_retried(
+    actor: Actor, service: Any, settings: Any
+) -> None:
+    case = open_case(actor, service)
+    settings.SMS_BACKEND = "tests.cases.test_notifications.BrokenSms"
+
+    notifications_send()
+
+    sms = Notification.objects.get(case=case, medium="sms")
+    assert (sms.status, sms.attempts) == ("queued", 1)
+    assert sms.last_error == "RuntimeError: gateway answered 502"
+
+
+class LongWindedBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPServerDisconnected("x" * 5000)
+
+
+def test_a_long_error_is_kept_short(actor: Actor, service: Any, settings: Any) -> None:
+    case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
+    settings.EMAIL_BACKEND = "tests.cases.test_notifications.LongWindedBackend"
+
+    notifications_send()
+
+    row = Notification.objects.get(case=case)
+    assert len(row.last_error) == 500
+    assert row.failure == "unreachable"
+
+
+def test_a_day_long_outage_loses_no_message_and_sends_each_exactly_once(
+    actor: Actor, service: Any, settings: Any
+) -> None:
+    RecordingSms.sent = []
+    with freeze_time("2026-03-02 08:00:00+00:00") as clock:
+        # Given messages written at the start of an outage of mail and SMS alike
+        cases = [open_case(actor, service) for _ in range(3)]
+        written = list(Notification.objects.filter(case__in=cases))
+        assert len(written) == 6  # one email and one SMS for each case
+        settings.SMS_BACKEND = "tests.cases.test_notifications.BrokenSms"
+        # when the mail server drops connections for twelve hours, then fails with a bug of its
+        # own for twelve more, while the worker runs every five minutes
+        settings.EMAIL_BACKEND = "tests.cases.test_notifications.DisconnectedBackend"
+        for _ in range(12 * 12):
+            notifications_send()
+            clock.tick(timedelta(minutes=5))
+        settings.EMAIL_BACKEND = "tests.cases.test_notifications.BrokenBackend"
+        for _ in range(12 * 12):
+            notifications_send()
+            clock.tick(timedelta(minutes=5))
+        waiting = Notification.objects.filter(case__in=cases)
+        assert set(waiting.values_list("status", flat=True)) == {"queued"}
+        assert min(waiting.values_list("attempts", flat=True)) >= 8
+        assert not mail.outbox and not RecordingSms.sent
+        # then both come back
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        settings.SMS_BACKEND = "tests.cases.test_notifications.RecordingSms"
+        for _ in range(5 * 12):
+            notifications_send()
+            clock.tick(timedelta(minutes=5))
+
+    # every message was sent, exactly once
+    assert set(waiting.values_list("status", flat=True)) == {"sent"}
+    emails = sorted(row.recipient for row in written if row.medium == "email")
+    assert sorted(message.to[0] for message in mail.outbox) == emails
+    assert sorted(RecordingSms.sent) == sorted(
+        row.recipient for row in written if row.medium == "sms"
+    )
+    sent_ids = {str(row.pk) for row in written}
+    notified = AuditEntry.objects.filter(action="case.notify", object_id__in=sent_ids)
+    assert notified.count() == 6
+
+
+def test_after_a_failure_the_sending_run_comes_back_when_the_first_retry_is_due(
+    actor: Actor, service: Any, settings: Any
+) -> None:
+    from ventanilla.cases.tasks import send_notifications
+
+    case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
+    DBTaskResult.objects.all().delete()
+    settings.EMAIL_BACKEND = "tests.cases.test_notifications.DisconnectedBackend"
+
+    send_notifications.call()
+
+    row = Notification.objects.get(case=case)
+    [retry] = DBTaskResult.objects.filter(task_path__endswith="send_notifications")
+    assert retry.run_after == row.next_attempt_at
+    assert row.next_attempt_at - row.updated_at < timedelta(minutes=2)

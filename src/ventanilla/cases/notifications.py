@@ -1,7 +1,9 @@
 """What the citizen is told about their case. ``notify_case`` writes the messages to the outbox
 (Notification) inside the transaction of the change that causes them, and queues the sending
 task once that transaction commits; ``notifications_send`` (run by the worker) sends what is
-queued, retrying with a growing pause when the mail server or SMS gateway fails."""
+queued, retrying with a growing pause when the mail server or SMS gateway fails: minutes at
+first, then every few hours, for VENTANILLA_NOTIFICATION_GIVE_UP_DAYS days. Whatever the
+backend raises is one failed try, recorded on the message; nothing is left queued unaccounted."""
 
 from __future__ import annotations
 
@@ -47,14 +49,18 @@ logger = logging.getLogger("ventanilla.cases.notifications")
 
 LANGUAGES = ("es", "en")
 FALLBACK_LANGUAGE = "es"
-MAX_ATTEMPTS = 5
-# The pause before the next try, after 1, 2, 3 and 4 failed attempts.
+# The pause before the next try, after 1, 2, 3 and 4 failed attempts; after that, RETRY_EVERY
+# until the message is VENTANILLA_NOTIFICATION_GIVE_UP_DAYS old (about 45 tries in 7 days).
 RETRY_AFTER = {
     1: timedelta(minutes=1),
     2: timedelta(minutes=5),
     3: timedelta(minutes=30),
     4: timedelta(hours=2),
 }
+RETRY_EVERY = timedelta(hours=4)
+# A message being sent is put this far ahead, so a second sending run (SQLite has no row locks
+# to skip) leaves it alone, and one whose run died mid-way is tried again after it.
+CLAIM_FOR = timedelta(minutes=10)
 BATCH = 50
 SYSTEM = Actor(label="system:notifications", sees_everything=True)
 
@@ -210,7 +216,7 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    transaction.on_commit(_enqueue_sending)
+    transaction.on_commit(enqueue_sending)
     return created
 
 
@@ -233,7 +239,7 @@ def templates_ensure() -> int:
     return created
 
 
-def _enqueue_sending() -> None:
+def enqueue_sending() -> None:
     """Queue a sending run unless one is already waiting to start: that one will send this
     message too (it reads every queued message when it starts), and a busy counter opening
     hundreds of cases a minute does not fill the queue with runs."""
@@ -255,15 +261,35 @@ class SendReport:
 
 
 def _due(now: datetime) -> Q:
-    """Queued rows never tried, or whose pause after the last failure is over."""
-    due = Q(attempts=0)
-    for attempts, pause in RETRY_AFTER.items():
-        due |= Q(attempts=attempts, updated_at__lte=now - pause)
-    return Q(status=Notification.Status.QUEUED) & due
+    """Queued rows whose time has come: new ones, and those whose pause after a failure is over
+    (served by the index on status and next_attempt_at)."""
+    return Q(status=Notification.Status.QUEUED, next_attempt_at__lte=now)
 
 
 def next_retry_in(attempts: int) -> timedelta:
-    return RETRY_AFTER.get(attempts, RETRY_AFTER[max(RETRY_AFTER)])
+    return RETRY_AFTER.get(attempts, RETRY_EVERY)
+
+
+def give_up_at(notification: Notification) -> datetime:
+    """When retrying stops: the give-up age after the message was written, or sent again."""
+    start = notification.resent_at or notification.created_at
+    return start + timedelta(days=settings.NOTIFICATION_GIVE_UP_DAYS)
+
+
+def failure_of(error: BaseException) -> str:
+    """What kind of failure ``error`` is, in the words the console shows."""
+    failure = Notification.Failure
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return failure.RECIPIENT_REFUSED
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return failure.LOGIN_REFUSED
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return failure.UNREACHABLE
+    if isinstance(error, smtplib.SMTPException):
+        return failure.REFUSED
+    if isinstance(error, OSError | SmsError):
+        return failure.UNREACHABLE
+    return failure.SOFTWARE
 
 
 def _deliver(notification: Notification) -> None:
@@ -294,7 +320,8 @@ def _claimed_batch(now: datetime) -> Iterator[list[Notification]]:
 
 def notifications_send(*, now: datetime | None = None) -> SendReport:
     """Send every queued message that is due. A failure counts an attempt, records the error and
-    leaves the row queued for a later try; after MAX_ATTEMPTS it is marked failed."""
+    sets the next try; once the message reaches its give-up age it is marked failed, for staff
+    to send again."""
     report = SendReport()
     seen: set[Any] = set()
     while True:
@@ -305,30 +332,37 @@ def notifications_send(*, now: datetime | None = None) -> SendReport:
                 break
             for notification in batch:
                 seen.add(notification.pk)
-                _send_one(notification, report)
+                if _claim(notification, now):
+                    _send_one(notification, report, now)
     return report
 
 
-def _send_one(notification: Notification, report: SendReport) -> None:
+def _claim(notification: Notification, now: datetime) -> bool:
+    """Take the message for this run, unless another run took it since it was read."""
+    taken = Notification.objects.filter(
+        pk=notification.pk,
+        status=Notification.Status.QUEUED,
+        next_attempt_at=notification.next_attempt_at,
+    ).update(next_attempt_at=now + CLAIM_FOR)
+    return taken == 1
+
+
+def _send_one(notification: Notification, report: SendReport, now: datetime) -> None:
     notification.attempts += 1
     try:
         _deliver(notification)
-    except (smtplib.SMTPException, OSError, SmsError) as error:
-        notification.last_error = f"{type(error).__name__}: {error}"[:500]
-        if notification.attempts >= MAX_ATTEMPTS:
-            notification.status = Notification.Status.FAILED
-            report.failed += 1
-            logger.warning("Gave up on notification %s: %s", notification.pk, error)
-        else:
-            report.retrying += 1
-        notification.save(update_fields=["attempts", "last_error", "status", "updated_at"])
+    except Exception as error:
+        # The mail backend and the SMS gateway are the operator's choice and may raise anything;
+        # whatever it is, it is this message's failed try, recorded, never a row left behind.
+        _failed(notification, error, report, now)
         return
     notification.status = Notification.Status.SENT
     notification.sent_at = timezone.now()
     notification.last_error = ""
+    notification.failure = ""
     with transaction.atomic():
         notification.save(
-            update_fields=["attempts", "last_error", "status", "sent_at", "updated_at"]
+            update_fields=["attempts", "last_error", "failure", "status", "sent_at", "updated_at"]
         )
         audit_record(
             actor=SYSTEM,
@@ -341,8 +375,56 @@ def _send_one(notification: Notification, report: SendReport) -> None:
     report.sent += 1
 
 
+def _failed(
+    notification: Notification, error: Exception, report: SendReport, now: datetime
+) -> None:
+    notification.failure = failure_of(error)
+    notification.last_error = f"{type(error).__name__}: {error}"[:500]
+    last_try = give_up_at(notification)
+    if now >= last_try:
+        notification.status = Notification.Status.FAILED
+        report.failed += 1
+        logger.error(
+            "Gave up on notification %s after %d attempts: %s",
+            notification.pk,
+            notification.attempts,
+            notification.last_error,
+        )
+    else:
+        # The last try falls on the give-up moment itself, not a pause after it.
+        notification.next_attempt_at = min(now + next_retry_in(notification.attempts), last_try)
+        report.retrying += 1
+        logger.warning(
+            "Notification %s not sent (attempt %d), next try at %s: %s",
+            notification.pk,
+            notification.attempts,
+            notification.next_attempt_at.isoformat(),
+            notification.last_error,
+        )
+    notification.save(
+        update_fields=[
+            "attempts",
+            "failure",
+            "last_error",
+            "status",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
+
+
 def notifications_waiting() -> bool:
     return Notification.objects.filter(status=Notification.Status.QUEUED).exists()
+
+
+def next_attempt_due() -> datetime | None:
+    """When the earliest queued message is due (None when nothing is queued)."""
+    return (
+        Notification.objects.filter(status=Notification.Status.QUEUED)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
 
 
 # -- Editing the templates (supervisors and administrators) -----------------------------------

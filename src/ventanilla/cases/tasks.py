@@ -11,17 +11,23 @@ from django.utils import timezone
 from django_tasks import task
 
 from ventanilla.cases.deadlines import deadline_sweep
-from ventanilla.cases.notifications import RETRY_AFTER, notifications_send, notifications_waiting
+from ventanilla.cases.notifications import (
+    next_attempt_due,
+    notifications_send,
+    notifications_waiting,
+)
 from ventanilla.core.maintenance import refresh_statistics
 from ventanilla.core.scheduling import task_waiting
 
 
 @task()
 def send_notifications() -> dict[str, int]:
-    """Send what the outbox holds; when some failed, come back after the shortest pause."""
+    """Send what the outbox holds; while messages wait for a retry, come back when the first is
+    due."""
     report = notifications_send()
-    if report.retrying and not task_waiting(send_notifications):
-        send_notifications.using(run_after=timezone.now() + RETRY_AFTER[1]).enqueue()
+    due = next_attempt_due()
+    if due is not None and not task_waiting(send_notifications):
+        send_notifications.using(run_after=max(due, timezone.now())).enqueue()
     return report.as_dict()
 
 
