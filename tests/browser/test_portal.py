@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import make_party
+from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import actor_for_user
 from ventanilla.consent.services import consent_record
 from ventanilla.parties.models import Party
@@ -53,6 +54,7 @@ def citizen(make_staff: Any) -> Party:
 
 def open_emailed_link(page: Any, mailoutbox: list[Any]) -> None:
     page.get_by_test_id("sign-in-sent").wait_for()
+    run_queued_jobs()  # the worker emails the link
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [EMAIL]
     found = LINK.search(mailoutbox[0].body)
     assert found, mailoutbox[0].body

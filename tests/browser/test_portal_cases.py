@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import make_party
+from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import actor_for_user
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_transition
@@ -78,6 +79,7 @@ def test_a_citizen_asks_for_a_life_event_follows_it_and_rates_a_closed_case_by_k
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Email address").press("Enter")
     page.get_by_test_id("sign-in-sent").wait_for()
+    run_queued_jobs()  # the worker emails the link
     found = LINK.search(mailoutbox[-1].body)
     assert found, mailoutbox[-1].body
     page.goto(found.group(0))

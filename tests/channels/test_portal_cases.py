@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import make_party
+from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
 from ventanilla.audit.selectors import disclosures_of_party
@@ -223,6 +224,7 @@ def test_the_satisfaction_link_brings_a_signed_out_citizen_back_after_signing_in
     assert client.get(url)["Location"] == "/portal/sign-in/"
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/portal/sign-in/", {"identifier": "12345678Z", "email": "lucia@example.org"})
+    run_queued_jobs()  # the worker emails the link
     link = re.search(r"http://testserver(/portal/sign-in/[A-Za-z0-9_-]+/)", mailoutbox[-1].body)
     assert link is not None
 

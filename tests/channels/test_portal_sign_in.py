@@ -11,17 +11,22 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
 from tests.conftest import sign_in as staff_sign_in
 from tests.factories import make_party, valid_dni
+from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import Actor
+from ventanilla.audit.models import AuditEntry
 from ventanilla.parties.models import Party, PortalSignInToken
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
 from ventanilla.parties.signin import PER_ADDRESS, PER_IDENTIFIER
+from ventanilla.parties.tasks import RETRY_AFTER, send_sign_in_link
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +60,13 @@ def english() -> Client:
     return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
+def post(
+    client: Client, capture: Callable[..., Any], identifier: str, email: str, **extra: Any
+) -> Any:
+    with capture(execute=True):
+        return client.post("/portal/sign-in/", {"identifier": identifier, "email": email}, **extra)
+
+
 def ask(
     client: Client,
     capture: Callable[..., Any],
@@ -62,8 +74,10 @@ def ask(
     email: str = EMAIL,
     **extra: Any,
 ) -> Any:
-    with capture(execute=True):
-        return client.post("/portal/sign-in/", {"identifier": identifier, "email": email}, **extra)
+    """Ask for a link, then let the worker run what the request queued."""
+    response = post(client, capture, identifier, email, **extra)
+    run_queued_jobs()
+    return response
 
 
 def main_of(response: Any) -> str:
@@ -349,3 +363,146 @@ def test_an_expired_link_says_so_and_offers_a_new_one(
     assert response.status_code == 410
     assert 'href="/portal/sign-in/"' in main_of(response)
     assert "Sign in and see my data" not in response.content.decode()
+
+
+class BrokenMail(BaseEmailBackend):
+    """A mail backend whose server is down, failing as no OSError would."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        raise RuntimeError("the mail provider answered 503")
+
+
+BROKEN_MAIL = f"{__name__}.BrokenMail"
+
+
+def queued() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.order_by("enqueued_at"))
+
+
+def test_matching_and_other_details_queue_the_same_job_and_send_nothing_from_the_request(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    matching = post(english(), django_capture_on_commit_callbacks, DNI, EMAIL)
+    other = post(english(), django_capture_on_commit_callbacks, "87654321X", EMAIL)
+
+    first, second = queued()
+    assert main_of(matching) == main_of(other) and matching.status_code == other.status_code
+    assert first.task_path == second.task_path == send_sign_in_link.module_path
+    assert first.args_kwargs.keys() == second.args_kwargs.keys()
+    assert [type(arg) for arg in first.args_kwargs["args"]] == [
+        type(arg) for arg in second.args_kwargs["args"]
+    ]
+    assert mailoutbox == []  # the web request sent nothing
+    assert not PortalSignInToken.objects.exists()  # nor made a link
+
+
+def test_the_queued_job_holds_neither_the_dni_nor_the_address_typed(
+    citizen: Party, django_capture_on_commit_callbacks: Any
+) -> None:
+    post(english(), django_capture_on_commit_callbacks, DNI, EMAIL)
+    post(english(), django_capture_on_commit_callbacks, "X1234567L", "stranger@example.org")
+
+    stored = str([row.args_kwargs for row in queued()]).lower()
+    for typed in (DNI.lower(), EMAIL, "x1234567l", "stranger@example.org"):
+        assert typed not in stored
+
+
+def test_the_worker_sends_the_link_for_a_match_and_nothing_otherwise(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    post(english(), django_capture_on_commit_callbacks, DNI, EMAIL)
+    post(english(), django_capture_on_commit_callbacks, DNI, "someone.else@example.org")
+
+    outcomes = run_queued_jobs()
+
+    assert outcomes == ["sent", "no_match"]
+    assert [message.to for message in mailoutbox] == [["Lucia.Vega@example.org"]]
+    assert PortalSignInToken.objects.filter(party=citizen).count() == 1
+
+
+def test_a_broken_mail_server_does_not_change_the_answer(
+    citizen: Party, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    healthy = post(english(), django_capture_on_commit_callbacks, DNI, EMAIL)
+    settings.EMAIL_BACKEND = BROKEN_MAIL
+
+    broken = post(english(), django_capture_on_commit_callbacks, DNI, EMAIL)
+    stranger = post(english(), django_capture_on_commit_callbacks, "87654321X", EMAIL)
+
+    assert broken.status_code == stranger.status_code == healthy.status_code == 200
+    assert main_of(broken) == main_of(stranger) == main_of(healthy)
+
+
+def test_when_the_mail_server_fails_the_worker_logs_it_and_tries_again_later(
+    citizen: Party,
+    settings: Any,
+    mailoutbox: list[Any],
+    caplog: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.EMAIL_BACKEND = BROKEN_MAIL
+    with freeze_time(timezone.now()) as clock:
+        post(english(), django_capture_on_commit_callbacks, DNI, EMAIL)
+
+        failed = run_queued_jobs()
+        assert "emailing a link failed" in caplog.text
+        assert not PortalSignInToken.objects.exists()  # no link nobody received
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        clock.tick(timedelta(seconds=31))
+        retried = run_queued_jobs()
+
+    assert failed == ["retrying"] and retried == ["sent"]
+    assert len(mailoutbox) == 1
+    assert english().post(link_in(mailoutbox[0])).status_code == 302
+
+
+def test_a_link_that_cannot_be_sent_while_it_would_be_useful_is_logged_as_an_error(
+    citizen: Party, settings: Any, caplog: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.EMAIL_BACKEND = BROKEN_MAIL
+    outcomes = []
+    with freeze_time(timezone.now()) as clock:
+        post(english(), django_capture_on_commit_callbacks, DNI, EMAIL)
+        for pause in RETRY_AFTER:
+            outcomes += run_queued_jobs()
+            clock.tick(pause + timedelta(seconds=1))
+        outcomes += run_queued_jobs()
+
+    assert outcomes == ["retrying"] * len(RETRY_AFTER) + ["gave_up"]
+    assert any(
+        record.levelname == "ERROR" and "gave up" in record.getMessage()
+        for record in caplog.records
+    )
+
+
+def test_sending_using_and_reusing_a_link_are_in_the_audit_log(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    ask(english(), django_capture_on_commit_callbacks)
+    link = link_in(mailoutbox[0])
+
+    english().post(link)
+    english().post(link)
+
+    entries = list(
+        AuditEntry.objects.filter(party_id=citizen.pk, action__startswith="portal.").order_by("id")
+    )
+    assert [entry.action for entry in entries] == [
+        "portal.link_sent",
+        "portal.link_used",
+        "portal.link_refused",
+    ]
+    assert entries[-1].detail == {"reason": "used"}
+    assert all(entry.actor == f"citizen:{citizen.pk.hex[:8]}" for entry in entries)
+
+
+def test_an_expired_link_tried_is_in_the_audit_log(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with freeze_time(timezone.now()) as clock:
+        ask(english(), django_capture_on_commit_callbacks)
+        clock.tick(timedelta(minutes=16))
+        english().post(link_in(mailoutbox[0]))
+
+    refused = AuditEntry.objects.get(action="portal.link_refused")
+    assert refused.detail == {"reason": "expired"} and refused.party_id == citizen.pk

@@ -37,3 +37,6 @@ class Action(models.TextChoices):
     ADMIN_READ = "admin.read", _("Opened a record in the administration site")
     ADMIN_CHANGE = "admin.change", _("Added or changed a record in the administration site")
     ADMIN_DELETE = "admin.delete", _("Deleted a record in the administration site")
+    PORTAL_LINK_SENT = "portal.link_sent", _("A sign-in link was emailed to the person")
+    PORTAL_LINK_USED = "portal.link_used", _("The person signed in to the portal with a link")
+    PORTAL_LINK_REFUSED = "portal.link_refused", _("A used or expired sign-in link was tried")

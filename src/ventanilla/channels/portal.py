@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -37,12 +38,14 @@ from ventanilla.parties.export import party_export
 from ventanilla.parties.selectors import party_self_view
 from ventanilla.parties.signin import (
     LINK_MINUTES,
+    SECRET_MARK,
     Throttled,
     portal_citizen,
     portal_sign_in_link_valid,
     portal_sign_in_redeem,
     portal_sign_in_request,
 )
+from ventanilla.parties.tasks import send_sign_in_link
 
 PARTY_KEY = "portal_party"
 SEEN_KEY = "portal_seen"
@@ -131,14 +134,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     identifier = request.POST.get("identifier", "")[:40]
     email = request.POST.get("email", "")[:300]
     context.update(identifier=identifier, email=email)
+    link = request.build_absolute_uri(reverse("console:portal-sign-in-link", args=["-"]))
     try:
-        portal_sign_in_request(
+        asked = portal_sign_in_request(
             identifier=identifier,
             email=email,
             client_address=_client_address(request),
-            link_for=lambda secret: request.build_absolute_uri(
-                reverse("console:portal-sign-in-link", args=[secret])
-            ),
+            link_template=link.replace("/-/", f"/{SECRET_MARK}/"),
         )
     except ValidationFailed as failure:
         context["errors"] = failure.errors
@@ -146,6 +148,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     except Throttled as throttled:
         context["throttled"] = throttled.message
         return render(request, "portal/sign_in.html", context, status=429)
+    # The same job whether or not the details matched; the worker sends the link (or nothing).
+    transaction.on_commit(
+        lambda: send_sign_in_link.enqueue(asked.contact_id, asked.link_template, asked.requested_at)
+    )
     return render(request, "portal/sign_in_sent.html", context)
 
 

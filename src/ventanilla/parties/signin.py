@@ -1,13 +1,21 @@
 """The citizen portal's sign-in: a one-time link, valid for 15 minutes, emailed to the address on
-record when a DNI/NIE and that address belong to the same active person."""
+record when a DNI/NIE and that address belong to the same active person.
+
+The web request does the same work whether or not the details match (check them, count them,
+look them up with one indexed query, queue one job) and never talks to the mail server: the job,
+run by the worker, creates the link and sends it, and tries again when the mail server fails.
+So neither the time of the answer, nor a hanging or broken mail server, tells a visitor whether a
+person is on record, and no web process waits on SMTP.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,6 +24,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ventanilla.access.actors import actor_for_citizen
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.core.ratelimit import hit
@@ -30,11 +41,22 @@ LINK_MINUTES = 15
 # says nothing about whether a person is on record.
 PER_IDENTIFIER = (3, 15 * 60)
 PER_ADDRESS = (10, 60 * 60)
+# Where the emailed link carries its secret, in the link template the door hands over.
+SECRET_MARK = "{secret}"  # noqa: S105  (a placeholder, not a secret)
 
 
 class Throttled(DomainError):
     code = "throttled"
     status = 429
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    """What the worker needs to send a link, and nothing more (see ``portal_sign_in_request``)."""
+
+    contact_id: str
+    link_template: str
+    requested_at: str
 
 
 def _digest(text: str) -> str:
@@ -55,14 +77,41 @@ def _allow(identity: str, rule: tuple[int, int]) -> bool:
     return hit(identity, limit, window=seconds).allowed
 
 
-def portal_sign_in_request(
-    *, identifier: str, email: str, client_address: str, link_for: Callable[[str], str]
-) -> None:
-    """Email a sign-in link if ``identifier`` and ``email`` belong to one active person.
+def _contacts_of(scheme: str, value: str, address: str) -> list[str]:
+    """Ids of the email contact points of active persons holding this identifier and address.
 
-    Says nothing either way: the caller shows the same page whether a link went out or not.
+    Ids only, from one query on indexed columns: a match and a miss cost the same here."""
+    return [
+        str(pk)
+        for pk in ContactPoint.objects.filter(
+            kind=ContactPoint.Kind.EMAIL,
+            normalized=address,
+            party__status=Party.Status.ACTIVE,
+            party__kind=Party.Kind.PERSON,
+            party__identifiers__scheme=scheme,
+            party__identifiers__value=value,
+        )
+        .exclude(valid_until__lt=timezone.localdate())
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1]
+    ]
+
+
+def portal_sign_in_request(
+    *, identifier: str, email: str, client_address: str, link_template: str
+) -> SignInRequest:
+    """Check and count a request for a sign-in link; the caller queues the job it returns
+    (``parties.tasks.send_sign_in_link``), the same kind of job whether or not anything matched.
+
+    ``link_template`` is the absolute link with ``{secret}`` where the secret goes.
+    Says nothing either way: the caller shows the same page whether a link will go out or not.
     Raises ``ValidationFailed`` for a malformed DNI/NIE or address, ``Throttled`` when too many
     requests came for this identifier or from this address.
+
+    The job carries a contact point's id when the details match and a random id of the same
+    shape when they do not: never the DNI or the address typed. The queue keeps its rows (the
+    database backend keeps finished ones, and RQ keeps results for a while) and holds requests
+    for strangers too, so it should hold no more personal data than an opaque id.
     """
     errors: dict[str, str] = {}
     scheme = value = address = ""
@@ -80,34 +129,80 @@ def portal_sign_in_request(
     by_address = _allow(f"portal-signin:ip:{_digest(client_address)}", PER_ADDRESS)
     if not (by_identifier and by_address):
         raise Throttled(_("Too many requests. Please wait a few minutes and try again."))
+    found = _contacts_of(scheme, value, address)
+    decoy = str(uuid.uuid4())
+    return SignInRequest(
+        contact_id=found[0] if found else decoy,
+        link_template=link_template,
+        requested_at=timezone.now().isoformat(),
+    )
+
+
+class SendOutcome:
+    """What one attempt of the worker's job did."""
+
+    SENT = "sent"
+    NO_MATCH = "no_match"
+    TOO_LATE = "too_late"
+
+
+def portal_sign_in_send(*, contact_id: str, link_template: str, requested_at: str) -> str:
+    """The worker's half: create the link for the person behind ``contact_id`` and email it.
+
+    Returns a ``SendOutcome``; raises whatever the mail backend raised (after removing the link
+    that did not go out), so the job can try again. Nothing is sent when the id belongs to no
+    active person's email address (a request whose details matched nobody), or when the request
+    is older than a link's life (the person has stopped waiting for it)."""
+    asked = datetime.fromisoformat(requested_at)
     now = timezone.now()
-    contact = (
+    if now - asked > timedelta(minutes=LINK_MINUTES):
+        return SendOutcome.TOO_LATE
+    contact = _contact(contact_id)
+    if contact is None:
+        return SendOutcome.NO_MATCH
+    party = contact.party
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        PortalSignInToken.objects.filter(party=party, expires_at__lt=now).delete()
+        token = PortalSignInToken.objects.create(
+            party=party,
+            token_hash=_digest(secret),
+            expires_at=now + timedelta(minutes=LINK_MINUTES),
+        )
+    # Outside the transaction: a slow mail server must not hold the database's write lock.
+    try:
+        _send_link(party, contact.value, link_template.replace(SECRET_MARK, secret))
+    except Exception:
+        PortalSignInToken.objects.filter(pk=token.pk).delete()  # a link nobody received
+        raise
+    with transaction.atomic():
+        audit_record(
+            actor=actor_for_citizen(party),
+            action=Action.PORTAL_LINK_SENT,
+            party_id=party.pk,
+            object_type="portal_sign_in_link",
+            object_id=token.pk,
+            detail={"expires_at": token.expires_at.isoformat()},
+        )
+    return SendOutcome.SENT
+
+
+def _contact(contact_id: str) -> ContactPoint | None:
+    try:
+        pk = uuid.UUID(contact_id)
+    except ValueError:
+        return None
+    return (
         ContactPoint.objects.filter(
+            pk=pk,
             kind=ContactPoint.Kind.EMAIL,
-            normalized=address,
             party__status=Party.Status.ACTIVE,
             party__kind=Party.Kind.PERSON,
-            party__identifiers__scheme=scheme,
-            party__identifiers__value=value,
         )
         .exclude(valid_until__lt=timezone.localdate())
         .select_related("party")
         .first()
     )
-    if contact is None:
-        logger.info("portal sign-in: no person matches the details given")
-        return
-    secret = secrets.token_urlsafe(32)
-    party = contact.party
-    with transaction.atomic():
-        PortalSignInToken.objects.filter(party=party, expires_at__lt=now).delete()
-        PortalSignInToken.objects.create(
-            party=party,
-            token_hash=_digest(secret),
-            expires_at=now + timedelta(minutes=LINK_MINUTES),
-        )
-        link = link_for(secret)
-        transaction.on_commit(lambda: _send_link(party, contact.value, link))
 
 
 def _send_link(party: Party, address: str, link: str) -> None:
@@ -125,10 +220,7 @@ def _send_link(party: Party, address: str, link: str) -> None:
                 "administration": settings.VENTANILLA_MUNICIPALITY,
             },
         )
-    try:
-        send_mail(subject, body, None, [address])
-    except OSError:  # smtplib's errors are OSErrors; the page must not tell the visitor
-        logger.exception("portal sign-in: the link could not be emailed")
+    send_mail(subject, body, None, [address])
 
 
 def _usable(secret: str) -> PortalSignInToken | None:
@@ -152,14 +244,48 @@ def portal_sign_in_link_valid(*, secret: str) -> bool:
 def portal_sign_in_redeem(*, secret: str) -> Party | None:
     """The person the link signs in, marking it used; None if unknown, used or expired.
 
-    The conditional update makes the link single-use even when two requests race for it."""
-    token = _usable(secret)
-    if token is None:
-        return None
-    used = PortalSignInToken.objects.filter(pk=token.pk, used_at__isnull=True).update(
-        used_at=timezone.now(), updated_at=timezone.now()
-    )
-    return token.party if used else None
+    The conditional update makes the link single-use even when two requests race for it. Using
+    a link is audited, and so is trying one that was used or has expired (a forwarded or stolen
+    link); an unknown secret names nobody and is only logged."""
+    with transaction.atomic():
+        token = _usable(secret)
+        if token is not None:
+            now = timezone.now()
+            used = PortalSignInToken.objects.filter(pk=token.pk, used_at__isnull=True).update(
+                used_at=now, updated_at=now
+            )
+            if used:
+                audit_record(
+                    actor=actor_for_citizen(token.party),
+                    action=Action.PORTAL_LINK_USED,
+                    party_id=token.party_id,
+                    object_type="portal_sign_in_link",
+                    object_id=token.pk,
+                )
+                return token.party
+        spent = (
+            PortalSignInToken.objects.filter(token_hash=_digest(secret))
+            .select_related("party")
+            .first()
+        )
+        if spent is None:
+            logger.info("portal sign-in: a link that was never issued was tried")
+            return None
+        if spent.used_at is not None:
+            reason = "used"
+        elif spent.expires_at <= timezone.now():
+            reason = "expired"
+        else:
+            reason = "person_inactive"
+        audit_record(
+            actor=actor_for_citizen(spent.party),
+            action=Action.PORTAL_LINK_REFUSED,
+            party_id=spent.party_id,
+            object_type="portal_sign_in_link",
+            object_id=spent.pk,
+            detail={"reason": reason},
+        )
+    return None
 
 
 def portal_citizen(*, party_id: str) -> Party | None:
