@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.factories import make_party
@@ -86,3 +87,70 @@ def test_plain_text_posted_to_the_upload_is_refused_as_unsupported(
     )
 
     assert is_problem(response, 415), response.content
+
+
+def test_a_file_name_too_long_to_read_is_a_problem_not_a_page(
+    api: Client, interaction: Interaction
+) -> None:
+    # Written by hand: Django's own upload class would cut the name to 255 characters.
+    name = "solicitud-" + "x" * 2000 + ".pdf"
+    body = (
+        b"--edge\r\n"
+        + f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'.encode()
+        + b"Content-Type: application/pdf\r\n\r\n"
+        + PDF
+        + b"\r\n--edge--\r\n"
+    )
+
+    response = api.generic(
+        "POST",
+        f"/api/v1/interactions/{interaction.pk}/attachments",
+        body,
+        "multipart/form-data; boundary=edge",
+    )
+
+    assert is_problem(response, 400), response.content
+    assert response.json()["type"] == "urn:ventanilla:problem:malformed-request"
+
+
+def test_a_broken_multipart_body_is_a_problem_not_a_page(
+    api: Client, interaction: Interaction
+) -> None:
+    response = api.generic(
+        "POST",
+        f"/api/v1/interactions/{interaction.pk}/attachments",
+        b'--edge\r\nContent-Disposition: form-data; name="file"\r\n',
+        "multipart/form-data; boundary=",
+    )
+
+    assert is_problem(response, 400), response.content
+
+
+def test_too_many_form_fields_is_a_problem_not_a_page(
+    api: Client, interaction: Interaction, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    fields = {f"field{number}": "x" for number in range(10)}
+
+    response = api.post(
+        f"/api/v1/interactions/{interaction.pk}/attachments",
+        {"file": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"), **fields},
+    )
+
+    assert is_problem(response, 413), response.content
+
+
+def test_a_form_body_over_the_limit_is_a_problem_not_a_page(
+    api: Client, interaction: Interaction, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = api.post(
+        f"/api/v1/interactions/{interaction.pk}/attachments",
+        {
+            "file": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+            "description": "x" * 5000,
+        },
+    )
+
+    assert is_problem(response, 413), response.content

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousMultipartForm,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -211,6 +217,22 @@ def install(api: NinjaAPI) -> None:
             detail=_("Send at most %d bytes.") % settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         )
 
+    def on_too_many_parts(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc, TooManyFilesSent):
+            detail = _("Send at most %d files.") % settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        else:
+            detail = _("Send at most %d form fields.") % settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return problem(api, request, code="payload-too-large", status=413, detail=detail)
+
+    def on_unreadable_form(request: HttpRequest, exc: Any) -> HttpResponse:
+        # Django reads each part's headers (name, file name, type) into at most 1024 bytes:
+        # a file name longer than that is the usual way to get here.
+        detail = _(
+            "The multipart/form-data body could not be read: check its boundary, and keep "
+            "each part's headers, file name included, under 1,000 characters."
+        )
+        return problem(api, request, code="malformed-request", status=400, detail=detail)
+
     api.add_exception_handler(DomainError, on_domain_error)
     api.add_exception_handler(ratelimit.RateLimited, on_rate_limited)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
@@ -218,6 +240,11 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(TooManyFieldsSent, on_too_many_parts)
+    api.add_exception_handler(TooManyFilesSent, on_too_many_parts)
+    api.add_exception_handler(MultiPartParserError, on_unreadable_form)
+    api.add_exception_handler(SuspiciousMultipartForm, on_unreadable_form)
+    api.add_exception_handler(UnreadablePostError, on_unreadable_form)
 
 
 PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
