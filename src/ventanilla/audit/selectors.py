@@ -111,29 +111,21 @@ def _who(entry: AuditEntry) -> str:
     return _("A member of staff")
 
 
-def disclosures_of_party(
-    *, actor: Actor, cursor: str | None = None, limit: int = DEFAULT_LIMIT
-) -> Disclosures:
-    """Who else read or changed the signed-in citizen's data, newest first, in a constant number
-    of queries: the page of entries, the agencies they name, and the consents they rely on.
-
-    The citizen's own actions (including reading this page) are left out."""
-    if actor.party_id is None:
-        raise PermissionDenied(_("Only the person themself may see this page."))
-    entries = AuditEntry.objects.filter(party_id=actor.party_id).exclude(actor=actor.label)
-    page = keyset_page(entries, order=["-id"], cursor=cursor, limit=limit)
-    codes = {code for entry in page.items for code in entry.agencies.split(",") if code}
+def describe_disclosures(entries: list[AuditEntry], *, party_id: Any) -> list[Disclosure]:
+    """The entries as the person is shown them (agencies by name, staff by role, the consent
+    or other basis relied on), in two queries however many: the agencies and the consents."""
+    codes = {code for entry in entries for code in entry.agencies.split(",") if code}
     agencies = {agency.code: agency.name for agency in Agency.objects.filter(code__in=codes)}
-    consent_ids = {cid for entry in page.items if (cid := _consent_named(entry))}
+    consent_ids = {cid for entry in entries if (cid := _consent_named(entry))}
     consents: dict[str, Consent] = {}
     if consent_ids:
         valid = [cid for cid in consent_ids if _is_uuid(cid)]
         consents = {
             str(consent.pk): consent
-            for consent in Consent.objects.filter(pk__in=valid, party_id=actor.party_id)
+            for consent in Consent.objects.filter(pk__in=valid, party_id=party_id)
         }
     items = []
-    for entry in page.items:
+    for entry in entries:
         consent = consents.get(_consent_named(entry) or "")
         items.append(
             Disclosure(
@@ -149,6 +141,21 @@ def disclosures_of_party(
                 ),
             )
         )
+    return items
+
+
+def disclosures_of_party(
+    *, actor: Actor, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Disclosures:
+    """Who else read or changed the signed-in citizen's data, newest first, in a constant number
+    of queries: the page of entries, the agencies they name, and the consents they rely on.
+
+    The citizen's own actions (including reading this page) are left out."""
+    if actor.party_id is None:
+        raise PermissionDenied(_("Only the person themself may see this page."))
+    entries = AuditEntry.objects.filter(party_id=actor.party_id).exclude(actor=actor.label)
+    page = keyset_page(entries, order=["-id"], cursor=cursor, limit=limit)
+    items = describe_disclosures(page.items, party_id=actor.party_id)
     audit_record(
         actor=actor,
         action=Action.PARTY_DISCLOSURES,
