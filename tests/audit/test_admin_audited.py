@@ -13,10 +13,12 @@ from django.test import Client
 
 from tests.conftest import PASSWORD, sign_in
 from tests.factories import make_party
+from ventanilla.access.actors import actor_for_citizen
 from ventanilla.access.models import ApiKey
 from ventanilla.audit.actions import Action
 from ventanilla.audit.admin import AuditedAdmin
 from ventanilla.audit.models import AuditEntry
+from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.cases.models import Notification, NotificationEvent, RoutingRule
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 
@@ -127,6 +129,18 @@ def test_opening_a_notification_is_a_reading_in_the_persons_disclosure_log(
     assert email_of(citizen) in response.content.decode()
     [read] = entries(Action.ADMIN_READ)
     assert (read.actor, read.party_id, read.object_id) == ("root", citizen.pk, str(message.pk))
+
+
+def test_the_person_sees_the_admin_reading_in_who_has_used_my_data(
+    root: Client, citizen: Party
+) -> None:
+    message = message_to(citizen)
+    root.get(f"/admin/cases/notification/{message.pk}/change/")
+
+    shown = disclosures_of_party(actor=actor_for_citizen(citizen)).items
+
+    assert [item.action for item in shown] == [Action.ADMIN_READ]
+    assert shown[0].what == str(Action.ADMIN_READ.label)
 
 
 def test_searching_notifications_by_email_is_recorded_with_the_query(
