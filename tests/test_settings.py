@@ -96,3 +96,14 @@ def test_development_makes_its_own_audit_key_once_and_keeps_it_private(tmp_path:
     assert (tmp_path / "audit.key").read_text() == key
     assert (tmp_path / "audit.key").stat().st_mode & 0o077 == 0
 
+
+def test_production_without_an_audit_sink_warns_at_start_up() -> None:
+    result = start(
+        VENTANILLA_ENV="production",
+        VENTANILLA_SECRET_KEY="a-long-random-secret-" * 3,
+        VENTANILLA_ALLOWED_HOSTS="ventanilla.example.org",
+        VENTANILLA_AUDIT_KEY="a-key-kept-outside-the-database",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "VENTANILLA_AUDIT_SINK is not set" in result.stderr + result.stdout

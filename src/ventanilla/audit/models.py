@@ -1,9 +1,10 @@
 """The tamper-evident log of every read and change of personal data.
 
 Each entry carries the SHA-256 of the previous entry's hash and its own content, so changing or
-removing an entry breaks every hash after it. ``AuditHead`` holds the last hash (and serialises
-writers, so the chain never forks); ``AuditCheckpoint`` rows carry an HMAC of the head made with a
-key kept outside the database, so a cut-off tail is caught too.
+removing an entry breaks every hash after it, and a seal (an HMAC with a key kept outside the
+database) that only the application can make again. ``AuditHead`` holds the last hash (and
+serialises writers, so the chain never forks); ``AuditCheckpoint`` rows carry an HMAC of the head,
+and a copy of each goes to a sink outside the database, so a cut-off tail is caught too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC of ``hash`` with the audit key: whoever edits an entry and recomputes the chain without
+    # the key cannot seal it again, so verification names the entry. Null on entries written
+    # before seals existed; a null rather than a blank default lets SQLite add the column in
+    # place, keeping the table's append-only trigger.
+    seal = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("audit entry")
@@ -52,6 +58,8 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_entry_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    # The entry the newest checkpoint signed: when the next one is due, by count or by time.
+    checkpoint_entry_id = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"head #{self.last_entry_id}"

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from ventanilla.access.actors import Actor
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from ventanilla.audit.sink import sink_write, sink_write_or_log
 from ventanilla.core.context import request_id
 
 GENESIS = "0" * 64
@@ -48,6 +50,12 @@ def chain_hash(previous_hash: str, entry: AuditEntry) -> str:
 
 def checkpoint_signature(entry_id: int, entry_hash: str, at: datetime) -> str:
     message = f"{entry_id}:{entry_hash}:{at.astimezone(UTC).isoformat()}"
+    return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def entry_seal(entry_hash: str) -> str:
+    """The HMAC of an entry's hash; the prefix keeps it from ever equalling a checkpoint's."""
+    message = f"entry:{entry_hash}"
     return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
@@ -92,29 +100,41 @@ def audit_record(
             previous_hash=head.last_hash,
         )
         entry.hash = chain_hash(head.last_hash, entry)
+        entry.seal = entry_seal(entry.hash)
         entry.save(force_insert=True)
         head.last_entry_id = entry.id
         head.last_hash = entry.hash
-        head.save(update_fields=["last_entry_id", "last_hash"])
-        if entry.id % settings.AUDIT_CHECKPOINT_EVERY == 0:
-            _checkpoint(entry.id, entry.hash)
+        if entry.id - head.checkpoint_entry_id >= settings.AUDIT_CHECKPOINT_EVERY:
+            checkpoint = _checkpoint(head)
+            # Copied once the entry it names is committed; never before, never if rolled back.
+            transaction.on_commit(partial(sink_write_or_log, checkpoint))
+        head.save(update_fields=["last_entry_id", "last_hash", "checkpoint_entry_id"])
     return entry
 
 
-def _checkpoint(entry_id: int, entry_hash: str) -> AuditCheckpoint:
+def _checkpoint(head: AuditHead) -> AuditCheckpoint:
+    """Sign the head (locked by the caller) and remember it; the caller saves the head."""
     at = timezone.now()
+    head.checkpoint_entry_id = head.last_entry_id
     return AuditCheckpoint.objects.create(
         at=at,
-        entry_id=entry_id,
-        entry_hash=entry_hash,
-        signature=checkpoint_signature(entry_id, entry_hash, at),
+        entry_id=head.last_entry_id,
+        entry_hash=head.last_hash,
+        signature=checkpoint_signature(head.last_entry_id, head.last_hash, at),
     )
 
 
-def audit_checkpoint() -> AuditCheckpoint | None:
-    """Sign the current head of the chain (None when the log is empty)."""
+def audit_checkpoint(*, only_when_new_entries: bool = False) -> AuditCheckpoint | None:
+    """Sign the current head of the chain and copy it to the sink once committed (None when the
+    log is empty, or with ``only_when_new_entries`` when the newest checkpoint already signs the
+    head). Outside a transaction a sink that cannot take the copy raises OSError."""
     with transaction.atomic():
         head = _locked_head()
         if head.last_entry_id == 0:
             return None
-        return _checkpoint(head.last_entry_id, head.last_hash)
+        if only_when_new_entries and head.checkpoint_entry_id == head.last_entry_id:
+            return None
+        checkpoint = _checkpoint(head)
+        head.save(update_fields=["checkpoint_entry_id"])
+    transaction.on_commit(partial(sink_write, checkpoint))
+    return checkpoint

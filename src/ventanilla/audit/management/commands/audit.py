@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ventanilla.audit.services import audit_checkpoint
+from ventanilla.audit.sink import SinkError
 from ventanilla.audit.verification import audit_verify
 
 
@@ -15,30 +17,67 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="walk the chain; exit 1 naming the first broken entry")
+        verify = sub.add_parser(
+            "verify", help="walk the chain; exit 1 naming the first broken entry"
+        )
+        verify.add_argument(
+            "--sink",
+            help="file:/path holding copies of the checkpoints (the file sink, or the file your "
+            "syslog writes); default: VENTANILLA_AUDIT_SINK when it is a file",
+        )
         sub.add_parser(
-            "checkpoint", help="sign the head with VENTANILLA_AUDIT_KEY (run it from cron)"
+            "checkpoint",
+            help="sign the head with VENTANILLA_AUDIT_KEY and copy it to VENTANILLA_AUDIT_SINK",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "checkpoint":
+            self.checkpoint()
+        else:
+            self.verify(options.get("sink"))
+
+    def checkpoint(self) -> None:
+        try:
             checkpoint = audit_checkpoint()
-            if checkpoint is None:
-                self.stdout.write("The audit log is empty; nothing to sign.")
-                return
-            self.stdout.write(
-                f"Signed checkpoint at entry #{checkpoint.entry_id}: {checkpoint.entry_hash}\n"
-                "To have it timestamped outside this system (RFC 3161), send a request for "
-                "this digest to a timestamp authority, e.g.:\n"
-                f"  openssl ts -query -sha256 -digest {checkpoint.entry_hash} -cert "
-                "-out checkpoint.tsq"
-            )
+        except OSError as error:
+            raise CommandError(
+                f"The checkpoint was signed in the database but could not be copied to "
+                f"{settings.AUDIT_SINK}: {error}"
+            ) from error
+        if checkpoint is None:
+            self.stdout.write("The audit log is empty; nothing to sign.")
             return
-        verdict = audit_verify()
-        if verdict.ok:
-            self.stdout.write(f"The audit log is intact: {verdict.entries} entries checked.")
-            return
-        raise CommandError(
-            f"The audit log is broken at entry #{verdict.entry_id}: {verdict.problem} "
-            f"({verdict.entries} entries before it are intact)."
+        copied = f" and copied to {settings.AUDIT_SINK}" if settings.AUDIT_SINK else ""
+        self.stdout.write(
+            f"Signed checkpoint at entry #{checkpoint.entry_id}{copied}: {checkpoint.entry_hash}\n"
+            "To have it timestamped outside this system (RFC 3161), send a request for "
+            "this digest to a timestamp authority, e.g.:\n"
+            f"  openssl ts -query -sha256 -digest {checkpoint.entry_hash} -cert "
+            "-out checkpoint.tsq"
         )
+
+    def verify(self, sink: str | None) -> None:
+        configured = settings.AUDIT_SINK
+        if sink is None and configured.startswith("file:"):
+            sink = configured
+        try:
+            verdict = audit_verify(sink=sink)
+        except SinkError as error:
+            raise CommandError(f"The copies of the checkpoints cannot be read: {error}.") from error
+        if not verdict.ok:
+            raise CommandError(
+                f"The audit log is broken: {verdict.problem} ({verdict.entries} entries "
+                "checked were sound before this finding)."
+            )
+        self.stdout.write(
+            f"The audit log is intact: {verdict.entries} entries checked, against "
+            f"{verdict.checkpoints} checkpoints in the database"
+            + (f" and {verdict.copies} copies in {sink}." if sink else ".")
+        )
+        if not sink:
+            self.stdout.write(
+                "No copy of the checkpoints outside the database was checked: entries cut from "
+                "the end since the newest checkpoint, with the head row rewound, would not show. "
+                "Set VENTANILLA_AUDIT_SINK, or pass --sink file:/path (for syslog, the file it "
+                "writes)."
+            )

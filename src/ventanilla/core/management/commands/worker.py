@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from ventanilla.audit.tasks import schedule_checkpoints
 from ventanilla.cases.tasks import catch_up_notifications, schedule_deadlines
 from ventanilla.retention.tasks import schedule_retention
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             self.stdout.write("Scheduled the daily retention run.")
         if schedule_deadlines():
             self.stdout.write("Scheduled the daily deadline sweep.")
+        if schedule_checkpoints():
+            self.stdout.write("Scheduled the audit log's periodic checkpoint.")
         if catch_up_notifications():
             self.stdout.write("Queued the sending of waiting notifications.")
         if settings.TASKS_BACKEND == "rq":

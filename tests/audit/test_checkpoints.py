@@ -1,0 +1,167 @@
+"""Checkpoints of the audit log: taken by count as entries are written and by time by the worker,
+and each copied to the sink outside the database that the operator chose."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from tests.factories import make_party
+from ventanilla.access.actors import Actor
+from ventanilla.audit.models import AuditCheckpoint, AuditHead
+from ventanilla.audit.services import audit_checkpoint
+from ventanilla.audit.sink import MARK, sink_read, sink_write
+from ventanilla.audit.tasks import checkpoint_audit_log, schedule_checkpoints
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sink(tmp_path: Path, settings: Any) -> Path:
+    path = tmp_path / "audit-checkpoints.log"
+    settings.AUDIT_SINK = f"file:{path}"
+    return path
+
+
+def test_a_checkpoint_is_signed_each_time_the_count_since_the_last_one_is_reached(
+    actor: Actor, settings: Any
+) -> None:
+    settings.AUDIT_CHECKPOINT_EVERY = 3
+    make_party(actor)
+    audit_checkpoint()  # by time, in between
+    for _ in range(4):
+        make_party(actor)
+
+    signed = list(AuditCheckpoint.objects.order_by("id").values_list("entry_id", flat=True))
+
+    assert signed == [signed[0], signed[0] + 3]
+
+
+def test_a_checkpoint_by_count_is_copied_to_the_sink_when_its_entry_commits(
+    actor: Actor, settings: Any, sink: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.AUDIT_CHECKPOINT_EVERY = 2
+    with django_capture_on_commit_callbacks() as waiting:
+        make_party(actor)
+        make_party(actor)
+    assert not sink.exists()
+
+    for callback in waiting:
+        callback()
+
+    (copy,) = sink_read(f"file:{sink}")
+    assert copy.entry_id == AuditHead.objects.get(pk=1).last_entry_id
+
+
+def test_the_file_sink_holds_one_json_line_per_checkpoint(actor: Actor, sink: Path) -> None:
+    make_party(actor)
+    first = audit_checkpoint()
+    make_party(actor)
+    second = audit_checkpoint()
+    assert first is not None and second is not None
+    sink_write(first)
+    sink_write(second)
+
+    lines = [json.loads(line) for line in sink.read_text().splitlines()]
+
+    assert [line["entry_id"] for line in lines] == [first.entry_id, second.entry_id]
+    assert lines[1] == {
+        "event": MARK,
+        "entry_id": second.entry_id,
+        "entry_hash": second.entry_hash,
+        "at": second.at.isoformat(),
+        "signature": second.signature,
+    }
+
+
+@pytest.fixture
+def syslog_socket(tmp_path: Path) -> Iterator[tuple[socket.socket, Path]]:
+    path = tmp_path / "log"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(path))
+    listener.settimeout(5)
+    yield listener, path
+    listener.close()
+
+
+def test_the_syslog_sink_sends_the_checkpoint_as_one_message(
+    actor: Actor, syslog_socket: tuple[socket.socket, Path]
+) -> None:
+    listener, path = syslog_socket
+    make_party(actor)
+    signed = audit_checkpoint()
+    assert signed is not None
+
+    sink_write(signed, sink=f"syslog:{path}")
+
+    message = listener.recv(4096).decode()
+    assert "ventanilla-audit: " in message
+    assert f'"entry_hash":"{signed.entry_hash}"' in message
+
+
+def test_syslog_lines_written_to_a_file_are_read_back_as_copies(tmp_path: Path) -> None:
+    log = tmp_path / "auth.log"
+    log.write_text(
+        "Dec  1 00:10:00 host sshd[1]: Accepted publickey for admin\n"
+        "Dec  1 00:10:01 host ventanilla-audit: "
+        f'{{"at":"2026-12-01T00:10:01+00:00","entry_hash":"{"a" * 64}","entry_id":42,'
+        f'"event":"{MARK}","signature":"{"b" * 64}"}}\n'
+    )
+
+    (copy,) = sink_read(f"file:{log}")
+
+    assert (copy.entry_id, copy.line) == (42, 2)
+
+
+def test_the_periodic_checkpoint_signs_only_when_entries_were_added(
+    actor: Actor, settings: Any
+) -> None:
+    settings.AUDIT_CHECKPOINT_MINUTES = 10
+    make_party(actor)
+    checkpoint_audit_log.call()
+    checkpoint_audit_log.call()
+
+    signed = AuditCheckpoint.objects.count()
+
+    assert signed == 1
+
+
+def test_the_periodic_checkpoint_queues_its_next_run(actor: Actor, settings: Any) -> None:
+    settings.AUDIT_CHECKPOINT_MINUTES = 10
+
+    checkpoint_audit_log.call()
+
+    assert DBTaskResult.objects.filter(task_path=checkpoint_audit_log.module_path).count() == 1
+
+
+def test_the_worker_keeps_one_periodic_checkpoint_waiting(settings: Any) -> None:
+    settings.AUDIT_CHECKPOINT_MINUTES = 10
+
+    queued = [schedule_checkpoints(), schedule_checkpoints()]
+
+    assert queued == [True, False]
+
+
+def test_a_sink_that_cannot_take_a_copy_does_not_fail_the_request_but_is_logged(
+    api: Any,
+    actor: Actor,
+    settings: Any,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.AUDIT_CHECKPOINT_EVERY = 1
+    settings.AUDIT_SINK = f"file:{tmp_path}/no-such-folder/audit.log"
+    party = make_party(actor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.get(f"/api/v1/parties/{party.pk}/360")
+
+    assert response.status_code == 200
+    assert "could not be copied" in caplog.text
