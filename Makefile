@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/deadlines.py
 	$(BIN)/python bench/ratelimit.py
 	REDIS_URL=redis://127.0.0.1:6379/0 $(BIN)/python bench/ratelimit.py
+	$(BIN)/python bench/signin.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
