@@ -325,3 +325,27 @@ def test_no_admin_page_shows_a_dni_or_email_without_an_entry_of_that_reading(
                 detail__model=label,
             ).exists()
             assert not shown or recorded, f"{page} shows {shown} without an audit entry"
+
+
+def test_no_admin_search_finds_a_citizen_without_recording_the_query(
+    root: Client, citizen: Party
+) -> None:
+    message_to(citizen)
+    searchable = [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.search_fields
+    ]
+    assert searchable  # the walk below must search something
+
+    for model, model_admin in searchable:
+        for query in (dni_of(citizen), email_of(citizen)):
+            response = root.get(
+                f"/admin/{model._meta.app_label}/{model._meta.model_name}/", {"q": query}
+            )
+            found = response.context_data["cl"].result_count
+            recorded = AuditEntry.objects.filter(
+                action=Action.ADMIN_LIST, detail__model=model._meta.label, detail__query=query
+            ).exists()
+            assert found == 0 or recorded, f"{model._meta.label} found {query} unrecorded"
+            assert recorded or not model_admin.audit_reads
