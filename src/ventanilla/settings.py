@@ -137,29 +137,6 @@ elif not AUDIT_KEY:
 AUDIT_CHECKPOINT_EVERY = int(
     env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
 )
-if AUDIT_CHECKPOINT_EVERY < 1:
-    raise ImproperlyConfigured("VENTANILLA_AUDIT_CHECKPOINT_EVERY must be 1 or more.")
-AUDIT_CHECKPOINT_MINUTES = int(
-    env(
-        "VENTANILLA_AUDIT_CHECKPOINT_MINUTES",
-        "10",
-        "the worker signs a checkpoint this many minutes after the last one when entries were "
-        "added since; 0 turns it off",
-    )
-)
-AUDIT_SINK = env(
-    "VENTANILLA_AUDIT_SINK",
-    "",
-    "where each checkpoint is also copied, outside the database: file:/path (one JSON line "
-    "appended per checkpoint, synced to disk), syslog: (the local /dev/log), syslog:/path or "
-    "syslog:host:port (UDP); unset keeps checkpoints in the database only, which production "
-    "warns about",
-)
-if AUDIT_SINK and not AUDIT_SINK.startswith(("file:/", "syslog:")):
-    raise ImproperlyConfigured(
-        "VENTANILLA_AUDIT_SINK must be file:/absolute/path, syslog:, syslog:/dev/log or "
-        f"syslog:host:port, not {AUDIT_SINK!r}."
-    )
 
 DEBUG = env_bool("VENTANILLA_DEBUG", False, "show Django's debug pages; never in production")
 if DEBUG and PRODUCTION:
@@ -578,7 +555,8 @@ SMS_BACKEND = env(
 )
 SMS_FILE_PATH = VAR_DIR / "sms"
 
-# The outbox of messages to citizens: how long a failing message is retried.
+# The outbox of messages to citizens: how long a failing message is retried, and when the
+# worker raises the alarm that messages are not leaving.
 NOTIFICATION_GIVE_UP_DAYS = int(
     env(
         "VENTANILLA_NOTIFICATION_GIVE_UP_DAYS",
@@ -586,6 +564,21 @@ NOTIFICATION_GIVE_UP_DAYS = int(
         "days a message to a citizen is retried while the mail server or SMS gateway fails "
         "(after 1, 5, 30 and 120 minutes, then every 4 hours); after that it is marked not "
         "delivered and staff can send it again from the console",
+    )
+)
+OUTBOX_ALERT_MINUTES = int(
+    env(
+        "VENTANILLA_OUTBOX_ALERT_MINUTES",
+        "60",
+        "the worker logs an error and emails the administrators (at most once an hour) when the "
+        "oldest queued message to a citizen has waited longer than this many minutes",
+    )
+)
+OUTBOX_ALERT_FAILED = int(
+    env(
+        "VENTANILLA_OUTBOX_ALERT_FAILED",
+        "1",
+        "the same alert when at least this many messages were given up in the last day",
     )
 )
 

@@ -1,7 +1,8 @@
 """``ventanilla worker``: the background worker. It makes sure the periodic tasks (the daily
-retention run and deadline sweep) are scheduled and that no queued notification is left behind,
-then processes the task queue until stopped: with the database backend by django-tasks-db's
-``db_worker``, with VENTANILLA_TASKS_BACKEND=rq by an RQ worker on Redis."""
+retention run and deadline sweep, the outbox check every quarter of an hour) are scheduled and
+that no queued notification is left behind, then processes the task queue until stopped: with
+the database backend by django-tasks-db's ``db_worker``, with VENTANILLA_TASKS_BACKEND=rq by an
+RQ worker on Redis."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from ventanilla.audit.tasks import schedule_checkpoints
-from ventanilla.cases.tasks import catch_up_notifications, schedule_deadlines
+from ventanilla.cases.tasks import (
+    catch_up_notifications,
+    schedule_deadlines,
+    schedule_outbox_check,
+)
 from ventanilla.retention.tasks import schedule_retention
 
 
@@ -30,8 +34,8 @@ class Command(BaseCommand):
             self.stdout.write("Scheduled the daily retention run.")
         if schedule_deadlines():
             self.stdout.write("Scheduled the daily deadline sweep.")
-        if schedule_checkpoints():
-            self.stdout.write("Scheduled the audit log's periodic checkpoint.")
+        if schedule_outbox_check():
+            self.stdout.write("Scheduled the outbox check.")
         if catch_up_notifications():
             self.stdout.write("Queued the sending of waiting notifications.")
         if settings.TASKS_BACKEND == "rq":
