@@ -137,6 +137,29 @@ elif not AUDIT_KEY:
 AUDIT_CHECKPOINT_EVERY = int(
     env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
 )
+if AUDIT_CHECKPOINT_EVERY < 1:
+    raise ImproperlyConfigured("VENTANILLA_AUDIT_CHECKPOINT_EVERY must be 1 or more.")
+AUDIT_CHECKPOINT_MINUTES = int(
+    env(
+        "VENTANILLA_AUDIT_CHECKPOINT_MINUTES",
+        "10",
+        "the worker signs a checkpoint this many minutes after the last one when entries were "
+        "added since; 0 turns it off",
+    )
+)
+AUDIT_SINK = env(
+    "VENTANILLA_AUDIT_SINK",
+    "",
+    "where each checkpoint is also copied, outside the database: file:/path (one JSON line "
+    "appended per checkpoint, synced to disk), syslog: (the local /dev/log), syslog:/path or "
+    "syslog:host:port (UDP); unset keeps checkpoints in the database only, which production "
+    "warns about",
+)
+if AUDIT_SINK and not AUDIT_SINK.startswith(("file:/", "syslog:")):
+    raise ImproperlyConfigured(
+        "VENTANILLA_AUDIT_SINK must be file:/absolute/path, syslog:, syslog:/dev/log or "
+        f"syslog:host:port, not {AUDIT_SINK!r}."
+    )
 
 DEBUG = env_bool("VENTANILLA_DEBUG", False, "show Django's debug pages; never in production")
 if DEBUG and PRODUCTION:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from ventanilla.audit.tasks import schedule_checkpoints
 from ventanilla.cases.tasks import (
     catch_up_notifications,
     schedule_deadlines,
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             self.stdout.write("Scheduled the daily retention run.")
         if schedule_deadlines():
             self.stdout.write("Scheduled the daily deadline sweep.")
+        if schedule_checkpoints():
+            self.stdout.write("Scheduled the audit log's periodic checkpoint.")
         if schedule_outbox_check():
             self.stdout.write("Scheduled the outbox check.")
         if catch_up_notifications():
