@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 
 import puremagic
+from django.utils.translation import gettext as _
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -56,18 +57,74 @@ def detect(data: bytes) -> Detected:
     return Detected(None, seen or "unknown binary data")
 
 
+# Limits on a zip package (ODT, DOCX), read from its directory without unpacking anything: a
+# document of 10 MB has no reason to unpack to more, a few thousand parts, or parts squeezed
+# more than a few hundred times (deflate can reach about 1,000, which is how a zip bomb of a
+# few megabytes unpacks to gigabytes in the reader of whoever opens it).
+MAX_PACKAGE_ENTRIES = 2000
+MAX_PACKAGE_INFLATED = 100 * 1024 * 1024
+MAX_ENTRY_RATIO = 200
+RATIO_CHECKED_FROM = 1024 * 1024  # small parts (XML of a few KB) may squeeze further, harmlessly
+_CONTENT_TYPES_LIMIT = 1024 * 1024
+_DRIVE = re.compile(r"^[A-Za-z]:")
+# Parts that carry code: VBA projects (DOCM saved as .docx), ActiveX controls, OLE objects
+# (which can hold programs) — Word's printer settings are .bin too, and harmless.
+_DOCX_CODE = re.compile(
+    r"(^|/)vbadata\.xml$|^word/activex/|^(?!(.*/)?printersettings/).*\.bin$", re.I
+)
+# OpenDocument keeps macros in Basic/ and scripts (Python, JavaScript, BeanShell) in Scripts/.
+_ODT_CODE = re.compile(r"^(basic|scripts)/", re.I)
+
+
+def _unsafe_name(name: str) -> bool:
+    """A name that would write outside the folder it is unpacked into, or means one thing to
+    one program and another to the next."""
+    if not name or name.startswith("/") or "\\" in name or _DRIVE.match(name):
+        return True
+    return bool(_CONTROL.search(name)) or ".." in name.split("/")
+
+
+def _package_refusal(entries: list[zipfile.ZipInfo]) -> str | None:
+    """Why a package may not be accepted whatever it holds, told from its directory alone."""
+    if len(entries) > MAX_PACKAGE_ENTRIES:
+        return _("an archive of more than %(count)d parts") % {"count": MAX_PACKAGE_ENTRIES}
+    if any(_unsafe_name(entry.orig_filename) for entry in entries):
+        return _("an archive with unsafe names inside (such as ../, \\ or absolute paths)")
+    inflated = sum(entry.file_size for entry in entries)
+    squeezed = any(
+        entry.file_size >= RATIO_CHECKED_FROM
+        and entry.file_size > MAX_ENTRY_RATIO * max(entry.compress_size, 1)
+        for entry in entries
+    )
+    if inflated > MAX_PACKAGE_INFLATED or squeezed:
+        return _("an archive that unpacks to far more than its size (a zip bomb)")
+    return None
+
+
 def _detect_package(data: bytes) -> Detected:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            names = set(package.namelist())
+            entries = package.infolist()
+            refusal = _package_refusal(entries)
+            if refusal is not None:
+                return Detected(None, refusal)
+            names = {entry.filename for entry in entries}
             if "mimetype" in names and package.getinfo("mimetype").file_size < 100:
                 if package.read("mimetype").strip() == ODT.encode():
+                    if any(_ODT_CODE.match(name) for name in names):
+                        return Detected(None, _("an OpenDocument text with macros or scripts"))
                     return Detected(ODT, "OpenDocument text")
             if "[Content_Types].xml" in names and "word/document.xml" in names:
+                types = package.getinfo("[Content_Types].xml")
+                if types.file_size > _CONTENT_TYPES_LIMIT:
+                    return Detected(None, _("a damaged Word document"))
+                declared = package.read(types).lower()
+                if b"macroenabled" in declared or any(_DOCX_CODE.search(n) for n in names):
+                    return Detected(None, _("a Word document with macros or embedded programs"))
                 return Detected(DOCX, "Word document")
     except (zipfile.BadZipFile, KeyError, ValueError, NotImplementedError, RuntimeError):
-        return Detected(None, "damaged zip archive")
-    return Detected(None, "zip archive")
+        return Detected(None, _("a damaged zip archive"))
+    return Detected(None, _("a zip archive"))
 
 
 def _is_plain_text(data: bytes) -> bool:
