@@ -250,6 +250,8 @@ TEMPLATES = [
     },
 ]
 
+            # Its date and time filters replace Django's: they cannot fail on a stored time.
+            "builtins": ["ventanilla.core.templatetags.local_time"],
 DATABASE_URL = env(
     "DATABASE_URL",
     f"sqlite:///{VAR_DIR / 'ventanilla.sqlite3'}",
