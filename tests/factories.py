@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 from typing import Any
 
@@ -9,6 +10,7 @@ import factory
 from faker import Faker
 
 from ventanilla.access.actors import Actor
+from ventanilla.consent.services import Evidence
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
 
@@ -50,3 +52,11 @@ class PartyFactory(factory.Factory):  # type: ignore[misc]
     birth_date = factory.LazyFunction(
         lambda: fake.date_of_birth(minimum_age=18, maximum_age=90).isoformat()
     )
+
+
+# A signed consent form, as the desk scans it: the evidence a desk consent keeps.
+SIGNED_FORM_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+
+
+def signed_form(name: str = "consentimiento-firmado.pdf") -> Evidence:
+    return Evidence(file_name=name, content=io.BytesIO(SIGNED_FORM_PDF), size=len(SIGNED_FORM_PDF))

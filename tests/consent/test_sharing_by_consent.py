@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from tests.factories import make_party
-from ventanilla.access.actors import Actor
+from tests.factories import make_party, signed_form
+from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.access.services import apikey_create
 from ventanilla.cases.services import case_open
-from ventanilla.consent.services import consent_record, consent_withdraw
+from ventanilla.consent.models import Consent
+from ventanilla.consent.services import consent_record, consent_withdraw_by_subject
 from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import ProfileAttribute
 
@@ -42,6 +44,7 @@ def share(actor: Actor, party: Any, recipient: str, categories: list[str]) -> An
         recipient_code=recipient,
         data_categories=categories,
         channel="desk",
+        evidence=signed_form(),
     )
 
 
@@ -84,7 +87,7 @@ def test_withdrawing_the_consent_hides_the_cases_again_at_once(
     health = key_client("salud")
     assert health.get(f"/api/v1/cases/{town_case.pk}").status_code == 200
 
-    consent_withdraw(actor=actor, consent_id=consent.pk)
+    consent_withdraw_by_subject(actor=actor_for_citizen(town_case.party), consent_id=consent.pk)
 
     assert health.get(f"/api/v1/cases/{town_case.pk}").status_code == 404
 
@@ -119,3 +122,90 @@ def test_facts_another_agency_holds_are_shown_only_under_a_consent(actor: Actor,
 
     attributes = town_hall.get(f"/api/v1/parties/{party.pk}/360").json()["attributes"]
     assert [a["name"] for a in attributes] == ["employment_status"]
+
+
+def forged(party: Any, recipient: Any, categories: list[str], basis: str) -> Consent:
+    """A row as an agency could write one on its own word before the person's was required."""
+    return Consent.objects.create(
+        party=party,
+        purpose="Coordinación",
+        recipient=recipient,
+        data_categories=categories,
+        legal_basis=basis,
+        granted_at=timezone.now(),
+        channel_id="desk",
+        recorded_by_label="api:sede-electronica",
+    )
+
+
+@pytest.mark.parametrize("basis", ["consent", "public_task", "legal_obligation"])
+def test_an_agencys_own_record_opens_no_other_agencys_cases(
+    town_case: Any, town: Any, basis: str
+) -> None:
+    forged(town_case.party, town["salud"], ["cases", "health"], basis)
+    health = key_client("salud")
+
+    case = health.get(f"/api/v1/cases/{town_case.pk}")
+    view = health.get(f"/api/v1/parties/{town_case.party.pk}/360").json()
+
+    assert case.status_code == 404
+    assert view["open_cases"] == [] and view["timeline"]["items"] == []
+
+
+def test_a_public_task_record_never_opens_a_diagnosis(actor: Actor, town: Any) -> None:
+    party = make_party(actor)
+    ProfileAttribute.objects.create(
+        party=party,
+        name="diagnosis",
+        value="diabetes",
+        sensitivity="sensitive",
+        category="health",
+        source_agency=town["salud"],
+    )
+    forged(party, town["ayto"], ["health"], "public_task")
+    _key, secret = apikey_create(
+        name="sensible", agency_code="ayto", scopes=[*READ, "parties:read_sensitive"]
+    )
+    town_hall = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    view = town_hall.get(
+        f"/api/v1/parties/{party.pk}/360?purpose=Valoración de la ayuda&sensitive=true"
+    ).json()
+
+    assert view["attributes"] == []
+
+
+def test_health_shared_by_consent_needs_it_to_be_explicit(actor: Actor, town: Any) -> None:
+    party = make_party(actor)
+    ProfileAttribute.objects.create(
+        party=party,
+        name="diagnosis",
+        value="diabetes",
+        sensitivity="sensitive",
+        category="health",
+        source_agency=town["salud"],
+    )
+    # Given by the person, but without saying so explicitly for health.
+    implicit = forged(party, town["ayto"], ["health"], "consent")
+    Consent.objects.filter(pk=implicit.pk).update(given_by="person")
+    _key, secret = apikey_create(
+        name="sensible", agency_code="ayto", scopes=[*READ, "parties:read_sensitive"]
+    )
+    town_hall = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    url = f"/api/v1/parties/{party.pk}/360?purpose=Valoración de la ayuda&sensitive=true"
+
+    before = town_hall.get(url).json()["attributes"]
+    consent_record(
+        actor=actor,
+        party_id=party.pk,
+        purpose="Valoración de la dependencia",
+        recipient_code="ayto",
+        data_categories=["health"],
+        channel="desk",
+        explicit=True,
+        evidence=signed_form(),
+    )
+    after = town_hall.get(url).json()["attributes"]
+
+    assert before == []
+    assert [a["name"] for a in after] == ["diagnosis"]

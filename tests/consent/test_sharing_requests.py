@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.factories import make_party
+from tests.factories import make_party, signed_form
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
 from ventanilla.audit.models import AuditEntry
 from ventanilla.consent.models import SharingRequest
-from ventanilla.consent.services import consent_record
+from ventanilla.consent.services import consent_record, consent_withdraw
 from ventanilla.identity.models import SourceRecord
 from ventanilla.parties.models import ProfileAttribute
 
@@ -77,6 +77,7 @@ def give_consent(actor: Actor, party: Any, categories: list[str]) -> Any:
         recipient_code="ayto",
         data_categories=categories,
         channel="desk",
+        evidence=signed_form(),
     )
 
 
@@ -125,10 +126,13 @@ def test_without_a_covering_consent_it_is_refused_and_the_refusal_is_kept(
 
 
 def test_a_withdrawn_consent_no_longer_covers_a_request(actor: Actor, held: Any) -> None:
-    from ventanilla.consent.services import consent_withdraw
-
     consent = give_consent(actor, held, ["income", "address"])
-    consent_withdraw(actor=actor, consent_id=consent.pk)
+    consent_withdraw(
+        actor=actor,
+        consent_id=consent.pk,
+        instruction="En ventanilla, con el DNI a la vista",
+        channel="desk",
+    )
 
     assert ask(town_hall(), held).status_code == 403
 

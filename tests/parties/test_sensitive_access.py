@@ -15,6 +15,7 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.services import case_open
+from ventanilla.catalog.models import PublicService
 from ventanilla.parties.models import ProfileAttribute
 
 pytestmark = pytest.mark.django_db
@@ -104,10 +105,17 @@ def test_a_role_without_sensitive_access_is_refused_even_with_a_purpose(actor: A
     assert denied.detail == {"scope": "parties:read_sensitive"}
 
 
+def needing(service: Any, *categories: str) -> Any:
+    """The service as the catalogue declares it: these kinds of data are needed to handle it."""
+    PublicService.objects.filter(pk=service.pk).update(data_categories=list(categories))
+    return service
+
+
 def test_an_open_case_of_the_actors_department_gives_the_purpose(
     actor: Actor, service: Any
 ) -> None:
     party = with_facts(make_party(actor))
+    needing(service, "disability")
     case = case_open(actor=actor, party_id=party.pk, service_code=service.code, channel="desk")
     client = client_with([*FRONT, "parties:read_sensitive"])
 
@@ -116,6 +124,45 @@ def test_an_open_case_of_the_actors_department_gives_the_purpose(
     assert "disability_degree" in names(view)
     assert view["sensitive_purpose"] == f"case {case.reference}"
     assert AuditEntry.objects.get(action="party.read_sensitive").purpose == f"case {case.reference}"
+
+
+def test_an_open_case_opens_only_the_categories_its_service_needs(
+    actor: Actor, service: Any
+) -> None:
+    party = with_facts(make_party(actor))
+    ProfileAttribute.objects.create(
+        party=party, name="diagnosis", value="diabetes", sensitivity="sensitive", category="health"
+    )
+    needing(service, "disability")
+    case_open(actor=actor, party_id=party.pk, service_code=service.code, channel="desk")
+
+    view = (
+        client_with([*FRONT, "parties:read_sensitive"])
+        .get(f"/api/v1/parties/{party.pk}/360")
+        .json()
+    )
+
+    assert names(view) == ["disability_degree", "employment_status"]
+    assert view["withheld_sensitive"] == 1
+    logged = AuditEntry.objects.get(action="party.read_sensitive")
+    assert logged.detail["attributes"] == ["disability_degree"]
+
+
+def test_an_open_case_of_a_service_needing_no_sensitive_data_opens_none(
+    actor: Actor, service: Any
+) -> None:
+    party = with_facts(make_party(actor))
+    case_open(actor=actor, party_id=party.pk, service_code=service.code, channel="desk")
+
+    view = (
+        client_with([*FRONT, "parties:read_sensitive"])
+        .get(f"/api/v1/parties/{party.pk}/360")
+        .json()
+    )
+
+    assert names(view) == ["employment_status"]
+    assert view["withheld_sensitive"] == 1
+    assert not AuditEntry.objects.filter(action="party.read_sensitive").exists()
 
 
 def test_an_open_case_does_not_open_them_to_a_role_without_sensitive_access(

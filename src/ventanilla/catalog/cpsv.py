@@ -38,7 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
+from ventanilla.catalog.models import Agency, Channel, DataCategory, LifeEvent, PublicService
 from ventanilla.catalog.services import agency_ensure, life_event_ensure, service_ensure
 from ventanilla.core.errors import DomainError
 
@@ -146,6 +146,8 @@ def _service_node(service: PublicService) -> dict[str, Any]:
         node["vtn:department"] = {"@id": _agency_id(service.department)}
     if service.input_schema:
         node["vtn:inputSchema"] = service.input_schema
+    if service.data_categories:
+        node["vtn:dataCategory"] = sorted(service.data_categories)
     return node
 
 
@@ -555,6 +557,18 @@ def _service_fields(
         problems.add(where, "vtn:inputSchema", "must be a JSON Schema object")
         schema = None
 
+    categories = []
+    for value in reader.values(node, VTN + "dataCategory"):
+        code = _text(value)
+        if code not in DataCategory.values:
+            problems.add(
+                where,
+                "vtn:dataCategory",
+                f"unknown category {code!r}; use {', '.join(DataCategory.values)}",
+            )
+            continue
+        categories.append(str(code))
+
     flags = {}
     for prop, name, default in (
         ("reopenIfUnhappy", "reopen_if_unhappy", False),
@@ -582,5 +596,6 @@ def _service_fields(
         "output_en": output.get("en", ""),
         "evidence": evidence,
         "input_schema": schema or {},
+        "data_categories": sorted(set(categories)),
         **flags,
     }

@@ -90,6 +90,26 @@ class LifeEvent(BaseModel):
         return localized(self, "name")
 
 
+class DataCategory(models.TextChoices):
+    """Kinds of personal data, the unit in which consents share and retention rules keep."""
+
+    IDENTITY = "identity", _("Identity")
+    CONTACT = "contact", _("Contact details")
+    ADDRESS = "address", _("Address")
+    FAMILY = "family", _("Family")
+    EDUCATION = "education", _("Education")
+    EMPLOYMENT = "employment", _("Employment")
+    INCOME = "income", _("Income")
+    HEALTH = "health", _("Health")
+    DISABILITY = "disability", _("Disability")
+    CASES = "cases", _("Cases and contact history")
+
+
+# Special categories (GDPR art. 9): shared only with the person's consent, never on the strength
+# of an administration's general legal basis alone.
+SPECIAL_CATEGORIES = frozenset({DataCategory.HEALTH, DataCategory.DISABILITY})
+
+
 class PublicService(BaseModel):
     """A public service as the EU CPSV-AP vocabulary describes it: what it is, who is competent,
     through which channels, how long it takes, what it costs, what the citizen brings (evidence)
@@ -132,6 +152,13 @@ class PublicService(BaseModel):
     output_en = models.CharField(max_length=300, blank=True)
     # Required inputs (CPSV-AP "Evidence"): [{"code": ..., "name_es": ..., "name_en": ...}].
     evidence = models.JSONField(default=list, blank=True)
+    # What personal data handling a request needs (CPSV-AP leaves room for such extensions): an
+    # open case opens only the sensitive facts of these categories to the staff who handle it.
+    data_categories = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Kinds of personal data a request needs, e.g. health for a disability card."),
+    )
     reopen_if_unhappy = models.BooleanField(
         default=False,
         help_text=_("A satisfaction answer of 1 or 2 reopens the closed case."),

@@ -14,6 +14,7 @@ from ventanilla.catalog.forms import check_input_schema
 from ventanilla.catalog.models import (
     Agency,
     Channel,
+    DataCategory,
     Holiday,
     KnowledgeArticle,
     LifeEvent,
@@ -107,6 +108,7 @@ def service_ensure(
     evidence: Sequence[dict[str, str]] = (),
     reopen_if_unhappy: bool = False,
     active: bool = True,
+    data_categories: Sequence[str] = (),
 ) -> PublicService:
     """Create the service, or bring the one with this code up to date. The input form must be a
     JSON Schema a form can be made of (see ``catalog.forms``); unknown channels are an error."""
@@ -120,6 +122,11 @@ def service_ensure(
     if cost_amount is not None and cost_amount < 0:
         raise ValidationFailed({"cost_amount": "A cost cannot be negative."})
     checked_evidence = _check_evidence(evidence)
+    unknown = sorted(set(data_categories) - set(DataCategory.values))
+    if unknown:
+        raise ValidationFailed(
+            {"data_categories": f"Unknown data categories: {', '.join(unknown)}."}
+        )
     channel_codes = sorted(set(channels))
     found = list(Channel.objects.filter(code__in=channel_codes))
     missing = set(channel_codes) - {c.code for c in found}
@@ -145,6 +152,7 @@ def service_ensure(
                 "evidence": checked_evidence,
                 "reopen_if_unhappy": reopen_if_unhappy,
                 "active": active,
+                "data_categories": sorted(set(data_categories)),
             },
         )
         service.channels.set(found)

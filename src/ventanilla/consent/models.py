@@ -1,9 +1,14 @@
 """Consents: a party's permission, or another legal basis, for one agency to use some of their
-data for one purpose, until it expires or is withdrawn."""
+data for one purpose, until it expires or is withdrawn.
+
+An agency never opens another's data on its own word: only a consent given by the person (in the
+portal after sign-in, or at a desk with the signed document kept and the clerk named) shares data
+across agencies, and health or disability data only when that consent is explicit. Other legal
+bases are recorded for the agency's own processing and open nothing held elsewhere."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.catalog.models import Agency, Channel
 from ventanilla.core.models import BaseModel
-from ventanilla.parties.models import Party
+from ventanilla.parties.models import SPECIAL_CATEGORIES, DataCategory, Party
 
 
 class LegalBasis(models.TextChoices):
@@ -22,6 +27,21 @@ class LegalBasis(models.TextChoices):
     PUBLIC_TASK = "public_task", _("Public task")
     VITAL_INTEREST = "vital_interest", _("Vital interest")
     CONTRACT = "contract", _("Contract")
+
+
+# The latest expiry a consent may carry: later values are refused at every door (and the
+# database refuses anything past the constraint's year, which no page could show).
+MAX_CONSENT_YEARS = 10
+
+
+class GivenBy(models.TextChoices):
+    """Who gave the consent, which decides whether it may open anything."""
+
+    PERSON = "person", _("The person, in the portal")
+    DESK = "desk", _("The person, at a desk, signed document kept")
+    # Another legal basis, or a consent recorded before the person's word was required: kept
+    # as the agency's record of its own processing, it opens nothing held elsewhere.
+    AGENCY = "agency", _("Recorded by the agency")
 
 
 class Consent(BaseModel):
@@ -39,6 +59,17 @@ class Consent(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_by_label = models.CharField(max_length=150)
+    given_by = models.CharField(max_length=10, choices=GivenBy.choices, default=GivenBy.AGENCY)
+    # Health and disability are shared only when the person said so in so many words.
+    explicit = models.BooleanField(default=False)
+    # The signed document of a desk consent, checked like every document.
+    evidence_file = models.FileField(upload_to="consents/", max_length=200, blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_content_type = models.CharField(max_length=100, blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    # Staff withdraw only on the person's instruction, recorded here.
+    withdrawn_by_label = models.CharField(max_length=150, blank=True)
+    withdrawal_evidence = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("consent")
@@ -49,7 +80,17 @@ class Consent(BaseModel):
                 condition=models.Q(expires_at__isnull=True)
                 | models.Q(expires_at__gt=models.F("granted_at")),
                 name="consent_expires_after_grant",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True)
+                | models.Q(expires_at__lt=datetime(2200, 1, 1, tzinfo=UTC)),
+                name="consent_expires_plausible",
+            ),
+            # A desk consent keeps its signed document.
+            models.CheckConstraint(
+                condition=~models.Q(given_by="desk") | ~models.Q(evidence_file=""),
+                name="consent_desk_has_evidence",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -59,6 +100,29 @@ class Consent(BaseModel):
         if self.withdrawn_at is not None and self.withdrawn_at <= at:
             return False
         return self.expires_at is None or self.expires_at > at
+
+    @property
+    def category_labels(self) -> list[tuple[str, str]]:
+        """The categories as a person reads them, in the active language."""
+        known = dict(DataCategory.choices)
+        return [(code, str(known.get(code, code))) for code in self.data_categories]
+
+    @property
+    def opens_data(self) -> bool:
+        """Whether this consent may share data held by other agencies with its recipient."""
+        return self.legal_basis == LegalBasis.CONSENT and self.given_by in (
+            GivenBy.PERSON,
+            GivenBy.DESK,
+        )
+
+    @property
+    def shared_categories(self) -> frozenset[str]:
+        """The categories it opens: none for an agency's own record; the special categories only
+        when the person consented to them explicitly."""
+        if not self.opens_data:
+            return frozenset()
+        categories = frozenset(self.data_categories)
+        return categories if self.explicit else categories - SPECIAL_CATEGORIES
 
 
 class SharingRequest(BaseModel):

@@ -109,13 +109,13 @@ def _basis(
     """The consents relied on, and the reason for a refusal ("" when the request is covered)."""
     if legal_basis == LegalBasis.CONSENT:
         consents = consents_in_force_for(actor=actor, party_id=party.pk)
-        covered = {c for consent in consents for c in consent.data_categories}
+        covered = {c for consent in consents for c in consent.shared_categories}
         missing = [c for c in categories if c not in covered]
         if missing:
             return [], _("No consent in force gives your agency: %(categories)s.") % {
                 "categories": ", ".join(missing)
             }
-        used = [c for c in consents if set(c.data_categories) & set(categories)]
+        used = [c for c in consents if c.shared_categories & set(categories)]
         return used, ""
     special = [c for c in categories if c in SPECIAL_CATEGORIES]
     if special:

@@ -977,6 +977,29 @@ ROUTING_RULES: Final[tuple[RoutingRuleSpec, ...]] = (
 )  # fmt: skip
 
 
+# The personal data a request needs beyond identity and contact, by service: an open case opens
+# only these sensitive facts to the staff who handle it.
+DATA_NEEDED: dict[str, tuple[str, ...]] = {
+    "ayuda-emergencia-social": ("income", "family"),
+    "ayuda-domicilio": ("health", "disability", "family"),
+    "teleasistencia": ("health", "disability"),
+    "valoracion-dependencia": ("health", "disability", "income"),
+    "mediacion-familiar": ("family",),
+    "adopcion-acogimiento": ("family", "income"),
+    "becas-comedor": ("income", "family"),
+    "bonificacion-ibi": ("income", "family"),
+    "aplazamiento-deudas": ("income",),
+    "tarjeta-sanitaria": ("health",),
+    "cita-medico": ("health",),
+    "cambio-medico": ("health",),
+    "prestacion-nacimiento": ("family", "employment"),
+    "prestacion-desempleo": ("employment", "income"),
+    "pension-jubilacion": ("employment", "income"),
+    "pension-viudedad": ("family", "income"),
+    "tarjeta-residentes": ("disability",),
+}
+
+
 def ensure_catalogue() -> None:
     """Create or bring up to date the administration, its services (with their forms, costs
     and evidence), its holidays, the knowledge base and the demo staff."""
@@ -1022,6 +1045,7 @@ def ensure_catalogue() -> None:
                 output_en=details.output_en,
                 evidence=details.evidence,
                 reopen_if_unhappy=details.reopen_if_unhappy,
+                data_categories=DATA_NEEDED.get(service.code, ()),
             )
         for holiday in HOLIDAYS:
             holiday_ensure(

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from ventanilla.access.actors import Actor
-from ventanilla.access.models import Scope
+from ventanilla.access.actors import actor_for_citizen
 from ventanilla.consent.models import Consent
-from ventanilla.consent.services import consent_record
+from ventanilla.consent.services import consent_give
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 
 
@@ -43,14 +42,11 @@ def demo_citizen() -> DemoCitizen | None:
     party = contact.party
     dni = party.identifiers.filter(scheme=Identifier.Scheme.DNI).values_list("value", flat=True)
     if not Consent.objects.filter(party=party).exists():
-        consent_record(
-            actor=Actor(
-                label="command:demo", scopes=frozenset({Scope.PARTIES_WRITE}), sees_everything=True
-            ),
-            party_id=party.pk,
+        # Given by the person in the portal, as only the person can.
+        consent_give(
+            actor=actor_for_citizen(party),
             purpose="Ayuda al alquiler: comprobar ingresos con Hacienda",
             recipient_code="servicios-sociales",
             data_categories=["income", "address"],
-            channel="desk",
         )
     return DemoCitizen(name=party.display_name, dni=str(dni.first()), email=contact.value)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The kinds of personal data are the catalogue's words (a service declares those it processes);
+# they are named here too, where most of their readers look for them.
+from ventanilla.catalog.models import SPECIAL_CATEGORIES as SPECIAL_CATEGORIES
 from ventanilla.catalog.models import Agency
+from ventanilla.catalog.models import DataCategory as DataCategory
+from ventanilla.core import dates
 from ventanilla.core.models import BaseModel
 
 
@@ -42,7 +47,7 @@ class Party(BaseModel):
     family_name_1 = models.CharField(max_length=100, blank=True)
     family_name_2 = models.CharField(max_length=100, blank=True)
     legal_name = models.CharField(max_length=200, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
+    birth_date = models.DateField(null=True, blank=True, validators=[dates.validate_birth_date])
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     preferred_language = models.CharField(max_length=8, default="es")
     education_level = models.CharField(max_length=20, choices=Education.choices, blank=True)
@@ -62,6 +67,9 @@ class Party(BaseModel):
                 condition=models.Q(kind="organisation", legal_name__gt="")
                 | models.Q(kind="person", given_name__gt="", family_name_1__gt=""),
                 name="party_has_a_name",
+            ),
+            models.CheckConstraint(
+                condition=dates.birth_date_storable("birth_date"), name="party_birth_date_plausible"
             ),
         ]
 
@@ -131,35 +139,20 @@ class ContactPoint(BaseModel):
     municipality = models.CharField(max_length=100, blank=True)
     district = models.CharField(max_length=100, blank=True)
     preferred = models.BooleanField(default=False)
-    valid_until = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True, validators=[dates.validate_end])
 
     class Meta:
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
         indexes = [models.Index(fields=["kind", "normalized"], name="contact_point_lookup_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=dates.end_storable("valid_until"), name="contact_point_until_plausible"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
-
-
-class DataCategory(models.TextChoices):
-    """Kinds of personal data, the unit in which consents share and retention rules keep."""
-
-    IDENTITY = "identity", _("Identity")
-    CONTACT = "contact", _("Contact details")
-    ADDRESS = "address", _("Address")
-    FAMILY = "family", _("Family")
-    EDUCATION = "education", _("Education")
-    EMPLOYMENT = "employment", _("Employment")
-    INCOME = "income", _("Income")
-    HEALTH = "health", _("Health")
-    DISABILITY = "disability", _("Disability")
-    CASES = "cases", _("Cases and contact history")
-
-
-# Special categories (GDPR art. 9): shared only with the person's consent, never on the strength
-# of an administration's general legal basis alone.
-SPECIAL_CATEGORIES = frozenset({DataCategory.HEALTH, DataCategory.DISABILITY})
 
 
 class ProfileAttribute(BaseModel):
@@ -205,8 +198,8 @@ class Representation(BaseModel):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # Service codes the representation covers; empty means every service.
     scope = models.JSONField(default=list, blank=True)
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(validators=[dates.validate_end])
+    valid_until = models.DateField(null=True, blank=True, validators=[dates.validate_end])
     evidence = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -221,6 +214,10 @@ class Representation(BaseModel):
                 condition=models.Q(valid_until__isnull=True)
                 | models.Q(valid_until__gte=models.F("valid_from")),
                 name="representation_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=dates.end_storable("valid_from") & dates.end_storable("valid_until"),
+                name="representation_dates_plausible",
             ),
         ]
 

@@ -26,6 +26,7 @@ from ventanilla.consent.models import Consent
 from ventanilla.consent.selectors import (
     CASES_CATEGORY,
     categories_shared_with,
+    consents_for_actor,
     consents_of_party,
 )
 from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -174,6 +175,8 @@ class Party360:
     # Sensitive facts held back because no purpose opened them, and the purpose that did.
     withheld_sensitive: int = 0
     sensitive_purpose: str = ""
+    # Consents given to agencies other than the actor's: counted, their purposes not shown.
+    other_consents: int = 0
 
 
 MIN_PURPOSE_LENGTH = 10
@@ -253,8 +256,9 @@ def party_360(
     party = _party(actor, party_id)
     purpose = purpose.strip()
     stated = _checked_purpose(actor, party.pk, purpose) if include_sensitive else ""
-    consents = consents_of_party(party=party)
-    shared = categories_shared_with(actor, consents)
+    all_consents = consents_of_party(party=party)
+    shared = categories_shared_with(actor, all_consents)
+    consents, other_consents = consents_for_actor(actor=actor, consents=all_consents)
     by_consent = CASES_CATEGORY in shared
     open_cases, past_cases = cases_of_party(actor=actor, party=party, shared_by_consent=by_consent)
     audit_record(
@@ -269,10 +273,19 @@ def party_360(
     attributes = _visible_attributes(actor, list(party.attributes.order_by("name")), shared)
     minor = is_minor(party)
     sensitive = [a for a in attributes if is_sensitive(a, minor=minor)]
+    visible_sensitive = list(sensitive)
     reason = stated
-    own_cases = [case for case in open_cases if actor.sees_agency(case.department_id)]
-    if sensitive and not reason and own_cases and actor.can(Scope.PARTIES_READ_SENSITIVE):
-        reason = f"case {own_cases[0].reference}"
+    if sensitive and not reason and actor.can(Scope.PARTIES_READ_SENSITIVE):
+        # An open case of the actor's departments opens only the categories its service
+        # declares it needs, never every sensitive fact held about the person.
+        own_cases = [case for case in open_cases if actor.sees_agency(case.department_id)]
+        needed = {c for case in own_cases for c in case.service.data_categories}
+        opened = [a for a in sensitive if a.category in needed]
+        if opened:
+            reason = f"case {own_cases[0].reference}"
+            withheld = [a for a in sensitive if a.category not in needed]
+            attributes = [a for a in attributes if a not in withheld]
+            sensitive = opened
     if sensitive and reason:
         audit_record(
             actor=actor,
@@ -285,13 +298,14 @@ def party_360(
         )
     else:
         attributes = [a for a in attributes if not is_sensitive(a, minor=minor)]
+    withheld_count = len(visible_sensitive) - (len(sensitive) if reason else 0)
     return Party360(
         party=party,
         identifiers=list(party.identifiers.order_by("scheme")),
         contact_points=list(party.contact_points.order_by("kind", "-preferred", "value")),
         attributes=attributes,
         changes=list(party.changes.order_by("-id")[:CHANGES_IN_360]),
-        withheld_sensitive=0 if reason else len(sensitive),
+        withheld_sensitive=withheld_count,
         sensitive_purpose=reason if sensitive else "",
         represents=list(party.represents.select_related("represented").order_by("-valid_from")),
         represented_by=list(
@@ -300,6 +314,7 @@ def party_360(
         open_cases=open_cases,
         past_cases=past_cases,
         consents=consents,
+        other_consents=other_consents,
         timeline=timeline_page(
             actor=actor,
             party=party,
