@@ -246,12 +246,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Its date and time filters replace Django's: they cannot fail on a stored time.
+            "builtins": ["ventanilla.core.templatetags.local_time"],
         },
     },
 ]
 
-            # Its date and time filters replace Django's: they cannot fail on a stored time.
-            "builtins": ["ventanilla.core.templatetags.local_time"],
 DATABASE_URL = env(
     "DATABASE_URL",
     f"sqlite:///{VAR_DIR / 'ventanilla.sqlite3'}",
