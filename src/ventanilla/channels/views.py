@@ -29,6 +29,7 @@ from ventanilla.consent.models import LegalBasis
 from ventanilla.consent.services import consent_record
 from ventanilla.consent.services import consent_withdraw as withdraw
 from ventanilla.consent.sharing import sharing_request
+from ventanilla.core import dates
 from ventanilla.core.errors import (
     Conflict,
     NotFound,
@@ -242,6 +243,9 @@ def _profile_fields(party: Party) -> list[dict[str, Any]]:
             "label": label,
             "choices": choices,
             "type": "date" if name == "birth_date" else "",
+            # The bounds the service holds to, for the browser's date picker.
+            "min": dates.EARLIEST_BIRTH_DATE.isoformat() if name == "birth_date" else "",
+            "max": timezone.localdate().isoformat() if name == "birth_date" else "",
             "value": "" if getattr(party, name) is None else str(getattr(party, name)),
         }
         for name, label, choices in fields

@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 from ventanilla.api.auth import actor_of
 from ventanilla.api.problems import PROBLEM_RESPONSES
 from ventanilla.core import filetypes
+from ventanilla.core.dates import EventTime
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.interactions import services
 from ventanilla.interactions.models import Interaction, InteractionAttachment
@@ -33,7 +34,7 @@ class InteractionIn(Schema):
     agency: str | None = Field(default=None, max_length=40, description="Agency code")
     service: str | None = Field(default=None, max_length=60, description="Service code")
     case_reference: str | None = Field(default=None, max_length=20)
-    occurred_at: datetime | None = None
+    occurred_at: EventTime | None = None
     duration_seconds: int | None = Field(default=None, ge=0, le=86400)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO, Any
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import visible_cases
 from ventanilla.catalog.models import Agency, Channel, PublicService
-from ventanilla.core import filetypes
+from ventanilla.core import dates, filetypes
 from ventanilla.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ventanilla.core.richtext import sanitize_html
 from ventanilla.interactions.models import Interaction, InteractionAttachment
@@ -92,8 +92,8 @@ def interaction_record(
         errors["relationship"] = _("Unknown value.")
     if direction not in Interaction.Direction.values:
         errors["direction"] = _("Unknown value.")
-    if occurred_at is not None and occurred_at > timezone.now() + timedelta(minutes=5):
-        errors["occurred_at"] = _("A contact cannot happen in the future.")
+    if occurred_at is not None and (problem := dates.event_time_error(occurred_at)):
+        errors["occurred_at"] = problem
     if duration_seconds is not None and not 0 <= duration_seconds <= 86400:
         errors["duration_seconds"] = _("Between 0 and 86400 seconds.")
     party = Party.objects.filter(pk=party_id).first()

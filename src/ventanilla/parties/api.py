@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 from ventanilla.api.auth import actor_of
 from ventanilla.api.problems import PROBLEM_RESPONSES
 from ventanilla.cases.api import CaseOut
+from ventanilla.core.dates import BirthDate
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.interactions.api import InteractionOut
 from ventanilla.parties import selectors, services
@@ -50,7 +51,7 @@ class PartyIn(Schema):
     family_name_1: str = Text100
     family_name_2: str = Text100
     legal_name: str = Field(default="", max_length=200)
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     sex: Literal["F", "M", "X", ""] = ""
     preferred_language: Literal["es", "en"] = "es"
     education_level: Literal["none", "primary", "secondary", "vocational", "university", ""] = ""
@@ -67,7 +68,7 @@ class PartyPatch(Schema):
     family_name_1: str | None = Field(default=None, max_length=100)
     family_name_2: str | None = Field(default=None, max_length=100)
     legal_name: str | None = Field(default=None, max_length=200)
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     sex: Literal["F", "M", "X", ""] | None = None
     preferred_language: Literal["es", "en"] | None = None
     education_level: (

@@ -17,6 +17,7 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.parties.models import ContactPoint, Identifier, NameToken, Party, ProfileChange
 from ventanilla.parties.naming import name_fields, name_tokens, sort_name
@@ -69,8 +70,8 @@ def _check_profile(kind: str, profile: dict[str, Any]) -> None:
     elif not str(profile.get("legal_name") or "").strip():
         errors["legal_name"] = _("This field is required.")
     birth = profile.get("birth_date")
-    if isinstance(birth, date) and birth > timezone.localdate():
-        errors["birth_date"] = _("The birth date cannot be in the future.")
+    if isinstance(birth, date) and (problem := dates.birth_date_error(birth)):
+        errors["birth_date"] = problem
     if profile.get("sex") and profile["sex"] not in Party.Sex.values:
         errors["sex"] = _("Unknown value.")
     if profile.get("education_level") and profile["education_level"] not in Party.Education.values:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ventanilla.cases.deadlines import deadline_sweep
+from ventanilla.core import dates
 
 
 class Command(BaseCommand):
@@ -27,6 +28,8 @@ class Command(BaseCommand):
                 today = date.fromisoformat(options["today"])
             except ValueError as error:
                 raise CommandError("--today must be a date as YYYY-MM-DD.") from error
+            if problem := dates.end_error(today):
+                raise CommandError(f"--today: {problem}")
         show = not (options["no_progress"] or options["dry_run"])
         bar = tqdm(unit="cases") if show else None
 
