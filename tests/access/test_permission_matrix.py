@@ -121,6 +121,7 @@ PORTAL_PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/portal/me/consents/{consent_id}/withdraw/"): {"citizen"},
     ("get", "/portal/me/my-data.json"): {"citizen"},
     ("get", "/portal/me/my-data.html"): {"citizen"},
+    ("get", "/portal/me/my-data.zip"): {"citizen"},
     ("get", "/portal/me/cases/"): {"citizen"},
     ("get", "/portal/me/cases/{reference}/"): {"citizen"},
     ("post", "/portal/me/cases/{reference}/message/"): {"citizen"},

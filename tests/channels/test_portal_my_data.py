@@ -264,7 +264,7 @@ def test_downloading_my_data_as_json_holds_everything_and_is_audited(
     assert document["party"]["given_name"] == "Lucía"
     assert [c["purpose"] for c in document["consents"]] == ["Ayuda al alquiler joven"]
     assert "jperez" not in response.content.decode()  # staff appear by role
-    assert any(e["who"] == "agent" for e in document["disclosure_log"])
+    assert any(e["who"] == "Front-line agent" for e in document["disclosure_log"])
     assert AuditEntry.objects.filter(
         action="party.export", party_id=citizen.pk, actor__startswith="citizen:"
     ).exists()

@@ -7,7 +7,7 @@ never count as citizens, and citizens never reach a staff page.
 
 from __future__ import annotations
 
-import json
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +16,10 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -34,7 +33,9 @@ from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.consent.selectors import consent_of_subject
 from ventanilla.consent.services import consent_withdraw_by_subject
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
-from ventanilla.parties.export import party_export
+from ventanilla.core.i18n import current_language
+from ventanilla.parties.export import party_export, party_export_json, party_export_zip
+from ventanilla.parties.export_page import party_export_page
 from ventanilla.parties.selectors import party_self_view
 from ventanilla.parties.signin import (
     LINK_MINUTES,
@@ -52,7 +53,7 @@ SEEN_KEY = "portal_seen"
 # Where to go after signing in (a link from an email, say): a path of this site's portal only.
 NEXT_KEY = "portal_next"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _forget_citizen(request: HttpRequest) -> None:
@@ -75,11 +76,11 @@ def _to_sign_in(request: HttpRequest) -> HttpResponse:
     return redirect("console:portal-sign-in")
 
 
-def citizen_view(view: Callable[..., HttpResponse]) -> View:
+def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
     """A citizen signed in by email link, active within the idle limit; anyone else (anonymous
     visitors and staff alike) is sent to the citizen sign-in."""
 
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:  # a staff session is never a citizen
             return _to_sign_in(request)
         party_id = request.session.get(PARTY_KEY)
@@ -232,15 +233,25 @@ def disclosures(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 @citizen_view
-def export(request: HttpRequest, actor: Actor, fmt: str) -> HttpResponse:
-    """Everything held on me, as a JSON file or a page to keep (the export is audited)."""
-    document = party_export(actor=actor, party_id=actor.party_id)
-    if fmt == "json":
-        body = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+def export(request: HttpRequest, actor: Actor, fmt: str) -> HttpResponseBase:
+    """Everything held on me, as a JSON file, a page to keep, or a zip with both and a copy of
+    each of my documents (the export is audited), labelled in the language of the portal."""
+    language = current_language()
+    response: HttpResponseBase
+    if fmt == "zip":
+        # On disk, not in memory: a person's documents can be many and large.
+        archive = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        party_export_zip(actor=actor, party_id=actor.party_id, into=archive, language=language)
+        archive.seek(0)
+        response = FileResponse(archive, content_type="application/zip")
     else:
-        body = render_to_string("gdpr/export.html", {"doc": document}, request=request)
-        response = HttpResponse(body, content_type="text/html; charset=utf-8")
-    # A download, opened from disk: the page carries its own small style sheet.
+        document = party_export(actor=actor, party_id=actor.party_id, language=language)
+        if fmt == "json":
+            body = party_export_json(document)
+            response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        else:
+            # A download, opened from disk: the page carries its own small style sheet.
+            body = party_export_page(document)
+            response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="my-data.{fmt}"'
     return response

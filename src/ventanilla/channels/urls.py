@@ -46,7 +46,7 @@ urlpatterns = [
         name="portal-service-request",
     ),
     path("portal/life-events/<slug:code>/", portal_cases.life_event, name="portal-life-event"),
-    re_path(r"^portal/me/my-data\.(?P<fmt>json|html)$", portal.export, name="portal-export"),
+    re_path(r"^portal/me/my-data\.(?P<fmt>json|html|zip)$", portal.export, name="portal-export"),
     path("console/", views.search, name="search"),
     path("console/parties/<uuid:party_id>/", views.party_360, name="party"),
     path("console/parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),

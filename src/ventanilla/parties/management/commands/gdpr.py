@@ -1,19 +1,19 @@
-"""``ventanilla gdpr export PARTY``: everything held on a person, as JSON or a readable page."""
+"""``ventanilla gdpr export PARTY``: everything held on a person, as JSON, a readable page, or a
+zip holding both and a copy of each of their documents."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.serializers.json import DjangoJSONEncoder
-from django.template.loader import render_to_string
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.models import Scope
 from ventanilla.core.errors import DomainError
-from ventanilla.parties.export import party_export
+from ventanilla.core.i18n import SUPPORTED
+from ventanilla.parties.export import party_export, party_export_json, party_export_zip
+from ventanilla.parties.export_page import party_export_page
 from ventanilla.parties.services import party_erase
 
 
@@ -24,8 +24,18 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="export everything held on a party")
         export.add_argument("party", help="the party's id")
-        export.add_argument("--format", choices=["json", "html"], default="json")
+        export.add_argument(
+            "--format",
+            choices=["json", "html", "zip"],
+            default="json",
+            help="zip: the JSON, the page and a copy of every document (needs --output)",
+        )
         export.add_argument("--output", help="file to write (default: standard output)")
+        export.add_argument(
+            "--language",
+            choices=SUPPORTED,
+            help="language of the labels (default: the person's preferred language)",
+        )
         export.add_argument(
             "--operator", default="operator", help="who runs the export, for the audit log"
         )
@@ -49,16 +59,24 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot erase party {options['party']}: {error}") from error
             self.stdout.write(f"Erased the identity of party {party.pk}; statistics are kept.")
             return
+        party_id, language, output = options["party"], options["language"], options["output"]
         try:
-            document = party_export(actor=actor, party_id=options["party"])
+            if options["format"] == "zip":
+                if not output:
+                    raise CommandError("A zip needs --output FILE.")
+                with Path(output).open("wb") as into:
+                    party_export_zip(actor=actor, party_id=party_id, into=into, language=language)
+                self.stderr.write(f"Written {output}")
+                return
+            document = party_export(actor=actor, party_id=party_id, language=language)
         except (DomainError, ValueError) as error:
-            raise CommandError(f"Cannot export party {options['party']}: {error}") from error
+            raise CommandError(f"Cannot export party {party_id}: {error}") from error
         if options["format"] == "json":
-            text = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+            text = party_export_json(document)
         else:
-            text = render_to_string("gdpr/export.html", {"doc": document})
-        if options["output"]:
-            Path(options["output"]).write_text(text, encoding="utf-8")
-            self.stderr.write(f"Written {options['output']}")
+            text = party_export_page(document)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            self.stderr.write(f"Written {output}")
         else:
             self.stdout.write(text)
