@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.catalog.models import Agency, Channel, PublicService
+from ventanilla.core import dates
 from ventanilla.core.models import BaseModel
 from ventanilla.parties.models import Party
 
@@ -50,7 +51,7 @@ class Interaction(BaseModel):
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    occurred_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(validators=[dates.validate_event_time])
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     summary = models.TextField(max_length=4000)
 
@@ -60,6 +61,12 @@ class Interaction(BaseModel):
         indexes = [
             models.Index(fields=["party", "-occurred_at", "-id"], name="interaction_timeline_idx"),
             models.Index(fields=["agency", "-occurred_at"], name="interaction_agency_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=dates.event_time_storable("occurred_at"),
+                name="interaction_occurred_at_plausible",
+            )
         ]
 
     def __str__(self) -> str:
