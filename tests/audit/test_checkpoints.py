@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_party
@@ -168,3 +171,24 @@ def test_a_sink_that_cannot_take_a_copy_does_not_fail_the_request_but_is_logged(
 
     assert response.status_code == 200
     assert "could not be copied" in caplog.text
+
+
+def test_a_configured_sink_file_that_is_gone_while_checkpoints_exist_fails_verification(
+    actor: Actor, sink: Path
+) -> None:
+    make_party(actor)
+    audit_checkpoint()  # signed in the database; its copy never reached the file
+
+    with pytest.raises(CommandError, match="does not exist, though the database holds"):
+        call_command("audit", "verify", stdout=StringIO())
+
+
+def test_a_configured_sink_file_not_yet_written_is_fine_before_any_checkpoint(
+    actor: Actor, sink: Path
+) -> None:
+    make_party(actor)
+    out = StringIO()
+
+    call_command("audit", "verify", stdout=out)
+
+    assert "1 entries checked, against 0 checkpoints in the database and 0 copies" in out.getvalue()

@@ -123,9 +123,10 @@ def _send_to_syslog(where: str, line: str) -> None:
         handler.close()
 
 
-def sink_read(sink: str) -> list[CopiedCheckpoint]:
+def sink_read(sink: str, *, missing_ok: bool = False) -> list[CopiedCheckpoint]:
     """Every checkpoint copy in a file sink, in the order written. Lines without the mark (other
-    programs' syslog lines) are skipped; a marked line that does not parse is an error."""
+    programs' syslog lines) are skipped; a marked line that does not parse is an error. A file
+    that does not exist is an error unless ``missing_ok`` (nothing was signed yet)."""
     kind, _, where = sink.partition(":")
     if kind != "file" or not where:
         raise SinkError(
@@ -140,7 +141,11 @@ def sink_read(sink: str) -> list[CopiedCheckpoint]:
                     continue
                 copies.append(_parse(text, number))
     except FileNotFoundError as error:
-        raise SinkError(f"the sink file {where} does not exist") from error
+        if missing_ok:
+            return []
+        raise SinkError(
+            f"the sink file {where} does not exist, though the database holds checkpoints"
+        ) from error
     return copies
 
 

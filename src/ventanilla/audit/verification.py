@@ -70,7 +70,7 @@ def audit_verify(*, sink: str | None = None, chunk: int = 5000) -> Verdict:
     when ``sink`` names a file sink, outside it; then the head row. Raises SinkError when the
     sink cannot be read. Stops at the first finding, which names the earliest entry it can."""
     in_database = _from_database(AuditCheckpoint.objects.order_by("entry_id"))
-    outside = _from_sink(sink_read(sink)) if sink else []
+    outside = _from_sink(sink_read(sink, missing_ok=not in_database)) if sink else []
     checkpoints, copies = len(in_database), len(outside)
     for checkpoint in [*in_database, *outside]:
         if not checkpoint.signed():

@@ -65,10 +65,8 @@ class Command(BaseCommand):
         except SinkError as error:
             raise CommandError(f"The copies of the checkpoints cannot be read: {error}.") from error
         if not verdict.ok:
-            raise CommandError(
-                f"The audit log is broken: {verdict.problem} ({verdict.entries} entries "
-                "checked were sound before this finding)."
-            )
+            sound = f" ({verdict.entries} entries before it are sound)" if verdict.entries else ""
+            raise CommandError(f"The audit log is broken: {verdict.problem}{sound}.")
         self.stdout.write(
             f"The audit log is intact: {verdict.entries} entries checked, against "
             f"{verdict.checkpoints} checkpoints in the database"
