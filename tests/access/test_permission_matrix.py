@@ -26,6 +26,7 @@ from ventanilla.cases.models import (
     CaseEvent,
     CaseTask,
     LifeEventRequest,
+    Notification,
     NotificationTemplate,
 )
 from ventanilla.cases.services import case_open, life_event_open, task_create
@@ -96,6 +97,11 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
     ("post", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
+    ("get", "/console/messages/undelivered/"): {"supervisor", "administrator"},
+    ("post", "/console/messages/undelivered/{notification_id}/resend/"): {
+        "supervisor",
+        "administrator",
+    },
     ("post", "/console/cases/assign/"): FRONT,
     ("get", "/console/cases/{reference}/"): READERS,
     ("post", "/console/cases/{reference}/step/"): FRONT,
@@ -365,7 +371,16 @@ def written() -> tuple[int, ...]:
         CaseEvent.objects.count(),
         CaseTask.objects.exclude(status="open").count(),
         LifeEventRequest.objects.count(),
+        Notification.objects.filter(resent_at__isnull=False).count(),
     )
+
+
+def given_up_message(world: dict[str, Any]) -> str:
+    """A message about the world's case that was given up after days of retrying."""
+    row = Notification.objects.filter(case=world["case"]).order_by("medium").first()
+    assert row is not None
+    Notification.objects.filter(pk=row.pk).update(status="failed", attempts=45)
+    return str(row.pk)
 
 
 def client_for(role: str, make_staff: Any, agency: str = "villanueva") -> Client:
@@ -418,6 +433,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{reference}", world["case"].reference)
         .replace("{task_id}", str(world["task"].pk))
         .replace("{template_id}", str(NotificationTemplate.objects.order_by("event").first().pk))
+        .replace("{notification_id}", given_up_message(world))
     )
     forms = {"sharing": SHARING_BODY, "consents/new": CONSENT_FORM, "edit": EDIT_FORM}
     form = next((body for part, body in forms.items() if part in path), {})

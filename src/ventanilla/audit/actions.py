@@ -33,6 +33,8 @@ class Action(models.TextChoices):
     ATTACHMENT_READ = "attachment.read", _("Opened a document")
     AUDIT_READ = "audit.read", _("Read the audit log")
     ACCESS_DENIED = "access.denied", _("Was refused access")
+    NOTIFICATION_LIST = "notification.list", _("Listed the messages not delivered to citizens")
+    NOTIFICATION_RESEND = "notification.resend", _("Sent a message to a citizen again")
     ADMIN_LIST = "admin.list", _("Listed records in the administration site")
     ADMIN_READ = "admin.read", _("Opened a record in the administration site")
     ADMIN_CHANGE = "admin.change", _("Added or changed a record in the administration site")

@@ -1,21 +1,31 @@
 """Watching the outbox of messages to citizens: whether it drains (the worker's periodic check,
-which logs an error and mails the administrators). Kept apart from ``notifications`` (writing
-and sending) because this is the operator's side of the same table."""
+which logs an error and mails the administrators), the messages given up that staff may read
+and send again, and the sending again itself. Kept apart from ``notifications`` (writing and
+sending) because this is the operator's and the supervisor's side of the same table."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ventanilla.access.models import Membership, Role
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Membership, Role, Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Notification
+from ventanilla.cases.notifications import enqueue_sending
+from ventanilla.core.errors import NotFound
 
 logger = logging.getLogger("ventanilla.cases.outbox")
 
@@ -23,6 +33,7 @@ logger = logging.getLogger("ventanilla.cases.outbox")
 FAILED_RECENTLY = timedelta(days=1)
 ALERT_EVERY = timedelta(hours=1)
 ALERT_CACHE_KEY = "ventanilla:outbox-alert"
+LISTED = 200
 
 
 @dataclass(frozen=True)
@@ -128,3 +139,89 @@ def outbox_check(*, now: datetime | None = None) -> OutboxHealth:
     except Exception as error:  # any mail backend may raise anything; the log above stands
         logger.error("The outbox alert could not be mailed: %s: %s", type(error).__name__, error)
     return health
+
+
+# -- Messages not delivered (supervisors and administrators) ----------------------------------
+
+
+def _reachable(actor: Actor) -> Q:
+    """The messages about cases of the actor's departments (every one for those who see all)."""
+    if actor.sees_everything:
+        return Q()
+    return Q(case__department_id__in=list(actor.agency_ids))
+
+
+def notifications_failed(*, actor: Actor, limit: int = LISTED) -> list[Notification]:
+    """The messages given up, newest first, of the actor's departments. Who they went to is
+    personal data: the read is audited, naming what was shown."""
+    require(actor, Scope.CASES_MANAGE)
+    rows = list(
+        Notification.objects.filter(_reachable(actor), status=Notification.Status.FAILED)
+        .select_related("party", "case")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    audit_record(
+        actor=actor,
+        action=Action.NOTIFICATION_LIST,
+        object_type="notification",
+        detail={"status": "failed", "shown": [str(row.pk) for row in rows]},
+    )
+    return rows
+
+
+def _requeue(notification: Notification, now: datetime) -> None:
+    notification.status = Notification.Status.QUEUED
+    notification.attempts = 0
+    notification.next_attempt_at = now
+    notification.resent_at = now
+    notification.save(
+        update_fields=["status", "attempts", "next_attempt_at", "resent_at", "updated_at"]
+    )
+
+
+def notification_resend(*, actor: Actor, notification_id: Any) -> Notification:
+    """Queue a message given up for sending again, with fresh days of retrying. The last error
+    stays on it until a try succeeds."""
+    require(actor, Scope.CASES_MANAGE)
+    now = timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .filter(_reachable(actor), pk=notification_id, status=Notification.Status.FAILED)
+            .first()
+        )
+        if notification is None:
+            raise NotFound(_("No such message, or it is not waiting to be sent again."))
+        attempts = notification.attempts
+        _requeue(notification, now)
+        audit_record(
+            actor=actor,
+            action=Action.NOTIFICATION_RESEND,
+            party_id=notification.party_id,
+            object_type="notification",
+            object_id=notification.pk,
+            detail={
+                "event": notification.event,
+                "medium": notification.medium,
+                "attempts_before": attempts,
+            },
+        )
+        transaction.on_commit(enqueue_sending)
+    return notification
+
+
+def notifications_resend_failed(*, actor: Actor, since: date | None = None) -> int:
+    """Send again every message given up (written on or after ``since``): the operator's way
+    after a long outage. One audit entry per message, as from the console."""
+    require(actor, Scope.CASES_MANAGE)
+    failed = Notification.objects.filter(_reachable(actor), status=Notification.Status.FAILED)
+    if since is not None:
+        failed = failed.filter(created_at__date__gte=since)
+    count = 0
+    for notification_id in failed.order_by("created_at").values_list("pk", flat=True):
+        try:
+            notification_resend(actor=actor, notification_id=notification_id)
+        except NotFound:
+            continue  # sent again by someone else meanwhile
+        count += 1
+    return count

@@ -1,16 +1,19 @@
 """The citizens' messages, edited by supervisors and administrators in the console: what a
 citizen is told when a case opens, waits for them, is resolved, closes…, in each language, by
-email and SMS; with a preview as the citizen would read it."""
+email and SMS; with a preview as the citizen would read it. And the messages that could not be
+delivered, which they may send again."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
@@ -22,6 +25,7 @@ from ventanilla.cases.notifications import (
     template_update,
     templates_list,
 )
+from ventanilla.cases.outbox import notification_resend, notifications_failed, outbox_health
 from ventanilla.channels.views import staff_view
 from ventanilla.core.errors import NotFound, ValidationFailed
 
@@ -71,3 +75,27 @@ def message_edit(request: HttpRequest, actor: Actor, template_id: str) -> HttpRe
         "preview": template_preview(template, subject, body),
     }
     return render(request, "console/message_edit.html", context, status=status)
+
+
+@staff_view
+def message_undelivered(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The messages given up after days of retrying, with what went wrong, to send again; and a
+    warning when the outbox is not draining at all."""
+    context = {
+        "failed": notifications_failed(actor=actor),
+        "health": outbox_health(),
+        "give_up_days": settings.NOTIFICATION_GIVE_UP_DAYS,
+    }
+    return render(request, "console/messages_undelivered.html", context)
+
+
+@require_POST
+@staff_view
+def message_resend(request: HttpRequest, actor: Actor, notification_id: UUID) -> HttpResponse:
+    try:
+        notification_resend(actor=actor, notification_id=notification_id)
+    except NotFound as missing:
+        messages.info(request, missing.message)
+    else:
+        messages.success(request, _("The message is queued to be sent again."))
+    return redirect("console:messages-undelivered")

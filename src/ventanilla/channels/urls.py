@@ -82,6 +82,16 @@ urlpatterns = [
     path("console/audit/", views.audit_log, name="audit"),
     path("console/messages/", message_views.message_list, name="messages"),
     path("console/messages/<uuid:template_id>/", message_views.message_edit, name="message"),
+    path(
+        "console/messages/undelivered/",
+        message_views.message_undelivered,
+        name="messages-undelivered",
+    ),
+    path(
+        "console/messages/undelivered/<uuid:notification_id>/resend/",
+        message_views.message_resend,
+        name="message-resend",
+    ),
     path("console/retention/", views.retention, name="retention"),
     path(
         "console/consents/<uuid:consent_id>/withdraw/",
