@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -171,3 +172,17 @@ def test_the_page_warns_when_the_outbox_is_not_draining(
 
     assert 'data-testid="outbox-warning"' in html
     assert "the oldest for more than 3 hours" in html
+
+
+def test_the_operator_sends_again_everything_given_up_since_a_day(
+    actor: Actor, service: PublicService
+) -> None:
+    old = given_up(open_case(actor, service))
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=20))
+    recent = given_up(open_case(actor, service))
+    since = (timezone.now() - timedelta(days=10)).date()
+
+    call_command("notifications", "resend", "--failed", "--since", since.isoformat())
+
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert (statuses[old.pk], statuses[recent.pk]) == ("failed", "queued")
