@@ -5,6 +5,7 @@ are sent to the citizen sign-in, and nothing is written or read."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -17,7 +18,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 
 from tests.conftest import sign_in
-from tests.factories import make_party
+from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import actor_for_user
 from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
@@ -86,6 +87,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/audit/"): {"dpo", "administrator"},
     ("get", "/console/retention/"): {"dpo", "administrator"},
     ("post", "/console/retention/"): {"administrator"},
+    ("get", "/console/consents/{consent_id}/withdraw/"): FRONT,
     ("post", "/console/consents/{consent_id}/withdraw/"): FRONT,
     ("get", "/console/parties/{party_id}/sharing/"): FRONT,
     ("get", "/console/parties/{party_id}/consents/new/"): FRONT,
@@ -114,6 +116,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/cases/{reference}/duplicate/"): FRONT,
     ("get", "/accounts/password/"): set(ROLES),
     ("get", "/accounts/second-factor/"): set(ROLES),
+    ("get", "/accounts/second-factor/recovery-codes/"): set(ROLES),
 }
 # Staff who ask another agency for data must belong to an agency that does not hold it already.
 ASKING_AGENCY = "ayto"
@@ -123,6 +126,8 @@ ASKING_AGENCY = "ayto"
 PORTAL_PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/portal/me/"): {"citizen"},
     ("get", "/portal/me/disclosures/"): {"citizen"},
+    ("get", "/portal/me/consents/new/"): {"citizen"},
+    ("post", "/portal/me/consents/new/"): {"citizen"},
     ("get", "/portal/me/consents/{consent_id}/withdraw/"): {"citizen"},
     ("post", "/portal/me/consents/{consent_id}/withdraw/"): {"citizen"},
     ("get", "/portal/me/my-data.json"): {"citizen"},
@@ -227,6 +232,7 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         recipient_code="salud",
         data_categories=["income"],
         channel="desk",
+        evidence=signed_form(),
     )
     consent_record(
         actor=author,
@@ -235,6 +241,7 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         recipient_code=ASKING_AGENCY,
         data_categories=["income"],
         channel="desk",
+        evidence=signed_form(),
     )
     moving = life_event_ensure(
         code="cambio-domicilio", kind="life", name_es="Cambio de domicilio", name_en="Moving"
@@ -265,6 +272,7 @@ CONSENT_FORM = {
     "legal_basis": "consent",
     "channel": "desk",
 }
+WITHDRAW_FORM = {"instruction": "En ventanilla, con el DNI a la vista", "channel": "desk"}
 EDIT_FORM = {
     "given_name": "Ana",
     "family_name_1": "Ruiz",
@@ -299,8 +307,12 @@ def body_for(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] | 
             "recipient": "salud",
             "data_categories": ["income"],
             "channel": "desk",
+            "evidence": {
+                "file_name": "firma.pdf",
+                "content_base64": base64.b64encode(SIGNED_FORM_PDF).decode(),
+            },
         },
-        ("post", "/api/v1/consents/{consent_id}/withdraw"): {},
+        ("post", "/api/v1/consents/{consent_id}/withdraw"): WITHDRAW_FORM,
         ("post", "/api/v1/parties/{party_id}/sharing-requests"): SHARING_BODY,
         ("post", "/api/v1/cases/{case_id}/transitions"): {"action": "accept", "version": 1},
         ("post", "/api/v1/cases/{case_id}/notes"): {"text": "Llamó para preguntar"},
@@ -435,7 +447,13 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{template_id}", str(NotificationTemplate.objects.order_by("event").first().pk))
         .replace("{notification_id}", given_up_message(world))
     )
-    forms = {"sharing": SHARING_BODY, "consents/new": CONSENT_FORM, "edit": EDIT_FORM}
+    signed = SimpleUploadedFile("firma.pdf", SIGNED_FORM_PDF)
+    forms = {
+        "sharing": SHARING_BODY,
+        "consents/new": {**CONSENT_FORM, "evidence": signed},
+        "withdraw": WITHDRAW_FORM,
+        "edit": EDIT_FORM,
+    }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):
         form = next((body for end, body in case_forms(world).items() if path.endswith(end)), {})
