@@ -226,6 +226,7 @@ MIDDLEWARE = [
     "ventanilla.core.sessions.SessionLimitsMiddleware",
     "ventanilla.api.ratelimit.RateLimitHeadersMiddleware",
     "ventanilla.api.middleware.SingleValuedQueryMiddleware",
+    "ventanilla.api.middleware.BodyContentTypeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
