@@ -171,7 +171,7 @@ def test_the_page_warns_when_the_outbox_is_not_draining(
     html = client_for(supervisor_user).get("/console/messages/undelivered/").content.decode()
 
     assert 'data-testid="outbox-warning"' in html
-    assert "the oldest for more than 3 hours" in html
+    assert "the oldest has waited 3\xa0hours" in html
 
 
 def test_the_operator_sends_again_everything_given_up_since_a_day(

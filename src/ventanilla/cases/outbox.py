@@ -63,10 +63,6 @@ class OutboxHealth:
         return self.stalled or self.failing
 
     @property
-    def waited_hours(self) -> int:
-        return int(self.waited.total_seconds() // 3600)
-
-    @property
     def waited_minutes(self) -> int:
         return int(self.waited.total_seconds() // 60)
 
