@@ -448,3 +448,37 @@ def test_a_consent_given_in_the_portal_cannot_be_given_for_someone_else(actor: A
 
     assert consent.party_id == party.pk
     assert not Consent.objects.filter(party=other).exists()
+
+
+def test_erasure_removes_the_signed_form_and_keeps_its_digest(
+    actor: Actor, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from ventanilla.access.actors import Actor as Operator
+    from ventanilla.parties.services import party_erase
+
+    party = make_party(actor)
+    consent = consent_record(
+        actor=actor,
+        party_id=party.pk,
+        purpose="Bonificación del IBI",
+        recipient_code="ayto",
+        data_categories=["income"],
+        channel="desk",
+        evidence=signed_form(),
+    )
+    stored = consent.evidence_file.name
+    assert default_storage.exists(stored)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        party_erase(
+            actor=Operator(label="command:gdpr", sees_everything=True),
+            party_id=party.pk,
+            reason="Derecho de supresión, solicitud 2026/77",
+        )
+
+    consent.refresh_from_db()
+    assert (consent.evidence_file.name, consent.evidence_name) == ("", "")
+    assert consent.evidence_sha256 and consent.withdrawn_at is not None
+    assert not default_storage.exists(stored)

@@ -86,9 +86,9 @@ class Consent(BaseModel):
                 | models.Q(expires_at__lt=datetime(2200, 1, 1, tzinfo=UTC)),
                 name="consent_expires_plausible",
             ),
-            # A desk consent keeps its signed document.
+            # A desk consent keeps its signed document (its digest stays after an erasure).
             models.CheckConstraint(
-                condition=~models.Q(given_by="desk") | ~models.Q(evidence_file=""),
+                condition=~models.Q(given_by="desk") | ~models.Q(evidence_sha256=""),
                 name="consent_desk_has_evidence",
             ),
         ]

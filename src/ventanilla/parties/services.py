@@ -280,12 +280,16 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         Consent.objects.filter(party=party, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now()
         )
+        # The signed consent forms go too; their digests stay as proof one was kept.
+        signed = Consent.objects.filter(party=party).exclude(evidence_file="")
+        stored_forms = [name for name in signed.values_list("evidence_file", flat=True) if name]
+        signed.update(evidence_file="", evidence_name="")
         Interaction.objects.filter(party=party).update(summary=ERASED_TEXT)
         # Documents are the person's own papers: they go, and their files once this commits.
         documents = InteractionAttachment.objects.filter(interaction__party=party)
         stored = [name for name in documents.values_list("file", flat=True) if name]
         documents.delete()
-        transaction.on_commit(lambda: _delete_files(stored))
+        transaction.on_commit(lambda: _delete_files(stored + stored_forms))
         Case.objects.filter(party=party).update(
             description="", location_text="", latitude=None, longitude=None, form_data={}
         )

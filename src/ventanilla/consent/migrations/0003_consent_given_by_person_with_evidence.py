@@ -61,6 +61,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('given_by', 'desk'), _negated=True), models.Q(('evidence_file', ''), _negated=True), _connector='OR'), name='consent_desk_has_evidence'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('given_by', 'desk'), _negated=True), models.Q(('evidence_sha256', ''), _negated=True), _connector='OR'), name='consent_desk_has_evidence'),
         ),
     ]
