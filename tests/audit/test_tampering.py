@@ -138,6 +138,19 @@ def test_an_entry_edited_with_the_key_before_a_checkpoint_is_placed_between_chec
         verify()
 
 
+def test_an_entry_edited_and_sealed_again_with_the_key_alone_is_named(actor: Actor) -> None:
+    ids = entries(actor, 4)
+    target = AuditEntry.objects.get(id=ids[1])
+    forge_actor(target)
+    target.hash = chain_hash(target.previous_hash, target)
+    target.seal = entry_seal(target.hash)
+    with guards_off():
+        target.save()
+
+    with pytest.raises(CommandError, match=f"entry #{ids[1]} was changed .* with the audit key"):
+        verify()
+
+
 def test_an_entry_whose_seal_was_removed_is_named(actor: Actor) -> None:
     ids = entries(actor, 4)
     with guards_off():

@@ -174,6 +174,13 @@ def _entry_problem(
         return None
     if previous is None:
         return f"entries before entry #{entry.id}, the first one left, were removed", entry.id
+    if entry.id == previous.id + 1 and not (previous.seal and entry.seal):
+        # Written before entries were sealed: either one may carry the recomputed hash.
+        return (
+            f"entry #{previous.id} or entry #{entry.id} was changed after it was written (both "
+            "predate the seals, so which one cannot be told)",
+            previous.id,
+        )
     if entry.id == previous.id + 1:
         # Nothing can lie between consecutive ids, and this entry is sound as written: so the
         # entry before it was changed, and sealed again by someone holding the audit key.
