@@ -19,13 +19,14 @@ from django.db.models import ForeignObjectRel, Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from tests.factories import make_party
+from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case, LifeEventRequest, Notification
 from ventanilla.cases.services import case_note_add, case_open, task_create
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent, SharingRequest
+from ventanilla.consent.services import consent_record
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import attachment_add, interaction_record
@@ -403,3 +404,27 @@ def test_the_export_costs_as_many_queries_for_a_long_history_as_for_a_short_one(
         party_export(actor=actor, party_id=citizen.pk)
 
     assert len(long) == len(short) <= 35
+
+
+def test_a_desk_consent_comes_with_how_it_was_given_and_a_copy_of_the_signed_form(
+    citizen: Party, actor: Actor, media: Path, tmp_path: Path
+) -> None:
+    consent_record(
+        actor=actor,
+        party_id=citizen.pk,
+        purpose="Ayuda al alquiler joven",
+        recipient_code="salud",
+        data_categories=["income"],
+        channel="desk",
+        evidence=signed_form("firma.pdf"),
+    )
+    target = tmp_path / "export.zip"
+
+    gdpr("export", str(citizen.pk), "--format", "zip", "--output", str(target), "--language", "en")
+
+    with zipfile.ZipFile(target) as archive:
+        [consent] = json.loads(archive.read("my-data.json"))["consents"]
+        page = archive.read("my-data.html").decode()
+        assert archive.read(consent["evidence_document"]) == SIGNED_FORM_PDF
+    assert consent["evidence_document"].endswith("firma.pdf")
+    assert "The person, at a desk, signed document kept" in page

@@ -163,8 +163,9 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
     )
     consent_rows = []
     for c in consents:
-        evidence = getattr(c, "evidence_file", None)
-        evidence_name = getattr(c, "evidence_name", "") or (evidence.name if evidence else "")
+        evidence = c.evidence_file.name
+        # The signed form a desk consent keeps is the person's document: a copy goes in the zip.
+        signed = keep_copy("consent", c.evidence_name or evidence, evidence) if evidence else ""
         consent_rows.append(
             {
                 "id": str(c.pk),
@@ -172,17 +173,16 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
                 "recipient": c.recipient.name,
                 "data_categories": list(c.data_categories),
                 "legal_basis": c.legal_basis,
-                "given_by": getattr(c, "given_by", ""),
-                "explicit": getattr(c, "explicit", None),
+                "given_by": c.given_by,
+                "explicit": c.explicit,
                 "granted_at": c.granted_at,
                 "expires_at": c.expires_at,
                 "withdrawn_at": c.withdrawn_at,
                 "channel": c.channel.name,
                 "recorded_by": by(c.recorded_by_label),
-                "evidence_document": keep_copy("consent", evidence_name, evidence.name)
-                if evidence
-                else "",
-                "withdrawal_evidence": getattr(c, "withdrawal_evidence", ""),
+                "evidence_document": signed,
+                "withdrawn_by": by(c.withdrawn_by_label) if c.withdrawn_by_label else "",
+                "withdrawal_evidence": c.withdrawal_evidence,
             }
         )
 

@@ -25,7 +25,7 @@ from ventanilla.cases.models import (
     Notification,
     NotificationEvent,
 )
-from ventanilla.consent.models import LegalBasis, SharingRequest
+from ventanilla.consent.models import GivenBy, LegalBasis, SharingRequest
 from ventanilla.core import filetypes
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import (
@@ -280,6 +280,7 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
             _C("recipient", _L("Office that may use the data")),
             _C("data_categories", _L("Data"), _choices(DataCategory)),
             _C("legal_basis", _L("Legal basis"), _choice(LegalBasis)),
+            _C("given_by", _L("Given by"), _choice(GivenBy)),
             _C("explicit", _L("Explicit consent"), _yes_no),
             _C("granted_at", _L("Given on"), _moment),
             _C("expires_at", _L("Expires on"), _moment),
@@ -287,6 +288,7 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
             _C("channel", _L("Given through")),
             _C("recorded_by", _L("Recorded by")),
             _C("evidence_document", _L("Signed document (file in the zip)")),
+            _C("withdrawn_by", _L("Withdrawn by")),
             _C("withdrawal_evidence", _L("Instruction to withdraw")),
         ],
     ),
