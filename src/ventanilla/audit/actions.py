@@ -42,3 +42,7 @@ class Action(models.TextChoices):
     PORTAL_LINK_SENT = "portal.link_sent", _("A sign-in link was emailed to the person")
     PORTAL_LINK_USED = "portal.link_used", _("The person signed in to the portal with a link")
     PORTAL_LINK_REFUSED = "portal.link_refused", _("A used or expired sign-in link was tried")
+    STAFF_SIGN_IN = "staff.sign_in", _("A member of staff signed in with their password")
+    STAFF_SIGN_IN_FAILED = "staff.sign_in_failed", _("A staff sign-in was refused")
+    STAFF_LOCKED_OUT = "staff.locked_out", _("Staff sign-in was locked after wrong passwords")
+    STAFF_SIGN_OUT = "staff.sign_out", _("A member of staff signed out")
