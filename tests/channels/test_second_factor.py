@@ -11,15 +11,19 @@ from typing import Any
 import pytest
 from django.test import Client
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from tests.conftest import PASSWORD, sign_in, totp_code
 from ventanilla.access.models import ROLES_NEEDING_SECOND_FACTOR
+from ventanilla.access.second_factor import recovery_code_verify, recovery_codes_issue
+from ventanilla.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 NEEDING = sorted(ROLES_NEEDING_SECOND_FACTOR)
+RECOVERY_PAGE = "/accounts/second-factor/recovery-codes/"
 
 
 def password_sign_in(client: Client, username: str, next_url: str = "/console/") -> Any:
@@ -142,7 +146,7 @@ def test_without_an_app_the_member_of_staff_enrols_with_a_qr_code_and_a_first_co
         "/accounts/second-factor/enrol/", {"code": f"{totp(key):06d}", "next": "/console/"}
     )
 
-    assert response["Location"] == "/console/"
+    assert response["Location"] == RECOVERY_PAGE + "?next=%2Fconsole%2F"
     assert TOTPDevice.objects.get(user__username="tramitador").confirmed
     assert client.get("/console/").status_code == 200
 
@@ -260,6 +264,130 @@ def test_a_front_line_agent_may_set_up_an_app_from_the_password_page(agent_user:
     code = f"{totp(b32decode(secret.group(1).replace(' ', ''))):06d}"
     response = client.post("/accounts/second-factor/enrol/", {"code": code})
 
-    assert response["Location"] == "/console/"
+    assert response["Location"] == RECOVERY_PAGE + "?next=%2Fconsole%2F"
     assert TOTPDevice.objects.get(user=agent_user).confirmed
     assert password_sign_in(Client(), "agente")["Location"] == "/console/"  # still not asked
+
+
+def enrol_by_page(client: Client) -> Any:
+    """Go through enrolment as a person would: read the key off the page, type the app's code."""
+    page = client.get("/accounts/second-factor/enrol/?next=/console/").content.decode()
+    secret = re.search(r'data-testid="secret">([A-Z2-7 ]+)<', page)
+    assert secret is not None
+    code = f"{totp(b32decode(secret.group(1).replace(' ', ''))):06d}"
+    return client.post("/accounts/second-factor/enrol/", {"code": code, "next": "/console/"})
+
+
+def codes_on(page: str) -> list[str]:
+    return re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", page)
+
+
+def with_recovery_codes(make_staff: Any) -> tuple[Any, list[str]]:
+    user = enrolled(make_staff)
+    return user, recovery_codes_issue(user=user)
+
+
+def test_enrolling_shows_ten_recovery_codes_once_with_a_way_to_keep_them(
+    make_staff: Any,
+) -> None:
+    make_staff("tramitador", "urbanismo", "case_worker")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    password_sign_in(client, "tramitador")
+
+    shown = client.get(enrol_by_page(client)["Location"])
+    page = shown.content.decode()
+    download = client.get(RECOVERY_PAGE + "?download=txt")
+    done = client.post(RECOVERY_PAGE, {"action": "done", "next": "/console/"})
+    again = client.get(RECOVERY_PAGE).content.decode()
+
+    codes = codes_on(page)
+    assert len(set(codes)) == 10
+    assert "shown only this once" in page and "Download as a text file" in page
+    assert download["Content-Disposition"] == 'attachment; filename="recovery-codes.txt"'
+    assert all(code in download.content.decode() for code in codes)
+    assert done["Location"] == "/console/"
+    assert codes_on(again) == [] and "You have 10 unused recovery codes." in again
+
+
+def test_recovery_codes_are_kept_only_as_keyed_hashes(make_staff: Any) -> None:
+    _user, codes = with_recovery_codes(make_staff)
+
+    kept = set(StaticToken.objects.values_list("token", flat=True))
+
+    assert len(kept) == 10
+    assert not kept & ({code for code in codes} | {code.replace("-", "") for code in codes})
+
+
+def test_a_recovery_code_confirms_the_sign_in_once_instead_of_the_app(make_staff: Any) -> None:
+    _user, codes = with_recovery_codes(make_staff)
+    first, second = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+    password_sign_in(first, "supervisora")
+    password_sign_in(second, "supervisora")
+
+    accepted = first.post(
+        "/accounts/second-factor/", {"recovery_code": f" {codes[0].upper()} ", "next": "/console/"}
+    )
+    replayed = second.post("/accounts/second-factor/", {"recovery_code": codes[0]})
+
+    assert accepted["Location"] == "/console/"
+    assert first.get("/console/").status_code == 200
+    assert replayed.status_code == 200
+    assert "That recovery code is not right" in replayed.content.decode()
+    assert second.get("/console/").status_code == 302
+    used = AuditEntry.objects.get(action="second_factor.recovery_used")
+    assert used.actor == "supervisora" and used.detail["codes_left"] == 9
+
+
+def test_a_wrong_recovery_code_is_refused_next_to_its_field(make_staff: Any) -> None:
+    with_recovery_codes(make_staff)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    password_sign_in(client, "supervisora")
+
+    response = client.post("/accounts/second-factor/", {"recovery_code": "aaaaa-aaaaa"})
+
+    page = response.content.decode()
+    assert "That recovery code is not right" in page
+    assert 'aria-describedby="recovery-help recovery-error"' in page
+    assert '<details class="recovery" open>' in page
+    failed = AuditEntry.objects.get(action="second_factor.failed")
+    assert failed.detail["kind"] == "recovery" and failed.detail["reason"] == "wrong"
+
+
+def test_making_new_recovery_codes_stops_the_old_ones(make_staff: Any) -> None:
+    user, old = with_recovery_codes(make_staff)
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), user)
+
+    made = client.post(RECOVERY_PAGE, {"action": "new"})
+    new = codes_on(client.get(made["Location"]).content.decode())
+    stranger = Client()
+    password_sign_in(stranger, "supervisora")
+    with freeze_time():
+        refused = stranger.post("/accounts/second-factor/", {"recovery_code": old[0]})
+
+    assert len(new) == 10 and not set(new) & set(old)
+    assert "That recovery code is not right" in refused.content.decode()
+    assert AuditEntry.objects.filter(action="second_factor.recovery_issued").count() == 1
+
+
+def test_the_recovery_codes_page_asks_for_the_second_factor_first(make_staff: Any) -> None:
+    with_recovery_codes(make_staff)
+    client = Client()
+    password_sign_in(client, "supervisora")
+
+    response = client.post(RECOVERY_PAGE, {"action": "new"})
+
+    assert response["Location"].startswith("/accounts/second-factor/")
+    assert not AuditEntry.objects.filter(action="second_factor.recovery_issued").exists()
+
+
+def test_the_last_recovery_code_used_says_to_make_new_ones(make_staff: Any) -> None:
+    user, codes = with_recovery_codes(make_staff)
+    for code in codes[:-1]:  # nine sign-ins without the phone
+        assert recovery_code_verify(user=user, code=code)[0].accepted
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    password_sign_in(client, "supervisora")
+
+    response = client.post("/accounts/second-factor/", {"recovery_code": codes[-1]}, follow=True)
+
+    assert response.status_code == 200
+    assert "That was your last recovery code" in response.content.decode()

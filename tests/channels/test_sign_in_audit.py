@@ -1,15 +1,20 @@
 """Staff sign-in events in the audit log: signing in and out, refused passwords (the user name
-typed, never the password), and lock-outs."""
+typed, never the password), lock-outs, and the second factor given, refused or set up."""
 
 from __future__ import annotations
 
 import json
+import re
+from base64 import b32decode
 from typing import Any
 
 import pytest
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from freezegun import freeze_time
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 from ventanilla.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +79,40 @@ def test_the_lock_out_after_too_many_wrong_passwords_is_audited(
     assert entries("staff.locked_out")
     assert entries("staff.locked_out")[-1].detail["username"] == "agente"
     assert not entries("staff.sign_in")  # the right password, while locked, does not sign in
+
+
+def test_the_second_factor_given_and_refused_are_audited(make_staff: Any) -> None:
+    user = make_staff("supervisora", "ayto", "supervisor")
+    device = TOTPDevice.objects.create(user=user, name="Ventanilla", confirmed=True)
+    client = Client()
+    password_sign_in(client, "supervisora")
+
+    with freeze_time() as clock:
+        client.post("/accounts/second-factor/", {"code": "000000"})
+        clock.tick(5)
+        client.post("/accounts/second-factor/", {"code": totp_code(device)})
+
+    [failed] = entries("second_factor.failed")
+    [verified] = entries("second_factor.verified")
+    assert failed.detail["kind"] == "app" and failed.detail["reason"] == "wrong"
+    assert verified.actor == "supervisora" and verified.detail["kind"] == "app"
+
+
+def test_setting_up_an_app_and_its_recovery_codes_are_audited(make_staff: Any) -> None:
+    make_staff("tramitador", "urbanismo", "case_worker")
+    client = Client()
+    password_sign_in(client, "tramitador")
+    page = client.get("/accounts/second-factor/enrol/").content.decode()
+    secret = re.search(r'data-testid="secret">([A-Z2-7 ]+)<', page)
+    assert secret is not None
+
+    client.post(
+        "/accounts/second-factor/enrol/",
+        {"code": f"{totp(b32decode(secret.group(1).replace(' ', ''))):06d}"},
+    )
+
+    [enrolled] = entries("second_factor.enrolled")
+    [issued] = entries("second_factor.recovery_issued")
+    assert enrolled.actor == issued.actor == "tramitador"
+    assert issued.detail["count"] == 10
+    assert set(issued.detail) == {"client", "count"}  # how many, never the codes

@@ -46,3 +46,8 @@ class Action(models.TextChoices):
     STAFF_SIGN_IN_FAILED = "staff.sign_in_failed", _("A staff sign-in was refused")
     STAFF_LOCKED_OUT = "staff.locked_out", _("Staff sign-in was locked after wrong passwords")
     STAFF_SIGN_OUT = "staff.sign_out", _("A member of staff signed out")
+    SECOND_FACTOR_VERIFIED = "second_factor.verified", _("Confirmed a sign-in with a code")
+    SECOND_FACTOR_FAILED = "second_factor.failed", _("Gave a wrong second-factor code")
+    SECOND_FACTOR_ENROLLED = "second_factor.enrolled", _("Set up an authenticator app")
+    SECOND_FACTOR_RECOVERY_ISSUED = "second_factor.recovery_issued", _("Got new recovery codes")
+    SECOND_FACTOR_RECOVERY_USED = "second_factor.recovery_used", _("Used a recovery code")

@@ -1,5 +1,6 @@
-"""Staff sign-in pages: password, then the second factor (enrolment with a QR code, or the
-6-digit code), the lock-out page after too many wrong passwords, and changing one's password."""
+"""Staff sign-in pages: password, then the second factor (enrolment with a QR code, the 6-digit
+code, or a recovery code), the recovery codes page, the lock-out page after too many wrong
+passwords, and changing one's password. Each second-factor outcome is audited."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -24,14 +26,23 @@ from django_otp import login as otp_login  # type: ignore[import-untyped]
 
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.second_factor import (
+    RECOVERY_CODES,
     CodeCheck,
     confirmed_device,
     is_verified,
+    recovery_code_verify,
+    recovery_codes_issue,
+    recovery_codes_left,
     totp_device_confirm,
     totp_device_start,
     totp_verify,
 )
+from ventanilla.audit.actions import Action
+from ventanilla.channels.sign_in_log import sign_in_event
 from ventanilla.core.sessions import session_started
+
+# Fresh recovery codes wait here, in this session only, until their owner says they kept them.
+FRESH_CODES_KEY = "recovery_codes_fresh"
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -72,6 +83,17 @@ def _code_error(check: CodeCheck) -> str:
     return _("That code is not right. Enter the 6 digits your authenticator app shows now.")
 
 
+def _recovery_error(check: CodeCheck) -> str:
+    if check.wait_until is not None:
+        return _code_error(check)
+    return _("That recovery code is not right, or it was used already.")
+
+
+def _failed(request: HttpRequest, check: CodeCheck, kind: str) -> None:
+    reason = "waiting" if check.wait_until is not None else "wrong"
+    sign_in_event(request, Action.SECOND_FACTOR_FAILED, user=request.user, kind=kind, reason=reason)
+
+
 def _verified(request: HttpRequest, device: Any) -> HttpResponse:
     # A new session key once the second factor is given, as after a password sign-in.
     request.session.cycle_key()
@@ -90,17 +112,37 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if not actor_for_user(user).second_factor_pending:
             return redirect(next_url)
         return redirect(_with_next("second-factor-enrol", next_url))
-    error = ""
-    if request.method == "POST":
+    error = recovery_error = ""
+    if request.method == "POST" and "recovery_code" in request.POST:
+        check, device = recovery_code_verify(user=user, code=request.POST["recovery_code"])
+        if check.accepted:
+            left = recovery_codes_left(user=user)
+            sign_in_event(request, Action.SECOND_FACTOR_RECOVERY_USED, user=user, codes_left=left)
+            if left <= 2:
+                messages.warning(request, _low_codes(left))
+            return _verified(request, device)
+        _failed(request, check, "recovery")
+        recovery_error = _recovery_error(check)
+    elif request.method == "POST":
         check, device = totp_verify(user=user, token=request.POST.get("code", ""))
         if check.accepted:
+            sign_in_event(request, Action.SECOND_FACTOR_VERIFIED, user=user, kind="app")
             return _verified(request, device)
+        _failed(request, check, "app")
         error = _code_error(check)
     return render(
         request,
         "registration/second_factor.html",
-        {"next": next_url, "error": error},
+        {"next": next_url, "error": error, "recovery_error": recovery_error},
     )
+
+
+def _low_codes(left: int) -> str:
+    if left == 0:
+        return _("That was your last recovery code. Make new ones now on the recovery codes page.")
+    return _(
+        "You have %(count)d recovery codes left. Make new ones on the recovery codes page."
+    ) % {"count": left}
 
 
 @login_required
@@ -116,13 +158,23 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     enrolment = totp_device_start(user=user)
     error = ""
     if request.method == "POST":
-        check = totp_device_confirm(
-            user=user, device_id=enrolment.device.pk, token=request.POST.get("code", "")
-        )
+        with transaction.atomic():
+            check = totp_device_confirm(
+                user=user, device_id=enrolment.device.pk, token=request.POST.get("code", "")
+            )
+            if check.accepted:
+                sign_in_event(request, Action.SECOND_FACTOR_ENROLLED, user=user)
+                codes = recovery_codes_issue(user=user)
+                sign_in_event(
+                    request, Action.SECOND_FACTOR_RECOVERY_ISSUED, user=user, count=len(codes)
+                )
         if check.accepted:
             messages.success(request, _("Your authenticator app is set up."))
             enrolment.device.refresh_from_db()
-            return _verified(request, enrolment.device)
+            _verified(request, enrolment.device)
+            request.session[FRESH_CODES_KEY] = codes
+            return redirect(_with_next("second-factor-recovery-codes", next_url))
+        _failed(request, check, "enrolment")
         error = _code_error(check)
     qr = segno.make(enrolment.uri, error="m")
     context = {
@@ -147,6 +199,41 @@ def _second_factor_first(view: Callable[..., HttpResponseBase]) -> Callable[...,
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
+
+
+@_second_factor_first
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Recovery codes: the fresh ones, once, until their owner says they kept them (or as a
+    text file to keep); otherwise how many are left, and a button to make new ones."""
+    next_url = _safe_next(request)
+    user: Any = request.user
+    fresh: list[str] = request.session.get(FRESH_CODES_KEY) or []
+    if request.method == "POST":
+        if request.POST.get("action") == "new":
+            with transaction.atomic():
+                codes = recovery_codes_issue(user=user)
+                sign_in_event(
+                    request, Action.SECOND_FACTOR_RECOVERY_ISSUED, user=user, count=len(codes)
+                )
+            request.session[FRESH_CODES_KEY] = codes
+            return redirect(_with_next("second-factor-recovery-codes", next_url))
+        request.session.pop(FRESH_CODES_KEY, None)  # "I have kept them"
+        return redirect(next_url)
+    if fresh and request.GET.get("download") == "txt":
+        body = _("Recovery codes for %(user)s (each works once):") % {"user": user.get_username()}
+        response = HttpResponse(
+            "\n".join([body, "", *fresh, ""]), content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="recovery-codes.txt"'
+        return response
+    context = {
+        "next": next_url,
+        "codes": fresh,
+        "left": recovery_codes_left(user=user),
+        "total": RECOVERY_CODES,
+        "has_app": confirmed_device(user) is not None,
+    }
+    return render(request, "registration/recovery_codes.html", context)
 
 
 password_change = _second_factor_first(
