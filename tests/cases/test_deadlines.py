@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
@@ -21,6 +22,7 @@ from ventanilla.cases import deadlines
 from ventanilla.cases.deadlines import deadline_sweep, resume_due_date
 from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.services import case_open
+from ventanilla.cases.tasks import apply_deadlines
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +134,22 @@ def test_the_escalation_digest_goes_to_the_supervisors_of_that_department_only(
     assert sorted(digest.to) == ["sup-ayto@villanueva.es", "sup-urb@villanueva.es"]
     assert late.reference in digest.body
     assert "Urbanismo" in digest.subject
+
+
+def test_a_mail_backend_that_fails_in_any_way_leaves_the_nightly_run_to_schedule_the_next(
+    new_case: Callable[..., Case], make_staff: Callable[..., Any], settings: Any, caplog: Any
+) -> None:
+    user = make_staff("sup-urb", "urbanismo", "supervisor")
+    user.email = "sup-urb@villanueva.es"
+    user.save(update_fields=["email"])
+    new_case(date(2026, 11, 24))
+    DBTaskResult.objects.all().delete()
+    settings.EMAIL_BACKEND = "tests.cases.test_notifications.BrokenBackend"
+
+    apply_deadlines.call()
+
+    assert DBTaskResult.objects.filter(task_path__endswith="apply_deadlines").count() == 1
+    assert any("Deadline digests not sent" in r.getMessage() for r in caplog.records)
 
 
 def test_warnings_go_to_the_assignee(

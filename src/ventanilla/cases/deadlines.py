@@ -10,7 +10,6 @@ workers at once) changes nothing more."""
 from __future__ import annotations
 
 import logging
-import smtplib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -381,13 +380,20 @@ def _digest_messages(report: SweepReport) -> list[EmailMessage]:
 
 def send_digests(report: SweepReport) -> int:
     """Mail the digests of a sweep in the administration's language, over one connection. A mail
-    server that fails is logged: the sweep's changes stand, and the console shows them anyway."""
+    server that fails is logged: the sweep's changes stand, and the console shows them anyway.
+    Whatever the mail backend raises is caught, or the nightly run would fail before it
+    schedules the next night's."""
     with translation.override(settings.LANGUAGE_CODE):
         messages = _digest_messages(report)
     if not messages:
         return 0
     try:
         return get_connection(fail_silently=False).send_messages(messages) or 0
-    except (smtplib.SMTPException, OSError) as error:
-        logger.error("Deadline digests not sent: %s", error)
+    except Exception as error:
+        logger.error(
+            "Deadline digests not sent (%d messages): %s: %s",
+            len(messages),
+            type(error).__name__,
+            error,
+        )
         return 0
