@@ -391,3 +391,17 @@ def test_the_last_recovery_code_used_says_to_make_new_ones(make_staff: Any) -> N
 
     assert response.status_code == 200
     assert "That was your last recovery code" in response.content.decode()
+
+
+def test_with_one_recovery_code_left_the_person_is_told_to_make_new_ones(
+    make_staff: Any,
+) -> None:
+    user, codes = with_recovery_codes(make_staff)
+    for code in codes[:-2]:
+        assert recovery_code_verify(user=user, code=code)[0].accepted
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    password_sign_in(client, "supervisora")
+
+    response = client.post("/accounts/second-factor/", {"recovery_code": codes[-2]}, follow=True)
+
+    assert "You have 1 recovery code left." in response.content.decode()

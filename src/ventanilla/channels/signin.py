@@ -22,6 +22,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login  # type: ignore[import-untyped]
 
 from ventanilla.access.actors import actor_for_user
@@ -140,8 +141,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def _low_codes(left: int) -> str:
     if left == 0:
         return _("That was your last recovery code. Make new ones now on the recovery codes page.")
-    return _(
-        "You have %(count)d recovery codes left. Make new ones on the recovery codes page."
+    return ngettext(
+        "You have %(count)d recovery code left. Make new ones on the recovery codes page.",
+        "You have %(count)d recovery codes left. Make new ones on the recovery codes page.",
+        left,
     ) % {"count": left}
 
 
