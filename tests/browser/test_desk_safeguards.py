@@ -1,5 +1,6 @@
-"""At the desk, on a phone-sized screen and by keyboard: an agent records a consent, then asks
-another agency for what it holds under it and reads the answer; the person's record shows both."""
+"""At the desk, on a phone-sized screen and by keyboard: an agent records a consent the person
+signed (the scanned form attached), then asks another agency for what it holds under it and reads
+the answer; the person's record shows both."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.factories import make_party
+from tests.factories import SIGNED_FORM_PDF, make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.parties.models import ProfileAttribute
 
@@ -40,6 +41,9 @@ def test_an_agent_records_a_consent_and_then_gets_the_health_services_data_under
     page.get_by_label("Purpose").fill("Bonificación del IBI")
     page.get_by_label("Agency that may use the data").select_option("ayto")
     page.get_by_label("Income").check()
+    page.get_by_label("Document the person signed").set_input_files(
+        files=[{"name": "firmado.pdf", "mimeType": "application/pdf", "buffer": SIGNED_FORM_PDF}]
+    )
     page.get_by_role("button", name="Record the consent").press("Enter")
     page.get_by_text("The consent was recorded.").wait_for()
     assert "Bonificación del IBI" in page.inner_text("main")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from tests.factories import make_party
+from tests.factories import make_party, signed_form
 from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import actor_for_user
 from ventanilla.consent.services import consent_record
@@ -47,6 +47,7 @@ def citizen(make_staff: Any) -> Party:
             recipient_code=recipient,
             data_categories=["income"],
             channel="desk",
+            evidence=signed_form(),
         )
     party_360(actor=agent, party_id=party.pk, purpose="Atención en ventanilla")
     return party
@@ -54,11 +55,10 @@ def citizen(make_staff: Any) -> Party:
 
 def open_emailed_link(page: Any, mailoutbox: list[Any]) -> None:
     page.get_by_test_id("sign-in-sent").wait_for()
-    run_queued_jobs()  # the worker emails the link
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == [EMAIL]
-    found = LINK.search(mailoutbox[0].body)
-    assert found, mailoutbox[0].body
-    page.goto(found.group(0))
+    run_queued_jobs()  # the worker emails the link (and the consent notices queued before)
+    links = [(m.to, found.group(0)) for m in mailoutbox if (found := LINK.search(m.body))]
+    assert len(links) == 1 and links[0][0] == [EMAIL], [m.body for m in mailoutbox]
+    page.goto(links[0][1])
 
 
 def test_a_citizen_signs_in_by_email_withdraws_a_consent_and_sees_who_used_their_data(
@@ -129,3 +129,35 @@ def test_the_portal_sign_in_works_in_english_at_phone_width_by_keyboard(
     page.goto(f"{live_server.url}/portal/me/")
     page.get_by_role("heading", name="Sign in to see your data").wait_for()
     assert violations == []
+
+
+def test_a_citizen_gives_a_consent_in_english_at_phone_width_by_keyboard(
+    phone_page: Any, live_server: Any, citizen: Party, mailoutbox: list[Any]
+) -> None:
+    page = phone_page
+    page.goto(f"{live_server.url}/portal/sign-in/")
+    page.get_by_label("DNI or NIE").fill(DNI)
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Email address").press("Enter")
+    open_emailed_link(page, mailoutbox)
+    page.get_by_role("button", name="Sign in and see my data").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="My data").wait_for()
+
+    page.get_by_role("link", name="Give a consent").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Which office may use your data").select_option("salud")
+    page.get_by_label("What for").fill("Informe para la ayuda a domicilio")
+    page.get_by_label("Health", exact=True).check()
+    page.get_by_role("button", name="Give my consent").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Health and disability data are shared only if you say so").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    page.get_by_label("I explicitly agree").check()
+    page.get_by_role("button", name="Give my consent").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Your consent was recorded.").wait_for()
+    given = page.get_by_test_id("consent").filter(has_text="Informe para la ayuda a domicilio")
+    assert "The person, in the portal" in given.inner_text()
+    assert "Health" in given.inner_text()
