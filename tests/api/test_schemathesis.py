@@ -20,7 +20,7 @@ from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.factories import make_party
+from tests.factories import make_party, signed_form
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.models import Scope
 from ventanilla.access.services import apikey_create
@@ -54,6 +54,7 @@ def world(
         recipient_code="salud",
         data_categories=["income"],
         channel="desk",
+        evidence=signed_form(),
     )
     interaction = interaction_record(
         actor=author, party_id=party.pk, channel="desk", summary="Trae un plano"

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from tests.factories import make_party
+from tests.factories import make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
 from ventanilla.audit.selectors import disclosures_of_party
@@ -48,6 +48,7 @@ def consent(agent: Actor, citizen: Party) -> Consent:
         recipient_code="salud",
         data_categories=["income", "address"],
         channel="desk",
+        evidence=signed_form(),
     )
 
 
@@ -127,6 +128,7 @@ def test_another_persons_consent_is_not_found_and_stays_in_force(
         recipient_code="salud",
         data_categories=["income"],
         channel="desk",
+        evidence=signed_form(),
     )
     client = signed_in(citizen)
     url = f"/portal/me/consents/{theirs.pk}/withdraw/"
@@ -243,6 +245,7 @@ def test_the_disclosure_query_count_does_not_grow_with_the_log(
         recipient_code="padron",
         data_categories=["income"],
         channel="desk",
+        evidence=signed_form(),
     )
     with CaptureQueriesContext(connection) as many:
         page = disclosures_of_party(actor=me)
@@ -313,6 +316,7 @@ def test_an_expired_consent_shows_as_expired_without_a_withdraw_button(
         data_categories=["address"],
         channel="desk",
         expires_at=timezone.now() + timedelta(days=1),
+        evidence=signed_form(),
     )
     Consent.objects.filter(pk=expiring.pk).update(
         granted_at=timezone.now() - timedelta(days=3), expires_at=timezone.now() - timedelta(days=1)
@@ -336,6 +340,7 @@ def test_the_disclosure_log_shows_which_agency_handed_data_over_and_on_which_con
         recipient_code="ayto",
         data_categories=["income"],
         channel="desk",
+        evidence=signed_form(),
     )
     sharing_request(
         actor=agent,

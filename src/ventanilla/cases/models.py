@@ -372,6 +372,9 @@ class NotificationEvent(models.TextChoices):
     CANCELLED = "cancelled", _("Case cancelled")
     REOPENED = "reopened", _("Case reopened")
     REPLY = "reply", _("Reply from staff")
+    # Not about a case: the person hears of every consent recorded or withdrawn in their name.
+    CONSENT_RECORDED = "consent_recorded", _("Consent recorded in the person's name")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
 
 
 class Medium(models.TextChoices):

@@ -220,15 +220,60 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
     return created
 
 
+def my_data_link() -> str:
+    """The portal page where the person sees and withdraws their consents."""
+    return f"{settings.VENTANILLA_PUBLIC_URL.rstrip('/')}/portal/me/"
+
+
+def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
+    """Write the messages about something done in the person's name that is not a case (a
+    consent recorded or withdrawn), by email and SMS, in their language; inside the
+    transaction of the change, like ``notify_case``."""
+    if event not in NotificationEvent.values:
+        raise ValueError(f"Unknown notification event {event!r}")
+    party = Party.objects.get(pk=party_id)
+    language = _language(party)
+    templates = _templates(event)
+    rows: list[Notification] = []
+    for medium, recipient in _addresses([party.pk], timezone.localdate()).get(party.pk, {}).items():
+        template = templates.get((language, medium)) or templates.get((FALLBACK_LANGUAGE, medium))
+        if template is None:
+            logger.info("No %s template for %s (%s): not sent", medium, event, language)
+            continue
+        values = {name: "" for name in PLACEHOLDERS} | {"text": text, "link": my_data_link()}
+        rows.append(
+            Notification(
+                party=party,
+                event=event,
+                medium=medium,
+                recipient=recipient[:254],
+                language=template.language,
+                subject=render(template.subject, values)[:200],
+                body=render(template.body, values)[:8000],
+            )
+        )
+    if not rows:
+        logger.info("Party %s has no email or mobile: %s not notified", party.pk, event)
+        return []
+    created = Notification.objects.bulk_create(rows)
+    transaction.on_commit(enqueue_sending)
+    return created
+
+
+DEFAULT_TEMPLATE_MIGRATIONS = ("0003_default_notification_templates", "0008_consent_messages")
+
+
 def templates_ensure() -> int:
     """Create any default message template that is missing (after a flush, say), leaving the
-    ones staff have edited alone; the defaults are those of migration 0003. Returns how many
-    were created."""
-    defaults = importlib.import_module(
-        "ventanilla.cases.migrations.0003_default_notification_templates"
-    )
+    ones staff have edited alone; the defaults are those of migrations 0003 and 0008. Returns
+    how many were created."""
+    rows = [
+        row
+        for name in DEFAULT_TEMPLATE_MIGRATIONS
+        for row in importlib.import_module(f"ventanilla.cases.migrations.{name}").rows()
+    ]
     created = 0
-    for row in defaults.rows():
+    for row in rows:
         _template, made = NotificationTemplate.objects.get_or_create(
             event=row["event"],
             language=row["language"],

@@ -10,6 +10,8 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, datetime
+from datetime import time as clock_time
 from typing import Any
 from uuid import UUID
 
@@ -30,12 +32,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.audit.selectors import disclosures_of_party
-from ventanilla.consent.selectors import consent_of_subject
-from ventanilla.consent.services import consent_withdraw_by_subject
+from ventanilla.consent.selectors import consent_of_subject, consent_recipients
+from ventanilla.consent.services import consent_give, consent_withdraw_by_subject
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.i18n import current_language
 from ventanilla.parties.export import party_export, party_export_json, party_export_zip
 from ventanilla.parties.export_page import party_export_page
+from ventanilla.parties.models import DataCategory
 from ventanilla.parties.selectors import party_self_view
 from ventanilla.parties.signin import (
     LINK_MINUTES,
@@ -204,6 +207,54 @@ def _language_name(code: str) -> str:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
         return code
+
+
+@require_http_methods(["GET", "POST"])
+@citizen_view
+def consent_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The person gives a consent: which office may use which of their data, why, until when.
+    Only a consent given here or signed at a desk lets one office see what another holds."""
+    form: dict[str, Any] = {"data_categories": [], "explicit": False}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {
+            "purpose": request.POST.get("purpose", ""),
+            "recipient": request.POST.get("recipient", ""),
+            "data_categories": request.POST.getlist("data_categories"),
+            "expires": request.POST.get("expires", ""),
+            "explicit": request.POST.get("explicit") == "1",
+        }
+        expires_at = None
+        if form["expires"]:
+            try:
+                day = date.fromisoformat(form["expires"])
+                expires_at = timezone.make_aware(datetime.combine(day, clock_time(23, 59, 59)))
+            except (ValueError, OverflowError):
+                errors["expires_at"] = _("Enter a date.")
+        if not errors:
+            try:
+                consent_give(
+                    actor=actor,
+                    purpose=form["purpose"],
+                    recipient_code=form["recipient"],
+                    data_categories=form["data_categories"],
+                    expires_at=expires_at,
+                    explicit=form["explicit"],
+                )
+            except ValidationFailed as failure:
+                errors = failure.errors
+        if not errors:
+            messages.success(
+                request, _("Your consent was recorded. You can withdraw it here at any time.")
+            )
+            return redirect("console:portal-me")
+    context = {
+        "form": form,
+        "errors": errors,
+        "agencies": consent_recipients(),
+        "categories": DataCategory.choices,
+    }
+    return render(request, "portal/consent_new.html", context, status=422 if errors else 200)
 
 
 @require_http_methods(["GET", "POST"])

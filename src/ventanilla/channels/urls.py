@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/sign-out/", portal.sign_out, name="portal-sign-out"),
     path("portal/me/", portal.me, name="portal-me"),
     path("portal/me/disclosures/", portal.disclosures, name="portal-disclosures"),
+    path("portal/me/consents/new/", portal.consent_new, name="portal-consent-new"),
     path(
         "portal/me/consents/<uuid:consent_id>/withdraw/",
         portal.consent_withdraw,

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.guards import require
@@ -26,15 +25,18 @@ from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels, life_events_with_services
 from ventanilla.consent.models import LegalBasis
-from ventanilla.consent.services import consent_record
+from ventanilla.consent.selectors import consent_for_staff
+from ventanilla.consent.services import Evidence, consent_record
 from ventanilla.consent.services import consent_withdraw as withdraw
 from ventanilla.consent.sharing import sharing_request
 from ventanilla.core import dates
 from ventanilla.core.errors import (
     Conflict,
     NotFound,
+    PayloadTooLarge,
     PermissionDenied,
     SharingRefused,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 from ventanilla.parties.models import DataCategory, Party
@@ -289,7 +291,8 @@ def party_edit(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespon
 
 @staff_view
 def consent_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
-    """Record a consent at the desk or on the phone, with its evidence."""
+    """Record a consent the person gives at the desk, with the document they signed, or the
+    agency's own record of another legal basis."""
     party = _party_for(actor, party_id, Scope.PARTIES_WRITE)
     form: dict[str, Any] = {
         "legal_basis": LegalBasis.CONSENT,
@@ -305,14 +308,21 @@ def consent_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespo
             "legal_basis": request.POST.get("legal_basis", ""),
             "channel": request.POST.get("channel", ""),
             "expires": request.POST.get("expires", ""),
+            "explicit": request.POST.get("explicit") == "1",
         }
         expires_at = None
         if form["expires"]:
             try:
                 day = date.fromisoformat(form["expires"])
                 expires_at = timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
-            except ValueError:
+            except (ValueError, OverflowError):
                 errors["expires_at"] = _("Enter a date.")
+        upload = request.FILES.get("evidence")
+        evidence = (
+            Evidence(file_name=upload.name or "", content=upload, size=upload.size or 0)
+            if upload is not None
+            else None
+        )
         if not errors:
             try:
                 consent_record(
@@ -324,11 +334,15 @@ def consent_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespo
                     legal_basis=form["legal_basis"],
                     channel=form["channel"],
                     expires_at=expires_at,
+                    explicit=form["explicit"],
+                    evidence=evidence,
                 )
             except ValidationFailed as failure:
                 errors = failure.errors
+            except (PayloadTooLarge, UnsupportedMediaType) as refused:
+                errors = {refused.field or "evidence": refused.message}
         if not errors:
-            messages.success(request, _("The consent was recorded."))
+            messages.success(request, _("The consent was recorded. The person is told by message."))
             return redirect("console:party", party_id=party.pk)
     context = {
         "party": party,
@@ -361,21 +375,42 @@ def retention(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "console/retention.html", {"view": view})
 
 
-@require_POST
 @staff_view
 def consent_withdraw(request: HttpRequest, actor: Actor, consent_id: UUID) -> HttpResponse:
-    """Withdraw a consent at the desk; it stops counting at once."""
-    try:
-        consent = withdraw(actor=actor, consent_id=consent_id)
-    except NotFound as missing:
-        raise Http404(missing.message) from missing
-    except PermissionDenied as denied:
-        raise DjangoPermissionDenied(denied.message) from denied
-    except Conflict as conflict:
-        messages.info(request, conflict.message)
-        return redirect("console:search")
-    messages.success(request, _("The consent was withdrawn."))
-    return redirect("console:party", party_id=consent.party_id)
+    """Withdraw a consent given to the actor's agency on the person's instruction, which is
+    recorded; it stops counting at once and the person is told."""
+    require(actor, Scope.PARTIES_WRITE)
+    consent = consent_for_staff(actor=actor, consent_id=consent_id)
+    if consent is None:
+        raise Http404(_("No such consent."))
+    form = {"instruction": "", "channel": "desk"}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {
+            "instruction": request.POST.get("instruction", ""),
+            "channel": request.POST.get("channel", ""),
+        }
+        try:
+            withdraw(
+                actor=actor,
+                consent_id=consent_id,
+                instruction=form["instruction"],
+                channel=form["channel"],
+            )
+        except PermissionDenied as denied:
+            raise DjangoPermissionDenied(denied.message) from denied
+        except Conflict as conflict:
+            messages.info(request, conflict.message)
+            return redirect("console:party", party_id=consent.party_id)
+        except ValidationFailed as failure:
+            errors = failure.errors
+        if not errors:
+            messages.success(
+                request, _("The consent was withdrawn. The person is told by message.")
+            )
+            return redirect("console:party", party_id=consent.party_id)
+    context = {"consent": consent, "form": form, "errors": errors, "channels": channels()}
+    return render(request, "console/consent_withdraw.html", context, status=422 if errors else 200)
 
 
 def portal(request: HttpRequest) -> HttpResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -148,6 +148,16 @@ class ConsentOut(Schema):
     withdrawn_at: datetime | None
     channel: str = Field(alias="channel_id")
     recorded_by: str = Field(alias="recorded_by_label")
+    given_by: str = Field(
+        description="`person` (portal), `desk` (signed document kept) or `agency` (its own "
+        "record of another basis, which opens nothing held elsewhere)"
+    )
+    explicit: bool = Field(description="Explicit consent to health and disability data")
+    has_evidence: bool = Field(description="The signed document is kept")
+
+    @staticmethod
+    def resolve_has_evidence(obj: Any) -> bool:
+        return bool(obj.evidence_file)
 
 
 class ProfileChangeOut(Schema):
@@ -172,7 +182,10 @@ class Party360Out(Schema):
     represented_by: list[RepresentationOut]
     open_cases: list[CaseOut]
     past_cases: list[CaseOut]
-    consents: list[ConsentOut]
+    consents: list[ConsentOut] = Field(description="Consents given to your agencies")
+    other_consents: int = Field(
+        description="Consents given to other agencies: counted, their purposes not shown"
+    )
     timeline: TimelineOut
     changes: list[ProfileChangeOut] = Field(description="Latest rectifications, newest first")
     withheld_sensitive: int = Field(
@@ -296,4 +309,5 @@ def party_360(request: HttpRequest, party_id: UUID, query: Query[ViewQuery]) -> 
         "changes": view.changes,
         "withheld_sensitive": view.withheld_sensitive,
         "sensitive_purpose": view.sensitive_purpose,
+        "other_consents": view.other_consents,
     }
