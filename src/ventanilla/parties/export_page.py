@@ -95,6 +95,11 @@ def _language(code: Any) -> str:
         return str(code)
 
 
+def _country(code: Any) -> str:
+    # Identifiers are Spanish but for the odd passport; those show their ISO code.
+    return _("Spain") if code == "ES" else str(code)
+
+
 def _listed(values: Any) -> str:
     return ", ".join(str(v) for v in values) if isinstance(values, list | tuple) else str(values)
 
@@ -200,7 +205,7 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
         [
             _C("scheme", _L("Document"), _choice(Identifier.Scheme)),
             _C("value", _L("Number")),
-            _C("issuing_country", _L("Issuing country")),
+            _C("issuing_country", _L("Issuing country"), _country),
             _C("verified", _L("Verified"), _yes_no),
         ],
     ),
@@ -403,7 +408,8 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
             _C("size", _L("Size"), _size),
             _C("uploaded_at", _L("Received on"), _moment),
             _C("uploaded_by", _L("Received by")),
-            _C("contact", _L("With the contact")),
+            _C("contact_at", _L("Brought with the contact of"), _moment),
+            _C("contact_channel", _L("Through")),
             _C("case", _L("Case")),
             _C("description", _L("Description")),
             _C("file", _L("File in the zip")),
