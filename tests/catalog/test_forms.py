@@ -193,3 +193,14 @@ def test_open311_attributes_describe_the_same_form(pothole: PublicService) -> No
     assert {"key": "bache", "name": "Bache en la calzada"} in damage["values"]
     assert dangerous["values"] == [{"key": "true", "name": "Sí"}, {"key": "false", "name": "No"}]
     assert details["datatype"] == "text" and not details["required"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_date_in_a_form_no_one_could_mean_is_refused_naming_the_field(
+    moving: PublicService, day: str
+) -> None:
+    with translation.override("en"):
+        errors = validate_form_data(moving, {**GOOD_MOVE, "moving_date": day})
+
+    assert list(errors) == ["moving_date"]
+    assert errors["moving_date"].startswith("Give a date between Jan. 1, 1900 and")

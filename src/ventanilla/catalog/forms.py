@@ -18,6 +18,7 @@ Conventions on top of JSON Schema (see docs/catalogue.md):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[impor
 from jsonschema.exceptions import SchemaError, ValidationError  # type: ignore[import-untyped]
 
 from ventanilla.catalog.models import PublicService
+from ventanilla.core import dates
 from ventanilla.core.i18n import current_language
 
 TEXTAREA_FROM = 200  # a maxLength above this gets a multi-line box
@@ -230,6 +232,15 @@ def validate_form_data(service: PublicService, data: dict[str, Any]) -> dict[str
             continue  # reported above, per field
         path = [str(part) for part in error.absolute_path]
         errors.setdefault(path[0] if path else "", _message(error))
+    for name, node in _properties(schema):
+        value = data.get(name)
+        if node.get("format") == "date" and isinstance(value, str) and name not in errors:
+            try:
+                problem = dates.end_error(date.fromisoformat(value))
+            except ValueError:
+                continue  # not a date at all: the format check above said so, if it applies
+            if problem:
+                errors[name] = problem  # a date in a form lies between 1900 and a century ahead
     return errors
 
 
