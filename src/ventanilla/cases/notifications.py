@@ -458,10 +458,6 @@ def _failed(
     )
 
 
-def notifications_waiting() -> bool:
-    return Notification.objects.filter(status=Notification.Status.QUEUED).exists()
-
-
 def next_attempt_due() -> datetime | None:
     """When the earliest queued message is due (None when nothing is queued)."""
     return (
