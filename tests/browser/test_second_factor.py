@@ -1,5 +1,6 @@
-"""In a real browser: a supervisor signs in, sets up an authenticator app from the page and
-reaches the console; the code page reads in English at phone width and works by keyboard."""
+"""In a real browser: a supervisor signs in, sets up an authenticator app from the page, is shown
+the recovery codes and reaches the console; the code page reads in English at phone width and
+works by keyboard."""
 
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ def test_a_supervisor_enrols_an_authenticator_app_and_reaches_the_console(
     secret = page.get_by_test_id("secret").inner_text().replace(" ", "")
     page.get_by_label("Código de 6 cifras").fill(f"{totp(b32decode(secret)):06d}")
     page.get_by_role("button", name="Confirmar y continuar").click()
+    # Then the recovery codes, once, before the console.
+    page.get_by_role("heading", name="Códigos de recuperación").wait_for()
+    assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
+    page.get_by_role("button", name="Ya los he guardado, continuar").click()
 
     page.wait_for_url(f"{live_server.url}/console/")
     page.get_by_label("Nombre, DNI/NIE, teléfono o correo").wait_for()
