@@ -107,3 +107,21 @@ def test_a_channel_adapter_cannot_date_a_contact_in_year_one(actor: Actor, party
         )
 
     assert refused.value.errors.keys() == {"occurred_at"}
+
+
+def test_a_consent_expiry_sent_without_its_zone_is_read_in_local_time(
+    api: Client, party: Party
+) -> None:
+    body = {
+        "purpose": "Padrón",
+        "recipient": "ayto",
+        "data_categories": ["address"],
+        "legal_basis": "public_task",
+        "channel": "desk",
+        "expires_at": "0001-01-01T00:00:00",
+    }
+
+    response = send(api, "post", f"/api/v1/parties/{party.pk}/consents", body)
+
+    assert response.status_code == 422, response.content
+    assert problem_fields(response) == ["expires_at"]

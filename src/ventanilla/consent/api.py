@@ -18,6 +18,7 @@ from ventanilla.api.auth import actor_of
 from ventanilla.api.problems import PROBLEM_RESPONSES
 from ventanilla.consent import services, sharing
 from ventanilla.consent.models import Consent
+from ventanilla.core.dates import EndTime
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.parties.api import ConsentOut
 
@@ -48,7 +49,7 @@ class ConsentIn(Schema):
         ),
     )
     channel: str = Field(max_length=20, description="Where it was given (evidence)")
-    expires_at: datetime | None = None
+    expires_at: EndTime | None = None
     explicit: bool = Field(
         default=False,
         description="The signed document gives explicit consent to health and disability data",
