@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ventanilla.access.actors import Actor
 from ventanilla.cases.outbox import notifications_resend_failed, outbox_health
+from ventanilla.core import dates
 
 OPERATOR = Actor(label="command:notifications", sees_everything=True)
 
@@ -40,5 +41,7 @@ class Command(BaseCommand):
                 since = date.fromisoformat(options["since"])
             except ValueError as error:
                 raise CommandError("--since must be a date as YYYY-MM-DD.") from error
+            if problem := dates.end_error(since):
+                raise CommandError(f"--since: {problem}")
         count = notifications_resend_failed(actor=OPERATOR, since=since)
         self.stdout.write(f"Queued {count} messages to be sent again.")
