@@ -191,8 +191,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Single-use recovery codes, for a member of staff without their phone.
-    "django_otp.plugins.otp_static",
     "axes",
     "ventanilla.core",
     "ventanilla.access",
@@ -229,6 +227,7 @@ MIDDLEWARE = [
     "ventanilla.api.ratelimit.RateLimitHeadersMiddleware",
     "ventanilla.api.middleware.SingleValuedQueryMiddleware",
     "ventanilla.api.middleware.BodyContentTypeMiddleware",
+    "ventanilla.core.contention.ContentionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -277,6 +276,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     # The embedded database lives in var/; make sure the folder is there on a first run.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Wait for a lock at most as long as SQLite does (busy_timeout above), then give up: the
+    # request answers 503 with Retry-After (core/contention.py) instead of holding its worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=5000"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,6 +11,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from ninja.parser import Parser
 
 from ventanilla.api import ratelimit
 from ventanilla.api.auth import SecondFactorRequired
+from ventanilla.core import contention
 from ventanilla.core.errors import DomainError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -102,6 +104,7 @@ def _titles() -> dict[str, str]:
         "rate-limited": _("Too many requests."),
         "unsupported-media-type": _("This kind of file is not accepted."),
         "unsupported-body": _("The body is not of a type this operation reads."),
+        "busy": _("The service is busy."),
     }
 
 
@@ -127,6 +130,21 @@ def problem(
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     return response
+
+
+def busy(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After``: the database was busy (a held lock, a write conflict)."""
+    response = problem(
+        api,
+        request,
+        code="busy",
+        status=503,
+        detail=_(
+            "The database is busy with other work and nothing was changed; try again after "
+            "Retry-After seconds."
+        ),
+    )
+    return contention.set_retry_after(response)
 
 
 def _field_path(location: list[Any] | tuple[Any, ...]) -> str:
@@ -233,6 +251,11 @@ def install(api: NinjaAPI) -> None:
         )
         return problem(api, request, code="malformed-request", status=400, detail=detail)
 
+    def on_database_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if not contention.is_contention(exc):
+            raise exc  # a fault, not a busy database: the server error it is
+        return busy(api, request)
+
     api.add_exception_handler(DomainError, on_domain_error)
     api.add_exception_handler(ratelimit.RateLimited, on_rate_limited)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
@@ -245,6 +268,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(MultiPartParserError, on_unreadable_form)
     api.add_exception_handler(SuspiciousMultipartForm, on_unreadable_form)
     api.add_exception_handler(UnreadablePostError, on_unreadable_form)
+    api.add_exception_handler(OperationalError, on_database_error)
 
 
 PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
@@ -257,6 +281,7 @@ PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
     415: ProblemOut,
     422: ProblemOut,
     429: ProblemOut,
+    503: ProblemOut,
 }
 # What an operation open to everyone can answer besides its own result.
 PUBLIC_PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {429: ProblemOut}

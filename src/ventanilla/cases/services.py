@@ -39,6 +39,7 @@ from ventanilla.cases.selectors import staff_of
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id
 from ventanilla.core.calendar import add_working_days
+from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import (
     EditConflict,
     InvalidTransition,
@@ -93,6 +94,7 @@ def due_date_for(department_id: Any, start: date, days: int) -> date:
     return add_working_days(start, days, holidays_for_agency_id(department_id))
 
 
+@retry_on_contention
 def case_open(
     *,
     actor: Actor,
@@ -311,6 +313,7 @@ def _reason(reason: str, *, needed: bool) -> str:
     return reason
 
 
+@retry_on_contention
 def case_transition(
     *,
     actor: Actor,
@@ -389,6 +392,7 @@ def case_transition(
     return case
 
 
+@retry_on_contention
 def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> CaseEvent:
     """An internal note, or a public reply that the citizen receives (and that is kept as an
     outbound contact on their history, where documents can be attached to it)."""
@@ -438,6 +442,7 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
     return event
 
 
+@retry_on_contention
 def case_document_add(
     *,
     actor: Actor,
@@ -493,6 +498,7 @@ def case_document_add(
     return attachment
 
 
+@retry_on_contention
 def case_assign(
     *,
     actor: Actor,
@@ -546,6 +552,7 @@ def case_assign(
     return changed
 
 
+@retry_on_contention
 def case_transfer(
     *,
     actor: Actor,
@@ -592,6 +599,7 @@ def case_transfer(
     return case
 
 
+@retry_on_contention
 def task_create(
     *,
     actor: Actor,
@@ -650,6 +658,7 @@ def task_create(
     return task
 
 
+@retry_on_contention
 def task_finish(*, actor: Actor, task_id: Any, outcome: str, result: str = "") -> CaseTask:
     """The receiving department marks its task done or declines it (with a reason), or the
     asking department cancels it."""
@@ -696,6 +705,7 @@ def task_finish(*, actor: Actor, task_id: Any, outcome: str, result: str = "") -
     return task
 
 
+@retry_on_contention
 def case_mark_duplicate(
     *, actor: Actor, case_id: Any, original_id: Any, version: int | None = None
 ) -> Case:
@@ -750,6 +760,7 @@ def case_mark_duplicate(
 # -- Life events ----------------------------------------------------------------------------
 
 
+@retry_on_contention
 def life_event_open(
     *,
     actor: Actor,
@@ -807,6 +818,7 @@ def life_event_open(
 UNHAPPY = 2
 
 
+@retry_on_contention
 def satisfaction_record(*, actor: Actor, case_id: Any, score: int, comment: str = "") -> Case:
     """The citizen's answer to "how did we do?" on a closed case, once. With the service's
     setting, an unhappy answer (1 or 2) reopens the case."""

@@ -24,6 +24,7 @@ from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import visible_cases
 from ventanilla.catalog.models import Agency, Channel, PublicService
 from ventanilla.core import dates, filetypes
+from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ventanilla.core.richtext import sanitize_html
 from ventanilla.interactions.models import Interaction, InteractionAttachment
@@ -63,6 +64,7 @@ def _case_to_link(actor: Actor, reference: str, party_id: Any) -> Case | None:
     )
 
 
+@retry_on_contention
 def interaction_record(
     *,
     actor: Actor,
@@ -141,6 +143,7 @@ def interaction_record(
     return interaction
 
 
+@retry_on_contention
 def attachment_add(
     *,
     actor: Actor,
