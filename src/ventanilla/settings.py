@@ -191,6 +191,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Single-use recovery codes, for a member of staff without their phone.
+    "django_otp.plugins.otp_static",
     "axes",
     "ventanilla.core",
     "ventanilla.access",

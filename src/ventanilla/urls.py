@@ -17,6 +17,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/second-factor/", signin.second_factor, name="second-factor"),
     path("accounts/second-factor/enrol/", signin.second_factor_enrol, name="second-factor-enrol"),
+    path(
+        "accounts/second-factor/recovery-codes/",
+        signin.recovery_codes,
+        name="second-factor-recovery-codes",
+    ),
     path("accounts/password/", signin.password_change, name="password-change"),
     path("accounts/password/done/", signin.password_change_done, name="password-change-done"),
     path("i18n/", include("django.conf.urls.i18n")),
