@@ -12,6 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD, totp_code
+from ventanilla.access.second_factor import recovery_codes_issue
 
 pytestmark = [
     pytest.mark.browser,
@@ -80,3 +81,36 @@ def test_the_code_page_reads_in_english_at_phone_width_and_works_by_keyboard(
 
     page.wait_for_url(f"{live_server.url}/console/")
     page.get_by_label("Name, DNI/NIE, phone or email").wait_for()
+
+
+def test_a_recovery_code_opens_the_console_by_keyboard_at_phone_width(
+    phone_page: Any, live_server: Any, make_staff: Any
+) -> None:
+    page = phone_page
+    user = make_staff("supervisora", "ayto", "supervisor")
+    TOTPDevice.objects.create(user=user, name="Ventanilla", confirmed=True)
+    codes = recovery_codes_issue(user=user)
+
+    page.goto(f"{live_server.url}/console/")
+    page.get_by_label("User name").fill("supervisora")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.get_by_role("heading", name="Confirm your sign-in").wait_for()
+    summary = page.get_by_text("No phone at hand? Use a recovery code")
+    summary.focus()
+    page.keyboard.press("Enter")  # opens the details
+    page.get_by_label("Recovery code").wait_for()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_recovery_code"
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 375, f"the code page scrolls sideways ({scroll_width}px)"
+    page.keyboard.type(codes[0])
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(f"{live_server.url}/console/")
+    page.goto(f"{live_server.url}/accounts/second-factor/recovery-codes/")
+    page.get_by_text("You have 9 unused recovery codes.").wait_for()
+    page.get_by_role("button", name="Make new recovery codes").press("Enter")
+    page.get_by_test_id("recovery-codes").wait_for()
+    assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
