@@ -4,14 +4,19 @@ a session that is the citizen's alone."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -506,3 +511,33 @@ def test_an_expired_link_tried_is_in_the_audit_log(
 
     refused = AuditEntry.objects.get(action="portal.link_refused")
     assert refused.detail == {"reason": "expired"} and refused.party_id == citizen.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_emails_the_link_the_request_queued(citizen: Party, tmp_path: Path) -> None:
+    english().post("/portal/sign-in/", {"identifier": DNI, "email": EMAIL})
+    assert not PortalSignInToken.objects.exists()
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "ventanilla", "worker", "--batch"],
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "VENTANILLA_VAR_DIR": str(tmp_path),
+            "VENTANILLA_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    [email] = (tmp_path / "mail").iterdir()
+    found = LINK.search(email.read_text(encoding="utf-8").replace("=\n", ""))
+    assert found is not None
+    assert english().post(found.group(1)).status_code == 302
