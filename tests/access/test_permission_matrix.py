@@ -117,7 +117,6 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/accounts/password/"): set(ROLES),
     ("get", "/accounts/second-factor/"): set(ROLES),
     ("get", "/accounts/second-factor/recovery-codes/"): set(ROLES),
-    ("get", "/accounts/second-factor/recovery-codes/"): set(ROLES),
 }
 # Staff who ask another agency for data must belong to an agency that does not hold it already.
 ASKING_AGENCY = "ayto"
