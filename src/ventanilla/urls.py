@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The database being busy after a view has answered (saving the session, say) is a 503 as
     it is inside one: problem+json for the API, the busy page for people; anything else is the
