@@ -71,7 +71,7 @@ def test_a_message_waiting_over_the_threshold_logs_an_error_and_mails_the_admini
     )
     [alert] = mail.outbox
     assert alert.to == ["ana.admin@villanueva.es"]
-    assert "61 minutes" in alert.body
+    assert "61 minutos" in alert.body  # in the administration's language
 
 
 def test_the_administrators_are_mailed_at_most_once_an_hour(

@@ -86,8 +86,9 @@ def test_a_task_queued_in_redis_is_run_by_the_rq_worker(
     assert queued.status == "sent", worker.stderr
     [message] = (tmp_path / "mail").iterdir()
     assert "vecina@example.es" in message.read_text(encoding="utf-8")
-    # The daily runs wait in RQ's schedule, and a restart does not add them twice.
+    # The periodic runs (retention, deadlines, audit checkpoints, the outbox check) wait in RQ's
+    # schedule, and a restart does not add them twice.
     scheduled = spare_redis.zcard("rq:scheduled:default")
-    assert scheduled == 2
+    assert scheduled == 4
     ventanilla("worker", "--batch", var_dir=tmp_path)
     assert spare_redis.zcard("rq:scheduled:default") == scheduled

@@ -359,7 +359,7 @@ def test_making_new_recovery_codes_stops_the_old_ones(make_staff: Any) -> None:
 
     made = client.post(RECOVERY_PAGE, {"action": "new"})
     new = codes_on(client.get(made["Location"]).content.decode())
-    stranger = Client()
+    stranger = Client(HTTP_ACCEPT_LANGUAGE="en")
     password_sign_in(stranger, "supervisora")
     with freeze_time():
         refused = stranger.post("/accounts/second-factor/", {"recovery_code": old[0]})
