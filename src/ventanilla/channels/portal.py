@@ -10,8 +10,6 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, datetime
-from datetime import time as clock_time
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +32,7 @@ from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.consent.selectors import consent_of_subject, consent_recipients
 from ventanilla.consent.services import consent_give, consent_withdraw_by_subject
+from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.i18n import current_language
 from ventanilla.parties.export import party_export, party_export_json, party_export_zip
@@ -225,12 +224,10 @@ def consent_new(request: HttpRequest, actor: Actor) -> HttpResponse:
             "explicit": request.POST.get("explicit") == "1",
         }
         expires_at = None
-        if form["expires"]:
-            try:
-                day = date.fromisoformat(form["expires"])
-                expires_at = timezone.make_aware(datetime.combine(day, clock_time(23, 59, 59)))
-            except (ValueError, OverflowError):
-                errors["expires_at"] = _("Enter a date.")
+        try:
+            expires_at = dates.end_of_day(form["expires"])
+        except ValueError:
+            errors["expires_at"] = _("Enter a date.")
         if not errors:
             try:
                 consent_give(

@@ -4,7 +4,7 @@ call selectors and render templates."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -311,12 +311,10 @@ def consent_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespo
             "explicit": request.POST.get("explicit") == "1",
         }
         expires_at = None
-        if form["expires"]:
-            try:
-                day = date.fromisoformat(form["expires"])
-                expires_at = timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
-            except (ValueError, OverflowError):
-                errors["expires_at"] = _("Enter a date.")
+        try:
+            expires_at = dates.end_of_day(form["expires"])
+        except ValueError:
+            errors["expires_at"] = _("Enter a date.")
         upload = request.FILES.get("evidence")
         evidence = (
             Evidence(file_name=upload.name or "", content=upload, size=upload.size or 0)

@@ -169,40 +169,27 @@ def consent_record(
                 stored = default_storage.save(
                     f"consents/{now:%Y/%m}/{uuid.uuid4().hex}", ContentFile(document.data)
                 )
-            consent = Consent.objects.create(
-                party=party,
-                purpose=purpose,
-                recipient=recipient,
-                data_categories=sorted(set(data_categories)),
-                legal_basis=legal_basis,
-                granted_at=now,
-                expires_at=expires_at,
-                channel_id=channel,
-                recorded_by_id=actor.user_id,
-                recorded_by_label=actor.label[:150],
-                given_by=given_by,
-                explicit=bool(explicit and special and legal_basis == LegalBasis.CONSENT),
-                evidence_file=stored or "",
-                evidence_name=document.name if document else "",
-                evidence_content_type=document.content_type if document else "",
-                evidence_sha256=document.sha256 if document else "",
+            consent = _recorded(
+                actor,
+                Consent(
+                    party=party,
+                    purpose=purpose,
+                    recipient=recipient,
+                    data_categories=sorted(set(data_categories)),
+                    legal_basis=legal_basis,
+                    granted_at=now,
+                    expires_at=expires_at,
+                    channel_id=channel,
+                    recorded_by_id=actor.user_id,
+                    recorded_by_label=actor.label[:150],
+                    given_by=given_by,
+                    explicit=bool(explicit and special and legal_basis == LegalBasis.CONSENT),
+                    evidence_file=stored or "",
+                    evidence_name=document.name if document else "",
+                    evidence_content_type=document.content_type if document else "",
+                    evidence_sha256=document.sha256 if document else "",
+                ),
             )
-            audit_record(
-                actor=actor,
-                action=Action.CONSENT_RECORD,
-                party_id=party.pk,
-                object_type="consent",
-                object_id=consent.pk,
-                detail={
-                    "purpose": purpose,
-                    "recipient": recipient.code,
-                    "basis": legal_basis,
-                    "given_by": given_by,
-                    "categories": consent.data_categories,
-                    "evidence": document.sha256 if document else "",
-                },
-            )
-            _tell_person(consent, recorded=True)
     except BaseException:
         if stored is not None:
             default_storage.delete(stored)
@@ -242,34 +229,44 @@ def consent_give(
     if errors or recipient is None:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        consent = Consent.objects.create(
-            party=party,
-            purpose=purpose,
-            recipient=recipient,
-            data_categories=sorted(set(data_categories)),
-            legal_basis=LegalBasis.CONSENT,
-            granted_at=now,
-            expires_at=expires_at,
-            channel_id=PORTAL_CHANNEL,
-            recorded_by_label=actor.label[:150],
-            given_by=GivenBy.PERSON,
-            explicit=bool(explicit and special),
+        return _recorded(
+            actor,
+            Consent(
+                party=party,
+                purpose=purpose,
+                recipient=recipient,
+                data_categories=sorted(set(data_categories)),
+                legal_basis=LegalBasis.CONSENT,
+                granted_at=now,
+                expires_at=expires_at,
+                channel_id=PORTAL_CHANNEL,
+                recorded_by_label=actor.label[:150],
+                given_by=GivenBy.PERSON,
+                explicit=bool(explicit and special),
+            ),
         )
-        audit_record(
-            actor=actor,
-            action=Action.CONSENT_RECORD,
-            party_id=party.pk,
-            object_type="consent",
-            object_id=consent.pk,
-            detail={
-                "purpose": purpose,
-                "recipient": recipient.code,
-                "basis": LegalBasis.CONSENT,
-                "given_by": GivenBy.PERSON,
-                "categories": consent.data_categories,
-            },
-        )
-        _tell_person(consent, recorded=True)
+
+
+def _recorded(actor: Actor, consent: Consent) -> Consent:
+    """Save a new consent with its audit entry and the message that tells the person, inside
+    the caller's transaction."""
+    consent.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action=Action.CONSENT_RECORD,
+        party_id=consent.party_id,
+        object_type="consent",
+        object_id=consent.pk,
+        detail={
+            "purpose": consent.purpose,
+            "recipient": consent.recipient.code,
+            "basis": consent.legal_basis,
+            "given_by": consent.given_by,
+            "categories": consent.data_categories,
+            "evidence": consent.evidence_sha256,
+        },
+    )
+    _tell_person(consent, recorded=True)
     return consent
 
 

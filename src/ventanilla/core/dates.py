@@ -205,3 +205,21 @@ def local(value: Any) -> Any:
         except OverflowError:
             return value
     return value
+
+
+# For forms: a day typed as the last day something holds.
+LAST_SECOND = datetime.max.time().replace(microsecond=0)
+
+
+def end_of_day(text: str) -> datetime | None:
+    """The last second of the day ``text`` names (ISO, as a date input sends it) in local time;
+    None for an empty field. Raises ValueError for anything that is not a date."""
+    if not text:
+        return None
+    day = date.fromisoformat(text)
+    try:
+        return timezone.make_aware(
+            datetime.combine(day, datetime.max.time().replace(microsecond=0))
+        )
+    except OverflowError as error:
+        raise ValueError(text) from error

@@ -3,12 +3,10 @@ attaching documents to it, their content checked, the file kept only if its row 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -23,9 +21,10 @@ from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import visible_cases
 from ventanilla.catalog.models import Agency, Channel, PublicService
-from ventanilla.core import dates, filetypes
+from ventanilla.core import dates
 from ventanilla.core.contention import retry_on_contention
-from ventanilla.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ventanilla.core.documents import checked_document
+from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.richtext import sanitize_html
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.selectors import interactions_in_reach
@@ -159,38 +158,7 @@ def attachment_add(
     interaction = interactions_in_reach(actor).filter(pk=interaction_id).first()
     if interaction is None:
         raise NotFound(_("No such interaction."))
-    limit = settings.VENTANILLA_MAX_UPLOAD_BYTES
-    if size > limit:
-        raise PayloadTooLarge(_("Send at most %d bytes.") % limit, field="file")
-    data = content.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(_("Send at most %d bytes.") % limit, field="file")
-    if not data:
-        raise ValidationFailed({"file": _("The file is empty.")})
-    name = filetypes.clean_file_name(file_name)
-    detected = filetypes.detect(data)
-    if detected.content_type is None:
-        raise UnsupportedMediaType(
-            _("The content is %(seen)s, which is not accepted. Send one of: %(accepted)s.")
-            % {
-                "seen": detected.description,
-                "accepted": _(
-                    "PDF, PNG, JPEG, plain text (.txt), OpenDocument text (.odt), Word (.docx)"
-                ),
-            },
-            field="file",
-        )
-    extension = filetypes.extension_of(name)
-    if extension not in filetypes.ACCEPTED[detected.content_type]:
-        raise ValidationFailed(
-            {
-                "file": _(
-                    "The name ends in '.%(extension)s' but the content is %(seen)s: "
-                    "name the file after what it is."
-                )
-                % {"extension": extension, "seen": detected.description}
-            }
-        )
+    document = checked_document(file_name=file_name, content=content, size=size)
     description = sanitize_html(description)
     if len(description) > MAX_DESCRIPTION:
         raise ValidationFailed({"description": _("Write at most %d characters.") % MAX_DESCRIPTION})
@@ -198,15 +166,15 @@ def attachment_add(
     try:
         with transaction.atomic():
             stored = default_storage.save(
-                f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}", ContentFile(data)
+                f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}", ContentFile(document.data)
             )
             attachment = InteractionAttachment.objects.create(
                 interaction=interaction,
                 file=stored,
-                file_name=name,
-                content_type=detected.content_type,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+                file_name=document.name,
+                content_type=document.content_type,
+                size=len(document.data),
+                sha256=document.sha256,
                 description=description,
                 uploaded_by_id=actor.user_id,
                 uploaded_by_label=actor.label[:150],
@@ -217,7 +185,7 @@ def attachment_add(
                 party_id=interaction.party_id,
                 object_type="attachment",
                 object_id=attachment.pk,
-                detail={"interaction": str(interaction.pk), "content_type": detected.content_type},
+                detail={"interaction": str(interaction.pk), "content_type": document.content_type},
             )
     except BaseException:
         if stored is not None:
