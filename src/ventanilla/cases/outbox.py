@@ -106,6 +106,23 @@ def _alert_text(health: OutboxHealth) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+def _may_alert(now: datetime) -> bool:
+    """At most one alert an hour by the worker's own clock. The cache keeps when the last one
+    went (shared by every worker with Redis; a local cache holds it for its own process): add()
+    makes the first claim atomic, later ones compare times. Two workers both past the hour may
+    both mail; a repeated alert is harmless, a missing one is not. The cache's own expiry is
+    not used for the hour, since it follows the cache server's clock, not the worker's."""
+    stamp = now.timestamp()
+    keep = int(ALERT_EVERY.total_seconds()) * 24
+    if cache.add(ALERT_CACHE_KEY, stamp, timeout=keep):
+        return True
+    last = cache.get(ALERT_CACHE_KEY)
+    if last is not None and stamp - float(last) < ALERT_EVERY.total_seconds():
+        return False
+    cache.set(ALERT_CACHE_KEY, stamp, timeout=keep)
+    return True
+
+
 def outbox_check(*, now: datetime | None = None) -> OutboxHealth:
     """The worker's periodic look at the outbox: when it does not drain, log an error every
     time and mail the administrators at most once an hour (a mail server that is down may not
@@ -120,9 +137,7 @@ def outbox_check(*, now: datetime | None = None) -> OutboxHealth:
         health.waited_minutes,
         health.failed_recently,
     )
-    # add() writes only when the key is absent: one alert an hour, even with two workers
-    # sharing a cache (Redis); a local cache holds it for its own process.
-    if not cache.add(ALERT_CACHE_KEY, 1, timeout=int(ALERT_EVERY.total_seconds())):
+    if not _may_alert(now or timezone.now()):
         return health
     recipients = _administrator_emails()
     if not recipients:
