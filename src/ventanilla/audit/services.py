@@ -102,6 +102,10 @@ def audit_record(
         entry.hash = chain_hash(head.last_hash, entry)
         entry.seal = entry_seal(entry.hash)
         entry.save(force_insert=True)
+        if head.last_entry_id == 0:
+            # The chain's first entry starts the count: ids need not start at 1 (a PostgreSQL
+            # sequence moves on past inserts that were rolled back, a restored log starts later).
+            head.checkpoint_entry_id = entry.id - 1
         head.last_entry_id = entry.id
         head.last_hash = entry.hash
         if entry.id - head.checkpoint_entry_id >= settings.AUDIT_CHECKPOINT_EVERY:
