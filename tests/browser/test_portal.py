@@ -159,5 +159,5 @@ def test_a_citizen_gives_a_consent_in_english_at_phone_width_by_keyboard(
     page.keyboard.press("Enter")
     page.get_by_text("Your consent was recorded.").wait_for()
     given = page.get_by_test_id("consent").filter(has_text="Informe para la ayuda a domicilio")
-    assert "The person, in the portal" in given.inner_text()
+    assert "Given in the portal" in given.inner_text()
     assert "Health" in given.inner_text()

@@ -482,3 +482,18 @@ def test_erasure_removes_the_signed_form_and_keeps_its_digest(
     assert (consent.evidence_file.name, consent.evidence_name) == ("", "")
     assert consent.evidence_sha256 and consent.withdrawn_at is not None
     assert not default_storage.exists(stored)
+
+
+def test_in_the_portal_no_office_is_chosen_for_the_person(actor: Actor) -> None:
+    party = person(actor)
+    client = signed_in(party)
+
+    form = client.get("/portal/me/consents/new/").content.decode()
+    response = client.post(
+        "/portal/me/consents/new/", {"purpose": "Informe social", "data_categories": ["cases"]}
+    )
+
+    assert '<option value="">Choose an office</option>' in form
+    assert response.status_code == 422
+    assert "Choose who may use the data." in response.content.decode()
+    assert not Consent.objects.exists()

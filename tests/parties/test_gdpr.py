@@ -427,4 +427,4 @@ def test_a_desk_consent_comes_with_how_it_was_given_and_a_copy_of_the_signed_for
         page = archive.read("my-data.html").decode()
         assert archive.read(consent["evidence_document"]) == SIGNED_FORM_PDF
     assert consent["evidence_document"].endswith("firma.pdf")
-    assert "The person, at a desk, signed document kept" in page
+    assert "Given at a desk, signed form kept" in page

@@ -37,8 +37,8 @@ MAX_CONSENT_YEARS = 10
 class GivenBy(models.TextChoices):
     """Who gave the consent, which decides whether it may open anything."""
 
-    PERSON = "person", _("The person, in the portal")
-    DESK = "desk", _("The person, at a desk, signed document kept")
+    PERSON = "person", _("Given in the portal")
+    DESK = "desk", _("Given at a desk, signed form kept")
     # Another legal basis, or a consent recorded before the person's word was required: kept
     # as the agency's record of its own processing, it opens nothing held elsewhere.
     AGENCY = "agency", _("Recorded by the agency")

@@ -69,9 +69,11 @@ def _common_errors(
             "known": ", ".join(str(label) for label in DataCategory.labels)
         }
     _checked_expiry(expires_at, now, errors)
-    recipient = Agency.objects.filter(code=recipient_code).first()
+    recipient = Agency.objects.filter(code=recipient_code).first() if recipient_code else None
     if recipient is None:
-        errors["recipient"] = _("Unknown agency.")
+        errors["recipient"] = (
+            _("Unknown agency.") if recipient_code else _("Choose who may use the data.")
+        )
     return errors, recipient
 
 

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consent',
             name='given_by',
-            field=models.CharField(choices=[('person', 'The person, in the portal'), ('desk', 'The person, at a desk, signed document kept'), ('agency', 'Recorded by the agency')], default='agency', max_length=10),
+            field=models.CharField(choices=[('person', 'Given in the portal'), ('desk', 'Given at a desk, signed form kept'), ('agency', 'Recorded by the agency')], default='agency', max_length=10),
         ),
         migrations.AddField(
             model_name='consent',
