@@ -186,3 +186,31 @@ def test_the_operator_sends_again_everything_given_up_since_a_day(
 
     statuses = dict(Notification.objects.values_list("pk", "status"))
     assert (statuses[old.pk], statuses[recent.pk]) == ("failed", "queued")
+
+
+def test_an_administrator_sees_a_consent_message_that_belongs_to_no_case(
+    make_staff: Any, supervisor_user: Any, actor: Actor
+) -> None:
+    from tests.factories import signed_form
+    from ventanilla.consent.services import consent_record
+
+    party = make_party(
+        actor, given_name="Lucía", contact_points=[ContactPointInput("email", "lucia@example.es")]
+    )
+    consent_record(
+        actor=actor,
+        party_id=party.pk,
+        purpose="Bonificación del IBI",
+        recipient_code="ayto",
+        data_categories=["income"],
+        channel="desk",
+        evidence=signed_form(),
+    )
+    Notification.objects.filter(party=party).update(status="failed", attempts=45)
+    administrator = make_staff("gestora", "ayto", "administrator")
+
+    shown = client_for(administrator).get("/console/messages/undelivered/").content.decode()
+    hidden = client_for(supervisor_user).get("/console/messages/undelivered/").content.decode()
+
+    assert "lucia@example.es" in shown
+    assert "lucia@example.es" not in hidden

@@ -156,10 +156,15 @@ def outbox_check(*, now: datetime | None = None) -> OutboxHealth:
 
 
 def _reachable(actor: Actor) -> Q:
-    """The messages about cases of the actor's departments (every one for those who see all)."""
+    """The messages about cases of the actor's departments (every one for those who see all);
+    administrators also see those about no case (a consent recorded in the person's name),
+    which belong to no department's queue."""
     if actor.sees_everything:
         return Q()
-    return Q(case__department_id__in=list(actor.agency_ids))
+    reachable = Q(case__department_id__in=list(actor.agency_ids))
+    if Role.ADMINISTRATOR in actor.roles:
+        reachable |= Q(case__isnull=True)
+    return reachable
 
 
 def notifications_failed(*, actor: Actor, limit: int = LISTED) -> list[Notification]:
