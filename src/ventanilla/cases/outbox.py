@@ -202,7 +202,7 @@ def notification_resend(*, actor: Actor, notification_id: Any) -> Notification:
     now = timezone.now()
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .filter(_reachable(actor), pk=notification_id, status=Notification.Status.FAILED)
             .first()
         )
