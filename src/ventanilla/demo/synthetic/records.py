@@ -17,10 +17,11 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from ventanilla.core.text import fold
+from ventanilla.demo.models import SyntheticTruth
 from ventanilla.demo.synthetic.contacts import DNI_LETTERS, Contacts
 from ventanilla.demo.synthetic.people import People, Person, age_on
 from ventanilla.demo.synthetic.town import HEALTH_AGENCY, SOCIAL_SECURITY_AGENCY, Town
-from ventanilla.identity.models import SourceRecord, SyntheticTruth
+from ventanilla.identity.models import SourceRecord
 
 DISTORTED_SHARE: Final = 0.05
 CLEAN_SHARE: Final = 0.10

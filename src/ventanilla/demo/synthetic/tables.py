@@ -8,7 +8,8 @@ from typing import Any, Final
 from django.db import connection, models
 
 from ventanilla.cases.models import Case
-from ventanilla.identity.models import SourceRecord, SyntheticTruth
+from ventanilla.demo.models import SyntheticTruth
+from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import (
     ContactPoint,
