@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from ventanilla.cases.models import Case, CaseSequence
 from ventanilla.demo.catalogue import DEMO_PASSWORD, STAFF, ensure_catalogue
-from ventanilla.demo.models import SeedRun
+from ventanilla.demo.models import SeedRun, SyntheticTruth
 from ventanilla.demo.synthetic import SeedRefused, seed_municipality
-from ventanilla.identity.models import SourceRecord, SyntheticTruth
+from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import (
     ContactPoint,

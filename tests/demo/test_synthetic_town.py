@@ -22,8 +22,9 @@ from ventanilla.cases.services import case_open
 from ventanilla.catalog.models import Channel
 from ventanilla.core.text import fold
 from ventanilla.demo.catalogue import ensure_catalogue
+from ventanilla.demo.models import SyntheticTruth
 from ventanilla.demo.synthetic import DISTORTIONS, REFERENCE_NOW, SeedSummary, seed_municipality
-from ventanilla.identity.models import SourceRecord, SyntheticTruth
+from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import (
     ContactPoint,

@@ -133,7 +133,7 @@ NOT_PERSONAL_DATA = {
     # The folded words of the name, the index behind search: the name is in the profile.
     "parties.NameToken",
     # The synthetic town's ground truth for scoring the matcher: only the demo writes it.
-    "identity.SyntheticTruth",
+    "demo.SyntheticTruth",
 }
 
 

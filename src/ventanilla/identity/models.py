@@ -35,19 +35,3 @@ class SourceRecord(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["agency", "source_key"], name="source_record_unique")
         ]
-
-
-class SyntheticTruth(models.Model):
-    """Ground truth of the synthetic municipality: which party a source record really is.
-
-    Only the seed writes it; matching is scored against it and never reads it to decide.
-    """
-
-    source_record = models.OneToOneField(
-        SourceRecord, on_delete=models.CASCADE, primary_key=True, related_name="truth"
-    )
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
-    distortions = models.JSONField(default=list)
-
-    def __str__(self) -> str:
-        return f"{self.source_record_id} is {self.party_id}"

@@ -1,0 +1,122 @@
+"""The cases some requests open: a status that depends on how long ago it was opened, the due
+date in working days, closing times around the service's deadline, satisfaction that drops when
+the answer came late, and the follow-up message the citizen then receives. References are
+numbered later, by the writer, in the order the chunks are written."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from functools import lru_cache
+from typing import Final
+
+from ventanilla.cases.models import OPEN_STATUS_VALUES, Case, CaseStatus
+from ventanilla.core.calendar import add_working_days
+from ventanilla.demo import names
+from ventanilla.demo.synthetic.demand import INCIDENT_SERVICES
+from ventanilla.demo.synthetic.draws import Weighted
+from ventanilla.demo.synthetic.town import Service, Town
+
+FOLLOW_UPS: Final = {
+    "waiting_citizen": "Requerimiento de documentación: {service}",
+    "resolved": "Notificación de la resolución: {service}",
+    "closed": "Notificación de la resolución: {service}",
+    "rejected": "Notificación de la denegación: {service}",
+    "cancelled": "Confirmación del desistimiento: {service}",
+}
+CASE_DESCRIPTIONS: Final = (
+    "Solicito {service}.",
+    "Quisiera tramitar {service}. Adjunto la documentación.",
+    "Presento la solicitud de {service} y quedo a la espera.",
+)
+
+STATUS_BY_AGE: Final = (
+    # (younger than days, weights for new, accepted, in_progress, waiting_citizen, resolved,
+    #  closed, rejected, cancelled)
+    (7, (45, 20, 15, 5, 5, 3, 3, 4)),
+    (30, (10, 15, 30, 12, 13, 10, 4, 6)),
+    (90, (2, 4, 14, 8, 15, 45, 5, 7)),
+    (10**9, (0.3, 0.5, 2, 1.5, 3, 80, 6, 7)),
+)
+STATUSES: Final = tuple(CaseStatus.values)
+OPEN: Final = frozenset(OPEN_STATUS_VALUES)
+
+
+@lru_cache(maxsize=65_536)
+def due_date(start: date, days: int) -> date:
+    return add_working_days(start, days)
+
+
+class Cases:
+    """Writes the case a request opened, with the status it has reached by now."""
+
+    def __init__(self, town: Town) -> None:
+        self.town = town
+        self.clock = town.clock
+        self.status_by_age = [
+            (limit, Weighted(list(zip(STATUSES, weights, strict=True))))
+            for limit, weights in STATUS_BY_AGE
+        ]
+
+    def write(
+        self,
+        rng: random.Random,
+        party_id: str,
+        service: Service,
+        channel: str,
+        day: int,
+        opened: int,
+        district: names.District,
+        place: tuple[str, float, float] | None,
+        summary: str,
+    ) -> tuple[str, tuple[str, int] | None]:
+        clock = self.clock
+        opened_on = clock.days[day]
+        age_days = (clock.today - opened_on).days
+        status = next(draw for limit, draw in self.status_by_age if age_days < limit).pick(rng)
+        due = due_date(opened_on, service.deadline_days)
+        closed = None
+        satisfaction = None
+        last_change = opened + rng.randint(600, 3 * 86_400)
+        if status not in ("new",):
+            last_change = opened + int(86_400 * max(0.05, rng.lognormvariate(0.5, 0.8)))
+        if status not in OPEN:
+            scale = 0.3 if status == "cancelled" else 1.0
+            calendar_days = service.deadline_days * 1.4 * scale * rng.lognormvariate(-0.45, 0.6)
+            closed = opened + int(86_400 * max(0.05, calendar_days))
+            last_change = closed
+        limit = clock.now_epoch - 600
+        if last_change > limit:
+            last_change = opened + int((limit - opened) * rng.uniform(0.2, 0.95))
+            if closed is not None:
+                closed = last_change
+        if status == "closed" and rng.random() < 0.35 and closed is not None:
+            late = closed > clock.epoch_of(due, 23)
+            weights = (20, 20, 25, 20, 15) if late else (3, 4, 12, 36, 45)
+            satisfaction = rng.choices((1, 2, 3, 4, 5), weights=weights)[0]
+        # The reference is numbered by the writer, in chunk order; the row carries the year.
+        reference = opened_on.year
+        assignee = None
+        if status != "new" and service.department_code == "urbanismo":
+            assignee = self.town.case_worker
+        priority = rng.choices(("normal", "low", "high", "urgent"), weights=(80, 8, 10, 2))[0]
+        description = (
+            summary + "."
+            if service.code in INCIDENT_SERVICES
+            else rng.choice(CASE_DESCRIPTIONS).format(service=service.name)
+        )
+        location, latitude, longitude = place if place else ("", None, None)
+        case_id = self.town.uuid(rng)
+        self.town.add(
+            Case,
+            (case_id, clock.ts(opened), clock.ts(last_change), reference, party_id, service.id,
+             status, priority, channel, service.department_id, assignee, clock.ts(opened),
+             due.isoformat(), clock.ts(closed) if closed is not None else None, description,
+             "{}", location, latitude, longitude, district.name, satisfaction),
+        )  # fmt: skip
+        self.town.summary.cases += 1
+        follow_up = None
+        if status in FOLLOW_UPS:
+            text = FOLLOW_UPS[status].format(service=service.name)
+            follow_up = (text, closed if closed is not None else last_change)
+        return case_id, follow_up
