@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
+	cd src && ../$(BIN)/lint-imports --no-cache --config ../pyproject.toml
 	$(BIN)/ventanilla makemigrations --check --dry-run
 
 format: $(STAMP)

@@ -332,7 +332,7 @@ def test_an_expired_consent_shows_as_expired_without_a_withdraw_button(
 def test_the_disclosure_log_shows_which_agency_handed_data_over_and_on_which_consent(
     agent: Actor, citizen: Party
 ) -> None:
-    from ventanilla.consent.sharing import sharing_request
+    from ventanilla.sharing.services import sharing_request
 
     consent_record(
         actor=agent,
