@@ -207,6 +207,7 @@ INSTALLED_APPS = [
     "ventanilla.audit",
     "ventanilla.consent",
     "ventanilla.retention",
+    "ventanilla.privacy",
     "django_tasks",
     "django_tasks_db",
 ]

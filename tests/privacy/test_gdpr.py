@@ -30,7 +30,6 @@ from ventanilla.consent.services import consent_record
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import attachment_add, interaction_record
-from ventanilla.parties.export import SECTION_MODELS, party_export
 from ventanilla.parties.models import (
     ContactPoint,
     Identifier,
@@ -41,6 +40,7 @@ from ventanilla.parties.models import (
 )
 from ventanilla.parties.selectors import party_search
 from ventanilla.parties.services import party_update
+from ventanilla.privacy.export import SECTION_MODELS, party_export
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,6 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
-from ventanilla.audit.selectors import describe_disclosures
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import (
     Case,
@@ -41,16 +40,17 @@ from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
-from ventanilla.parties.export_page import party_export_page
 from ventanilla.parties.models import (
     Party,
     PortalSignInToken,
     ProfileChange,
     Representation,
 )
+from ventanilla.privacy.export_page import party_export_page
+from ventanilla.privacy.selectors import describe_disclosures
 
 # Which section of the document holds each model that hangs off a party (directly, or through
-# its cases, contacts and consents). tests/parties/test_gdpr.py walks the models and fails when
+# its cases, contacts and consents). tests/privacy/test_gdpr.py walks the models and fails when
 # one is neither here nor in its commented list of rows that are not personal data.
 SECTION_MODELS: dict[str, tuple[str, ...]] = {
     "parties.Party": ("party", "merged_records"),
