@@ -338,8 +338,9 @@ class DuplicateOut(Schema):
     summary="Earlier open requests for the same service near the same place",
 )
 def list_duplicates(request: HttpRequest, case_id: str) -> list[selectors.LikelyDuplicate]:
-    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
-    return selectors.likely_duplicates(case)
+    actor = actor_of(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    return selectors.likely_duplicates(actor=actor, case=case)
 
 
 class DuplicateIn(Schema):
