@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     ACCESS_DENIED = "access.denied", _("Was refused access")
     NOTIFICATION_LIST = "notification.list", _("Listed the messages not delivered to citizens")
     NOTIFICATION_RESEND = "notification.resend", _("Sent a message to a citizen again")
+    MESSAGE_TEMPLATE_CHANGE = "message_template.change", _("Added or changed a message template")
     STAFF_SIGN_IN = "staff.sign_in", _("A member of staff signed in with their password")
     STAFF_SIGN_IN_FAILED = "staff.sign_in_failed", _("A staff sign-in was refused")
     STAFF_LOCKED_OUT = "staff.locked_out", _("Staff sign-in was locked after wrong passwords")

@@ -485,10 +485,22 @@ def template_update(
     """Change what citizens are told at one moment. Only the known placeholders may be used, so
     a typo shows here rather than as ``{refrence}`` in a citizen's inbox."""
     require(actor, Scope.CATALOG_MANAGE)
-    template = NotificationTemplate.objects.filter(pk=template_id).first()
-    if template is None:
-        raise NotFound(_("No such message."))
     subject, body = subject.strip(), body.strip()
+    with transaction.atomic():
+        template = NotificationTemplate.objects.select_for_update().filter(pk=template_id).first()
+        if template is None:
+            raise NotFound(_("No such message."))
+        errors = _template_errors(template.medium, subject, body)
+        if errors:
+            raise ValidationFailed(errors)
+        template.subject, template.body, template.active = subject, body, active
+        template.save(update_fields=["subject", "body", "active", "updated_at"])
+        _audit_template(actor, Action.MESSAGE_TEMPLATE_CHANGE, template)
+    logger.info("%s changed the %s message %s", actor.label, template.medium, template)
+    return template
+
+
+def _template_errors(medium: str, subject: str, body: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     for field, text in (("subject", subject), ("body", body)):
         unknown = sorted(
@@ -501,20 +513,35 @@ def template_update(
             }
     if not body:
         errors["body"] = _("Write the message.")
-    elif template.medium == Medium.SMS and len(body) > MAX_SMS:
+    elif medium == Medium.SMS and len(body) > MAX_SMS:
         errors["body"] = _("An SMS holds at most %d characters.") % MAX_SMS
     elif len(body) > 4000:
         errors["body"] = _("Write at most %d characters.") % 4000
-    if template.medium == Medium.EMAIL and not subject:
+    if medium == Medium.EMAIL and not subject:
         errors["subject"] = _("An email needs a subject.")
     if len(subject) > 200:
         errors["subject"] = _("Write at most %d characters.") % 200
-    if errors:
-        raise ValidationFailed(errors)
-    template.subject, template.body, template.active = subject, body, active
-    template.save(update_fields=["subject", "body", "active", "updated_at"])
-    logger.info("%s changed the %s message %s", actor.label, template.medium, template)
-    return template
+    return errors
+
+
+def _audit_template(actor: Actor, action: Action, template: NotificationTemplate) -> None:
+    """The entry of a change of a template, with what it says now (it holds no personal data);
+    the processes' copies of the templates are dropped once the change commits."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="notification_template",
+        object_id=template.pk,
+        detail={
+            "event": template.event,
+            "language": template.language,
+            "medium": template.medium,
+            "subject": template.subject,
+            "body": template.body,
+            "active": template.active,
+        },
+    )
+    transaction.on_commit(forget_templates)
 
 
 def template_preview(template: NotificationTemplate, subject: str, body: str) -> dict[str, str]:
