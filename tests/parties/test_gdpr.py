@@ -23,7 +23,7 @@ from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case, LifeEventRequest, Notification
-from ventanilla.cases.services import case_note_add, case_open, task_create
+from ventanilla.cases.services import case_contact_record, case_note_add, case_open, task_create
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent, SharingRequest
 from ventanilla.consent.services import consent_record
@@ -195,7 +195,7 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
     )
     case_note_add(actor=actor, case_id=case.pk, text="Le falta el plano", public=True)
     task_create(actor=actor, case_id=case.pk, department_code="padron", title="Comprobar domicilio")
-    contact = interaction_record(
+    contact = case_contact_record(
         actor=actor,
         party_id=citizen.pk,
         channel="desk",
@@ -384,7 +384,7 @@ def test_the_export_costs_as_many_queries_for_a_long_history_as_for_a_short_one(
             actor=actor, party_id=citizen.pk, service_code="licencia-obra-menor", channel="web"
         )
         case_note_add(actor=actor, case_id=case.pk, text=f"Respuesta {number}", public=True)
-        contact = interaction_record(
+        contact = case_contact_record(
             actor=actor,
             party_id=citizen.pk,
             channel="desk",
