@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from ventanilla.access.actors import Actor
@@ -22,6 +22,8 @@ from ventanilla.audit.sink import sink_write, sink_write_or_log
 from ventanilla.core.context import request_id
 
 GENESIS = "0" * 64
+# Never copied into the audit log, whatever the record: secrets and their digests.
+SECRET_FIELDS = frozenset({"password", "key", "key_hash", "secret", "token_hash"})
 
 
 def content_of(entry: AuditEntry) -> dict[str, Any]:
@@ -57,6 +59,16 @@ def entry_seal(entry_hash: str) -> str:
     """The HMAC of an entry's hash; the prefix keeps it from ever equalling a checkpoint's."""
     message = f"entry:{entry_hash}"
     return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def record_values(obj: models.Model) -> dict[str, Any]:
+    """What a configuration record (a rule, a template: no personal data) holds, for the entry
+    of its change: every column but secrets and their digests."""
+    return {
+        field.attname: field.value_from_object(obj)
+        for field in obj._meta.concrete_fields
+        if field.attname not in SECRET_FIELDS and field.name not in SECRET_FIELDS
+    }
 
 
 def _locked_head() -> AuditHead:

@@ -21,7 +21,7 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Membership, Scope
 from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record
+from ventanilla.audit.services import audit_record, record_values
 from ventanilla.cases import routing
 from ventanilla.cases.deadlines import resume_due_date
 from ventanilla.cases.lifecycle import CITIZEN_ACTIONS, MIN_REASON, TRANSITIONS
@@ -33,6 +33,7 @@ from ventanilla.cases.models import (
     CaseTask,
     LifeEventRequest,
     NotificationEvent,
+    RoutingRule,
 )
 from ventanilla.cases.notifications import notify_case
 from ventanilla.cases.selectors import staff_of, visible_cases
@@ -47,6 +48,7 @@ from ventanilla.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from ventanilla.core.models import full_clean_or_refuse
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.services import (
     attachment_add,
@@ -873,3 +875,40 @@ def satisfaction_record(*, actor: Actor, case_id: Any, score: int, comment: str 
             reason=comment or _("The citizen was not satisfied (%d of 5).") % score,
         )
     return case
+
+
+# -- Routing rules (administrators) -------------------------------------------------------
+
+
+def routing_rule_save(*, actor: Actor, rule: RoutingRule) -> RoutingRule:
+    """Add a routing rule or change one, given with its new values as a form leaves it: checked
+    against the model's rules, saved whole, recorded with what it holds now. Every process drops
+    its copy of the rules (``routing.forget_rules``) once the change commits."""
+    require(actor, Scope.ROUTING_MANAGE)
+    full_clean_or_refuse(rule)
+    added = rule._state.adding
+    with transaction.atomic():
+        rule.save()  # every field is the form's: the whole row is the change
+        _audit_rule(actor, Action.ROUTING_RULE_CHANGE, rule, added=added)
+    return rule
+
+
+def routing_rule_delete(*, actor: Actor, rule_id: Any) -> None:
+    """Remove a routing rule; the cases it placed keep their department and name it no more."""
+    require(actor, Scope.ROUTING_MANAGE)
+    with transaction.atomic():
+        rule = RoutingRule.objects.select_for_update().filter(pk=rule_id).first()
+        if rule is None:
+            raise NotFound(_("No such routing rule."))
+        _audit_rule(actor, Action.ROUTING_RULE_DELETE, rule)
+        rule.delete()
+
+
+def _audit_rule(actor: Actor, action: Action, rule: RoutingRule, *, added: bool = False) -> None:
+    detail: dict[str, Any] = {"values": record_values(rule)}
+    if added:
+        detail["added"] = True
+    audit_record(
+        actor=actor, action=action, object_type="routing_rule", object_id=rule.pk, detail=detail
+    )
+    transaction.on_commit(routing.forget_rules)
