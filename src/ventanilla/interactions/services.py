@@ -141,8 +141,9 @@ def interaction_record_for_case(
     """The contact a step of a case brings (its opening, a public reply, a document handed in),
     recorded for the case's department on the party's history, with its audit entry, in the
     transaction of the case's service that calls it. That service has already checked that the
-    actor works on the case (a citizen on their own), so no scope of this app is asked for."""
-    with transaction.atomic():
+    actor works on the case (a citizen on their own), so no scope of this app is asked for.
+    It joins that transaction without a savepoint of its own, as ``audit_record`` does."""
+    with transaction.atomic(savepoint=False):
         return _recorded(
             actor,
             Interaction(
