@@ -34,6 +34,8 @@ import_module("ventanilla.urls")
 
 STRICT = os.environ.get("VENTANILLA_STRICT") == "1"
 PASSWORD = "correct-horse-battery-9"
+# Whoever operates the installation, as the `apikey` command acts: keys are given by them.
+OPERATOR = Actor(label="command:operator", sees_everything=True)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -113,6 +115,7 @@ def actor(agent_user: Any) -> Actor:
 @pytest.fixture
 def api_key(town: dict[str, Agency]) -> str:
     _key, secret = apikey_create(
+        actor=OPERATOR,
         name="sede-electronica",
         agency_code="ayto",
         scopes=[

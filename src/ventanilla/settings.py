@@ -218,6 +218,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ventanilla.core.context.RequestIdMiddleware",
+    # Refusals met inside a transaction are written once the request's work is over.
+    "ventanilla.access.guards.RefusalsKeptMiddleware",
     "ventanilla.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

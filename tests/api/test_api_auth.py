@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import OPERATOR, PASSWORD, sign_in
 from ventanilla.access.services import apikey_create, apikey_revoke
 from ventanilla.parties.models import Party
 
@@ -40,17 +40,19 @@ def test_an_unknown_key_is_refused(town: Any) -> None:
 
 
 def test_a_revoked_key_is_refused_at_once(town: Any) -> None:
-    key, secret = apikey_create(name="x", agency_code="ayto", scopes=["parties:read"])
+    key, secret = apikey_create(
+        actor=OPERATOR, name="x", agency_code="ayto", scopes=["parties:read"]
+    )
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert client.get("/api/v1/parties", {"q": "ana"}).status_code == 200
 
-    apikey_revoke(prefix=key.prefix)
+    apikey_revoke(actor=OPERATOR, prefix=key.prefix)
 
     assert client.get("/api/v1/parties", {"q": "ana"}).status_code == 401
 
 
 def test_a_key_without_the_write_scope_cannot_register_and_writes_nothing(town: Any) -> None:
-    _, secret = apikey_create(name="x", agency_code="ayto", scopes=["parties:read"])
+    _, secret = apikey_create(actor=OPERATOR, name="x", agency_code="ayto", scopes=["parties:read"])
 
     response = post(Client(HTTP_AUTHORIZATION=f"Bearer {secret}"), PERSON)
 

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.cases.models import Case
@@ -197,7 +198,9 @@ def test_another_agencys_case_is_reported_missing_not_forbidden(
 
     planner = actor_for_user(make_staff("tramitador", "urbanismo", "case_worker"))
     case = case_open(actor=planner, party_id=party.pk, service_code=service.code, channel="desk")
-    _, secret = apikey_create(name="salud", agency_code="salud", scopes=["cases:read"])
+    _, secret = apikey_create(
+        actor=OPERATOR, name="salud", agency_code="salud", scopes=["cases:read"]
+    )
 
     response = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get(f"/api/v1/cases/{case.pk}")
 

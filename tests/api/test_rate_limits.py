@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from freezegun import freeze_time
 
+from tests.conftest import OPERATOR
 from ventanilla.access.models import ApiKey
 from ventanilla.access.services import apikey_create
 from ventanilla.api.urls import api
@@ -28,6 +29,7 @@ START = datetime.fromisoformat("2026-03-02T10:15:20+00:00")
 
 def key_client(rate: int | None = None) -> Client:
     _key, secret = apikey_create(
+        actor=OPERATOR,
         name=f"k-{secrets.token_hex(3)}",
         agency_code="ayto",
         scopes=["parties:read"],

@@ -20,6 +20,7 @@ from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party, signed_form
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.models import Scope
@@ -67,7 +68,11 @@ def world(
         size=5,
     )
     _key, secret = apikey_create(
-        name="fuzz", agency_code="villanueva", scopes=Scope.values, rate_per_minute=1_000_000
+        actor=OPERATOR,
+        name="fuzz",
+        agency_code="villanueva",
+        scopes=Scope.values,
+        rate_per_minute=1_000_000,
     )
     return {
         "secret": secret,

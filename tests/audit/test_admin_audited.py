@@ -188,10 +188,12 @@ def test_a_routing_rule_changed_in_the_admin_leaves_an_entry_with_its_new_values
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    [changed] = entries(Action.ADMIN_CHANGE)
+    # The service records the change; the admin adds no second entry of it.
+    assert entries(Action.ADMIN_CHANGE) == []
+    [changed] = entries(Action.ROUTING_RULE_CHANGE)
     assert (changed.actor, changed.object_type, changed.object_id) == (
         "root",
-        "cases.RoutingRule",
+        "routing_rule",
         str(rule.pk),
     )
     assert changed.detail["values"]["department_id"] == str(town["padron"].pk)
@@ -215,7 +217,7 @@ def test_a_routing_rule_changed_from_the_list_leaves_an_entry(root: Client, town
 
     rule.refresh_from_db()
     assert rule.position == 1
-    [changed] = entries(Action.ADMIN_CHANGE)
+    [changed] = entries(Action.ROUTING_RULE_CHANGE)
     assert changed.detail["values"]["position"] == 1
 
 
@@ -225,7 +227,8 @@ def test_a_routing_rule_deleted_in_the_admin_leaves_an_entry(root: Client, town:
     root.post(f"/admin/cases/routingrule/{rule.pk}/delete/", {"post": "yes"})
 
     assert not RoutingRule.objects.filter(pk=rule.pk).exists()
-    [deleted] = entries(Action.ADMIN_DELETE)
+    assert entries(Action.ADMIN_DELETE) == []
+    [deleted] = entries(Action.ROUTING_RULE_DELETE)
     assert (deleted.actor, deleted.object_id) == ("root", str(rule.pk))
     assert deleted.detail["values"]["name"] == "Obras"
 
@@ -246,7 +249,7 @@ def test_routing_rules_deleted_together_leave_an_entry_each(root: Client, town: 
     )
 
     assert not RoutingRule.objects.exists()
-    assert sorted(entry.object_id for entry in entries(Action.ADMIN_DELETE)) == sorted(
+    assert sorted(entry.object_id for entry in entries(Action.ROUTING_RULE_DELETE)) == sorted(
         str(rule.pk) for rule in rules
     )
 

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
@@ -65,7 +66,9 @@ def test_a_change_and_its_entry_are_written_together(actor: Actor) -> None:
 
 
 def test_a_refused_read_is_recorded_too(town: Any) -> None:
-    _, secret = apikey_create(name="solo-casos", agency_code="ayto", scopes=["cases:read"])
+    _, secret = apikey_create(
+        actor=OPERATOR, name="solo-casos", agency_code="ayto", scopes=["cases:read"]
+    )
 
     response = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/parties", {"q": "x"})
 

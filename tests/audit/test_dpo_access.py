@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import sign_in
+from tests.conftest import OPERATOR, sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
@@ -63,8 +63,12 @@ def test_an_agent_may_not_read_the_audit_log_and_the_attempt_is_recorded(
 
 
 def test_an_application_needs_the_audit_scope(town: Any) -> None:
-    _, plain = apikey_create(name="portal", agency_code="ayto", scopes=["parties:read"])
-    _, auditor = apikey_create(name="dpo-tool", agency_code="villanueva", scopes=["audit:read"])
+    _, plain = apikey_create(
+        actor=OPERATOR, name="portal", agency_code="ayto", scopes=["parties:read"]
+    )
+    _, auditor = apikey_create(
+        actor=OPERATOR, name="dpo-tool", agency_code="villanueva", scopes=["audit:read"]
+    )
 
     refused = Client(HTTP_AUTHORIZATION=f"Bearer {plain}").get("/api/v1/audit/entries")
     allowed = Client(HTTP_AUTHORIZATION=f"Bearer {auditor}").get("/api/v1/audit/entries")

@@ -9,6 +9,8 @@ import pytest
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
+from ventanilla.audit.actions import Action
+from ventanilla.audit.models import AuditEntry
 from ventanilla.cases import selectors, services
 from ventanilla.cases.models import Case, CaseEvent, LifeEventRequest
 from ventanilla.catalog.models import PublicService
@@ -89,6 +91,53 @@ def test_declining_a_task_needs_a_reason(worker: Actor, registrar: Actor, case: 
         services.task_finish(actor=registrar, task_id=task.pk, outcome="declined")
 
 
+def test_a_nearby_request_of_another_department_is_not_offered_to_a_worker(
+    actor: Actor, worker: Actor, registrar: Actor, service: PublicService
+) -> None:
+    # Given two requests at the same corner, the earlier one handed over to the register office.
+    earlier, later = (
+        services.case_open(
+            actor=actor,
+            party_id=make_party(actor).pk,
+            service_code=service.code,
+            channel="web",
+            latitude=40.0,
+            longitude=-3.7,
+        )
+        for _ in range(2)
+    )
+    services.case_transfer(
+        actor=worker, case_id=earlier.pk, department_code="padron", reason="Es del padrón"
+    )
+
+    # Then the planning worker, who cannot open the earlier case, is not offered it either.
+    assert selectors.likely_duplicates(actor=worker, case=later) == []
+    offered = selectors.likely_duplicates(actor=registrar, case=later)
+    assert [d.case for d in offered] == [earlier]
+
+
+def test_the_requests_offered_as_duplicates_are_a_recorded_reading(
+    actor: Actor, service: PublicService
+) -> None:
+    first, second = (
+        services.case_open(
+            actor=actor,
+            party_id=make_party(actor).pk,
+            service_code=service.code,
+            channel="web",
+            latitude=40.0,
+            longitude=-3.7,
+        )
+        for _ in range(2)
+    )
+
+    selectors.likely_duplicates(actor=actor, case=second)
+
+    entry = AuditEntry.objects.filter(action=Action.CASE_LIST).latest("id")
+    assert entry.actor == actor.label
+    assert entry.detail == {"likely_duplicates_of": str(second.pk), "shown": [str(first.pk)]}
+
+
 def test_a_repeated_request_nearby_is_offered_as_a_duplicate_and_can_be_attached(
     actor: Actor, service: PublicService
 ) -> None:
@@ -104,9 +153,9 @@ def test_a_repeated_request_nearby_is_offered_as_a_duplicate_and_can_be_attached
         for lat in (40.0, 40.0004, 40.01)
     )
 
-    offered = selectors.likely_duplicates(second)
+    offered = selectors.likely_duplicates(actor=actor, case=second)
     assert [(d.case, d.metres) for d in offered] == [(first, 44)]
-    assert selectors.likely_duplicates(far) == []
+    assert selectors.likely_duplicates(actor=actor, case=far) == []
 
     services.case_mark_duplicate(actor=actor, case_id=second.pk, original_id=first.pk, version=1)
     second.refresh_from_db()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import sign_in
+from tests.conftest import OPERATOR, sign_in
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
 from ventanilla.audit.models import AuditEntry
@@ -110,8 +110,12 @@ def test_the_api_answers_staff_in_their_language(articles: None, make_staff: Any
 
 
 def test_the_api_needs_the_catalog_read_scope(articles: None) -> None:
-    _key, without = apikey_create(name="sin", agency_code="ayto", scopes=["cases:read"])
-    _key, with_scope = apikey_create(name="con", agency_code="ayto", scopes=["catalog:read"])
+    _key, without = apikey_create(
+        actor=OPERATOR, name="sin", agency_code="ayto", scopes=["cases:read"]
+    )
+    _key, with_scope = apikey_create(
+        actor=OPERATOR, name="con", agency_code="ayto", scopes=["catalog:read"]
+    )
 
     refused = Client(HTTP_AUTHORIZATION=f"Bearer {without}").get("/api/v1/catalog/knowledge?q=obra")
     allowed = Client(HTTP_AUTHORIZATION=f"Bearer {with_scope}").get(

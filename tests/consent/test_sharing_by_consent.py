@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.access.services import apikey_create
@@ -24,7 +25,9 @@ READ = ["parties:read", "cases:read", "interactions:read"]
 
 
 def key_client(agency: str) -> Client:
-    _key, secret = apikey_create(name=f"key-{agency}", agency_code=agency, scopes=READ)
+    _key, secret = apikey_create(
+        actor=OPERATOR, name=f"key-{agency}", agency_code=agency, scopes=READ
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
@@ -164,7 +167,10 @@ def test_a_public_task_record_never_opens_a_diagnosis(actor: Actor, town: Any) -
     )
     forged(party, town["ayto"], ["health"], "public_task")
     _key, secret = apikey_create(
-        name="sensible", agency_code="ayto", scopes=[*READ, "parties:read_sensitive"]
+        actor=OPERATOR,
+        name="sensible",
+        agency_code="ayto",
+        scopes=[*READ, "parties:read_sensitive"],
     )
     town_hall = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
@@ -189,7 +195,10 @@ def test_health_shared_by_consent_needs_it_to_be_explicit(actor: Actor, town: An
     implicit = forged(party, town["ayto"], ["health"], "consent")
     Consent.objects.filter(pk=implicit.pk).update(given_by="person")
     _key, secret = apikey_create(
-        name="sensible", agency_code="ayto", scopes=[*READ, "parties:read_sensitive"]
+        actor=OPERATOR,
+        name="sensible",
+        agency_code="ayto",
+        scopes=[*READ, "parties:read_sensitive"],
     )
     town_hall = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     url = f"/api/v1/parties/{party.pk}/360?purpose=Valoración de la ayuda&sensitive=true"

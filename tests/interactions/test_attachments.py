@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.test import Client, TestCase
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.services import apikey_create
@@ -166,7 +167,10 @@ def test_another_agencys_interaction_is_not_found(
     interaction: Interaction, town: Any, media: Path
 ) -> None:
     _key, secret = apikey_create(
-        name="salud", agency_code="salud", scopes=["interactions:read", "interactions:write"]
+        actor=OPERATOR,
+        name="salud",
+        agency_code="salud",
+        scopes=["interactions:read", "interactions:write"],
     )
     other = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
@@ -180,7 +184,9 @@ def test_another_agencys_attachment_cannot_be_downloaded(
     api: Client, interaction: Interaction, town: Any
 ) -> None:
     attachment_id = upload(api, interaction, "a.pdf", PDF).json()["id"]
-    _key, secret = apikey_create(name="salud", agency_code="salud", scopes=["interactions:read"])
+    _key, secret = apikey_create(
+        actor=OPERATOR, name="salud", agency_code="salud", scopes=["interactions:read"]
+    )
 
     response = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get(
         f"/api/v1/attachments/{attachment_id}"
@@ -190,7 +196,9 @@ def test_another_agencys_attachment_cannot_be_downloaded(
 
 
 def test_a_key_without_the_write_scope_cannot_attach(interaction: Interaction, town: Any) -> None:
-    _key, secret = apikey_create(name="lector", agency_code="ayto", scopes=["interactions:read"])
+    _key, secret = apikey_create(
+        actor=OPERATOR, name="lector", agency_code="ayto", scopes=["interactions:read"]
+    )
 
     response = upload(Client(HTTP_AUTHORIZATION=f"Bearer {secret}"), interaction, "a.pdf", PDF)
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.services import apikey_create
@@ -31,6 +32,7 @@ def planning_case(actor: Actor, service: PublicService, make_staff: Any) -> Case
 @pytest.fixture
 def health_api(town: Any) -> Client:
     _key, secret = apikey_create(
+        actor=OPERATOR,
         name="salud",
         agency_code="salud",
         scopes=["interactions:write", "cases:read", "cases:write"],

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
@@ -25,7 +26,7 @@ FRONT = ["parties:read", "cases:read", "interactions:read", "cases:write"]
 
 def client_with(scopes: list[str], agency: str = "ayto") -> Client:
     _key, secret = apikey_create(
-        name=f"k-{len(scopes)}-{agency}", agency_code=agency, scopes=scopes
+        actor=OPERATOR, name=f"k-{len(scopes)}-{agency}", agency_code=agency, scopes=scopes
     )
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
 

@@ -16,6 +16,7 @@ from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.cases.models import Case, LifeEventRequest, Notification
 from ventanilla.cases.notifications import notifications_send
 from ventanilla.cases.services import (
+    case_contact_record,
     case_note_add,
     case_open,
     satisfaction_record,
@@ -95,7 +96,7 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
     type(task).objects.filter(pk=task.pk).update(
         description="Mirar el padron de la calle Mayor", result="Empadronada desde 2019"
     )
-    contact = interaction_record(
+    contact = case_contact_record(
         actor=actor,
         party_id=citizen.pk,
         channel="desk",

@@ -22,10 +22,10 @@ from tests.privacy.conftest import PDF
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case
-from ventanilla.cases.services import case_note_add, case_open
+from ventanilla.cases.services import case_contact_record, case_note_add, case_open
 from ventanilla.consent.services import consent_record
 from ventanilla.interactions.models import Interaction
-from ventanilla.interactions.services import attachment_add, interaction_record
+from ventanilla.interactions.services import attachment_add
 from ventanilla.parties.models import (
     ContactPoint,
     Identifier,
@@ -213,7 +213,7 @@ def test_the_export_costs_as_many_queries_for_a_long_history_as_for_a_short_one(
             actor=actor, party_id=citizen.pk, service_code="licencia-obra-menor", channel="web"
         )
         case_note_add(actor=actor, case_id=case.pk, text=f"Respuesta {number}", public=True)
-        contact = interaction_record(
+        contact = case_contact_record(
             actor=actor,
             party_id=citizen.pk,
             channel="desk",

@@ -22,7 +22,7 @@ from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case
-from ventanilla.cases.services import case_open
+from ventanilla.cases.services import case_contact_record, case_open
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import ContactPoint, ProfileAttribute
@@ -67,7 +67,7 @@ def history(rules: None, actor: Actor, service: Any) -> dict[str, Any]:
     still_open = case_open(
         actor=actor, party_id=party.pk, service_code=service.code, channel="desk"
     )
-    open_old_contact = interaction_record(
+    open_old_contact = case_contact_record(
         actor=actor,
         party_id=party.pk,
         channel="desk",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.conftest import OPERATOR
 from tests.factories import make_party, signed_form
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 def town_hall() -> Client:
     _key, secret = apikey_create(
-        name="padron-app", agency_code="ayto", scopes=["parties:read", "sharing:request"]
+        actor=OPERATOR,
+        name="padron-app",
+        agency_code="ayto",
+        scopes=["parties:read", "sharing:request"],
     )
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
 
@@ -187,7 +191,9 @@ def test_bad_requests_name_the_field_and_record_nothing(
 
 
 def test_a_key_without_the_sharing_scope_is_refused(held: Any) -> None:
-    _key, secret = apikey_create(name="reader", agency_code="ayto", scopes=["parties:read"])
+    _key, secret = apikey_create(
+        actor=OPERATOR, name="reader", agency_code="ayto", scopes=["parties:read"]
+    )
 
     response = ask(Client(HTTP_AUTHORIZATION=f"Bearer {secret}"), held)
 

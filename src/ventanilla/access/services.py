@@ -1,4 +1,6 @@
-"""Writes of the access app: memberships and API keys."""
+"""Writes of the access app: memberships and API keys. Giving and taking back a key is recorded
+in the audit log (imported where it is used, as ``access.guards`` does: the log sits above
+access); the key's secret and its digest never are."""
 
 from __future__ import annotations
 
@@ -8,18 +10,25 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from ventanilla.access.actors import hash_key, new_key_secret
+from ventanilla.access.actors import Actor, hash_key, new_key_secret
+from ventanilla.access.guards import require_operator
 from ventanilla.access.models import ApiKey, Membership, Role, Scope
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
 
 
 def apikey_create(
-    *, name: str, agency_code: str, scopes: Iterable[str], rate_per_minute: int | None = None
+    *,
+    actor: Actor,
+    name: str,
+    agency_code: str,
+    scopes: Iterable[str],
+    rate_per_minute: int | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret, which is never stored and shown only once.
 
     ``rate_per_minute`` is the key's own limit of calls; None uses the instance's default."""
+    require_operator(actor, what="api_key.create")
     scopes = sorted(set(scopes))
     unknown = [scope for scope in scopes if scope not in Scope.values]
     if unknown:
@@ -43,18 +52,48 @@ def apikey_create(
             scopes=scopes,
             rate_per_minute=rate_per_minute,
         )
+        _audit_key(actor, "create", key, rate_per_minute=rate_per_minute)
     return key, secret
 
 
-def apikey_revoke(*, prefix: str) -> ApiKey:
+def apikey_revoke(*, actor: Actor, prefix: str) -> ApiKey:
+    """Revoke a key at once; revoking one already revoked changes nothing but is recorded."""
+    require_operator(actor, what="api_key.revoke")
     with transaction.atomic():
-        key = ApiKey.objects.select_for_update().filter(prefix=prefix).first()
+        key = (
+            ApiKey.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .filter(prefix=prefix)
+            .first()
+        )
         if key is None:
             raise NotFound(f"No API key with prefix {prefix!r}.")
-        if key.revoked_at is None:
+        already_revoked = key.revoked_at is not None
+        if not already_revoked:
             key.revoked_at = timezone.now()
             key.save(update_fields=["revoked_at", "updated_at"])
+        _audit_key(actor, "revoke", key, already_revoked=already_revoked)
     return key
+
+
+def _audit_key(actor: Actor, change: str, key: ApiKey, **detail: object) -> None:
+    """What key, for which agency, with which scopes: never its secret or digest."""
+    from ventanilla.audit.actions import Action
+    from ventanilla.audit.services import audit_record
+
+    audit_record(
+        actor=actor,
+        action=Action.API_KEY_CREATE if change == "create" else Action.API_KEY_REVOKE,
+        object_type="api_key",
+        object_id=key.pk,
+        detail={
+            "name": key.name,
+            "prefix": key.prefix,
+            "agency": key.agency.code,
+            "scopes": list(key.scopes),
+            **detail,
+        },
+    )
 
 
 def staff_member_ensure(

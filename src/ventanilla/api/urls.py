@@ -6,7 +6,7 @@ from ventanilla import __version__
 from ventanilla.api import problems
 from ventanilla.api.auth import AUTH
 from ventanilla.audit.api import router as audit_router
-from ventanilla.cases.api import life_events_router
+from ventanilla.cases.api import contacts_router, life_events_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.catalog.api import router as catalog_router
 from ventanilla.catalog.api import staff_router as catalog_staff_router
@@ -33,6 +33,7 @@ problems.install(api)
 api.add_router("/parties", parties_router)
 api.add_router("/parties", citizen360_router)
 api.add_router("/", interactions_router)
+api.add_router("/", contacts_router)
 api.add_router("/cases", cases_router)
 api.add_router("/life-event-requests", life_events_router)
 api.add_router("/catalog", catalog_router)

@@ -5,9 +5,12 @@ page of it that shows personal data, leaves an audit entry, in the same transact
 registered (``audit_every_admin``, called by ``access.admin_config.StaffAdminConfig.ready``),
 whichever app registered them, Django's own and third parties' included, so no admin page escapes
 it by being forgotten. An admin whose model holds no personal data says so with
-``audit_reads = False``: its changes are still recorded, its lists and pages are not. Models whose
-personal data is read and changed through the console and the services are not registered in the
-admin at all (see each app's ``admin.py``).
+``audit_reads = False``: its changes are still recorded, its lists and pages are not. An admin
+whose saves and deletions call the model's services (routing rules, message templates, retention
+rules) says so with ``changes_recorded_by_services = True``: the service checks the change and
+records it, so no second entry is written here. Models whose personal data is read and changed
+through the console and the services are not registered in the admin at all (see each app's
+``admin.py``).
 
 Admin modules are doors, above every app as the console is; this module imports nothing but the
 access layer's actors and the audit log itself.
@@ -25,10 +28,7 @@ from django.http import HttpRequest, HttpResponse
 
 from ventanilla.access.actors import actor_for_user
 from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record
-
-# Never copied into the audit log, whatever the model: secrets and their digests.
-SECRET_FIELDS = frozenset({"password", "key", "key_hash", "secret", "token_hash"})
+from ventanilla.audit.services import audit_record, record_values
 
 
 class AuditedAdmin(admin.ModelAdmin[Any]):
@@ -37,6 +37,8 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
 
     # Whether the model holds personal data, so that showing it is a reading to record.
     audit_reads: bool = True
+    # Whether saving and deleting go through services that record the change themselves.
+    changes_recorded_by_services: bool = False
 
     def _record(
         self,
@@ -95,14 +97,12 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
         """What a configuration record holds after a change (never for personal data)."""
         if self.audit_reads:
             return {}
-        return {
-            field.attname: field.value_from_object(obj)
-            for field in obj._meta.concrete_fields
-            if field.attname not in SECRET_FIELDS and field.name not in SECRET_FIELDS
-        }
+        return record_values(obj)
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         logged = super().log_addition(request, obj, message)
+        if self.changes_recorded_by_services:
+            return logged
         self._record(
             request,
             Action.ADMIN_CHANGE,
@@ -113,6 +113,8 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         logged = super().log_change(request, obj, message)
+        if self.changes_recorded_by_services:
+            return logged
         self._record(
             request,
             Action.ADMIN_CHANGE,
@@ -123,10 +125,11 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         """Called just before the deletion, in its transaction (see ``response_action``)."""
-        for obj in queryset:
-            self._record(
-                request, Action.ADMIN_DELETE, obj=obj, detail={"values": self._values(obj)}
-            )
+        if not self.changes_recorded_by_services:
+            for obj in queryset:
+                self._record(
+                    request, Action.ADMIN_DELETE, obj=obj, detail={"values": self._values(obj)}
+                )
         return super().log_deletions(request, queryset)
 
     def response_action(self, request: HttpRequest, queryset: Any) -> Any:
@@ -146,7 +149,12 @@ def audit_every_admin(site: admin.AdminSite) -> None:
         audited = type(
             f"Audited{current.__name__}",
             (AuditedAdmin, current),
-            {"audit_reads": getattr(current, "audit_reads", True)},
+            {
+                "audit_reads": getattr(current, "audit_reads", True),
+                "changes_recorded_by_services": getattr(
+                    current, "changes_recorded_by_services", False
+                ),
+            },
         )
         site.unregister(model)
         site.register(model, audited)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from ventanilla.audit.actions import Action
@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # the log names who acted; it needs nothing else of them
     from ventanilla.access.actors import Actor
 
 GENESIS = "0" * 64
+# Never copied into the audit log, whatever the record: secrets and their digests.
+SECRET_FIELDS = frozenset({"password", "key", "key_hash", "secret", "token_hash"})
 
 
 def content_of(entry: AuditEntry) -> dict[str, Any]:
@@ -59,6 +61,16 @@ def entry_seal(entry_hash: str) -> str:
     """The HMAC of an entry's hash; the prefix keeps it from ever equalling a checkpoint's."""
     message = f"entry:{entry_hash}"
     return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def record_values(obj: models.Model) -> dict[str, Any]:
+    """What a configuration record (a rule, a template: no personal data) holds, for the entry
+    of its change: every column but secrets and their digests."""
+    return {
+        field.attname: field.value_from_object(obj)
+        for field in obj._meta.concrete_fields
+        if field.attname not in SECRET_FIELDS and field.name not in SECRET_FIELDS
+    }
 
 
 def _locked_head() -> AuditHead:

@@ -1,5 +1,6 @@
 """API of cases: open, read, list, and work on them: steps of their life, notes and replies,
-assignment, transfer, tasks for other departments, duplicates and life-event requests."""
+assignment, transfer, tasks for other departments, duplicates and life-event requests; and the
+recording of a contact, which may be linked to a case."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from ventanilla.cases.lifecycle import TRANSITIONS, actions_from
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
+from ventanilla.interactions.api import InteractionIn, InteractionOut
+from ventanilla.interactions.models import Interaction
 
 router = Router(tags=["cases"])
 
@@ -335,8 +338,9 @@ class DuplicateOut(Schema):
     summary="Earlier open requests for the same service near the same place",
 )
 def list_duplicates(request: HttpRequest, case_id: str) -> list[selectors.LikelyDuplicate]:
-    case = selectors.case_get(actor=actor_of(request), case_id=case_id)
-    return selectors.likely_duplicates(case)
+    actor = actor_of(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    return selectors.likely_duplicates(actor=actor, case=case)
 
 
 class DuplicateIn(Schema):
@@ -414,3 +418,33 @@ def open_life_event(request: HttpRequest, payload: LifeEventRequestIn) -> Status
 )
 def read_life_event(request: HttpRequest, request_id: UUID) -> object:
     return selectors.life_event_status(actor=actor_of(request), request_id=request_id)
+
+
+# Recording a contact belongs to the contact history, but it may link the contact to a case, which
+# only this app can check; so its operation is served from here, under the interactions tag and
+# with the operation id it has always had.
+contacts_router = Router(tags=["interactions"])
+
+
+@contacts_router.post(
+    "/interactions",
+    response={201: InteractionOut, **PROBLEM_RESPONSES},
+    summary="Record an interaction",
+    operation_id="ventanilla_interactions_api_create_interaction",
+)
+def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[Interaction]:
+    interaction = services.case_contact_record(
+        actor=actor_of(request),
+        party_id=payload.party_id,
+        case_reference=payload.case_reference,
+        channel=payload.channel,
+        summary=payload.summary,
+        kind=payload.kind,
+        relationship=payload.relationship,
+        direction=payload.direction,
+        agency_code=payload.agency,
+        service_code=payload.service,
+        occurred_at=payload.occurred_at,
+        duration_seconds=payload.duration_seconds,
+    )
+    return Status(201, interaction)

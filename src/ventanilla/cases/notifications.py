@@ -23,8 +23,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -150,7 +148,8 @@ _template_cache: dict[str, tuple[float, dict[tuple[str, str], NotificationTempla
 
 def _templates(event: str) -> dict[tuple[str, str], NotificationTemplate]:
     """The active templates of ``event`` by (language, medium); each process keeps them for
-    ``TEMPLATES_TTL`` seconds (and forgets them at once when it saves one)."""
+    ``TEMPLATES_TTL`` seconds (and forgets them at once when it changes one through the services
+    below)."""
     cached = _template_cache.get(event)
     if cached is not None and time.monotonic() - cached[0] < TEMPLATES_TTL:
         return cached[1]
@@ -162,9 +161,8 @@ def _templates(event: str) -> dict[tuple[str, str], NotificationTemplate]:
     return templates
 
 
-@receiver(post_save, sender=NotificationTemplate)
-@receiver(post_delete, sender=NotificationTemplate)
-def forget_templates(**_kwargs: object) -> None:
+def forget_templates() -> None:
+    """Drop this process's copy of the templates (after a change, and between tests)."""
     _template_cache.clear()
 
 
@@ -281,6 +279,8 @@ def templates_ensure() -> int:
             defaults={"subject": row["subject"], "body": row["body"]},
         )
         created += int(made)
+    if created:
+        transaction.on_commit(forget_templates)
     return created
 
 
@@ -485,10 +485,76 @@ def template_update(
     """Change what citizens are told at one moment. Only the known placeholders may be used, so
     a typo shows here rather than as ``{refrence}`` in a citizen's inbox."""
     require(actor, Scope.CATALOG_MANAGE)
-    template = NotificationTemplate.objects.filter(pk=template_id).first()
-    if template is None:
-        raise NotFound(_("No such message."))
     subject, body = subject.strip(), body.strip()
+    with transaction.atomic():
+        template = NotificationTemplate.objects.select_for_update().filter(pk=template_id).first()
+        if template is None:
+            raise NotFound(_("No such message."))
+        errors = template_errors(template.medium, subject, body)
+        if errors:
+            raise ValidationFailed(errors)
+        template.subject, template.body, template.active = subject, body, active
+        template.save(update_fields=["subject", "body", "active", "updated_at"])
+        _audit_template(actor, Action.MESSAGE_TEMPLATE_CHANGE, template)
+    logger.info("%s changed the %s message %s", actor.label, template.medium, template)
+    return template
+
+
+def template_create(
+    *,
+    actor: Actor,
+    event: str,
+    language: str,
+    medium: str,
+    subject: str,
+    body: str,
+    active: bool = True,
+) -> NotificationTemplate:
+    """Add what citizens are told at one moment, in one language, by one medium, checked as a
+    change is."""
+    require(actor, Scope.CATALOG_MANAGE)
+    subject, body = subject.strip(), body.strip()
+    errors: dict[str, str] = {}
+    if event not in NotificationEvent.values:
+        errors["event"] = _("Unknown value.")
+    if language not in LANGUAGES:
+        errors["language"] = _("Unknown value.")
+    if medium not in Medium.values:
+        errors["medium"] = _("Unknown value.")
+    errors.update(template_errors(medium, subject, body))
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        # The unique constraint decides under concurrency; this check only words the answer.
+        if NotificationTemplate.objects.filter(
+            event=event, language=language, medium=medium
+        ).exists():
+            raise ValidationFailed(
+                {"event": _("There is a message for this moment, language and medium already.")}
+            )
+        template = NotificationTemplate.objects.create(
+            event=event, language=language, medium=medium, subject=subject, body=body, active=active
+        )
+        _audit_template(actor, Action.MESSAGE_TEMPLATE_CHANGE, template, added=True)
+    logger.info("%s added the %s message %s", actor.label, template.medium, template)
+    return template
+
+
+def template_delete(*, actor: Actor, template_id: Any) -> None:
+    """Remove a message: at that moment, by that medium, people reading that language are sent
+    the Spanish one instead, or nothing when it was the Spanish one (see ``notify_case``)."""
+    require(actor, Scope.CATALOG_MANAGE)
+    with transaction.atomic():
+        template = NotificationTemplate.objects.select_for_update().filter(pk=template_id).first()
+        if template is None:
+            raise NotFound(_("No such message."))
+        _audit_template(actor, Action.MESSAGE_TEMPLATE_DELETE, template)
+        template.delete()
+    logger.info("%s deleted the %s message %s", actor.label, template.medium, template)
+
+
+def template_errors(medium: str, subject: str, body: str) -> dict[str, str]:
+    """What is wrong with a message's text for its medium (nothing: an empty dict)."""
     errors: dict[str, str] = {}
     for field, text in (("subject", subject), ("body", body)):
         unknown = sorted(
@@ -501,20 +567,40 @@ def template_update(
             }
     if not body:
         errors["body"] = _("Write the message.")
-    elif template.medium == Medium.SMS and len(body) > MAX_SMS:
+    elif medium == Medium.SMS and len(body) > MAX_SMS:
         errors["body"] = _("An SMS holds at most %d characters.") % MAX_SMS
     elif len(body) > 4000:
         errors["body"] = _("Write at most %d characters.") % 4000
-    if template.medium == Medium.EMAIL and not subject:
+    if medium == Medium.EMAIL and not subject:
         errors["subject"] = _("An email needs a subject.")
     if len(subject) > 200:
         errors["subject"] = _("Write at most %d characters.") % 200
-    if errors:
-        raise ValidationFailed(errors)
-    template.subject, template.body, template.active = subject, body, active
-    template.save(update_fields=["subject", "body", "active", "updated_at"])
-    logger.info("%s changed the %s message %s", actor.label, template.medium, template)
-    return template
+    return errors
+
+
+def _audit_template(
+    actor: Actor, action: Action, template: NotificationTemplate, *, added: bool = False
+) -> None:
+    """The entry of a change of a template, with what it says now (it holds no personal data);
+    the processes' copies of the templates are dropped once the change commits."""
+    detail: dict[str, Any] = {
+        "event": template.event,
+        "language": template.language,
+        "medium": template.medium,
+        "subject": template.subject,
+        "body": template.body,
+        "active": template.active,
+    }
+    if added:
+        detail["added"] = True
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="notification_template",
+        object_id=template.pk,
+        detail=detail,
+    )
+    transaction.on_commit(forget_templates)
 
 
 def template_preview(template: NotificationTemplate, subject: str, body: str) -> dict[str, str]:

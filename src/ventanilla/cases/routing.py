@@ -6,7 +6,8 @@ to the triage department (``VENTANILLA_TRIAGE_DEPARTMENT``), whose staff place i
 case always has an owner.
 
 Rules are read once and kept for ``RULES_TTL`` seconds per process (and dropped at once in the
-process that saves or deletes one), so routing costs no query per case.
+process that changes one through ``services.routing_rule_save`` or ``routing_rule_delete``), so
+routing costs no query per case.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from ventanilla.cases.models import Case, RoutingRule
 from ventanilla.catalog.models import Agency, PublicService
@@ -71,12 +70,6 @@ def _rules() -> list[_Rule]:
 def forget_rules() -> None:
     """Drop this process's copy of the rules (after a change, and between tests)."""
     _cache.clear()
-
-
-@receiver(post_save, sender=RoutingRule)
-@receiver(post_delete, sender=RoutingRule)
-def _forget_rules(**_kwargs: object) -> None:
-    forget_rules()
 
 
 def _party_matches(condition: str, party: Party) -> bool:

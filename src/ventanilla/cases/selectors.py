@@ -252,19 +252,24 @@ class LikelyDuplicate:
     metres: float | None
 
 
-def likely_duplicates(case: Case, *, limit: int = 5) -> list[LikelyDuplicate]:
-    """Earlier open cases of the same service near the same place within a few days: offered
-    to staff, never merged on their own."""
+def likely_duplicates(*, actor: Actor, case: Case, limit: int = 5) -> list[LikelyDuplicate]:
+    """Earlier open cases of the same service near the same place within a few days, among those
+    the actor may read (``visible_cases``): offered to staff, never merged on their own. Read
+    after ``case_get``; the cases offered are a reading of their own, recorded as a list."""
     if case.latitude is None and not case.location_text:
         return []
     since = case.opened_at - timedelta(days=settings.VENTANILLA_DUPLICATE_DAYS)
-    candidates = Case.objects.filter(
-        service_id=case.service_id,
-        opened_at__gte=since,
-        opened_at__lte=case.opened_at,
-        is_open=True,
-        duplicate_of__isnull=True,
-    ).exclude(pk=case.pk)
+    candidates = (
+        visible_cases(actor)
+        .filter(
+            service_id=case.service_id,
+            opened_at__gte=since,
+            opened_at__lte=case.opened_at,
+            is_open=True,
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk=case.pk)
+    )
     metres = settings.VENTANILLA_DUPLICATE_METRES
     found: list[LikelyDuplicate] = []
     if case.latitude is not None and case.longitude is not None:
@@ -284,7 +289,16 @@ def likely_duplicates(case: Case, *, limit: int = 5) -> list[LikelyDuplicate]:
     elif case.location_text:
         same_place = candidates.filter(location_text__iexact=case.location_text.strip())
         found = [LikelyDuplicate(other, None) for other in same_place[:limit]]
-    return found[:limit]
+    found = found[:limit]
+    audit_record(
+        actor=actor,
+        action=Action.CASE_LIST,
+        detail={
+            "likely_duplicates_of": str(case.pk),
+            "shown": [str(duplicate.case.pk) for duplicate in found],
+        },
+    )
+    return found
 
 
 # -- The citizen's own cases (portal) -------------------------------------------------------

@@ -21,7 +21,7 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Membership, Scope
 from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record
+from ventanilla.audit.services import audit_record, record_values
 from ventanilla.cases import routing
 from ventanilla.cases.deadlines import resume_due_date
 from ventanilla.cases.lifecycle import CITIZEN_ACTIONS, MIN_REASON, TRANSITIONS
@@ -33,9 +33,10 @@ from ventanilla.cases.models import (
     CaseTask,
     LifeEventRequest,
     NotificationEvent,
+    RoutingRule,
 )
 from ventanilla.cases.notifications import notify_case
-from ventanilla.cases.selectors import staff_of
+from ventanilla.cases.selectors import staff_of, visible_cases
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id
 from ventanilla.core.calendar import add_working_days
@@ -47,8 +48,13 @@ from ventanilla.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from ventanilla.core.models import full_clean_or_refuse
 from ventanilla.interactions.models import Interaction, InteractionAttachment
-from ventanilla.interactions.services import attachment_add
+from ventanilla.interactions.services import (
+    attachment_add,
+    interaction_record,
+    interaction_record_for_case,
+)
 from ventanilla.parties.models import Party
 
 MAX_DESCRIPTION = 4000
@@ -190,18 +196,20 @@ def case_open(
         )
         if decision.department is not None:
             case.department = decision.department
-        interaction = Interaction.objects.create(
-            party=party,
-            channel_id=channel,
+        notify_case(case=case, event=NotificationEvent.OPENED)
+        # Last, the contact and the case's own entry: the audit log's head is locked from the
+        # first of them to the commit, so concurrent writers wait on it as briefly as possible.
+        interaction = interaction_record_for_case(
+            actor=actor,
+            case_id=case.pk,
+            party_id=party.pk,
             agency_id=decision.department_id,
+            service_id=service.pk,
+            channel=channel,
             direction=Interaction.Direction.INBOUND,
-            relationship=Interaction.Relationship.INFORMATION,
             kind=Interaction.Kind.REQUEST,
-            service=service,
-            case=case,
-            agent_id=actor.user_id,
-            occurred_at=now,
             summary=description or service.name_es,
+            occurred_at=now,
         )
         _event(
             case,
@@ -213,9 +221,6 @@ def case_open(
             interaction=interaction,
             text=decision.rule.name if decision.rule else decision.routed_by,
         )
-        notify_case(case=case, event=NotificationEvent.OPENED)
-        # Last: the audit log's head is locked from here to the commit, so concurrent writers
-        # wait on it as briefly as possible.
         audit_record(
             actor=actor,
             action=Action.CASE_CREATE,
@@ -407,22 +412,21 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
         case = _case_for_write(actor, case_id)
         interaction = None
         if public:
-            interaction = Interaction.objects.create(
+            interaction = interaction_record_for_case(
+                actor=actor,
+                case_id=case.pk,
                 party_id=case.party_id,
-                channel_id="web" if actor.is_citizen else "email",
                 agency_id=case.department_id,
+                service_id=case.service_id,
+                channel="web" if actor.is_citizen else "email",
                 direction=(
                     Interaction.Direction.INBOUND
                     if actor.is_citizen
                     else Interaction.Direction.OUTBOUND
                 ),
-                relationship=Interaction.Relationship.INFORMATION,
                 kind=Interaction.Kind.TRANSACTION,
-                service_id=case.service_id,
-                case=case,
-                agent_id=actor.user_id,
-                occurred_at=now,
                 summary=text,
+                occurred_at=now,
             )
         elif actor.is_citizen:
             raise PermissionDenied(_("You may not do this."))
@@ -463,19 +467,18 @@ def case_document_add(
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         name = file_name.strip()[:200] or "document"
-        interaction = Interaction.objects.create(
+        interaction = interaction_record_for_case(
+            actor=actor,
+            case_id=case.pk,
             party_id=case.party_id,
-            channel_id=channel,
             agency_id=case.department_id,
-            direction=Interaction.Direction.INBOUND,
-            relationship=Interaction.Relationship.INFORMATION,
-            kind=Interaction.Kind.TRANSACTION,
             service_id=case.service_id,
-            case=case,
-            agent_id=actor.user_id,
-            occurred_at=now,
+            channel=channel,
+            direction=Interaction.Direction.INBOUND,
+            kind=Interaction.Kind.TRANSACTION,
             summary=_("Document for case %(reference)s: %(name)s")
             % {"reference": case.reference, "name": name},
+            occurred_at=now,
         )
         attachment = attachment_add(
             actor=actor,
@@ -496,6 +499,29 @@ def case_document_add(
         )
         Case.objects.filter(pk=case.pk).update(updated_at=now)
     return attachment
+
+
+def case_contact_record(
+    *, actor: Actor, party_id: Any, case_reference: str | None, **contact: Any
+) -> Interaction:
+    """Record a contact on a party's history (``interaction_record``), linked to one of the
+    party's cases when ``case_reference`` names it: a case the actor's departments handle or were
+    asked to help with. Another agency's case, another person's and a reference that does not
+    exist all look the same, so the answer tells nothing about references the actor cannot see.
+    A consent that shares a party's cases lets an agency read them, not add to them."""
+    if not case_reference:
+        return interaction_record(actor=actor, party_id=party_id, **contact)
+    require(actor, Scope.INTERACTIONS_WRITE, party_id=party_id)
+    case = None
+    if actor.can(Scope.CASES_READ):
+        case = (
+            visible_cases(actor)
+            .filter(reference=case_reference.strip().upper(), party_id=party_id)
+            .first()
+        )
+    if case is None:
+        raise ValidationFailed({"case": _("No such case.")})
+    return interaction_record(actor=actor, party_id=party_id, case_id=case.pk, **contact)
 
 
 @retry_on_contention
@@ -849,3 +875,40 @@ def satisfaction_record(*, actor: Actor, case_id: Any, score: int, comment: str 
             reason=comment or _("The citizen was not satisfied (%d of 5).") % score,
         )
     return case
+
+
+# -- Routing rules (administrators) -------------------------------------------------------
+
+
+def routing_rule_save(*, actor: Actor, rule: RoutingRule) -> RoutingRule:
+    """Add a routing rule or change one, given with its new values as a form leaves it: checked
+    against the model's rules, saved whole, recorded with what it holds now. Every process drops
+    its copy of the rules (``routing.forget_rules``) once the change commits."""
+    require(actor, Scope.ROUTING_MANAGE)
+    full_clean_or_refuse(rule)
+    added = rule._state.adding
+    with transaction.atomic():
+        rule.save()  # every field is the form's: the whole row is the change
+        _audit_rule(actor, Action.ROUTING_RULE_CHANGE, rule, added=added)
+    return rule
+
+
+def routing_rule_delete(*, actor: Actor, rule_id: Any) -> None:
+    """Remove a routing rule; the cases it placed keep their department and name it no more."""
+    require(actor, Scope.ROUTING_MANAGE)
+    with transaction.atomic():
+        rule = RoutingRule.objects.select_for_update().filter(pk=rule_id).first()
+        if rule is None:
+            raise NotFound(_("No such routing rule."))
+        _audit_rule(actor, Action.ROUTING_RULE_DELETE, rule)
+        rule.delete()
+
+
+def _audit_rule(actor: Actor, action: Action, rule: RoutingRule, *, added: bool = False) -> None:
+    detail: dict[str, Any] = {"values": record_values(rule)}
+    if added:
+        detail["added"] = True
+    audit_record(
+        actor=actor, action=action, object_type="routing_rule", object_id=rule.pk, detail=detail
+    )
+    transaction.on_commit(routing.forget_rules)

@@ -19,6 +19,7 @@ from ventanilla.access.second_factor import (
 )
 from ventanilla.access.services import staff_member_ensure
 from ventanilla.cases.models import RoutingRule
+from ventanilla.cases.routing import forget_rules
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.services import (
     agency_ensure,
@@ -1077,6 +1078,8 @@ def ensure_catalogue() -> None:
                     "priority": rule.priority,
                 },
             )
+        # Written in bulk here rather than by routing_rule_save: drop this process's copy.
+        forget_rules()
         for staff in STAFF:
             membership = staff_member_ensure(
                 username=staff.username,

@@ -1,5 +1,6 @@
-"""API of the contact history: record an interaction, list a party's interactions, attach a
-document to an interaction and download it."""
+"""API of the contact history: list a party's interactions, attach a document to an interaction
+and download it. Recording one may link it to a case, which only cases can check: its operation
+is served from ``cases/api.py`` with the schemas defined here."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ventanilla.core.dates import EventTime
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
 from ventanilla.interactions import services
-from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.models import InteractionAttachment
 from ventanilla.interactions.selectors import attachment_for_download, interactions_of_party
 
 router = Router(tags=["interactions"])
@@ -65,29 +66,6 @@ class InteractionQuery(Schema):
     agency: str | None = None
     cursor: str | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-
-
-@router.post(
-    "/interactions",
-    response={201: InteractionOut, **PROBLEM_RESPONSES},
-    summary="Record an interaction",
-)
-def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[Interaction]:
-    interaction = services.interaction_record(
-        actor=actor_of(request),
-        party_id=payload.party_id,
-        channel=payload.channel,
-        summary=payload.summary,
-        kind=payload.kind,
-        relationship=payload.relationship,
-        direction=payload.direction,
-        agency_code=payload.agency,
-        service_code=payload.service,
-        case_reference=payload.case_reference,
-        occurred_at=payload.occurred_at,
-        duration_seconds=payload.duration_seconds,
-    )
-    return Status(201, interaction)
 
 
 @router.get(

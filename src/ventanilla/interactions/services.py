@@ -1,5 +1,9 @@
-"""Recording a contact: every channel adapter, the console and the API come through here; and
-attaching documents to it, their content checked, the file kept only if its row commits."""
+"""Recording a contact: every channel adapter, the console and the API come through here, and so
+do the services of cases for the contacts a case brings (its opening, a reply, a document); and
+attaching documents to it, their content checked, the file kept only if its row commits.
+
+This app sits below cases and never looks at them: a contact linked to a case is recorded by a
+service of cases, which checks the case and passes it down."""
 
 from __future__ import annotations
 
@@ -18,8 +22,6 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import Case
-from ventanilla.cases.selectors import visible_cases
 from ventanilla.catalog.models import Agency, Channel, PublicService
 from ventanilla.core import dates
 from ventanilla.core.contention import retry_on_contention
@@ -51,18 +53,6 @@ def acting_agency(*, actor: Actor, agency_code: str | None) -> Agency:
     return roots[0]
 
 
-def _case_to_link(actor: Actor, reference: str, party_id: Any) -> Case | None:
-    """The party's case a contact may be linked to: one the actor's departments handle or were
-    asked to help with. Another agency's case, another person's and a reference that does not
-    exist all look the same, so the answer tells nothing about references the actor cannot see.
-    A consent that shares a party's cases lets an agency read them, not add to them."""
-    if not actor.can(Scope.CASES_READ):
-        return None
-    return (
-        visible_cases(actor).filter(reference=reference.strip().upper(), party_id=party_id).first()
-    )
-
-
 @retry_on_contention
 def interaction_record(
     *,
@@ -75,11 +65,14 @@ def interaction_record(
     direction: str = Interaction.Direction.INBOUND,
     agency_code: str | None = None,
     service_code: str | None = None,
-    case_reference: str | None = None,
+    case_id: Any = None,
     occurred_at: datetime | None = None,
     duration_seconds: int | None = None,
 ) -> Interaction:
-    """Add one contact to a party's history."""
+    """Add one contact to a party's history.
+
+    ``case_id`` links it to a case the caller has found the actor may link it to: only the
+    services of cases pass it (``case_contact_record``), as only they can tell."""
     require(actor, Scope.INTERACTIONS_WRITE, party_id=party_id)
     errors: dict[str, str] = {}
     summary = summary.strip()
@@ -109,36 +102,77 @@ def interaction_record(
         service = PublicService.objects.filter(code=service_code).first()
         if service is None:
             errors["service"] = _("Unknown service.")
-    case = None
-    if case_reference:
-        case = _case_to_link(actor, case_reference, party_id)
-        if case is None:
-            errors["case"] = _("No such case.")
     if errors or party is None:
         raise ValidationFailed(errors)
     agency = acting_agency(actor=actor, agency_code=agency_code)
     with transaction.atomic():
-        interaction = Interaction.objects.create(
-            party=party,
-            channel_id=channel,
-            agency=agency,
-            direction=direction,
-            relationship=relationship,
-            kind=kind,
-            service=service,
-            case=case,
-            agent_id=actor.user_id,
-            occurred_at=occurred_at or timezone.now(),
-            duration_seconds=duration_seconds,
-            summary=summary,
+        return _recorded(
+            actor,
+            Interaction(
+                party=party,
+                channel_id=channel,
+                agency=agency,
+                direction=direction,
+                relationship=relationship,
+                kind=kind,
+                service=service,
+                case_id=case_id,
+                agent_id=actor.user_id,
+                occurred_at=occurred_at or timezone.now(),
+                duration_seconds=duration_seconds,
+                summary=summary,
+            ),
         )
-        audit_record(
-            actor=actor,
-            action=Action.INTERACTION_CREATE,
-            party_id=party.pk,
-            object_type="interaction",
-            object_id=interaction.pk,
+
+
+def interaction_record_for_case(
+    *,
+    actor: Actor,
+    case_id: Any,
+    party_id: Any,
+    agency_id: Any,
+    service_id: Any,
+    channel: str,
+    direction: str,
+    kind: str,
+    summary: str,
+    occurred_at: datetime,
+) -> Interaction:
+    """The contact a step of a case brings (its opening, a public reply, a document handed in),
+    recorded for the case's department on the party's history, with its audit entry, in the
+    transaction of the case's service that calls it. That service has already checked that the
+    actor works on the case (a citizen on their own), so no scope of this app is asked for.
+    It joins that transaction without a savepoint of its own, as ``audit_record`` does."""
+    with transaction.atomic(savepoint=False):
+        return _recorded(
+            actor,
+            Interaction(
+                party_id=party_id,
+                channel_id=channel,
+                agency_id=agency_id,
+                direction=direction,
+                relationship=Interaction.Relationship.INFORMATION,
+                kind=kind,
+                service_id=service_id,
+                case_id=case_id,
+                agent_id=actor.user_id,
+                occurred_at=occurred_at,
+                summary=summary,
+            ),
         )
+
+
+def _recorded(actor: Actor, interaction: Interaction) -> Interaction:
+    """Save a new contact and its audit entry (inside the caller's transaction)."""
+    interaction.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action=Action.INTERACTION_CREATE,
+        party_id=interaction.party_id,
+        object_type="interaction",
+        object_id=interaction.pk,
+        detail={"case": str(interaction.case_id)} if interaction.case_id else None,
+    )
     return interaction
 
 

@@ -1,23 +1,43 @@
 """Administrators edit the retention rules; runs are read-only, with their progress.
 
 Neither holds personal data (a run reports counts per category), so the lists are not readings;
-a change of a rule decides when people's data is removed, so every change is recorded in the audit
-log with its new values (``ventanilla.audit.admin``)."""
+a change of a rule decides when people's data is removed, so rules are saved and deleted through
+the retention services, which check the change and record it in the audit log with its new
+values."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.access.actors import actor_for_user
+from ventanilla.access.admin_site import ServiceAdmin
+from ventanilla.access.models import Scope
 from ventanilla.retention.models import RetentionRule, RetentionRun
+from ventanilla.retention.services import retention_rule_delete, retention_rule_save
 
 
 @admin.register(RetentionRule)
-class RetentionRuleAdmin(admin.ModelAdmin[RetentionRule]):
+class RetentionRuleAdmin(ServiceAdmin):
     audit_reads = False
+    scope = Scope.RETENTION_MANAGE
     list_display = ["category", "keep_days", "enabled", "legal_reference", "updated_at"]
     list_editable = ["keep_days", "enabled"]
+
+    def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
+        retention_rule_save(actor=actor_for_user(request.user), rule=obj)
+
+    def delete_model(self, request: HttpRequest, obj: RetentionRule) -> None:
+        retention_rule_delete(actor=actor_for_user(request.user), rule_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RetentionRule]) -> None:
+        actor = actor_for_user(request.user)
+        for rule in queryset:
+            retention_rule_delete(actor=actor, rule_id=rule.pk)
 
 
 @admin.register(RetentionRun)

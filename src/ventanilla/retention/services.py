@@ -20,13 +20,16 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record
+from ventanilla.audit.services import audit_record, record_values
 from ventanilla.cases.models import Case
+from ventanilla.core.errors import NotFound
+from ventanilla.core.models import full_clean_or_refuse
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import ContactPoint, DataCategory, ProfileAttribute
 from ventanilla.retention.models import RetentionRule, RetentionRun
@@ -192,3 +195,36 @@ def retention_request_run(*, actor: Actor, dry_run: bool) -> None:
     from ventanilla.retention.jobs import run_retention
 
     transaction.on_commit(lambda: run_retention.enqueue(dry_run=dry_run, triggered_by=actor.label))
+
+
+def retention_rule_save(*, actor: Actor, rule: RetentionRule) -> RetentionRule:
+    """Add a retention rule or change one, given with its new values as a form leaves it:
+    checked against the model's rules (at least 30 days, one rule a category), saved whole and
+    recorded with what it holds now, since it decides when people's data is removed."""
+    require(actor, Scope.RETENTION_MANAGE)
+    full_clean_or_refuse(rule)
+    added = rule._state.adding
+    with transaction.atomic():
+        rule.save()  # every field is the form's: the whole row is the change
+        _audit_rule(actor, Action.RETENTION_RULE_CHANGE, rule, added=added)
+    return rule
+
+
+def retention_rule_delete(*, actor: Actor, rule_id: Any) -> None:
+    """Remove a retention rule: that category is then kept with no limit."""
+    require(actor, Scope.RETENTION_MANAGE)
+    with transaction.atomic():
+        rule = RetentionRule.objects.select_for_update().filter(pk=rule_id).first()
+        if rule is None:
+            raise NotFound(_("No such retention rule."))
+        _audit_rule(actor, Action.RETENTION_RULE_DELETE, rule)
+        rule.delete()
+
+
+def _audit_rule(actor: Actor, action: Action, rule: RetentionRule, *, added: bool = False) -> None:
+    detail: dict[str, Any] = {"values": record_values(rule)}
+    if added:
+        detail["added"] = True
+    audit_record(
+        actor=actor, action=action, object_type="retention_rule", object_id=rule.pk, detail=detail
+    )

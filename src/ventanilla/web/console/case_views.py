@@ -252,7 +252,9 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         "departments": Agency.objects.exclude(kind="administration")
         .exclude(pk=case.department_id)
         .order_by("path"),
-        "duplicates": likely_duplicates(case) if may_work and case.is_open else [],
+        "duplicates": (
+            likely_duplicates(actor=actor, case=case) if may_work and case.is_open else []
+        ),
         "documents": case_documents(case),
         "kb_query": kb_query,
         "articles": knowledge_search(actor=actor, query=kb_query, service_code=case.service.code)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ventanilla.access.actors import Actor
 from ventanilla.access.models import ApiKey, Scope
 from ventanilla.access.services import apikey_create, apikey_revoke
 from ventanilla.core.errors import DomainError
@@ -36,12 +37,22 @@ class Command(BaseCommand):
         sub.add_parser("list", help="list keys (never their secrets)")
         revoke = sub.add_parser("revoke", help="revoke a key at once")
         revoke.add_argument("prefix", help="the key's prefix, as `list` shows it")
+        for changing in (create, revoke):
+            changing.add_argument(
+                "--operator", default="operator", help="who gives or revokes it, for the audit log"
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The command is run by whoever operates the installation; the name they give is
+        # recorded, as `gdpr` does.
+        operator = Actor(
+            label=f"command:{options.get('operator', 'operator')}", sees_everything=True
+        )
         try:
             if options["action"] == "create":
                 scopes = [s for item in options["scopes"] for s in item.split(",") if s]
                 key, secret = apikey_create(
+                    actor=operator,
                     name=options["name"],
                     agency_code=options["agency"],
                     scopes=scopes,
@@ -58,7 +69,7 @@ class Command(BaseCommand):
                         f"{' '.join(key.scopes)}  {rate}"
                     )
             else:
-                key = apikey_revoke(prefix=options["prefix"])
+                key = apikey_revoke(actor=operator, prefix=options["prefix"])
                 self.stdout.write(f"Revoked {key.prefix}…")
         except DomainError as error:
             raise CommandError(error.message) from error
