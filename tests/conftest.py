@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -34,6 +35,12 @@ import_module("ventanilla.urls")
 
 STRICT = os.environ.get("VENTANILLA_STRICT") == "1"
 PASSWORD = "correct-horse-battery-9"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Argon2 is slow on purpose, and nearly every test makes staff with a password: a fast hash
+    # saves minutes. The test of the stored hash asks for the production setting back.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.hookimpl(hookwrapper=True)
