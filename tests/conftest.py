@@ -7,9 +7,12 @@ With VENTANILLA_STRICT=1 (as in CI) a skipped test counts as a failure.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from importlib import import_module
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -41,6 +44,24 @@ def pytest_configure(config: pytest.Config) -> None:
     # Argon2 is slow on purpose, and nearly every test makes staff with a password: a fast hash
     # saves minutes. The test of the stored hash asks for the production setting back.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if hasattr(config, "workerinput"):
+        separate_worker(config.workerinput["workerid"])
+
+
+def separate_worker(worker: str) -> None:
+    """Give one of the processes of a spread run (`pytest -n 2`: gw0, gw1 …) files and a cache
+    of its own; pytest-django already gives each its own test database."""
+    folder = Path(settings.VAR_DIR) / "test-workers" / worker
+    shutil.rmtree(folder, ignore_errors=True)  # what an earlier run left
+    settings.MEDIA_ROOT = folder / "uploads"
+    settings.EMAIL_FILE_PATH = folder / "mail"
+    settings.SMS_FILE_PATH = folder / "sms"
+    if settings.REDIS_URL:
+        # One Redis database per worker: cache.clear() empties a whole database, and throttles
+        # count per client address, which every worker shares.
+        url = urlsplit(settings.CACHES["default"]["LOCATION"])
+        database = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+        settings.CACHES["default"]["LOCATION"] = urlunsplit(url._replace(path=f"/{database}"))
 
 
 @pytest.hookimpl(hookwrapper=True)
