@@ -85,8 +85,7 @@ def _fresh_holidays() -> Any:
     forget_templates()
 
 
-@pytest.fixture
-def town(db: None) -> dict[str, Agency]:
+def build_town() -> dict[str, Agency]:
     """Town hall with two departments, and a separate regional health agency."""
     channels_ensure()  # transactional tests flush the channels the migration created
     templates_ensure()  # and the citizens' message templates
@@ -106,8 +105,8 @@ def town(db: None) -> dict[str, Agency]:
     return {"admin": admin, "ayto": ayto, "urbanismo": urban, "padron": padron, "salud": health}
 
 
-@pytest.fixture
-def service(town: dict[str, Agency]) -> PublicService:
+def build_service(town: dict[str, Agency]) -> PublicService:
+    """The minor works permit, a service of the town's planning department."""
     return service_ensure(
         code="licencia-obra-menor",
         name_es="Licencia de obra menor",
@@ -116,6 +115,16 @@ def service(town: dict[str, Agency]) -> PublicService:
         deadline_days=10,
         channels=["web", "desk"],
     )
+
+
+@pytest.fixture
+def town(db: None) -> dict[str, Agency]:
+    return build_town()
+
+
+@pytest.fixture
+def service(town: dict[str, Agency]) -> PublicService:
+    return build_service(town)
 
 
 @pytest.fixture

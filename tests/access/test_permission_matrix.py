@@ -6,20 +6,24 @@ are sent to the citizen sign-in, and nothing is written or read."""
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import json
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 
-from tests.conftest import sign_in
+from tests.conftest import PASSWORD, build_service, build_town, sign_in
 from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import actor_for_user
+from ventanilla.access.services import staff_member_ensure
 from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import (
@@ -189,10 +193,14 @@ def test_every_staff_page_has_a_rule() -> None:
     assert console_routes() == {path for path in ruled if path.startswith("/console/")}
 
 
-@pytest.fixture
-def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
-    settings.MEDIA_ROOT = tmp_path
-    author = actor_for_user(make_staff("autor", "ayto", "agent"))
+def build_world() -> dict[str, Any]:
+    """A party with cases, a task, life-event requests, consents and a document, and the town."""
+    town = build_town()
+    service = build_service(town)
+    staff = staff_member_ensure(
+        username="autor", password=PASSWORD, agency_code="ayto", role="agent"
+    )
+    author = actor_for_user(staff.user)
     party = make_party(author, given_name="Ana", family_name_1="Ruiz")
     interaction = interaction_record(
         actor=author, party_id=party.pk, channel="desk", summary="Trae un plano"
@@ -251,6 +259,7 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         actor=author, party_id=party.pk, life_event_code=moving.code, channel="desk"
     )
     return {
+        "town": town,
         "party": party,
         "case": case,
         "original": original,
@@ -263,6 +272,29 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         "attachment": attachment,
         "earlier": earlier,
     }
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The world is built once for the module, in a transaction rolled back at its end; each test
+    runs in a savepoint inside it (as Django's setUpTestData), so no test sees another's writes."""
+    media = tmp_path_factory.mktemp("matrix-uploads")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(db: None, built_world: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(built_world)  # a test may change its copies of the rows
+
+
+@pytest.fixture
+def town(world: dict[str, Any]) -> dict[str, Any]:
+    """The world's town, for make_staff: already there, not made again for each test."""
+    return world["town"]
 
 
 CONSENT_FORM = {
