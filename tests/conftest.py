@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
@@ -193,5 +194,15 @@ def sign_in(client: Client, user: Any) -> Client:
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="Ventanilla", confirmed=True)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def portal_client(party: Any, language: str = "en") -> Client:
+    """A browser holding a citizen's portal session, as the emailed sign-in link leaves it."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    session = client.session
+    session["portal_party"] = str(party.pk)
+    session["portal_seen"] = time.time()
     session.save()
     return client

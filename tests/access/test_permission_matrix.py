@@ -11,7 +11,6 @@ import functools
 import io
 import json
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +22,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 
-from tests.conftest import PASSWORD, build_service, build_town, sign_in
+from tests.conftest import PASSWORD, build_service, build_town, portal_client, sign_in
 from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.services import staff_member_ensure
@@ -534,11 +533,7 @@ def test_every_citizen_page_has_a_rule() -> None:
 
 
 def citizen_client(party: Party) -> Client:
-    client = Client()
-    session = client.session
-    session["portal_party"] = str(party.pk)
-    session["portal_seen"] = time.time()
-    session.save()
+    client = portal_client(party, language="es")
     client.get("/portal/")  # sets the CSRF cookie
     return client
 
