@@ -18,7 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.signals import setting_changed
 from django.test import Client
+from django.test.client import ClientHandler
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -45,6 +47,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Argon2 is slow on purpose, and nearly every test makes staff with a password: a fast hash
     # saves minutes. The test of the stored hash asks for the production setting back.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ClientHandler.load_middleware = load_middleware_once  # type: ignore[method-assign]
+    setting_changed.connect(forget_middleware)
     if hasattr(config, "workerinput"):
         separate_worker(config.workerinput["workerid"])
 
@@ -63,6 +67,34 @@ def separate_worker(worker: str) -> None:
         url = urlsplit(settings.CACHES["default"]["LOCATION"])
         database = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
         settings.CACHES["default"]["LOCATION"] = urlunsplit(url._replace(path=f"/{database}"))
+
+
+# Each test client builds Django's middleware chain again, and WhiteNoise's part of it walks every
+# static file (some 40 ms a client, thousands of clients). The chain is built once and kept until
+# a setting changes, as a server process keeps it.
+_middleware: dict[bool, tuple[Any, ...]] = {}
+_load_middleware = ClientHandler.load_middleware
+
+
+def load_middleware_once(handler: ClientHandler, is_async: bool = False) -> None:
+    if is_async not in _middleware:
+        _load_middleware(handler, is_async)
+        _middleware[is_async] = (
+            handler._view_middleware,
+            handler._template_response_middleware,
+            handler._exception_middleware,
+            handler._middleware_chain,
+        )
+    (
+        handler._view_middleware,
+        handler._template_response_middleware,
+        handler._exception_middleware,
+        handler._middleware_chain,
+    ) = _middleware[is_async]
+
+
+def forget_middleware(**kwargs: Any) -> None:
+    _middleware.clear()
 
 
 @pytest.hookimpl(hookwrapper=True)
