@@ -7,13 +7,20 @@ With VENTANILLA_STRICT=1 (as in CI) a skipped test counts as a failure.
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from collections.abc import Callable
 from importlib import import_module
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.signals import setting_changed
 from django.test import Client
+from django.test.client import ClientHandler
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -38,6 +45,60 @@ PASSWORD = "correct-horse-battery-9"
 OPERATOR = Actor(label="command:operator", sees_everything=True)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Argon2 is slow on purpose, and nearly every test makes staff with a password: a fast hash
+    # saves minutes. The test of the stored hash asks for the production setting back.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ClientHandler.load_middleware = load_middleware_once  # type: ignore[method-assign]
+    setting_changed.connect(forget_middleware)
+    if hasattr(config, "workerinput"):
+        separate_worker(config.workerinput["workerid"])
+
+
+def separate_worker(worker: str) -> None:
+    """Give one of the processes of a spread run (`pytest -n 2`: gw0, gw1 …) files and a cache
+    of its own; pytest-django already gives each its own test database."""
+    folder = Path(settings.VAR_DIR) / "test-workers" / worker
+    shutil.rmtree(folder, ignore_errors=True)  # what an earlier run left
+    settings.MEDIA_ROOT = folder / "uploads"
+    settings.EMAIL_FILE_PATH = folder / "mail"
+    settings.SMS_FILE_PATH = folder / "sms"
+    if settings.REDIS_URL:
+        # One Redis database per worker: cache.clear() empties a whole database, and throttles
+        # count per client address, which every worker shares.
+        url = urlsplit(settings.CACHES["default"]["LOCATION"])
+        database = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+        settings.CACHES["default"]["LOCATION"] = urlunsplit(url._replace(path=f"/{database}"))
+
+
+# Each test client builds Django's middleware chain again, and WhiteNoise's part of it walks every
+# static file (some 40 ms a client, thousands of clients). The chain is built once and kept until
+# a setting changes, as a server process keeps it.
+_middleware: dict[bool, tuple[Any, ...]] = {}
+_load_middleware = ClientHandler.load_middleware
+
+
+def load_middleware_once(handler: ClientHandler, is_async: bool = False) -> None:
+    if is_async not in _middleware:
+        _load_middleware(handler, is_async)
+        _middleware[is_async] = (
+            handler._view_middleware,
+            handler._template_response_middleware,
+            handler._exception_middleware,
+            handler._middleware_chain,
+        )
+    (
+        handler._view_middleware,
+        handler._template_response_middleware,
+        handler._exception_middleware,
+        handler._middleware_chain,
+    ) = _middleware[is_async]
+
+
+def forget_middleware(**kwargs: Any) -> None:
+    _middleware.clear()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     outcome = yield
@@ -59,8 +120,7 @@ def _fresh_holidays() -> Any:
     forget_templates()
 
 
-@pytest.fixture
-def town(db: None) -> dict[str, Agency]:
+def build_town() -> dict[str, Agency]:
     """Town hall with two departments, and a separate regional health agency."""
     channels_ensure()  # transactional tests flush the channels the migration created
     templates_ensure()  # and the citizens' message templates
@@ -80,8 +140,8 @@ def town(db: None) -> dict[str, Agency]:
     return {"admin": admin, "ayto": ayto, "urbanismo": urban, "padron": padron, "salud": health}
 
 
-@pytest.fixture
-def service(town: dict[str, Agency]) -> PublicService:
+def build_service(town: dict[str, Agency]) -> PublicService:
+    """The minor works permit, a service of the town's planning department."""
     return service_ensure(
         code="licencia-obra-menor",
         name_es="Licencia de obra menor",
@@ -90,6 +150,16 @@ def service(town: dict[str, Agency]) -> PublicService:
         deadline_days=10,
         channels=["web", "desk"],
     )
+
+
+@pytest.fixture
+def town(db: None) -> dict[str, Agency]:
+    return build_town()
+
+
+@pytest.fixture
+def service(town: dict[str, Agency]) -> PublicService:
+    return build_service(town)
 
 
 @pytest.fixture
@@ -159,5 +229,15 @@ def sign_in(client: Client, user: Any) -> Client:
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="Ventanilla", confirmed=True)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def portal_client(party: Any, language: str = "en") -> Client:
+    """A browser holding a citizen's portal session, as the emailed sign-in link leaves it."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    session = client.session
+    session["portal_party"] = str(party.pk)
+    session["portal_seen"] = time.time()
     session.save()
     return client

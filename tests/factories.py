@@ -1,4 +1,4 @@
-"""factory_boy factories with the Spanish faker locale; parties go through the service."""
+"""Test data with the Spanish faker locale; parties go through the service."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import io
 import random
 from typing import Any
 
-import factory
 from faker import Faker
 
 from ventanilla.access.actors import Actor
@@ -38,20 +37,6 @@ def make_party(actor: Actor, **overrides: Any) -> Party:
     }
     data.update(overrides)
     return party_create(actor=actor, **data)
-
-
-class PartyFactory(factory.Factory):  # type: ignore[misc]
-    """Attributes of a person, for tests that post them to the API or a form."""
-
-    class Meta:
-        model = dict
-
-    given_name = factory.LazyFunction(fake.first_name)
-    family_name_1 = factory.LazyFunction(fake.last_name)
-    family_name_2 = factory.LazyFunction(fake.last_name)
-    birth_date = factory.LazyFunction(
-        lambda: fake.date_of_birth(minimum_age=18, maximum_age=90).isoformat()
-    )
 
 
 # A signed consent form, as the desk scans it: the evidence a desk consent keeps.

@@ -6,27 +6,30 @@ are sent to the citizen sign-in, and nothing is written or read."""
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 import io
 import json
 import re
-import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 
-from tests.conftest import sign_in
+from tests.conftest import PASSWORD, build_service, build_town, portal_client, sign_in
 from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import actor_for_user
+from ventanilla.access.services import staff_member_ensure
 from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import (
-    Case,
-    CaseEvent,
     CaseTask,
-    LifeEventRequest,
     Notification,
     NotificationTemplate,
 )
@@ -34,10 +37,8 @@ from ventanilla.cases.services import case_open, life_event_open, task_create
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
-from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.parties.models import Party
-from ventanilla.sharing.models import SharingRequest
 from ventanilla.web.portal import case_views as portal_cases
 from ventanilla.web.portal import views as portal
 
@@ -191,10 +192,14 @@ def test_every_staff_page_has_a_rule() -> None:
     assert console_routes() == {path for path in ruled if path.startswith("/console/")}
 
 
-@pytest.fixture
-def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
-    settings.MEDIA_ROOT = tmp_path
-    author = actor_for_user(make_staff("autor", "ayto", "agent"))
+def build_world() -> dict[str, Any]:
+    """A party with cases, a task, life-event requests, consents and a document, and the town."""
+    town = build_town()
+    service = build_service(town)
+    staff = staff_member_ensure(
+        username="autor", password=PASSWORD, agency_code="ayto", role="agent"
+    )
+    author = actor_for_user(staff.user)
     party = make_party(author, given_name="Ana", family_name_1="Ruiz")
     interaction = interaction_record(
         actor=author, party_id=party.pk, channel="desk", summary="Trae un plano"
@@ -253,6 +258,7 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         actor=author, party_id=party.pk, life_event_code=moving.code, channel="desk"
     )
     return {
+        "town": town,
         "party": party,
         "case": case,
         "original": original,
@@ -265,6 +271,29 @@ def world(town: Any, service: Any, make_staff: Any, settings: Any, tmp_path: Any
         "attachment": attachment,
         "earlier": earlier,
     }
+
+
+@pytest.fixture(scope="module")
+def built_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The world is built once for the module, in a transaction rolled back at its end; each test
+    runs in a savepoint inside it (as Django's setUpTestData), so no test sees another's writes."""
+    media = tmp_path_factory.mktemp("matrix-uploads")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(db: None, built_world: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(built_world)  # a test may change its copies of the rows
+
+
+@pytest.fixture
+def town(world: dict[str, Any]) -> dict[str, Any]:
+    """The world's town, for make_staff: already there, not made again for each test."""
+    return world["town"]
 
 
 CONSENT_FORM = {
@@ -373,20 +402,38 @@ def case_forms(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def written() -> tuple[int, ...]:
-    return (
-        Party.objects.count(),
-        Interaction.objects.count(),
-        Case.objects.count(),
-        Consent.objects.filter(withdrawn_at__isnull=True).count(),
-        Party.objects.filter(family_name_2="Sanz").count(),
-        SharingRequest.objects.count(),
-        InteractionAttachment.objects.count(),
-        CaseEvent.objects.count(),
-        CaseTask.objects.exclude(status="open").count(),
-        LifeEventRequest.objects.count(),
-        Notification.objects.filter(resent_at__isnull=False).count(),
-    )
+@functools.cache
+def counted_tables() -> tuple[str, ...]:
+    """Every table but two that a refused call writes by design: the audit log records the
+    refusal (and what the caller was allowed to read first), and a visitor sent to the sign-in
+    gets a session remembering the page they asked for."""
+    skipped = {model._meta.db_table for model in apps.get_app_config("audit").get_models()}
+    skipped.add(Session._meta.db_table)
+    return tuple(sorted(set(connection.introspection.table_names()) - skipped))
+
+
+@functools.cache
+def count_rows() -> str:
+    """One query counting the rows of every counted table."""
+    quote = connection.ops.quote_name
+    # The table names come from the database itself, never from input.
+    counts = (f"(SELECT COUNT(*) FROM {quote(table)})" for table in counted_tables())  # noqa: S608
+    return "SELECT " + ", ".join(counts)
+
+
+def written() -> dict[str, int]:
+    """What a call may have written: the rows of every table, and the fields the refused changes
+    would set in rows that already exist."""
+    with connection.cursor() as cursor:
+        cursor.execute(count_rows())
+        rows = dict(zip(counted_tables(), cursor.fetchone(), strict=True))
+    return {
+        **rows,
+        "consents withdrawn": Consent.objects.filter(withdrawn_at__isnull=False).count(),
+        "parties edited": Party.objects.filter(family_name_2="Sanz").count(),
+        "tasks finished": CaseTask.objects.exclude(status="open").count(),
+        "messages resent": Notification.objects.filter(resent_at__isnull=False).count(),
+    }
 
 
 def given_up_message(world: dict[str, Any]) -> str:
@@ -487,11 +534,7 @@ def test_every_citizen_page_has_a_rule() -> None:
 
 
 def citizen_client(party: Party) -> Client:
-    client = Client()
-    session = client.session
-    session["portal_party"] = str(party.pk)
-    session["portal_seen"] = time.time()
-    session.save()
+    client = portal_client(party, language="es")
     client.get("/portal/")  # sets the CSRF cookie
     return client
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import sign_in
+from tests.conftest import portal_client, sign_in
 from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
@@ -388,15 +387,6 @@ def test_at_the_desk_a_bad_consent_form_says_what_to_fix_and_records_nothing(
     assert not Consent.objects.filter(party=party).exists()
 
 
-def signed_in(party: Any, language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    session = client.session
-    session["portal_party"] = str(party.pk)
-    session["portal_seen"] = time.time()
-    session.save()
-    return client
-
-
 def test_the_person_gives_a_consent_in_the_portal_and_it_opens_their_cases(
     actor: Actor, make_staff: Any, service: Any
 ) -> None:
@@ -405,7 +395,7 @@ def test_the_person_gives_a_consent_in_the_portal_and_it_opens_their_cases(
     party = person(actor)
     case_open(actor=actor, party_id=party.pk, service_code=service.code, channel="desk")
     nurse = actor_for_user(make_staff("enfermera", "salud", "agent"))
-    client = signed_in(party)
+    client = portal_client(party)
 
     form = client.get("/portal/me/consents/new/")
     response = client.post(
@@ -426,7 +416,7 @@ def test_the_person_gives_a_consent_in_the_portal_and_it_opens_their_cases(
 def test_in_the_portal_health_data_need_the_explicit_box(actor: Actor) -> None:
     party = person(actor)
 
-    response = signed_in(party, "es").post(
+    response = portal_client(party, "es").post(
         "/portal/me/consents/new/",
         {"recipient": "salud", "purpose": "Informe social", "data_categories": ["health"]},
     )
@@ -486,7 +476,7 @@ def test_erasure_removes_the_signed_form_and_keeps_its_digest(
 
 def test_in_the_portal_no_office_is_chosen_for_the_person(actor: Actor) -> None:
     party = person(actor)
-    client = signed_in(party)
+    client = portal_client(party)
 
     form = client.get("/portal/me/consents/new/").content.decode()
     response = client.post(

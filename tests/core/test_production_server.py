@@ -18,6 +18,7 @@ import requests
 from django.db import connection
 
 from tests.conftest import PASSWORD
+from ventanilla import settings as production_settings
 from ventanilla.core.headers import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,6 +39,14 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def agent_user(make_staff: Any, settings: Any) -> Any:
+    """The agent signs in to a server that knows only the production password hashers, so their
+    password is stored with those, not with the suite's fast one."""
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    return make_staff("agente", "ayto", "agent")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ The values are written with the ORM, past the services that would refuse them.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, portal_client, sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.cases.models import Case, CaseEvent
@@ -95,11 +94,7 @@ def test_the_case_page_shows_a_case_opened_in_year_one(party: Party, agent_user:
     ["/portal/me/", "/portal/me/my-data.html", "/portal/me/my-data.json", "/portal/me/cases/"],
 )
 def test_the_citizens_own_pages_show_the_ends_of_the_calendar(party: Party, page: str) -> None:
-    client = Client(HTTP_ACCEPT_LANGUAGE="es")
-    session = client.session
-    session["portal_party"] = str(party.pk)
-    session["portal_seen"] = time.time()
-    session.save()
+    client = portal_client(party, language="es")
 
     assert client.get(page).status_code == 200
 

@@ -6,13 +6,13 @@ service form that keeps what was typed when it is refused."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tests.conftest import portal_client
 from tests.factories import make_party
 from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
@@ -44,16 +44,6 @@ def neighbour(agent: Actor) -> Party:
     return make_party(agent, given_name="Pedro", family_name_1="Sanz")
 
 
-def signed_in(party: Party, language: str = "en") -> Client:
-    """A browser holding a citizen session, as the emailed link leaves it."""
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    session = client.session
-    session["portal_party"] = str(party.pk)
-    session["portal_seen"] = time.time()
-    session.save()
-    return client
-
-
 def open_case(agent: Actor, party: Party, service: PublicService, text: str = "") -> Case:
     return case_open(
         actor=agent, party_id=party.pk, service_code=service.code, channel="web", description=text
@@ -72,7 +62,7 @@ def test_a_citizen_sees_their_own_cases_with_status_due_date_and_department(
     mine = open_case(agent, citizen, service)
     theirs = open_case(agent, neighbour, service)
 
-    page = signed_in(citizen).get("/portal/me/cases/").content.decode()
+    page = portal_client(citizen).get("/portal/me/cases/").content.decode()
 
     assert mine.reference in page and "Received" in page and "Planning" in page
     assert theirs.reference not in page
@@ -82,7 +72,7 @@ def test_another_citizens_case_is_not_found(
     agent: Actor, citizen: Party, neighbour: Party, service: PublicService
 ) -> None:
     theirs = open_case(agent, neighbour, service, "Obra en Calle Mayor 3")
-    client = signed_in(citizen)
+    client = portal_client(citizen)
 
     for path in ("", "satisfaction/", "cancel/"):
         assert client.get(f"/portal/me/cases/{theirs.reference}/{path}").status_code == 404
@@ -102,7 +92,7 @@ def test_the_case_page_shows_the_public_chain_and_never_internal_notes_or_staff_
     step(agent, case, "accept", "start")
     step(agent, case, "ask_citizen", reason="Envíe una foto de la fachada")
 
-    page = signed_in(citizen).get(f"/portal/me/cases/{case.reference}/").content.decode()
+    page = portal_client(citizen).get(f"/portal/me/cases/{case.reference}/").content.decode()
 
     assert "Hemos recibido su plano" in page
     assert "Vecino conflictivo" not in page
@@ -116,7 +106,7 @@ def test_reading_a_case_is_audited_as_the_persons_own_view_and_not_a_disclosure(
     case = open_case(agent, citizen, service)
     before = len(disclosures_of_party(actor=_citizen_actor(citizen)).items)
 
-    signed_in(citizen).get(f"/portal/me/cases/{case.reference}/")
+    portal_client(citizen).get(f"/portal/me/cases/{case.reference}/")
 
     entry = AuditEntry.objects.filter(object_id=str(case.pk)).latest("id")
     assert entry.action == "party.self_view" and entry.actor.startswith("citizen:")
@@ -131,7 +121,7 @@ def test_a_citizens_message_is_kept_on_the_case_for_the_office(
     agent: Actor, citizen: Party, service: PublicService
 ) -> None:
     case = open_case(agent, citizen, service)
-    client = signed_in(citizen)
+    client = portal_client(citizen)
 
     response = client.post(
         f"/portal/me/cases/{case.reference}/message/", {"text": "Adjunto la foto mañana"}
@@ -147,7 +137,7 @@ def test_cancelling_asks_to_confirm_needs_a_reason_and_is_recorded(
     agent: Actor, citizen: Party, service: PublicService
 ) -> None:
     case = open_case(agent, citizen, service)
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     url = f"/portal/me/cases/{case.reference}/cancel/"
     assert "Cancel this request?" in client.get(url).content.decode()
 
@@ -174,7 +164,7 @@ def test_the_satisfaction_answer_is_stored_once(
     agent: Actor, citizen: Party, service: PublicService
 ) -> None:
     case = closed_case(agent, citizen, service)
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     url = f"/portal/me/cases/{case.reference}/satisfaction/"
     assert 'type="radio"' in client.get(url).content.decode()
 
@@ -194,7 +184,7 @@ def test_an_unhappy_answer_reopens_the_case_only_when_the_service_says_so(
 ) -> None:
     PublicService.objects.filter(pk=service.pk).update(reopen_if_unhappy=reopens)
     case = closed_case(agent, citizen, service)
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     url = f"/portal/me/cases/{case.reference}/satisfaction/"
 
     thanks = client.post(url, {"score": "2", "comment": "No arreglaron nada"}, follow=True)
@@ -269,7 +259,7 @@ def birth(town: dict[str, Agency]) -> LifeEvent:
 def test_a_life_event_request_opens_one_case_per_chosen_service_and_shows_one_status(
     birth: LifeEvent, citizen: Party, make_staff: Any
 ) -> None:
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     form = client.get("/portal/life-events/nacimiento/").content.decode()
     assert form.count("checked") == 3
 
@@ -298,7 +288,7 @@ def test_a_life_event_request_opens_one_case_per_chosen_service_and_shows_one_st
 def test_a_life_event_request_with_nothing_chosen_is_refused_and_opens_nothing(
     birth: LifeEvent, citizen: Party
 ) -> None:
-    response = signed_in(citizen).post("/portal/life-events/nacimiento/", {"description": "x"})
+    response = portal_client(citizen).post("/portal/life-events/nacimiento/", {"description": "x"})
 
     assert response.status_code == 422 and 'id="id_services_error"' in response.content.decode()
     assert not Case.objects.filter(party=citizen).exists()
@@ -307,16 +297,16 @@ def test_a_life_event_request_with_nothing_chosen_is_refused_and_opens_nothing(
 def test_another_citizens_life_event_request_is_not_found(
     birth: LifeEvent, citizen: Party, neighbour: Party
 ) -> None:
-    signed_in(neighbour).post("/portal/life-events/nacimiento/", {"services": ["cheque-bebe"]})
+    portal_client(neighbour).post("/portal/life-events/nacimiento/", {"services": ["cheque-bebe"]})
     theirs = LifeEventRequest.objects.get(party=neighbour)
 
-    assert signed_in(citizen).get(f"/portal/me/life-events/{theirs.pk}/").status_code == 404
+    assert portal_client(citizen).get(f"/portal/me/life-events/{theirs.pk}/").status_code == 404
 
 
 def test_requesting_one_service_opens_a_case_and_shows_it(
     citizen: Party, service: PublicService
 ) -> None:
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     assert client.get("/portal/services/").status_code == 200
 
     response = client.post(
@@ -348,7 +338,7 @@ def test_a_form_that_breaks_the_schema_keeps_what_was_typed_and_shows_the_error_
         },
     )
 
-    response = signed_in(citizen).post(
+    response = portal_client(citizen).post(
         f"/portal/services/{service.code}/request/",
         {"form_metros": "500", "form_motivo": "Andamio", "description": "Fachada"},
     )

@@ -4,16 +4,15 @@ who else has used their data and on what basis, and the downloads, each audited.
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from tests.conftest import portal_client
 from tests.factories import make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
@@ -53,16 +52,6 @@ def consent(agent: Actor, citizen: Party) -> Consent:
     )
 
 
-def signed_in(party: Party, language: str = "en") -> Client:
-    """A browser holding a citizen session, as the emailed link leaves it."""
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    session = client.session
-    session["portal_party"] = str(party.pk)
-    session["portal_seen"] = time.time()
-    session.save()
-    return client
-
-
 def test_my_data_shows_the_profile_identifiers_contacts_cases_of_every_agency_and_consents(
     agent: Actor, citizen: Party, consent: Consent, service: Any, make_staff: Any
 ) -> None:
@@ -77,7 +66,7 @@ def test_my_data_shows_the_profile_identifiers_contacts_cases_of_every_agency_an
     Case.objects.filter(pk=health_case.pk).update(status="closed")
     assert other.agency_ids  # an agency that owns neither case
 
-    page = signed_in(citizen).get("/portal/me/").content.decode()
+    page = portal_client(citizen).get("/portal/me/").content.decode()
 
     assert "Lucía Vega" in page
     assert citizen.identifiers.get().value in page
@@ -93,7 +82,7 @@ def test_my_data_shows_the_profile_identifiers_contacts_cases_of_every_agency_an
 def test_my_data_never_shows_another_persons_record(agent: Actor, citizen: Party) -> None:
     neighbour = make_party(agent, given_name="Marta", family_name_1="Soler")
 
-    page = signed_in(citizen).get("/portal/me/").content.decode()
+    page = portal_client(citizen).get("/portal/me/").content.decode()
 
     assert "Marta" not in page and neighbour.identifiers.get().value not in page
 
@@ -101,7 +90,7 @@ def test_my_data_never_shows_another_persons_record(agent: Actor, citizen: Party
 def test_withdrawing_a_consent_asks_first_then_stops_it_at_once(
     citizen: Party, consent: Consent
 ) -> None:
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     url = f"/portal/me/consents/{consent.pk}/withdraw/"
 
     confirm = client.get(url)
@@ -131,7 +120,7 @@ def test_another_persons_consent_is_not_found_and_stays_in_force(
         channel="desk",
         evidence=signed_form(),
     )
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     url = f"/portal/me/consents/{theirs.pk}/withdraw/"
 
     assert client.get(url).status_code == 404
@@ -152,7 +141,7 @@ def test_a_use_on_another_legal_basis_cannot_be_withdrawn_as_if_it_were_consent(
         legal_basis="legal_obligation",
         channel="desk",
     )
-    client = signed_in(citizen)
+    client = portal_client(citizen)
 
     page = client.get("/portal/me/").content.decode()
     response = client.post(f"/portal/me/consents/{obligation.pk}/withdraw/", follow=True)
@@ -168,7 +157,7 @@ def test_who_has_used_my_data_shows_the_agents_360_read_by_agency_and_role_not_n
 ) -> None:
     party_360(actor=agent, party_id=citizen.pk, purpose="Atención en ventanilla")
 
-    page = signed_in(citizen).get("/portal/me/disclosures/").content.decode()
+    page = portal_client(citizen).get("/portal/me/disclosures/").content.decode()
 
     assert "Opened the 360° view" in page
     assert "Town hall" in page  # the agency's name in the citizen's language, not its code
@@ -181,7 +170,7 @@ def test_who_has_used_my_data_shows_the_agents_360_read_by_agency_and_role_not_n
 def test_the_citizens_own_visits_are_not_listed_but_are_recorded(
     agent: Actor, citizen: Party
 ) -> None:
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     client.get("/portal/me/")
     client.get("/portal/me/disclosures/")
 
@@ -196,7 +185,7 @@ def test_the_citizens_own_visits_are_not_listed_but_are_recorded(
 def test_a_use_under_a_consent_links_to_that_consent(
     agent: Actor, citizen: Party, consent: Consent
 ) -> None:
-    page = signed_in(citizen).get("/portal/me/disclosures/").content.decode()
+    page = portal_client(citizen).get("/portal/me/disclosures/").content.decode()
 
     assert "Recorded a consent" in page
     assert f'href="/portal/me/#consent-{consent.pk}"' in page
@@ -206,7 +195,7 @@ def test_a_use_under_a_consent_links_to_that_consent(
 def test_the_disclosure_log_reads_in_spanish_too(agent: Actor, citizen: Party) -> None:
     party_get(actor=agent, party_id=citizen.pk)
 
-    page = signed_in(citizen, "es").get("/portal/me/disclosures/").content.decode()
+    page = portal_client(citizen, "es").get("/portal/me/disclosures/").content.decode()
 
     assert "Ayuntamiento" in page
 
@@ -214,7 +203,7 @@ def test_the_disclosure_log_reads_in_spanish_too(agent: Actor, citizen: Party) -
 def test_the_disclosure_log_pages_newest_first(agent: Actor, citizen: Party) -> None:
     for _ in range(30):
         party_get(actor=agent, party_id=citizen.pk)
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     first = client.get("/portal/me/disclosures/").content.decode()
     cursor = first.split("?cursor=")[1].split('"')[0]
 
@@ -226,7 +215,7 @@ def test_the_disclosure_log_pages_newest_first(agent: Actor, citizen: Party) -> 
 
 
 def test_a_broken_cursor_goes_back_to_the_first_page(citizen: Party) -> None:
-    response = signed_in(citizen).get("/portal/me/disclosures/?cursor=%%%")
+    response = portal_client(citizen).get("/portal/me/disclosures/?cursor=%%%")
 
     assert response.status_code == 302 and response["Location"] == "/portal/me/disclosures/"
 
@@ -261,7 +250,7 @@ def test_downloading_my_data_as_json_holds_everything_and_is_audited(
 ) -> None:
     party_360(actor=agent, party_id=citizen.pk)
 
-    response = signed_in(citizen).get("/portal/me/my-data.json")
+    response = portal_client(citizen).get("/portal/me/my-data.json")
 
     document = json.loads(response.content)
     assert response["Content-Disposition"] == 'attachment; filename="my-data.json"'
@@ -275,7 +264,7 @@ def test_downloading_my_data_as_json_holds_everything_and_is_audited(
 
 
 def test_downloading_my_data_as_a_page(citizen: Party) -> None:
-    response = signed_in(citizen).get("/portal/me/my-data.html")
+    response = portal_client(citizen).get("/portal/me/my-data.html")
 
     assert response["Content-Disposition"] == 'attachment; filename="my-data.html"'
     assert "<html" in response.content.decode() and "Lucía" in response.content.decode()
@@ -292,7 +281,7 @@ def test_a_citizen_cannot_export_someone_else(agent: Actor, citizen: Party) -> N
 
 
 def test_a_session_of_a_person_since_erased_is_ended(citizen: Party) -> None:
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     Party.objects.filter(pk=citizen.pk).update(status=Party.Status.ERASED)
 
     response = client.get("/portal/me/")
@@ -301,7 +290,7 @@ def test_a_session_of_a_person_since_erased_is_ended(citizen: Party) -> None:
 
 
 def test_citizen_pages_are_not_cached(citizen: Party) -> None:
-    response = signed_in(citizen).get("/portal/me/")
+    response = portal_client(citizen).get("/portal/me/")
 
     assert "no-store" in response["Cache-Control"]
 
@@ -323,7 +312,7 @@ def test_an_expired_consent_shows_as_expired_without_a_withdraw_button(
         granted_at=timezone.now() - timedelta(days=3), expires_at=timezone.now() - timedelta(days=1)
     )
 
-    page = signed_in(citizen).get("/portal/me/").content.decode()
+    page = portal_client(citizen).get("/portal/me/").content.decode()
 
     assert "Expired" in page
     assert f"/portal/me/consents/{expiring.pk}/withdraw/" not in page

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
+from tests.conftest import portal_client
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.audit.models import AuditEntry
@@ -38,19 +37,10 @@ def citizen(agent: Actor) -> Party:
     return make_party(agent, given_name="Lucía", family_name_1="Vega", family_name_2="Ortiz")
 
 
-def signed_in(party: Party, language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    session = client.session
-    session["portal_party"] = str(party.pk)
-    session["portal_seen"] = time.time()
-    session.save()
-    return client
-
-
 def test_my_own_visits_are_listed_apart_from_who_has_used_my_data(
     agent: Actor, citizen: Party
 ) -> None:
-    client = signed_in(citizen)
+    client = portal_client(citizen)
     client.get("/portal/me/")
     client.get("/portal/me/disclosures/")
 
@@ -68,7 +58,7 @@ def test_a_correction_by_staff_shows_their_kind_never_their_name(
 ) -> None:
     party_update(actor=agent, party_id=citizen.pk, changes={"family_name_2": "Ortega"})
 
-    response = signed_in(citizen).get("/portal/me/my-data.json")
+    response = portal_client(citizen).get("/portal/me/my-data.json")
 
     [change] = json.loads(response.content)["profile_changes"]
     assert change["changed_by"] == "A member of staff"
@@ -80,7 +70,7 @@ def test_the_page_reads_in_the_portals_language_with_no_raw_keys(
 ) -> None:
     party_get(actor=agent, party_id=citizen.pk)
 
-    page = signed_in(citizen).get("/portal/me/my-data.html").content.decode()
+    page = portal_client(citizen).get("/portal/me/my-data.html").content.decode()
 
     assert '<html lang="en">' in page
     assert "Given name" in page and "Verified" in page and "No" in page
@@ -104,7 +94,7 @@ def test_the_zip_holds_my_data_and_a_copy_of_each_of_my_documents(
         size=len(PDF),
     )
 
-    response = signed_in(citizen).get("/portal/me/my-data.zip")
+    response = portal_client(citizen).get("/portal/me/my-data.zip")
 
     assert response["Content-Disposition"] == 'attachment; filename="my-data.zip"'
     assert "no-store" in response["Cache-Control"]
@@ -140,7 +130,7 @@ def test_a_document_lost_from_storage_is_named_and_the_rest_still_comes(
     )
     (tmp_path / lost.file.name).unlink()
 
-    response = signed_in(citizen).get("/portal/me/my-data.zip")
+    response = portal_client(citizen).get("/portal/me/my-data.zip")
 
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         missing = archive.read("documents/missing.txt").decode()
