@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.second_factor import second_factor_required_for
 from ventanilla.access.services import apikey_create, staff_member_ensure
-from ventanilla.cases.notifications import forget_templates, templates_ensure
+from ventanilla.cases.message_templates import forget_templates, templates_ensure
 from ventanilla.cases.routing import forget_rules
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import forget_holidays

@@ -10,9 +10,9 @@ import pytest
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases import notifications
+from ventanilla.cases import message_templates
+from ventanilla.cases.message_templates import template_update
 from ventanilla.cases.models import NotificationTemplate
-from ventanilla.cases.notifications import template_update
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_message_is_not_changed_when_its_entry_cannot_be_written(
     def failing_record(**_kwargs: Any) -> None:
         raise RuntimeError("the audit log is unavailable")
 
-    monkeypatch.setattr(notifications, "audit_record", failing_record)
+    monkeypatch.setattr(message_templates, "audit_record", failing_record)
     with pytest.raises(RuntimeError):
         template_update(
             actor=supervisor, template_id=template.pk, subject="Aceptada", body=BODY, active=True

@@ -25,8 +25,10 @@ from freezegun import freeze_time
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
+from ventanilla.cases.message_templates import render
 from ventanilla.cases.models import Case, Notification, NotificationTemplate
-from ventanilla.cases.notifications import notifications_send, notify_case, render
+from ventanilla.cases.notifications import notify_case
+from ventanilla.cases.sending import notifications_send
 from ventanilla.cases.services import case_open
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput

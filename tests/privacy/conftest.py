@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.cases.models import Case, LifeEventRequest, Notification
-from ventanilla.cases.notifications import notifications_send
+from ventanilla.cases.sending import notifications_send
 from ventanilla.cases.services import (
     case_contact_record,
     case_note_add,

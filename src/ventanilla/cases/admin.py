@@ -23,13 +23,13 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.admin_site import ServiceAdmin
 from ventanilla.access.models import Scope
-from ventanilla.cases.models import Notification, NotificationTemplate, RoutingRule
-from ventanilla.cases.notifications import (
+from ventanilla.cases.message_templates import (
     template_create,
     template_delete,
     template_errors,
     template_update,
 )
+from ventanilla.cases.models import Notification, NotificationTemplate, RoutingRule
 from ventanilla.cases.services import routing_rule_delete, routing_rule_save
 
 

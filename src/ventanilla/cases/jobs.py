@@ -12,11 +12,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from ventanilla.cases.deadlines import deadline_sweep
-from ventanilla.cases.notifications import (
-    next_attempt_due,
-    notifications_send,
-)
 from ventanilla.cases.outbox import outbox_check
+from ventanilla.cases.sending import next_attempt_due, notifications_send
 from ventanilla.core.maintenance import refresh_statistics
 from ventanilla.core.scheduling import task_waiting
 

@@ -1,91 +1,38 @@
-"""What the citizen is told about their case. ``notify_case`` writes the messages to the outbox
-(Notification) inside the transaction of the change that causes them, and queues the sending
-task once that transaction commits; ``notifications_send`` (run by the worker) sends what is
-queued, retrying with a growing pause when the mail server or SMS gateway fails: minutes at
-first, then every few hours, for VENTANILLA_NOTIFICATION_GIVE_UP_DAYS days. Whatever the
-backend raises is one failed try, recorded on the message; nothing is left queued unaccounted."""
+"""What the citizen is told about their case, or about their data. ``notify_case`` and
+``notify_party`` write the messages to the outbox (Notification) inside the transaction of the
+change that causes them, and queue a sending run once that transaction commits; the texts come
+from ``message_templates`` and the sending is in ``sending``."""
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import logging
-import re
-import smtplib
-import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import phonenumbers
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
 
-from ventanilla.access.actors import Actor
-from ventanilla.access.guards import require
-from ventanilla.access.models import Scope
-from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record
+from ventanilla.cases.message_templates import (
+    FALLBACK_LANGUAGE,
+    LANGUAGES,
+    PLACEHOLDERS,
+    active_templates,
+    case_link,
+    render,
+)
 from ventanilla.cases.models import (
     Case,
     CaseStatus,
     Medium,
     Notification,
     NotificationEvent,
-    NotificationTemplate,
 )
-from ventanilla.core.errors import NotFound, ValidationFailed
-from ventanilla.core.sms import SmsError, send_sms
 from ventanilla.parties.models import ContactPoint, Party
 
 logger = logging.getLogger("ventanilla.cases.notifications")
-
-LANGUAGES = ("es", "en")
-FALLBACK_LANGUAGE = "es"
-# The pause before the next try, after 1, 2, 3 and 4 failed attempts; after that, RETRY_EVERY
-# until the message is VENTANILLA_NOTIFICATION_GIVE_UP_DAYS old (about 45 tries in 7 days).
-RETRY_AFTER = {
-    1: timedelta(minutes=1),
-    2: timedelta(minutes=5),
-    3: timedelta(minutes=30),
-    4: timedelta(hours=2),
-}
-RETRY_EVERY = timedelta(hours=4)
-# A message being sent is put this far ahead, so a second sending run (SQLite has no row locks
-# to skip) leaves it alone, and one whose run died mid-way is tried again after it.
-CLAIM_FOR = timedelta(minutes=10)
-BATCH = 50
-SYSTEM = Actor(label="system:notifications", sees_everything=True)
-
-# ``{name}`` is filled in, ``{{`` and ``}}`` are literal braces; anything else between braces
-# ({0}, {reference.__class__}, {text!r}) is not a placeholder and is left as written. Templates
-# are edited by staff, so they must never reach attributes or indexes of the values.
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def render(template: str, values: Mapping[str, str]) -> str:
-    """Fill ``{name}`` placeholders from ``values``; unknown ones stay visible, nothing raises."""
-
-    def replace(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        name = match.group(1)
-        return str(values[name]) if name in values else token
-
-    return _PLACEHOLDER.sub(replace, template)
-
-
-def case_link(reference: str, *, satisfaction: bool = False) -> str:
-    """The portal page of a case (or of its satisfaction question) for the citizen."""
-    base = settings.VENTANILLA_PUBLIC_URL.rstrip("/")
-    suffix = "satisfaction/" if satisfaction else ""
-    return f"{base}/portal/me/cases/{reference}/{suffix}"
 
 
 def _language(party: Party) -> str:
@@ -142,30 +89,6 @@ def _values(
         }
 
 
-TEMPLATES_TTL = 30.0
-_template_cache: dict[str, tuple[float, dict[tuple[str, str], NotificationTemplate]]] = {}
-
-
-def _templates(event: str) -> dict[tuple[str, str], NotificationTemplate]:
-    """The active templates of ``event`` by (language, medium); each process keeps them for
-    ``TEMPLATES_TTL`` seconds (and forgets them at once when it changes one through the services
-    below)."""
-    cached = _template_cache.get(event)
-    if cached is not None and time.monotonic() - cached[0] < TEMPLATES_TTL:
-        return cached[1]
-    templates = {
-        (t.language, t.medium): t
-        for t in NotificationTemplate.objects.filter(event=event, active=True)
-    }
-    _template_cache[event] = (time.monotonic(), templates)
-    return templates
-
-
-def forget_templates() -> None:
-    """Drop this process's copy of the templates (after a change, and between tests)."""
-    _template_cache.clear()
-
-
 def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]:
     """Write the messages about ``case`` for its party and for the reporters of its duplicates,
     in each one's language, by email and (where a template exists) SMS to their mobile. Call it
@@ -179,7 +102,7 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
         reporters += list(
             Case.objects.filter(duplicate_of=case).exclude(pk=case.pk).select_related("party")
         )
-    templates = _templates(event)
+    templates = active_templates(event)
     addresses = _addresses([c.party_id for c in reporters], timezone.localdate())
     rows: list[Notification] = []
     told: set[tuple[Any, str, str]] = set()
@@ -231,7 +154,7 @@ def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
         raise ValueError(f"Unknown notification event {event!r}")
     party = Party.objects.get(pk=party_id)
     language = _language(party)
-    templates = _templates(event)
+    templates = active_templates(event)
     rows: list[Notification] = []
     for medium, recipient in _addresses([party.pk], timezone.localdate()).get(party.pk, {}).items():
         template = templates.get((language, medium)) or templates.get((FALLBACK_LANGUAGE, medium))
@@ -258,32 +181,6 @@ def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
     return created
 
 
-DEFAULT_TEMPLATE_MIGRATIONS = ("0003_default_notification_templates", "0008_consent_messages")
-
-
-def templates_ensure() -> int:
-    """Create any default message template that is missing (after a flush, say), leaving the
-    ones staff have edited alone; the defaults are those of migrations 0003 and 0008. Returns
-    how many were created."""
-    rows = [
-        row
-        for name in DEFAULT_TEMPLATE_MIGRATIONS
-        for row in importlib.import_module(f"ventanilla.cases.migrations.{name}").rows()
-    ]
-    created = 0
-    for row in rows:
-        _template, made = NotificationTemplate.objects.get_or_create(
-            event=row["event"],
-            language=row["language"],
-            medium=row["medium"],
-            defaults={"subject": row["subject"], "body": row["body"]},
-        )
-        created += int(made)
-    if created:
-        transaction.on_commit(forget_templates)
-    return created
-
-
 def enqueue_sending() -> None:
     """Queue a sending run unless one is already waiting to start: that one will send this
     message too (it reads every queued message when it starts), and a busy counter opening
@@ -293,325 +190,3 @@ def enqueue_sending() -> None:
 
     if not task_waiting(send_notifications, due_now=True):
         send_notifications.enqueue()
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"sent": self.sent, "retrying": self.retrying, "failed": self.failed}
-
-
-def _due(now: datetime) -> Q:
-    """Queued rows whose time has come: new ones, and those whose pause after a failure is over
-    (served by the index on status and next_attempt_at)."""
-    return Q(status=Notification.Status.QUEUED, next_attempt_at__lte=now)
-
-
-def next_retry_in(attempts: int) -> timedelta:
-    return RETRY_AFTER.get(attempts, RETRY_EVERY)
-
-
-def give_up_at(notification: Notification) -> datetime:
-    """When retrying stops: the give-up age after the message was written, or sent again."""
-    start = notification.resent_at or notification.created_at
-    return start + timedelta(days=settings.NOTIFICATION_GIVE_UP_DAYS)
-
-
-def failure_of(error: BaseException) -> str:
-    """What kind of failure ``error`` is, in the words the console shows."""
-    failure = Notification.Failure
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return failure.RECIPIENT_REFUSED
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        return failure.LOGIN_REFUSED
-    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        return failure.UNREACHABLE
-    if isinstance(error, smtplib.SMTPException):
-        return failure.REFUSED
-    if isinstance(error, OSError | SmsError):
-        return failure.UNREACHABLE
-    return failure.SOFTWARE
-
-
-def _deliver(notification: Notification) -> None:
-    if notification.medium == Medium.SMS:
-        send_sms(notification.recipient, notification.body)
-    else:
-        send_mail(
-            notification.subject,
-            notification.body,
-            None,
-            [notification.recipient],
-            fail_silently=False,
-        )
-
-
-@contextlib.contextmanager
-def _claimed_batch(now: datetime) -> Iterator[list[Notification]]:
-    """The next batch of due rows. On PostgreSQL the rows stay locked (and are skipped by other
-    workers) until the batch is done, so two workers never send the same message. SQLite has
-    one writer at a time; the rows are taken without holding the database during sending."""
-    rows = Notification.objects.filter(_due(now)).order_by("created_at")
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            yield list(rows.select_for_update(skip_locked=True)[:BATCH])
-    else:
-        yield list(rows[:BATCH])
-
-
-def notifications_send(*, now: datetime | None = None) -> SendReport:
-    """Send every queued message that is due. A failure counts an attempt, records the error and
-    sets the next try; once the message reaches its give-up age it is marked failed, for staff
-    to send again."""
-    report = SendReport()
-    seen: set[Any] = set()
-    while True:
-        now = now or timezone.now()
-        with _claimed_batch(now) as batch:
-            batch = [row for row in batch if row.pk not in seen]
-            if not batch:
-                break
-            for notification in batch:
-                seen.add(notification.pk)
-                if _claim(notification, now):
-                    _send_one(notification, report, now)
-    return report
-
-
-def _claim(notification: Notification, now: datetime) -> bool:
-    """Take the message for this run, unless another run took it since it was read."""
-    taken = Notification.objects.filter(
-        pk=notification.pk,
-        status=Notification.Status.QUEUED,
-        next_attempt_at=notification.next_attempt_at,
-    ).update(next_attempt_at=now + CLAIM_FOR)
-    return taken == 1
-
-
-def _send_one(notification: Notification, report: SendReport, now: datetime) -> None:
-    notification.attempts += 1
-    try:
-        _deliver(notification)
-    except Exception as error:
-        # The mail backend and the SMS gateway are the operator's choice and may raise anything;
-        # whatever it is, it is this message's failed try, recorded, never a row left behind.
-        _failed(notification, error, report, now)
-        return
-    notification.status = Notification.Status.SENT
-    notification.sent_at = timezone.now()
-    notification.last_error = ""
-    notification.failure = ""
-    with transaction.atomic():
-        notification.save(
-            update_fields=["attempts", "last_error", "failure", "status", "sent_at", "updated_at"]
-        )
-        audit_record(
-            actor=SYSTEM,
-            action=Action.CASE_NOTIFY,
-            party_id=notification.party_id,
-            object_type="notification",
-            object_id=notification.pk,
-            detail={"event": notification.event, "medium": notification.medium},
-        )
-    report.sent += 1
-
-
-def _failed(
-    notification: Notification, error: Exception, report: SendReport, now: datetime
-) -> None:
-    notification.failure = failure_of(error)
-    notification.last_error = f"{type(error).__name__}: {error}"[:500]
-    last_try = give_up_at(notification)
-    if now >= last_try:
-        notification.status = Notification.Status.FAILED
-        report.failed += 1
-        logger.error(
-            "Gave up on notification %s after %d attempts: %s",
-            notification.pk,
-            notification.attempts,
-            notification.last_error,
-        )
-    else:
-        # The last try falls on the give-up moment itself, not a pause after it.
-        notification.next_attempt_at = min(now + next_retry_in(notification.attempts), last_try)
-        report.retrying += 1
-        logger.warning(
-            "Notification %s not sent (attempt %d), next try at %s: %s",
-            notification.pk,
-            notification.attempts,
-            notification.next_attempt_at.isoformat(),
-            notification.last_error,
-        )
-    notification.save(
-        update_fields=[
-            "attempts",
-            "failure",
-            "last_error",
-            "status",
-            "next_attempt_at",
-            "updated_at",
-        ]
-    )
-
-
-def next_attempt_due() -> datetime | None:
-    """When the earliest queued message is due (None when nothing is queued)."""
-    return (
-        Notification.objects.filter(status=Notification.Status.QUEUED)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
-
-
-# -- Editing the templates (supervisors and administrators) -----------------------------------
-
-PLACEHOLDERS = ("reference", "service", "status", "text", "due_date", "link")
-MAX_SMS = 320
-
-
-def templates_list(*, actor: Actor) -> list[NotificationTemplate]:
-    require(actor, Scope.CATALOG_MANAGE)
-    return list(NotificationTemplate.objects.order_by("event", "language", "medium"))
-
-
-def template_update(
-    *, actor: Actor, template_id: Any, subject: str, body: str, active: bool
-) -> NotificationTemplate:
-    """Change what citizens are told at one moment. Only the known placeholders may be used, so
-    a typo shows here rather than as ``{refrence}`` in a citizen's inbox."""
-    require(actor, Scope.CATALOG_MANAGE)
-    subject, body = subject.strip(), body.strip()
-    with transaction.atomic():
-        template = NotificationTemplate.objects.select_for_update().filter(pk=template_id).first()
-        if template is None:
-            raise NotFound(_("No such message."))
-        errors = template_errors(template.medium, subject, body)
-        if errors:
-            raise ValidationFailed(errors)
-        template.subject, template.body, template.active = subject, body, active
-        template.save(update_fields=["subject", "body", "active", "updated_at"])
-        _audit_template(actor, Action.MESSAGE_TEMPLATE_CHANGE, template)
-    logger.info("%s changed the %s message %s", actor.label, template.medium, template)
-    return template
-
-
-def template_create(
-    *,
-    actor: Actor,
-    event: str,
-    language: str,
-    medium: str,
-    subject: str,
-    body: str,
-    active: bool = True,
-) -> NotificationTemplate:
-    """Add what citizens are told at one moment, in one language, by one medium, checked as a
-    change is."""
-    require(actor, Scope.CATALOG_MANAGE)
-    subject, body = subject.strip(), body.strip()
-    errors: dict[str, str] = {}
-    if event not in NotificationEvent.values:
-        errors["event"] = _("Unknown value.")
-    if language not in LANGUAGES:
-        errors["language"] = _("Unknown value.")
-    if medium not in Medium.values:
-        errors["medium"] = _("Unknown value.")
-    errors.update(template_errors(medium, subject, body))
-    if errors:
-        raise ValidationFailed(errors)
-    with transaction.atomic():
-        # The unique constraint decides under concurrency; this check only words the answer.
-        if NotificationTemplate.objects.filter(
-            event=event, language=language, medium=medium
-        ).exists():
-            raise ValidationFailed(
-                {"event": _("There is a message for this moment, language and medium already.")}
-            )
-        template = NotificationTemplate.objects.create(
-            event=event, language=language, medium=medium, subject=subject, body=body, active=active
-        )
-        _audit_template(actor, Action.MESSAGE_TEMPLATE_CHANGE, template, added=True)
-    logger.info("%s added the %s message %s", actor.label, template.medium, template)
-    return template
-
-
-def template_delete(*, actor: Actor, template_id: Any) -> None:
-    """Remove a message: at that moment, by that medium, people reading that language are sent
-    the Spanish one instead, or nothing when it was the Spanish one (see ``notify_case``)."""
-    require(actor, Scope.CATALOG_MANAGE)
-    with transaction.atomic():
-        template = NotificationTemplate.objects.select_for_update().filter(pk=template_id).first()
-        if template is None:
-            raise NotFound(_("No such message."))
-        _audit_template(actor, Action.MESSAGE_TEMPLATE_DELETE, template)
-        template.delete()
-    logger.info("%s deleted the %s message %s", actor.label, template.medium, template)
-
-
-def template_errors(medium: str, subject: str, body: str) -> dict[str, str]:
-    """What is wrong with a message's text for its medium (nothing: an empty dict)."""
-    errors: dict[str, str] = {}
-    for field, text in (("subject", subject), ("body", body)):
-        unknown = sorted(
-            {m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1)} - set(PLACEHOLDERS)
-        )
-        if unknown:
-            errors[field] = _("Unknown placeholder: %(names)s. Use %(known)s.") % {
-                "names": ", ".join(f"{{{name}}}" for name in unknown),
-                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
-            }
-    if not body:
-        errors["body"] = _("Write the message.")
-    elif medium == Medium.SMS and len(body) > MAX_SMS:
-        errors["body"] = _("An SMS holds at most %d characters.") % MAX_SMS
-    elif len(body) > 4000:
-        errors["body"] = _("Write at most %d characters.") % 4000
-    if medium == Medium.EMAIL and not subject:
-        errors["subject"] = _("An email needs a subject.")
-    if len(subject) > 200:
-        errors["subject"] = _("Write at most %d characters.") % 200
-    return errors
-
-
-def _audit_template(
-    actor: Actor, action: Action, template: NotificationTemplate, *, added: bool = False
-) -> None:
-    """The entry of a change of a template, with what it says now (it holds no personal data);
-    the processes' copies of the templates are dropped once the change commits."""
-    detail: dict[str, Any] = {
-        "event": template.event,
-        "language": template.language,
-        "medium": template.medium,
-        "subject": template.subject,
-        "body": template.body,
-        "active": template.active,
-    }
-    if added:
-        detail["added"] = True
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="notification_template",
-        object_id=template.pk,
-        detail=detail,
-    )
-    transaction.on_commit(forget_templates)
-
-
-def template_preview(template: NotificationTemplate, subject: str, body: str) -> dict[str, str]:
-    """The message as a citizen would read it, with example values."""
-    values = {
-        "reference": f"{settings.VENTANILLA_CASE_PREFIX}-2026-000123",
-        "service": _("Certificate of residence"),
-        "status": _("Resolved"),
-        "text": _("The certificate is ready to download."),
-        "due_date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
-        "link": case_link(f"{settings.VENTANILLA_CASE_PREFIX}-2026-000123"),
-    }
-    with translation.override(template.language):
-        return {"subject": render(subject, values), "body": render(body, values)}

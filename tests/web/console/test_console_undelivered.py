@@ -17,8 +17,8 @@ from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case, Notification
-from ventanilla.cases.notifications import notifications_send
 from ventanilla.cases.outbox import notification_resend
+from ventanilla.cases.sending import notifications_send
 from ventanilla.cases.services import case_open
 from ventanilla.catalog.models import PublicService
 from ventanilla.core.errors import NotFound

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
-from ventanilla.cases.models import NotificationTemplate
-from ventanilla.cases.notifications import (
+from ventanilla.cases.message_templates import (
     PLACEHOLDERS,
     template_preview,
     template_update,
     templates_list,
 )
+from ventanilla.cases.models import NotificationTemplate
 from ventanilla.cases.outbox import notification_resend, notifications_failed, outbox_health
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.web.console.views import staff_view
