@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
 	$(BIN)/ventanilla makemigrations --check --dry-run
 
 format: $(STAMP)

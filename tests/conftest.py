@@ -142,7 +142,7 @@ def sign_in(client: Client, user: Any) -> Client:
     """Sign a member of staff in, as they are after the sign-in pages: a session and, when their
     roles need one, the second factor given with their (confirmed) authenticator app.
 
-    The password and code pages themselves are tested in tests/channels/test_staff_sign_in.py;
+    The password and code pages themselves are tested in tests/web/accounts/;
     here the session is set up as django_otp.login leaves it. ``user`` may be a user name.
     """
     if isinstance(user, str):

@@ -195,18 +195,21 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "ventanilla.core",
+    "ventanilla.runtime",
     "ventanilla.access",
     "ventanilla.catalog",
     "ventanilla.parties",
     "ventanilla.identity",
     "ventanilla.interactions",
     "ventanilla.cases",
-    "ventanilla.channels",
+    "ventanilla.web.accounts",
     "ventanilla.api",
     "ventanilla.demo",
     "ventanilla.audit",
     "ventanilla.consent",
     "ventanilla.retention",
+    "ventanilla.citizen360",
+    "ventanilla.sharing",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -315,9 +318,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "console:search"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = env("VENTANILLA_LANGUAGE", "es", "default interface language (es or en)")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -430,6 +433,23 @@ elif TASKS_BACKEND == "database":
     }
 else:
     raise ImproperlyConfigured("VENTANILLA_TASKS_BACKEND must be 'database' or 'rq'.")
+
+# What `ventanilla worker` keeps scheduled when it starts: each entry names a function that
+# queues its job unless one is already waiting (returning whether it queued), and what to say
+# when it did. A new periodic job is one more line here; the worker imports none of them itself.
+PERIODIC_JOBS = [
+    ("ventanilla.retention.jobs.schedule_retention", "Scheduled the daily retention run."),
+    ("ventanilla.cases.jobs.schedule_deadlines", "Scheduled the daily deadline sweep."),
+    (
+        "ventanilla.audit.jobs.schedule_checkpoints",
+        "Scheduled the audit log's periodic checkpoint.",
+    ),
+    ("ventanilla.cases.jobs.schedule_outbox_check", "Scheduled the outbox check."),
+    (
+        "ventanilla.cases.jobs.catch_up_notifications",
+        "Queued the sending of waiting notifications.",
+    ),
+]
 
 # Cases: the department that receives what no routing rule places, the deadline warnings and
 # escalations, and how near a new request must be to an earlier one to look like a duplicate.
@@ -550,7 +570,7 @@ AXES_COOLOFF_TIME = timedelta(
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Attempts are rows in the database, shared by every process (SQLite and PostgreSQL alike).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_CALLABLE = "ventanilla.channels.signin.locked_out"
+AXES_LOCKOUT_CALLABLE = "ventanilla.web.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -32,12 +32,14 @@ from ventanilla.cases.models import (
 )
 from ventanilla.cases.services import case_open, life_event_open, task_create
 from ventanilla.catalog.services import life_event_ensure
-from ventanilla.channels import portal, portal_cases
-from ventanilla.consent.models import Consent, SharingRequest
+from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.parties.models import Party
+from ventanilla.sharing.models import SharingRequest
+from ventanilla.web.portal import case_views as portal_cases
+from ventanilla.web.portal import views as portal
 
 pytestmark = pytest.mark.django_db
 

@@ -42,7 +42,7 @@ PERSONAL_MODELS = [
     "cases/casetask",
     "cases/lifeeventrequest",
     "consent/consent",
-    "consent/sharingrequest",
+    "sharing/sharingrequest",
 ]
 
 

@@ -17,10 +17,10 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
+from ventanilla.audit.jobs import checkpoint_audit_log, schedule_checkpoints
 from ventanilla.audit.models import AuditCheckpoint, AuditHead
 from ventanilla.audit.services import audit_checkpoint
 from ventanilla.audit.sink import MARK, sink_read, sink_write
-from ventanilla.audit.tasks import checkpoint_audit_log, schedule_checkpoints
 
 pytestmark = pytest.mark.django_db
 

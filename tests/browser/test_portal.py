@@ -12,9 +12,9 @@ from django.core.cache import cache
 from tests.factories import make_party, signed_form
 from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import actor_for_user
+from ventanilla.citizen360.selectors import party_360
 from ventanilla.consent.services import consent_record
 from ventanilla.parties.models import Party
-from ventanilla.parties.selectors import party_360
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
 
 pytestmark = [

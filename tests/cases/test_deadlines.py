@@ -20,9 +20,9 @@ from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases import deadlines
 from ventanilla.cases.deadlines import deadline_sweep, resume_due_date
+from ventanilla.cases.jobs import apply_deadlines
 from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.services import case_open
-from ventanilla.cases.tasks import apply_deadlines
 
 pytestmark = pytest.mark.django_db
 

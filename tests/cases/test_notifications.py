@@ -352,7 +352,7 @@ def test_a_day_long_outage_loses_no_message_and_sends_each_exactly_once(
 def test_after_a_failure_the_sending_run_comes_back_when_the_first_retry_is_due(
     actor: Actor, service: Any, settings: Any
 ) -> None:
-    from ventanilla.cases.tasks import send_notifications
+    from ventanilla.cases.jobs import send_notifications
 
     case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
     DBTaskResult.objects.all().delete()

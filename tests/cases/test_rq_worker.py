@@ -75,7 +75,7 @@ def test_a_task_queued_in_redis_is_run_by_the_rq_worker(
     ventanilla(
         "shell",
         "-c",
-        "from ventanilla.cases.tasks import send_notifications; send_notifications.enqueue()",
+        "from ventanilla.cases.jobs import send_notifications; send_notifications.enqueue()",
         var_dir=tmp_path,
     )
     assert spare_redis.llen("rq:queue:default") == 1

@@ -417,7 +417,7 @@ def test_the_person_gives_a_consent_in_the_portal_and_it_opens_their_cases(
     assert response.status_code == 302
     consent = Consent.objects.get(party=party)
     assert (consent.given_by, consent.channel_id) == (GivenBy.PERSON, "web")
-    from ventanilla.parties.selectors import party_360
+    from ventanilla.citizen360.selectors import party_360
 
     assert len(party_360(actor=nurse, party_id=party.pk).open_cases) == 1
     assert Notification.objects.filter(party=party, event="consent_recorded").exists()

@@ -25,7 +25,7 @@ from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case, LifeEventRequest, Notification
 from ventanilla.cases.services import case_note_add, case_open, task_create
 from ventanilla.catalog.services import life_event_ensure
-from ventanilla.consent.models import Consent, SharingRequest
+from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
@@ -41,6 +41,7 @@ from ventanilla.parties.models import (
 )
 from ventanilla.parties.selectors import party_search
 from ventanilla.parties.services import party_update
+from ventanilla.sharing.models import SharingRequest
 
 pytestmark = pytest.mark.django_db
 

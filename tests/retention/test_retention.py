@@ -26,9 +26,9 @@ from ventanilla.cases.services import case_open
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import ContactPoint, ProfileAttribute
+from ventanilla.retention.jobs import apply_retention_rules, next_run_after
 from ventanilla.retention.models import RetentionRule, RetentionRun
 from ventanilla.retention.services import retention_apply
-from ventanilla.retention.tasks import apply_retention_rules, next_run_after
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from ventanilla.catalog.models import Agency
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
     from ventanilla.parties.models import Party
 
@@ -151,3 +152,11 @@ def new_key_secret() -> tuple[str, str]:
     """A fresh secret and its public prefix (shown in lists so staff can tell keys apart)."""
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     return secret, secret[: len(KEY_PREFIX) + 8]
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    """Who calls the API: the actor its authentication (an API key or a staff session) found."""
+    actor = getattr(request, "auth", None)
+    if not isinstance(actor, Actor):  # pragma: no cover - ninja always sets it behind AUTH
+        raise TypeError("request.auth is not an Actor")
+    return actor

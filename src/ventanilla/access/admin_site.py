@@ -25,7 +25,7 @@ class StaffAdminSite(AdminSite):
         """Send people to the staff sign-in (and its code page) rather than a second form."""
         next_url = request.GET.get("next") or reverse("admin:index")
         if not request.user.is_authenticated:
-            return redirect_to_login(next_url, login_url=reverse("login"))
+            return redirect_to_login(next_url, login_url=reverse("accounts:login"))
         if actor_for_user(request.user).second_factor_pending:
-            return redirect_to_login(next_url, login_url=reverse("second-factor"))
+            return redirect_to_login(next_url, login_url=reverse("accounts:second-factor"))
         raise PermissionDenied(_("Your account may not use the administration site."))

@@ -50,10 +50,3 @@ class ApiKeyBearer(HttpBearer):
 
 
 AUTH: list[Any] = [ApiKeyBearer(), StaffSession()]
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    actor = getattr(request, "auth", None)
-    if not isinstance(actor, Actor):  # pragma: no cover - ninja always sets it behind AUTH
-        raise TypeError("request.auth is not an Actor")
-    return actor

@@ -86,10 +86,8 @@ class BodyContentTypeMiddleware:
             and request.content_type not in BODY_CONTENT_TYPES
         ):
             from ventanilla.api.problems import problem, unsupported_body_detail
-            from ventanilla.api.urls import api
 
             return problem(
-                api,
                 request,
                 code="unsupported-body",
                 status=415,
@@ -100,10 +98,8 @@ class BodyContentTypeMiddleware:
 
 def _refuse(request: HttpRequest, errors: dict[str, str]) -> HttpResponse:
     from ventanilla.api.problems import problem
-    from ventanilla.api.urls import api
 
     return problem(
-        api,
         request,
         code="validation-error",
         status=422,

@@ -12,13 +12,14 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.db import OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
+from ninja.responses import NinjaJSONEncoder
 
 from ventanilla.api import ratelimit
 from ventanilla.api.auth import SecondFactorRequired
@@ -27,22 +28,6 @@ from ventanilla.core.errors import DomainError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:ventanilla:problem:"
-
-
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class ProblemOut(Schema):
-    """An error, as RFC 9457 problem details. ``type`` is stable; match on it, not on text."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-    errors: list[FieldErrorOut] = []
 
 
 JSON_CONTENT_TYPE = "application/json"
@@ -109,7 +94,6 @@ def _titles() -> dict[str, str]:
 
 
 def problem(
-    api: NinjaAPI,
     request: HttpRequest,
     *,
     code: str,
@@ -127,15 +111,14 @@ def problem(
         "errors": errors or [],
     }
     body.update(extra or {})
-    response = api.create_response(request, body, status=status)
+    response = JsonResponse(body, status=status, encoder=NinjaJSONEncoder)
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     return response
 
 
-def busy(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
+def busy(request: HttpRequest) -> HttpResponse:
     """503 with ``Retry-After``: the database was busy (a held lock, a write conflict)."""
     response = problem(
-        api,
         request,
         code="busy",
         status=503,
@@ -166,7 +149,6 @@ def install(api: NinjaAPI) -> None:
             errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
         extra = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)}
         return problem(
-            api,
             request,
             code=exc.code,
             status=exc.status,
@@ -186,23 +168,20 @@ def install(api: NinjaAPI) -> None:
             for error in exc.errors
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem(
-            api, request, code="validation-error", status=422, detail=detail, errors=errors
-        )
+        return problem(request, code="validation-error", status=422, detail=detail, errors=errors)
 
     def on_authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc, SecondFactorRequired):
             detail = str(exc.message)
         else:
             detail = _("Sign in, or send an API key as 'Authorization: Bearer <key>'.")
-        response = problem(api, request, code="not-authenticated", status=401, detail=detail)
+        response = problem(request, code="not-authenticated", status=401, detail=detail)
         response["WWW-Authenticate"] = 'Bearer realm="ventanilla"'
         return response
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc.__cause__, NotJson):  # ninja wraps every parser error in a 400
             return problem(
-                api,
                 request,
                 code="unsupported-body",
                 status=415,
@@ -216,7 +195,6 @@ def install(api: NinjaAPI) -> None:
             else str(exc.message)
         )
         return problem(
-            api,
             request,
             code=codes.get(exc.status_code, "domain-error"),
             status=exc.status_code,
@@ -224,11 +202,10 @@ def install(api: NinjaAPI) -> None:
         )
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-        return problem(api, request, code="not-found", status=404, detail=_("Not found."))
+        return problem(request, code="not-found", status=404, detail=_("Not found."))
 
     def on_too_big(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem(
-            api,
             request,
             code="payload-too-large",
             status=413,
@@ -240,7 +217,7 @@ def install(api: NinjaAPI) -> None:
             detail = _("Send at most %d files.") % settings.DATA_UPLOAD_MAX_NUMBER_FILES
         else:
             detail = _("Send at most %d form fields.") % settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return problem(api, request, code="payload-too-large", status=413, detail=detail)
+        return problem(request, code="payload-too-large", status=413, detail=detail)
 
     def on_unreadable_form(request: HttpRequest, exc: Any) -> HttpResponse:
         # Django reads each part's headers (name, file name, type) into at most 1024 bytes:
@@ -249,12 +226,12 @@ def install(api: NinjaAPI) -> None:
             "The multipart/form-data body could not be read: check its boundary, and keep "
             "each part's headers, file name included, under 1,000 characters."
         )
-        return problem(api, request, code="malformed-request", status=400, detail=detail)
+        return problem(request, code="malformed-request", status=400, detail=detail)
 
     def on_database_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if not contention.is_contention(exc):
             raise exc  # a fault, not a busy database: the server error it is
-        return busy(api, request)
+        return busy(request)
 
     api.add_exception_handler(DomainError, on_domain_error)
     api.add_exception_handler(ratelimit.RateLimited, on_rate_limited)
@@ -269,19 +246,3 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(SuspiciousMultipartForm, on_unreadable_form)
     api.add_exception_handler(UnreadablePostError, on_unreadable_form)
     api.add_exception_handler(OperationalError, on_database_error)
-
-
-PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {
-    400: ProblemOut,
-    401: ProblemOut,
-    403: ProblemOut,
-    404: ProblemOut,
-    409: ProblemOut,
-    413: ProblemOut,
-    415: ProblemOut,
-    422: ProblemOut,
-    429: ProblemOut,
-    503: ProblemOut,
-}
-# What an operation open to everyone can answer besides its own result.
-PUBLIC_PROBLEM_RESPONSES: dict[int, type[ProblemOut]] = {429: ProblemOut}

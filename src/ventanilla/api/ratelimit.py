@@ -93,8 +93,7 @@ class RateLimitHeadersMiddleware:
 
 def _too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
     from ventanilla.api.problems import problem
-    from ventanilla.api.urls import api
 
-    response = problem(api, request, code=error.code, status=error.status, detail=error.message)
+    response = problem(request, code=error.code, status=error.status, detail=error.message)
     set_retry_after(response, error.allowance)
     return response

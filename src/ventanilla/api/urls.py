@@ -9,9 +9,12 @@ from ventanilla.audit.api import router as audit_router
 from ventanilla.cases.api import life_events_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.catalog.api import router as catalog_router
+from ventanilla.catalog.api import staff_router as catalog_staff_router
+from ventanilla.citizen360.api import router as citizen360_router
 from ventanilla.consent.api import router as consent_router
 from ventanilla.interactions.api import router as interactions_router
 from ventanilla.parties.api import router as parties_router
+from ventanilla.sharing.api import router as sharing_router
 
 api = problems.ProblemDocumentingAPI(
     title="Ventanilla API",
@@ -28,9 +31,12 @@ api = problems.ProblemDocumentingAPI(
 )
 problems.install(api)
 api.add_router("/parties", parties_router)
+api.add_router("/parties", citizen360_router)
 api.add_router("/", interactions_router)
 api.add_router("/cases", cases_router)
 api.add_router("/life-event-requests", life_events_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/catalog", catalog_staff_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", consent_router)
+api.add_router("/", sharing_router)

@@ -9,10 +9,10 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from ventanilla.api.auth import actor_of
-from ventanilla.api.problems import PROBLEM_RESPONSES
+from ventanilla.access.actors import actor_of
 from ventanilla.audit.selectors import audit_entries
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ventanilla.core.problems import PROBLEM_RESPONSES
 
 router = Router(tags=["audit"])
 

@@ -8,18 +8,20 @@ import hmac
 import json
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ventanilla.access.actors import Actor
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from ventanilla.audit.sink import sink_write, sink_write_or_log
 from ventanilla.core.context import request_id
+
+if TYPE_CHECKING:  # the log names who acted; it needs nothing else of them
+    from ventanilla.access.actors import Actor
 
 GENESIS = "0" * 64
 

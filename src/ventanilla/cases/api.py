@@ -11,12 +11,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from ventanilla.api.auth import actor_of
-from ventanilla.api.problems import PROBLEM_RESPONSES
+from ventanilla.access.actors import actor_of
 from ventanilla.cases import selectors, services
 from ventanilla.cases.lifecycle import TRANSITIONS, actions_from
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ventanilla.core.problems import PROBLEM_RESPONSES
 
 router = Router(tags=["cases"])
 

@@ -288,7 +288,7 @@ def enqueue_sending() -> None:
     """Queue a sending run unless one is already waiting to start: that one will send this
     message too (it reads every queued message when it starts), and a busy counter opening
     hundreds of cases a minute does not fill the queue with runs."""
-    from ventanilla.cases.tasks import send_notifications
+    from ventanilla.cases.jobs import send_notifications
     from ventanilla.core.scheduling import task_waiting
 
     if not task_waiting(send_notifications, due_now=True):

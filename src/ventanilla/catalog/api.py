@@ -9,11 +9,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from ventanilla.api.auth import AUTH, actor_of
-from ventanilla.api.problems import PROBLEM_RESPONSES, PUBLIC_PROBLEM_RESPONSES
+from ventanilla.access.actors import actor_of
 from ventanilla.catalog import selectors
+from ventanilla.core.problems import PROBLEM_RESPONSES, PUBLIC_PROBLEM_RESPONSES
 
 router = Router(tags=["catalog"], auth=None)  # the catalogue is public information
+# What only staff and integrating systems read: the API's own authentication applies.
+staff_router = Router(tags=["catalog"])
 
 
 class EvidenceOut(Schema):
@@ -81,9 +83,8 @@ def list_channels(request: HttpRequest) -> list[dict[str, str]]:
     return [{"code": c.code, "name": c.name} for c in selectors.channels()]
 
 
-@router.get(
+@staff_router.get(
     "/knowledge",
-    auth=AUTH,
     response={200: list[ArticleOut], **PROBLEM_RESPONSES},
     summary="Search the knowledge base",
     description="Articles front-line staff answer from, best match first; those linked to "

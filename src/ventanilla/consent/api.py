@@ -14,15 +14,38 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from ventanilla.api.auth import actor_of
-from ventanilla.api.problems import PROBLEM_RESPONSES
-from ventanilla.consent import services, sharing
+from ventanilla.access.actors import actor_of
+from ventanilla.consent import services
 from ventanilla.consent.models import Consent
 from ventanilla.core.dates import EndTime
 from ventanilla.core.errors import ValidationFailed
-from ventanilla.parties.api import ConsentOut
+from ventanilla.core.problems import PROBLEM_RESPONSES
 
 router = Router(tags=["consents"])
+
+
+class ConsentOut(Schema):
+    id: UUID
+    purpose: str
+    recipient: str = Field(alias="recipient.code")
+    recipient_name: str = Field(alias="recipient.name")
+    data_categories: list[str]
+    legal_basis: str
+    granted_at: datetime
+    expires_at: datetime | None
+    withdrawn_at: datetime | None
+    channel: str = Field(alias="channel_id")
+    recorded_by: str = Field(alias="recorded_by_label")
+    given_by: str = Field(
+        description="`person` (portal), `desk` (signed document kept) or `agency` (its own "
+        "record of another basis, which opens nothing held elsewhere)"
+    )
+    explicit: bool = Field(description="Explicit consent to health and disability data")
+    has_evidence: bool = Field(description="The signed document is kept")
+
+    @staticmethod
+    def resolve_has_evidence(obj: Any) -> bool:
+        return bool(obj.evidence_file)
 
 
 class EvidenceIn(Schema):
@@ -119,85 +142,4 @@ def withdraw_consent(request: HttpRequest, consent_id: UUID, payload: ConsentWit
         consent_id=consent_id,
         instruction=payload.instruction,
         channel=payload.channel,
-    )
-
-
-LegalBasisName = Literal["consent", "legal_obligation", "public_task", "vital_interest", "contract"]
-
-
-class SharingRequestIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    holder: str = Field(max_length=40, description="Code of the agency that holds the data")
-    purpose: str = Field(max_length=300, description="Why the data is needed (logged)")
-    data_categories: list[str] = Field(min_length=1, max_length=len(services.DATA_CATEGORIES))
-    legal_basis: LegalBasisName = Field(
-        default="consent",
-        description=(
-            "`consent`: a consent in force to your agency must cover every category. Otherwise "
-            "name the law in `legal_reference`; health and disability need consent."
-        ),
-    )
-    legal_reference: str = Field(default="", max_length=200)
-    requester: str | None = Field(
-        default=None,
-        max_length=40,
-        description="Which of your agencies asks; needed only when you act for several",
-    )
-
-
-class SharingAnswerOut(Schema):
-    id: UUID
-    outcome: str
-    holder: str
-    requester: str
-    purpose: str
-    data_categories: list[str]
-    legal_basis: str
-    legal_reference: str
-    consents: list[UUID]
-    answered_at: datetime
-    data: dict[str, Any] = Field(
-        description="What the holder has: records, attributes and, for `cases`, cases and contacts"
-    )
-
-
-@router.post(
-    "/parties/{party_id}/sharing-requests",
-    response={201: SharingAnswerOut, **PROBLEM_RESPONSES},
-    summary="Ask another agency for data it already holds on a party (once-only)",
-    description=(
-        "Granted only where a consent in force or a named legal basis covers every category. "
-        "A refusal is a 403 problem of type `urn:ventanilla:problem:sharing-refused` carrying "
-        "`sharing_request_id`; both the request and the answer are in the audit log."
-    ),
-)
-def request_sharing(
-    request: HttpRequest, party_id: UUID, payload: SharingRequestIn
-) -> Status[dict[str, Any]]:
-    answer = sharing.sharing_request(
-        actor=actor_of(request),
-        party_id=party_id,
-        holder_code=payload.holder,
-        purpose=payload.purpose,
-        data_categories=payload.data_categories,
-        legal_basis=payload.legal_basis,
-        legal_reference=payload.legal_reference,
-        requester_code=payload.requester,
-    )
-    row = answer.request
-    return Status(
-        201,
-        {
-            "id": row.pk,
-            "outcome": row.outcome,
-            "holder": payload.holder,
-            "requester": row.requester.code,
-            "purpose": row.purpose,
-            "data_categories": row.data_categories,
-            "legal_basis": row.legal_basis,
-            "legal_reference": row.legal_reference,
-            "consents": [consent.pk for consent in row.consents.all()],
-            "answered_at": row.answered_at,
-            "data": answer.data,
-        },
     )

@@ -11,11 +11,11 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from ventanilla.api.auth import actor_of
-from ventanilla.api.problems import PROBLEM_RESPONSES
+from ventanilla.access.actors import actor_of
 from ventanilla.core import filetypes
 from ventanilla.core.dates import EventTime
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ventanilla.core.problems import PROBLEM_RESPONSES
 from ventanilla.interactions import services
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.selectors import attachment_for_download, interactions_of_party

@@ -1,23 +1,21 @@
-"""API of parties: search, create, read, update, and the 360° view."""
+"""API of parties: search, create, read and update. The 360° view is in ``citizen360.api``."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from ventanilla.api.auth import actor_of
-from ventanilla.api.problems import PROBLEM_RESPONSES
-from ventanilla.cases.api import CaseOut
+from ventanilla.access.actors import actor_of
 from ventanilla.core.dates import BirthDate
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from ventanilla.interactions.api import InteractionOut
+from ventanilla.core.problems import PROBLEM_RESPONSES
 from ventanilla.parties import selectors, services
-from ventanilla.parties.models import Party, Representation
+from ventanilla.parties.models import Party
 
 router = Router(tags=["parties"])
 
@@ -136,109 +134,10 @@ class RepresentationOut(Schema):
     valid_until: date | None
 
 
-class ConsentOut(Schema):
-    id: UUID
-    purpose: str
-    recipient: str = Field(alias="recipient.code")
-    recipient_name: str = Field(alias="recipient.name")
-    data_categories: list[str]
-    legal_basis: str
-    granted_at: datetime
-    expires_at: datetime | None
-    withdrawn_at: datetime | None
-    channel: str = Field(alias="channel_id")
-    recorded_by: str = Field(alias="recorded_by_label")
-    given_by: str = Field(
-        description="`person` (portal), `desk` (signed document kept) or `agency` (its own "
-        "record of another basis, which opens nothing held elsewhere)"
-    )
-    explicit: bool = Field(description="Explicit consent to health and disability data")
-    has_evidence: bool = Field(description="The signed document is kept")
-
-    @staticmethod
-    def resolve_has_evidence(obj: Any) -> bool:
-        return bool(obj.evidence_file)
-
-
-class ProfileChangeOut(Schema):
-    field: str
-    old_value: object
-    new_value: object
-    changed_by: str
-    changed_at: datetime
-
-
-class TimelineOut(Schema):
-    items: list[InteractionOut]
-    next_cursor: str | None
-
-
-class Party360Out(Schema):
-    party: PartyOut
-    identifiers: list[IdentifierOut]
-    contact_points: list[ContactPointOut]
-    attributes: list[AttributeOut]
-    represents: list[RepresentationOut]
-    represented_by: list[RepresentationOut]
-    open_cases: list[CaseOut]
-    past_cases: list[CaseOut]
-    consents: list[ConsentOut] = Field(description="Consents given to your agencies")
-    other_consents: int = Field(
-        description="Consents given to other agencies: counted, their purposes not shown"
-    )
-    timeline: TimelineOut
-    changes: list[ProfileChangeOut] = Field(description="Latest rectifications, newest first")
-    withheld_sensitive: int = Field(
-        description="Sensitive facts held back: state a `purpose` to see them (logged)."
-    )
-    sensitive_purpose: str = Field(
-        description="The purpose under which sensitive facts are shown (stated, or an open case)."
-    )
-
-
 class SearchQuery(Schema):
     q: str = Field(max_length=100, description="Name words, DNI/NIE/CIF, email or phone.")
     cursor: str | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-
-
-class TimelineQuery(Schema):
-    channel: str | None = None
-    agency: str | None = Field(default=None, description="Agency code; includes its departments.")
-    cursor: str | None = None
-    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-
-
-class ViewQuery(TimelineQuery):
-    purpose: str = Field(
-        default="",
-        max_length=300,
-        description="Why the record is read; recorded in the audit log with the reading.",
-    )
-    sensitive: bool = Field(
-        default=False,
-        description=(
-            "Also show sensitive facts (health, disability, income, a minor's data): needs the "
-            "parties:read_sensitive scope and a `purpose` of at least 10 characters; logged."
-        ),
-    )
-
-
-def _representations(
-    rows: list[Representation], *, other: Literal["represented", "representative"]
-) -> list[dict[str, object]]:
-    """Each representation seen from this party: who the other party is."""
-    return [
-        {
-            "kind": row.kind,
-            "party_id": getattr(row, f"{other}_id"),
-            "party_name": getattr(row, other).display_name,
-            "scope": row.scope,
-            "valid_from": row.valid_from,
-            "valid_until": row.valid_until,
-        }
-        for row in rows
-    ]
 
 
 @router.get("", response={200: PartyPageOut, **PROBLEM_RESPONSES}, summary="Search parties")
@@ -276,38 +175,3 @@ def update_party(request: HttpRequest, party_id: UUID, payload: PartyPatch) -> P
     return services.party_update(
         actor=actor_of(request), party_id=party_id, changes=payload.model_dump(exclude_unset=True)
     )
-
-
-@router.get(
-    "/{party_id}/360",
-    response={200: Party360Out, **PROBLEM_RESPONSES},
-    summary="The 360° view of a party",
-)
-def party_360(request: HttpRequest, party_id: UUID, query: Query[ViewQuery]) -> object:
-    view = selectors.party_360(
-        actor=actor_of(request),
-        party_id=party_id,
-        channel=query.channel,
-        agency=query.agency,
-        cursor=query.cursor,
-        limit=query.limit,
-        purpose=query.purpose,
-        include_sensitive=query.sensitive,
-    )
-
-    return {
-        "party": view.party,
-        "identifiers": view.identifiers,
-        "contact_points": view.contact_points,
-        "attributes": view.attributes,
-        "represents": _representations(view.represents, other="represented"),
-        "represented_by": _representations(view.represented_by, other="representative"),
-        "open_cases": view.open_cases,
-        "past_cases": view.past_cases,
-        "consents": view.consents,
-        "timeline": {"items": view.timeline.items, "next_cursor": view.timeline.next_cursor},
-        "changes": view.changes,
-        "withheld_sensitive": view.withheld_sensitive,
-        "sensitive_purpose": view.sensitive_purpose,
-        "other_consents": view.other_consents,
-    }

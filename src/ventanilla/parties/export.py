@@ -36,7 +36,7 @@ from ventanilla.cases.models import (
 )
 from ventanilla.catalog.forms import form_fields
 from ventanilla.catalog.models import PublicService
-from ventanilla.consent.models import Consent, SharingRequest
+from ventanilla.consent.models import Consent
 from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.identity.models import SourceRecord
@@ -48,6 +48,7 @@ from ventanilla.parties.models import (
     ProfileChange,
     Representation,
 )
+from ventanilla.sharing.models import SharingRequest
 
 # Which section of the document holds each model that hangs off a party (directly, or through
 # its cases, contacts and consents). tests/parties/test_gdpr.py walks the models and fails when
@@ -69,7 +70,7 @@ SECTION_MODELS: dict[str, tuple[str, ...]] = {
     "cases.CaseTask": ("case_tasks",),
     "cases.Notification": ("notifications",),
     "consent.Consent": ("consents",),
-    "consent.SharingRequest": ("sharing_requests",),
+    "sharing.SharingRequest": ("sharing_requests",),
 }
 
 DOCUMENTS_FOLDER = "documents"

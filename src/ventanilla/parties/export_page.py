@@ -25,7 +25,7 @@ from ventanilla.cases.models import (
     Notification,
     NotificationEvent,
 )
-from ventanilla.consent.models import GivenBy, LegalBasis, SharingRequest
+from ventanilla.consent.models import GivenBy, LegalBasis
 from ventanilla.core import filetypes
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import (
@@ -36,6 +36,7 @@ from ventanilla.parties.models import (
     ProfileAttribute,
     Representation,
 )
+from ventanilla.sharing.models import SharingRequest
 
 
 def party_export_page(document: dict[str, Any]) -> str:

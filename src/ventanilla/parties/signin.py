@@ -101,7 +101,7 @@ def portal_sign_in_request(
     *, identifier: str, email: str, client_address: str, link_template: str
 ) -> SignInRequest:
     """Check and count a request for a sign-in link; the caller queues the job it returns
-    (``parties.tasks.send_sign_in_link``), the same kind of job whether or not anything matched.
+    (``parties.jobs.send_sign_in_link``), the same kind of job whether or not anything matched.
 
     ``link_template`` is the absolute link with ``{secret}`` where the secret goes.
     Says nothing either way: the caller shows the same page whether a link will go out or not.

@@ -189,6 +189,6 @@ def _finish(run: RetentionRun, status: str) -> RetentionRun:
 def retention_request_run(*, actor: Actor, dry_run: bool) -> None:
     """Queue a run (or a dry run) for the worker, once the asking transaction commits."""
     require(actor, Scope.RETENTION_MANAGE)
-    from ventanilla.retention.tasks import run_retention
+    from ventanilla.retention.jobs import run_retention
 
     transaction.on_commit(lambda: run_retention.enqueue(dry_run=dry_run, triggered_by=actor.label))

@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from ventanilla.retention.jobs import next_run_after, schedule_retention
 from ventanilla.retention.models import RetentionRule
 from ventanilla.retention.services import retention_apply
-from ventanilla.retention.tasks import next_run_after, schedule_retention
 
 
 class Command(BaseCommand):

@@ -55,7 +55,6 @@ from ventanilla.cases.services import (
 )
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import knowledge_search
-from ventanilla.channels.views import staff_view
 from ventanilla.core.errors import (
     EditConflict,
     InvalidTransition,
@@ -64,6 +63,7 @@ from ventanilla.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ventanilla.web.console.views import staff_view
 
 STATUS_LABELS: dict[str, Any] = dict(CaseStatus.choices)
 

@@ -1,5 +1,5 @@
-"""The staff console (search, 360° view) and the citizen portal's public pages: thin views that
-call selectors and render templates."""
+"""The staff console: search, the 360° view, a party's edits, consents and data-sharing, the audit
+log and retention. Thin views that call selectors and services and render templates."""
 
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
-from ventanilla.catalog.selectors import channels, life_events_with_services
+from ventanilla.catalog.selectors import channels
+from ventanilla.citizen360.selectors import party_360 as select_party_360
 from ventanilla.consent.models import LegalBasis
 from ventanilla.consent.selectors import consent_for_staff
 from ventanilla.consent.services import Evidence, consent_record
 from ventanilla.consent.services import consent_withdraw as withdraw
-from ventanilla.consent.sharing import sharing_request
 from ventanilla.core import dates
 from ventanilla.core.errors import (
     Conflict,
@@ -40,11 +40,11 @@ from ventanilla.core.errors import (
     ValidationFailed,
 )
 from ventanilla.parties.models import DataCategory, Party
-from ventanilla.parties.selectors import party_360 as select_party_360
 from ventanilla.parties.selectors import party_get, party_search
 from ventanilla.parties.services import party_update
 from ventanilla.retention.selectors import retention_overview
 from ventanilla.retention.services import retention_request_run
+from ventanilla.sharing.services import sharing_request
 
 View = Callable[..., HttpResponse]
 
@@ -57,7 +57,9 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = actor_for_user(request.user)
         if actor.second_factor_pending:
-            return redirect_to_login(request.get_full_path(), login_url=reverse("second-factor"))
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("accounts:second-factor")
+            )
         if not actor.is_staff_member:
             raise DjangoPermissionDenied(_("Your account is not a member of any agency."))
         try:
@@ -68,12 +70,6 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("console:search")
-    return redirect("console:portal")
 
 
 @staff_view
@@ -409,8 +405,3 @@ def consent_withdraw(request: HttpRequest, actor: Actor, consent_id: UUID) -> Ht
             return redirect("console:party", party_id=consent.party_id)
     context = {"consent": consent, "form": form, "errors": errors, "channels": channels()}
     return render(request, "console/consent_withdraw.html", context, status=422 if errors else 200)
-
-
-def portal(request: HttpRequest) -> HttpResponse:
-    """The citizen portal's front page: the services, grouped by life event."""
-    return render(request, "portal/home.html", {"events": life_events_with_services()})

@@ -21,12 +21,13 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.catalog.models import Agency
-from ventanilla.consent.models import Consent, LegalBasis, SharingRequest
+from ventanilla.consent.models import Consent, LegalBasis
 from ventanilla.consent.selectors import consents_in_force_for
 from ventanilla.core.errors import NotFound, SharingRefused, ValidationFailed
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import SPECIAL_CATEGORIES, DataCategory, Party, ProfileAttribute
+from ventanilla.sharing.models import SharingRequest
 
 MIN_PURPOSE_LENGTH = 10
 MIN_REFERENCE_LENGTH = 5

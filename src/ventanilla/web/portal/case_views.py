@@ -29,11 +29,12 @@ from ventanilla.catalog.forms import form_data_from_post, form_fields, validate_
 from ventanilla.catalog.selectors import (
     life_event_with_services,
     life_events_by_kind,
+    life_events_with_services,
     requestable_service,
     requestable_services,
 )
-from ventanilla.channels.portal import citizen_view
 from ventanilla.core.errors import EditConflict, InvalidTransition, ValidationFailed
+from ventanilla.web.portal.views import citizen_view
 
 CHANNEL = "web"
 FORM_PREFIX = "form_data."
@@ -84,7 +85,7 @@ def case_message(request: HttpRequest, actor: Actor, reference: str) -> HttpResp
     except ValidationFailed as failure:
         return _case_page(request, actor, mine, status=422, errors=failure.errors, text=text)
     messages.success(request, _("Your message was sent to the office handling your case."))
-    return redirect("console:portal-case", reference=mine.case.reference)
+    return redirect("portal:case", reference=mine.case.reference)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +96,7 @@ def case_cancel(request: HttpRequest, actor: Actor, reference: str) -> HttpRespo
     context: dict[str, Any] = {"case": mine.case, "errors": {}, "reason": ""}
     if mine.case.status not in _cancellable():
         messages.info(request, _("This case can no longer be cancelled."))
-        return redirect("console:portal-case", reference=mine.case.reference)
+        return redirect("portal:case", reference=mine.case.reference)
     if request.method == "GET":
         return render(request, "portal/my_case_cancel.html", context)
     reason = request.POST.get("reason", "")
@@ -115,9 +116,9 @@ def case_cancel(request: HttpRequest, actor: Actor, reference: str) -> HttpRespo
         messages.info(
             request, _("The office changed your case in the meantime; look at it and try again.")
         )
-        return redirect("console:portal-case", reference=mine.case.reference)
+        return redirect("portal:case", reference=mine.case.reference)
     messages.success(request, _("Your case was cancelled."))
-    return redirect("console:portal-case", reference=mine.case.reference)
+    return redirect("portal:case", reference=mine.case.reference)
 
 
 def _scale() -> list[tuple[str, str]]:
@@ -159,8 +160,13 @@ def satisfaction(request: HttpRequest, actor: Actor, reference: str) -> HttpResp
             return render(request, "portal/satisfaction.html", context, status=422)
         except InvalidTransition as refused:
             messages.info(request, refused.message)
-        return redirect("console:portal-satisfaction", reference=mine.case.reference)
+        return redirect("portal:satisfaction", reference=mine.case.reference)
     return render(request, "portal/satisfaction.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The citizen portal's front page, open to everyone: the services, grouped by life event."""
+    return render(request, "portal/home.html", {"events": life_events_with_services()})
 
 
 @citizen_view
@@ -202,7 +208,7 @@ def service_request(request: HttpRequest, actor: Actor, code: str) -> HttpRespon
                     _("Your request was received with reference %(reference)s.")
                     % {"reference": opened.reference},
                 )
-                return redirect("console:portal-case", reference=opened.reference)
+                return redirect("portal:case", reference=opened.reference)
     field_errors = {
         k[len(FORM_PREFIX) :]: v for k, v in errors.items() if k.startswith(FORM_PREFIX)
     }
@@ -242,7 +248,7 @@ def life_event(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
             errors = failure.errors
         else:
             messages.success(request, _("Your request was received."))
-            return redirect("console:portal-life-event-request", request_id=made.pk)
+            return redirect("portal:life-event-request", request_id=made.pk)
     context = {
         "event": event,
         "offered": offered,

@@ -1,6 +1,7 @@
-"""``ventanilla worker``: the background worker. It makes sure the periodic tasks (the daily
-retention run and deadline sweep, the outbox check every quarter of an hour) are scheduled and
-that no queued notification is left behind, then processes the task queue until stopped: with
+"""``ventanilla worker``: the background worker. It makes sure the periodic jobs named in
+``settings.PERIODIC_JOBS`` (the daily retention run and deadline sweep, the audit checkpoint, the
+outbox check, and that no queued notification is left behind) are scheduled, then processes the
+queue until stopped: with
 the database backend by django-tasks-db's ``db_worker``, with VENTANILLA_TASKS_BACKEND=rq by an
 RQ worker on Redis."""
 
@@ -11,14 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-
-from ventanilla.audit.tasks import schedule_checkpoints
-from ventanilla.cases.tasks import (
-    catch_up_notifications,
-    schedule_deadlines,
-    schedule_outbox_check,
-)
-from ventanilla.retention.tasks import schedule_retention
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
@@ -31,16 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if schedule_retention():
-            self.stdout.write("Scheduled the daily retention run.")
-        if schedule_deadlines():
-            self.stdout.write("Scheduled the daily deadline sweep.")
-        if schedule_checkpoints():
-            self.stdout.write("Scheduled the audit log's periodic checkpoint.")
-        if schedule_outbox_check():
-            self.stdout.write("Scheduled the outbox check.")
-        if catch_up_notifications():
-            self.stdout.write("Queued the sending of waiting notifications.")
+        for path, scheduled in settings.PERIODIC_JOBS:
+            if import_string(path)():
+                self.stdout.write(scheduled)
         if settings.TASKS_BACKEND == "rq":
             self._run_rq(batch=options["batch"])
             return

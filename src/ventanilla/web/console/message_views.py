@@ -26,8 +26,8 @@ from ventanilla.cases.notifications import (
     templates_list,
 )
 from ventanilla.cases.outbox import notification_resend, notifications_failed, outbox_health
-from ventanilla.channels.views import staff_view
 from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.web.console.views import staff_view
 
 
 @staff_view

@@ -28,10 +28,10 @@ from tests.factories import make_party, valid_dni
 from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
+from ventanilla.parties.jobs import RETRY_AFTER, send_sign_in_link
 from ventanilla.parties.models import Party, PortalSignInToken
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
 from ventanilla.parties.signin import PER_ADDRESS, PER_IDENTIFIER
-from ventanilla.parties.tasks import RETRY_AFTER, send_sign_in_link
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def fresh_throttle() -> None:
     cache.clear()
     # Load the URLs (and the API's schemas) on the real clock: pydantic cannot build a schema
     # while freezegun has replaced datetime.
-    reverse("console:portal")
+    reverse("portal:home")
 
 
 @pytest.fixture

@@ -39,11 +39,19 @@ from ventanilla.access.second_factor import (
     totp_verify,
 )
 from ventanilla.audit.actions import Action
-from ventanilla.channels.sign_in_log import sign_in_event
 from ventanilla.core.sessions import session_started
+from ventanilla.web.accounts.sign_in_log import sign_in_event
 
 # Fresh recovery codes wait here, in this session only, until their owner says they kept them.
 FRESH_CODES_KEY = "recovery_codes_fresh"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where the site's root sends a visitor: signed-in staff to the console, anyone else to the
+    citizen portal."""
+    if request.user.is_authenticated:
+        return redirect("console:search")
+    return redirect("portal:home")
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -71,7 +79,7 @@ class StaffLoginView(auth_views.LoginView):
     def get_success_url(self) -> str:
         url = super().get_success_url()
         if actor_for_user(self.request.user).second_factor_pending:
-            return _with_next("second-factor", url)
+            return _with_next("accounts:second-factor", url)
         return url
 
 
@@ -112,7 +120,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if confirmed_device(user) is None:
         if not actor_for_user(user).second_factor_pending:
             return redirect(next_url)
-        return redirect(_with_next("second-factor-enrol", next_url))
+        return redirect(_with_next("accounts:second-factor-enrol", next_url))
     error = recovery_error = ""
     if request.method == "POST" and "recovery_code" in request.POST:
         check, device = recovery_code_verify(user=user, code=request.POST["recovery_code"])
@@ -157,7 +165,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     user: Any = request.user  # signed in (login_required), wrapped by django-otp
     if confirmed_device(user) is not None and not is_verified(user):
-        return redirect(_with_next("second-factor", next_url))
+        return redirect(_with_next("accounts:second-factor", next_url))
     enrolment = totp_device_start(user=user)
     error = ""
     if request.method == "POST":
@@ -176,7 +184,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
             enrolment.device.refresh_from_db()
             _verified(request, enrolment.device)
             request.session[FRESH_CODES_KEY] = codes
-            return redirect(_with_next("second-factor-recovery-codes", next_url))
+            return redirect(_with_next("accounts:second-factor-recovery-codes", next_url))
         _failed(request, check, "enrolment")
         error = _code_error(check)
     qr = segno.make(enrolment.uri, error="m")
@@ -198,7 +206,9 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
 def _second_factor_first(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if actor_for_user(request.user).second_factor_pending:
-            return redirect_to_login(request.get_full_path(), login_url=reverse("second-factor"))
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("accounts:second-factor")
+            )
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
@@ -219,7 +229,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
                     request, Action.SECOND_FACTOR_RECOVERY_ISSUED, user=user, count=len(codes)
                 )
             request.session[FRESH_CODES_KEY] = codes
-            return redirect(_with_next("second-factor-recovery-codes", next_url))
+            return redirect(_with_next("accounts:second-factor-recovery-codes", next_url))
         request.session.pop(FRESH_CODES_KEY, None)  # "I have kept them"
         return redirect(next_url)
     if fresh and request.GET.get("download") == "txt":
@@ -240,7 +250,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 password_change = _second_factor_first(
-    auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password-change-done"))
+    auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password-change-done"))
 )
 password_change_done = _second_factor_first(auth_views.PasswordChangeDoneView.as_view())
 

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.audit.selectors import disclosures_of_party
+from ventanilla.citizen360.selectors import party_self_view
 from ventanilla.consent.selectors import consent_of_subject, consent_recipients
 from ventanilla.consent.services import consent_give, consent_withdraw_by_subject
 from ventanilla.core import dates
@@ -37,8 +38,8 @@ from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.i18n import current_language
 from ventanilla.parties.export import party_export, party_export_json, party_export_zip
 from ventanilla.parties.export_page import party_export_page
+from ventanilla.parties.jobs import send_sign_in_link
 from ventanilla.parties.models import DataCategory
-from ventanilla.parties.selectors import party_self_view
 from ventanilla.parties.signin import (
     LINK_MINUTES,
     SECRET_MARK,
@@ -48,7 +49,6 @@ from ventanilla.parties.signin import (
     portal_sign_in_redeem,
     portal_sign_in_request,
 )
-from ventanilla.parties.tasks import send_sign_in_link
 
 PARTY_KEY = "portal_party"
 SEEN_KEY = "portal_seen"
@@ -75,7 +75,7 @@ def _safe_next(url: object) -> str:
 def _to_sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":  # come back here after signing in
         request.session[NEXT_KEY] = _safe_next(request.get_full_path())
-    return redirect("console:portal-sign-in")
+    return redirect("portal:sign-in")
 
 
 def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
@@ -137,7 +137,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     identifier = request.POST.get("identifier", "")[:40]
     email = request.POST.get("email", "")[:300]
     context.update(identifier=identifier, email=email)
-    link = request.build_absolute_uri(reverse("console:portal-sign-in-link", args=["-"]))
+    link = request.build_absolute_uri(reverse("portal:sign-in-link", args=["-"]))
     try:
         asked = portal_sign_in_request(
             identifier=identifier,
@@ -176,7 +176,7 @@ def sign_in_link(request: HttpRequest, secret: str) -> HttpResponse:
     request.session[PARTY_KEY] = str(party.pk)
     request.session[SEEN_KEY] = time.time()
     request.session.set_expiry(settings.PORTAL_IDLE_SECONDS)
-    return redirect(then) if then else redirect("console:portal-me")
+    return redirect(then) if then else redirect("portal:me")
 
 
 @require_POST
@@ -186,7 +186,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     else:
         _forget_citizen(request)
     messages.success(request, _("You have signed out."))
-    return redirect("console:portal")
+    return redirect("portal:home")
 
 
 @citizen_view
@@ -244,7 +244,7 @@ def consent_new(request: HttpRequest, actor: Actor) -> HttpResponse:
             messages.success(
                 request, _("Your consent was recorded. You can withdraw it here at any time.")
             )
-            return redirect("console:portal-me")
+            return redirect("portal:me")
     context = {
         "form": form,
         "errors": errors,
@@ -265,9 +265,9 @@ def consent_withdraw(request: HttpRequest, actor: Actor, consent_id: UUID) -> Ht
         consent_withdraw_by_subject(actor=actor, consent_id=consent_id)
     except Conflict as conflict:
         messages.info(request, conflict.message)
-        return redirect("console:portal-me")
+        return redirect("portal:me")
     messages.success(request, _("Your consent was withdrawn. It no longer applies."))
-    return redirect("console:portal-me")
+    return redirect("portal:me")
 
 
 @citizen_view
@@ -276,7 +276,7 @@ def disclosures(request: HttpRequest, actor: Actor) -> HttpResponse:
     try:
         page = disclosures_of_party(actor=actor, cursor=request.GET.get("cursor") or None)
     except ValidationFailed:
-        return redirect("console:portal-disclosures")
+        return redirect("portal:disclosures")
     return render(request, "portal/disclosures.html", {"page": page})
 
 

@@ -13,10 +13,10 @@ from tests.factories import make_party, signed_form
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
 from ventanilla.audit.models import AuditEntry
-from ventanilla.consent.models import SharingRequest
 from ventanilla.consent.services import consent_record, consent_withdraw
 from ventanilla.identity.models import SourceRecord
 from ventanilla.parties.models import ProfileAttribute
+from ventanilla.sharing.models import SharingRequest
 
 pytestmark = pytest.mark.django_db
 

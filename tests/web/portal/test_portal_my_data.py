@@ -20,10 +20,11 @@ from ventanilla.audit.models import AuditEntry
 from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open
+from ventanilla.citizen360.selectors import party_360
 from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
 from ventanilla.parties.models import Party
-from ventanilla.parties.selectors import party_360, party_get
+from ventanilla.parties.selectors import party_get
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,61 @@
+"""The staff console, under /console/."""
+
+from django.urls import path
+
+from ventanilla.web.console import case_views, message_views, views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("parties/<uuid:party_id>/", views.party_360, name="party"),
+    path("parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
+    path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
+    path("parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
+    path("cases/", case_views.case_queue, name="cases"),
+    path("cases/assign/", case_views.case_bulk_assign, name="cases-assign"),
+    path("cases/<str:reference>/", case_views.case_page, name="case"),
+    path("cases/<str:reference>/step/", case_views.case_step, name="case-step"),
+    path("cases/<str:reference>/notes/", case_views.case_note, name="case-note"),
+    path(
+        "cases/<str:reference>/documents/",
+        case_views.case_document,
+        name="case-document",
+    ),
+    path("cases/<str:reference>/assign/", case_views.case_assign_one, name="case-assign"),
+    path(
+        "cases/<str:reference>/transfer/",
+        case_views.case_transfer_view,
+        name="case-transfer",
+    ),
+    path("cases/<str:reference>/tasks/", case_views.case_task_new, name="case-task"),
+    path(
+        "cases/<str:reference>/tasks/<uuid:task_id>/finish/",
+        case_views.case_task_finish,
+        name="case-task-finish",
+    ),
+    path(
+        "cases/<str:reference>/duplicate/",
+        case_views.case_duplicate,
+        name="case-duplicate",
+    ),
+    path("audit/", views.audit_log, name="audit"),
+    path("messages/", message_views.message_list, name="messages"),
+    path("messages/<uuid:template_id>/", message_views.message_edit, name="message"),
+    path(
+        "messages/undelivered/",
+        message_views.message_undelivered,
+        name="messages-undelivered",
+    ),
+    path(
+        "messages/undelivered/<uuid:notification_id>/resend/",
+        message_views.message_resend,
+        name="message-resend",
+    ),
+    path("retention/", views.retention, name="retention"),
+    path(
+        "consents/<uuid:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
+]

@@ -1,0 +1,40 @@
+"""The citizen portal, under /portal/."""
+
+from django.urls import path, re_path
+
+from ventanilla.web.portal import case_views, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", case_views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-in/<str:secret>/", views.sign_in_link, name="sign-in-link"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("me/", views.me, name="me"),
+    path("me/disclosures/", views.disclosures, name="disclosures"),
+    path("me/consents/new/", views.consent_new, name="consent-new"),
+    path(
+        "me/consents/<uuid:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("me/cases/", case_views.cases, name="cases"),
+    path("me/cases/<str:reference>/", case_views.case, name="case"),
+    path("me/cases/<str:reference>/message/", case_views.case_message, name="case-message"),
+    path("me/cases/<str:reference>/cancel/", case_views.case_cancel, name="case-cancel"),
+    path(
+        "me/cases/<str:reference>/satisfaction/",
+        case_views.satisfaction,
+        name="satisfaction",
+    ),
+    path(
+        "me/life-events/<uuid:request_id>/",
+        case_views.life_event_request,
+        name="life-event-request",
+    ),
+    path("services/", case_views.services, name="services"),
+    path("services/<slug:code>/request/", case_views.service_request, name="service-request"),
+    path("life-events/<slug:code>/", case_views.life_event, name="life-event"),
+    re_path(r"^me/my-data\.(?P<fmt>json|html|zip)$", views.export, name="export"),
+]
