@@ -210,6 +210,7 @@ INSTALLED_APPS = [
     "ventanilla.retention",
     "ventanilla.citizen360",
     "ventanilla.sharing",
+    "ventanilla.privacy",
     "django_tasks",
     "django_tasks_db",
 ]

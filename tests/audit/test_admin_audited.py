@@ -18,9 +18,9 @@ from ventanilla.access.models import ApiKey
 from ventanilla.audit.actions import Action
 from ventanilla.audit.admin import AuditedAdmin
 from ventanilla.audit.models import AuditEntry
-from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.cases.models import Notification, NotificationEvent, RoutingRule
 from ventanilla.parties.models import ContactPoint, Identifier, Party
+from ventanilla.privacy.selectors import disclosures_of_party
 
 pytestmark = pytest.mark.django_db
 

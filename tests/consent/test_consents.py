@@ -456,7 +456,7 @@ def test_erasure_removes_the_signed_form_and_keeps_its_digest(
     from django.core.files.storage import default_storage
 
     from ventanilla.access.actors import Actor as Operator
-    from ventanilla.parties.services import party_erase
+    from ventanilla.privacy.services import party_erase
 
     party = make_party(actor)
     consent = consent_record(

@@ -223,7 +223,7 @@ def test_the_file_is_removed_when_its_row_cannot_be_written(
 def test_erasing_a_party_removes_its_documents_and_their_files(
     api: Client, interaction: Interaction, actor: Actor, media: Path
 ) -> None:
-    from ventanilla.parties.services import party_erase
+    from ventanilla.privacy.services import party_erase
 
     assert upload(api, interaction, "a.pdf", PDF).status_code == 201
 

@@ -12,7 +12,8 @@ from django.test import Client
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.parties.models import Party, ProfileChange
-from ventanilla.parties.services import party_erase, party_update
+from ventanilla.parties.services import party_update
+from ventanilla.privacy.services import party_erase
 
 pytestmark = pytest.mark.django_db
 

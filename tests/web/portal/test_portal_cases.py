@@ -17,13 +17,13 @@ from tests.factories import make_party
 from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
-from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.cases.models import Case, CaseEvent, LifeEventRequest
 from ventanilla.cases.services import case_note_add, case_open, case_transition
 from ventanilla.catalog.models import Agency, LifeEvent, PublicService
 from ventanilla.catalog.services import life_event_ensure, service_ensure
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
+from ventanilla.privacy.selectors import disclosures_of_party
 
 pytestmark = pytest.mark.django_db
 

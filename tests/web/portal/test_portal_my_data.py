@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from tests.factories import make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
-from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open
 from ventanilla.citizen360.selectors import party_360
@@ -25,6 +24,7 @@ from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
 from ventanilla.parties.models import Party
 from ventanilla.parties.selectors import party_get
+from ventanilla.privacy.selectors import disclosures_of_party
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +285,7 @@ def test_a_citizen_cannot_export_someone_else(agent: Actor, citizen: Party) -> N
     neighbour = make_party(agent)
 
     from ventanilla.core.errors import PermissionDenied
-    from ventanilla.parties.export import party_export
+    from ventanilla.privacy.export import party_export
 
     with pytest.raises(PermissionDenied):
         party_export(actor=actor_for_citizen(citizen), party_id=neighbour.pk)
@@ -332,7 +332,7 @@ def test_an_expired_consent_shows_as_expired_without_a_withdraw_button(
 def test_the_disclosure_log_shows_which_agency_handed_data_over_and_on_which_consent(
     agent: Actor, citizen: Party
 ) -> None:
-    from ventanilla.consent.sharing import sharing_request
+    from ventanilla.sharing.services import sharing_request
 
     consent_record(
         actor=agent,

@@ -29,15 +29,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.access.actors import Actor, actor_for_citizen
-from ventanilla.audit.selectors import disclosures_of_party
 from ventanilla.citizen360.selectors import party_self_view
 from ventanilla.consent.selectors import consent_of_subject, consent_recipients
 from ventanilla.consent.services import consent_give, consent_withdraw_by_subject
 from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.i18n import current_language
-from ventanilla.parties.export import party_export, party_export_json, party_export_zip
-from ventanilla.parties.export_page import party_export_page
 from ventanilla.parties.jobs import send_sign_in_link
 from ventanilla.parties.models import DataCategory
 from ventanilla.parties.signin import (
@@ -49,6 +46,9 @@ from ventanilla.parties.signin import (
     portal_sign_in_redeem,
     portal_sign_in_request,
 )
+from ventanilla.privacy.export import party_export, party_export_json, party_export_zip
+from ventanilla.privacy.export_page import party_export_page
+from ventanilla.privacy.selectors import disclosures_of_party
 
 PARTY_KEY = "portal_party"
 SEEN_KEY = "portal_seen"

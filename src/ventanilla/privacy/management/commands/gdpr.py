@@ -12,9 +12,9 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.models import Scope
 from ventanilla.core.errors import DomainError
 from ventanilla.core.i18n import SUPPORTED
-from ventanilla.parties.export import party_export, party_export_json, party_export_zip
-from ventanilla.parties.export_page import party_export_page
-from ventanilla.parties.services import party_erase
+from ventanilla.privacy.export import party_export, party_export_json, party_export_zip
+from ventanilla.privacy.export_page import party_export_page
+from ventanilla.privacy.services import party_erase
 
 
 class Command(BaseCommand):

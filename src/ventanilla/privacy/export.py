@@ -2,8 +2,9 @@
 holds on one person, in one document — as JSON, as a page in their language, or as a zip that
 also holds copies of their documents.
 
-Every relation to ``Party`` has a section here (``SECTION_MODELS``); a test walks the models and
-fails when a new relation has none, so nothing new is held without being handed over."""
+Every relation to ``Party`` has its sections and fields declared in ``privacy.coverage``; a test
+walks the models and fails when a new relation or field has none, so nothing new is held without
+being handed over."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
-from ventanilla.audit.selectors import describe_disclosures
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import (
     Case,
@@ -41,37 +41,15 @@ from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
-from ventanilla.parties.export_page import party_export_page
 from ventanilla.parties.models import (
     Party,
     PortalSignInToken,
     ProfileChange,
     Representation,
 )
+from ventanilla.privacy.export_page import party_export_page
+from ventanilla.privacy.selectors import describe_disclosures
 from ventanilla.sharing.models import SharingRequest
-
-# Which section of the document holds each model that hangs off a party (directly, or through
-# its cases, contacts and consents). tests/parties/test_gdpr.py walks the models and fails when
-# one is neither here nor in its commented list of rows that are not personal data.
-SECTION_MODELS: dict[str, tuple[str, ...]] = {
-    "parties.Party": ("party", "merged_records"),
-    "parties.Identifier": ("identifiers",),
-    "parties.ContactPoint": ("contact_points",),
-    "parties.ProfileAttribute": ("profile_attributes",),
-    "parties.Representation": ("represents", "represented_by"),
-    "parties.ProfileChange": ("profile_changes",),
-    "parties.PortalSignInToken": ("sign_in_links",),
-    "identity.SourceRecord": ("records_in_other_systems",),
-    "interactions.Interaction": ("interactions",),
-    "interactions.InteractionAttachment": ("documents",),
-    "cases.LifeEventRequest": ("life_event_requests",),
-    "cases.Case": ("cases",),
-    "cases.CaseEvent": ("case_history",),
-    "cases.CaseTask": ("case_tasks",),
-    "cases.Notification": ("notifications",),
-    "consent.Consent": ("consents",),
-    "sharing.SharingRequest": ("sharing_requests",),
-}
 
 DOCUMENTS_FOLDER = "documents"
 COPY_CHUNK = 1024 * 1024

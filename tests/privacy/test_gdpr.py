@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -15,33 +14,26 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import ForeignObjectRel, Model
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 
-from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
-from ventanilla.access.actors import Actor, actor_for_citizen
+from tests.factories import SIGNED_FORM_PDF, signed_form
+from tests.privacy.conftest import PDF
+from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import Case, LifeEventRequest, Notification
-from ventanilla.cases.services import case_note_add, case_open, task_create
-from ventanilla.catalog.services import life_event_ensure
-from ventanilla.consent.models import Consent
+from ventanilla.cases.models import Case
+from ventanilla.cases.services import case_note_add, case_open
 from ventanilla.consent.services import consent_record
-from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import attachment_add, interaction_record
-from ventanilla.parties.export import SECTION_MODELS, party_export
 from ventanilla.parties.models import (
     ContactPoint,
     Identifier,
     Party,
-    PortalSignInToken,
-    ProfileAttribute,
-    Representation,
 )
 from ventanilla.parties.selectors import party_search
 from ventanilla.parties.services import party_update
-from ventanilla.sharing.models import SharingRequest
+from ventanilla.privacy.export import party_export
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +42,6 @@ def gdpr(*args: str) -> str:
     out = StringIO()
     call_command("gdpr", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
-
-
-@pytest.fixture
-def citizen(actor: Actor) -> Party:
-    party = make_party(actor, given_name="Lucía", family_name_1="Vega", family_name_2="Ortiz")
-    interaction_record(actor=actor, party_id=party.pk, channel="phone", summary="Pide cita")
-    return party
 
 
 def test_the_export_holds_profile_contacts_history_and_who_looked(
@@ -124,163 +109,6 @@ def test_an_unknown_party_is_refused_clearly(town: Any) -> None:
 
 
 # --- Everything held, in every section: documents, corrections, sharing requests and the rest ---
-
-# A small but real PDF, as a desk scans a document.
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
-
-# Rows that hang off a party but hold no personal data of their own; each says why.
-NOT_PERSONAL_DATA = {
-    # The folded words of the name, the index behind search: the name is in the profile.
-    "parties.NameToken",
-    # The synthetic town's ground truth for scoring the matcher: only the demo writes it.
-    "demo.SyntheticTruth",
-}
-
-
-def models_holding_data_of(model: type[Model], seen: set[str]) -> set[str]:
-    """Every model that points at ``model`` (hidden relations too), and every model that points
-    at those in turn: the rows of a case or a contact are the person's as much as the case."""
-    for relation in model._meta.get_fields(include_hidden=True):
-        if not isinstance(relation, ForeignObjectRel):
-            continue
-        # The link rows of a many-to-many (a sharing request's consents) are their ends' data.
-        if relation.related_model._meta.auto_created:
-            continue
-        label = relation.related_model._meta.label
-        if label not in seen:
-            seen.add(label)
-            models_holding_data_of(relation.related_model, seen)
-    return seen
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of helper
-    citizen: Party, actor: Actor, service: Any, town: Any, media: Path
-) -> dict[str, Any]:
-    """One row of every kind held on a person, each written the way the product writes it."""
-    party_update(actor=actor, party_id=citizen.pk, changes={"family_name_2": "Ortega"})
-    ProfileAttribute.objects.create(
-        party=citizen, name="income_band", value="B", category="income", source_agency=town["ayto"]
-    )
-    child = make_party(actor, given_name="Hugo", family_name_1="Vega")
-    mother = make_party(actor, given_name="Rosa", family_name_1="Ortiz")
-    Representation.objects.create(
-        representative=citizen, represented=child, kind="parent", valid_from=date(2020, 1, 1)
-    )
-    Representation.objects.create(
-        representative=mother,
-        represented=citizen,
-        kind="authorised_person",
-        scope=[service.code],
-        valid_from=date(2024, 1, 1),
-    )
-    Party.objects.create(
-        given_name="Lucia",
-        family_name_1="Vega",
-        status=Party.Status.MERGED,
-        merged_into=citizen,
-        sort_name="vega lucia",
-    )
-    case = case_open(
-        actor=actor,
-        party_id=citizen.pk,
-        service_code=service.code,
-        channel="desk",
-        description="Quiero cambiar la ventana",
-    )
-    case_note_add(actor=actor, case_id=case.pk, text="Le falta el plano", public=True)
-    task_create(actor=actor, case_id=case.pk, department_code="padron", title="Comprobar domicilio")
-    contact = interaction_record(
-        actor=actor,
-        party_id=citizen.pk,
-        channel="desk",
-        summary="Trae el plano",
-        case_reference=case.reference,
-    )
-    attachment_add(
-        actor=actor,
-        interaction_id=contact.pk,
-        file_name="plano-cocina.pdf",
-        content=io.BytesIO(PDF),
-        size=len(PDF),
-    )
-    event = life_event_ensure(code="mudanza", kind="life", name_es="Mudanza", name_en="Moving")
-    LifeEventRequest.objects.create(
-        party=citizen,
-        life_event=event,
-        channel_id="web",
-        requested_at=timezone.now(),
-        requested_by_label=actor_for_citizen(citizen).label,
-        description="Me mudo en marzo",
-    )
-    consent = Consent.objects.create(
-        party=citizen,
-        purpose="Beca comedor",
-        recipient=town["salud"],
-        data_categories=["income"],
-        legal_basis="consent",
-        granted_at=timezone.now(),
-        channel_id="web",
-        recorded_by_label=actor_for_citizen(citizen).label,
-    )
-    sharing = SharingRequest.objects.create(
-        party=citizen,
-        requester=town["salud"],
-        holder=town["ayto"],
-        purpose="Comprobar ingresos para la beca",
-        data_categories=["income"],
-        legal_basis="consent",
-        outcome="granted",
-        requested_by_label="sanitaria",
-        answered_at=timezone.now(),
-    )
-    sharing.consents.add(consent)
-    SourceRecord.objects.create(
-        agency=town["padron"],
-        source_key="PAD-000123",
-        given_name="Lucia",
-        family_name_1="Vega",
-        address="Calle Mayor 1",
-        party=citizen,
-        decided_by="agente",
-    )
-    PortalSignInToken.objects.create(
-        party=citizen, token_hash="f" * 64, expires_at=timezone.now() + timedelta(minutes=15)
-    )
-    if not Notification.objects.filter(party=citizen).exists():
-        Notification.objects.create(
-            party=citizen,
-            case=case,
-            event="opened",
-            medium="email",
-            recipient="lucia@example.org",
-            language="es",
-            body="Hemos recibido su solicitud",
-        )
-    return {"case": case, "contact": contact, "sharing": sharing, "child": child}
-
-
-def test_every_model_holding_a_persons_data_has_a_section_in_the_export(
-    full_record: dict[str, Any], citizen: Party
-) -> None:
-    document = json.loads(gdpr("export", str(citizen.pk)))
-
-    held = models_holding_data_of(Party, set()) - NOT_PERSONAL_DATA
-    without_section = sorted(label for label in held if label not in SECTION_MODELS)
-    empty = sorted(
-        f"{label}: {key}"
-        for label in held & set(SECTION_MODELS)
-        for key in SECTION_MODELS[label]
-        if not document.get(key)
-    )
-    assert not without_section, f"export these, or say why they are not data: {without_section}"
-    assert not empty, f"these sections came out empty for a person who has every kind: {empty}"
 
 
 def test_the_export_lists_each_document_with_its_contact_case_type_and_size(

@@ -1,0 +1,292 @@
+"""What the export hands over and what erasure does, for every model that holds a person's rows.
+
+One entry per model that points at ``Party``, directly or through another such model (a case's
+history, a contact's documents). For each text, free-text, JSON or file field the entry says
+whether the export hands it over, whether erasure removes it, and, when erasure leaves it, why.
+``tests/privacy/test_coverage.py`` walks the relations to ``Party`` and fails for a model without
+an entry or a field the entry forgets, so nothing new about a person is held without being handed
+over and erased; it and ``tests/privacy/test_erasure.py`` check that the export and
+``party_erase`` do what is declared here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Erasure(StrEnum):
+    DELETE = "delete"  # the rows go, files too
+    REWRITE = "rewrite"  # the rows stay; the fields in ``erased`` are blanked or replaced
+    DETACH = "detach"  # the rows stay, no longer linked to the person
+    KEEP = "keep"  # the rows stay as they are
+
+
+@dataclass(frozen=True)
+class Coverage:
+    # How a row is found from the person: lookups to the ``Party``. The duplicates merged into
+    # the person's record are the person too.
+    rows: tuple[str, ...]
+    # The export's sections holding these rows, and the fields it hands over.
+    sections: tuple[str, ...]
+    exported: tuple[str, ...]
+    erasure: Erasure
+    # REWRITE: what erasure blanks or replaces.
+    erased: tuple[str, ...] = ()
+    # Personal fields erasure leaves, each with the reason the law allows or requires keeping it.
+    kept: dict[str, str] = field(default_factory=dict)
+    # Fields that are no data about the person (codes, digests, staff labels), each saying why.
+    not_personal: dict[str, str] = field(default_factory=dict)
+    # When the export hands over only some rows: which (a filter), and why not the others.
+    export_only: dict[str, Any] = field(default_factory=dict)
+    not_exported: str = ""
+
+
+STAFF_LABEL = "who acted: a member of staff's user name, or the person's pseudonymous portal label"
+CODE = "a code from a closed list"
+
+COVERAGE: dict[str, Coverage] = {
+    # The party's own row: the name goes, the year of birth, sex, language and education stay for
+    # statistics (pseudonymisation, GDPR art. 4.5; recital 26).
+    "parties.Party": Coverage(
+        rows=("pk",),
+        sections=("party", "merged_records"),
+        exported=(
+            "given_name",
+            "family_name_1",
+            "family_name_2",
+            "legal_name",
+            "preferred_language",
+            "accessibility_needs",
+        ),
+        erasure=Erasure.REWRITE,
+        erased=(
+            "given_name",
+            "family_name_1",
+            "family_name_2",
+            "legal_name",
+            "accessibility_needs",
+            "sort_name",
+        ),
+        kept={"preferred_language": "a language code, kept for statistics; it names no one"},
+    ),
+    "parties.NameToken": Coverage(
+        rows=("party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="the folded words of the name, the index behind search: the name is in the "
+        "profile",
+    ),
+    "parties.Identifier": Coverage(
+        rows=("party",),
+        sections=("identifiers",),
+        exported=("value", "issuing_country"),
+        erasure=Erasure.DELETE,
+    ),
+    "parties.ContactPoint": Coverage(
+        rows=("party",),
+        sections=("contact_points",),
+        exported=("value", "postal_code", "municipality", "district"),
+        erasure=Erasure.DELETE,
+    ),
+    "parties.ProfileAttribute": Coverage(
+        rows=("party",),
+        sections=("profile_attributes",),
+        exported=("name", "value"),
+        erasure=Erasure.DELETE,
+    ),
+    "parties.Representation": Coverage(
+        rows=("representative", "represented"),
+        sections=("represents", "represented_by"),
+        exported=("scope", "evidence"),
+        erasure=Erasure.DELETE,
+    ),
+    "parties.ProfileChange": Coverage(
+        rows=("party",),
+        sections=("profile_changes",),
+        exported=("changed_by", "field", "old_value", "new_value"),
+        erasure=Erasure.DELETE,
+    ),
+    "parties.PortalSignInToken": Coverage(
+        rows=("party",),
+        sections=("sign_in_links",),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_personal={"token_hash": "the digest of a secret: handing it out would help no one"},
+    ),
+    "identity.SourceRecord": Coverage(
+        rows=("party",),
+        sections=("records_in_other_systems",),
+        exported=(
+            "source_key",
+            "given_name",
+            "family_name_1",
+            "family_name_2",
+            "identifier",
+            "address",
+            "postal_code",
+            "email",
+            "phone",
+            "decided_by",
+        ),
+        erasure=Erasure.DETACH,
+        kept=dict.fromkeys(
+            (
+                "source_key",
+                "given_name",
+                "family_name_1",
+                "family_name_2",
+                "identifier",
+                "address",
+                "postal_code",
+                "email",
+                "phone",
+                "decided_by",
+            ),
+            "a copy of another agency's register (the padrón, a tax roll), which that agency "
+            "keeps under its own law and erases at its source; erasure unlinks it from the person",
+        ),
+    ),
+    "demo.SyntheticTruth": Coverage(
+        rows=("party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_personal={"distortions": "the synthetic town's ground truth; only the demo writes it"},
+        not_exported="the synthetic town's ground truth for scoring the matcher",
+    ),
+    "interactions.Interaction": Coverage(
+        rows=("party",),
+        sections=("interactions",),
+        exported=("summary",),
+        erasure=Erasure.REWRITE,
+        erased=("summary",),
+    ),
+    "interactions.InteractionAttachment": Coverage(
+        rows=("interaction__party",),
+        sections=("documents",),
+        exported=(
+            "file",
+            "file_name",
+            "content_type",
+            "sha256",
+            "description",
+            "uploaded_by_label",
+        ),
+        erasure=Erasure.DELETE,
+    ),
+    "cases.LifeEventRequest": Coverage(
+        rows=("party",),
+        sections=("life_event_requests",),
+        exported=("requested_by_label", "description"),
+        erasure=Erasure.REWRITE,
+        erased=("description",),
+        kept={"requested_by_label": STAFF_LABEL},
+    ),
+    "cases.Case": Coverage(
+        rows=("party",),
+        sections=("cases",),
+        exported=(
+            "reference",
+            "description",
+            "form_data",
+            "location_text",
+            "district",
+            "satisfaction_comment",
+        ),
+        erasure=Erasure.REWRITE,
+        erased=("description", "form_data", "location_text", "satisfaction_comment"),
+        kept={
+            "reference": "the file's number, which the procedure keeps (Ley 39/2015, art. 17); "
+            "it names no one",
+            "district": "statistics by district; a district names no one",
+        },
+    ),
+    "cases.CaseEvent": Coverage(
+        rows=("case__party",),
+        sections=("case_history",),
+        exported=("to_status", "text"),
+        erasure=Erasure.REWRITE,
+        erased=("text",),
+        export_only={"public": True},
+        not_personal={
+            "action": CODE,
+            "from_status": CODE,
+            "to_status": CODE,
+            "actor_label": STAFF_LABEL,
+        },
+        not_exported="internal notes and hand-overs between staff: auxiliary notes are not part "
+        "of the file (Ley 39/2015, art. 70.4); erasure removes their text too",
+    ),
+    "cases.CaseTask": Coverage(
+        rows=("case__party",),
+        sections=("case_tasks",),
+        exported=("title",),
+        erasure=Erasure.REWRITE,
+        erased=("title", "description", "result"),
+        not_personal={"created_by_label": STAFF_LABEL},
+    ),
+    "cases.Notification": Coverage(
+        rows=("party",),
+        sections=("notifications",),
+        exported=("recipient", "subject", "body"),
+        # Messages never delivered go (and so are never sent); a delivered one keeps when, what
+        # kind and by which medium, as the record of the administration having written.
+        erasure=Erasure.REWRITE,
+        erased=("recipient", "subject", "body", "last_error"),
+        not_personal={"language": "the language code the message was written in"},
+    ),
+    "consent.Consent": Coverage(
+        rows=("party",),
+        sections=("consents",),
+        exported=(
+            "purpose",
+            "data_categories",
+            "recorded_by_label",
+            "evidence_file",
+            "evidence_name",
+            "withdrawn_by_label",
+            "withdrawal_evidence",
+        ),
+        # Consents still given are withdrawn.
+        erasure=Erasure.REWRITE,
+        erased=("evidence_file", "evidence_name", "withdrawal_evidence"),
+        kept={
+            "purpose": "what was consented to: the administration must be able to show its "
+            "processing was lawful while the consent lasted (GDPR art. 7.1)",
+            "data_categories": "what was consented to (GDPR art. 7.1)",
+            "recorded_by_label": STAFF_LABEL,
+            "withdrawn_by_label": STAFF_LABEL,
+        },
+        not_personal={
+            "evidence_content_type": "the kind of file of the signed form",
+            "evidence_sha256": "the digest of the signed form, kept as proof one was signed",
+        },
+    ),
+    "sharing.SharingRequest": Coverage(
+        rows=("party",),
+        sections=("sharing_requests",),
+        exported=(
+            "purpose",
+            "data_categories",
+            "legal_reference",
+            "refusal",
+            "requested_by_label",
+        ),
+        erasure=Erasure.KEEP,
+        kept=dict.fromkeys(
+            ("purpose", "data_categories", "legal_reference", "refusal", "requested_by_label"),
+            "the record of one agency handing the person's data to another, kept to account for "
+            "it (GDPR arts. 5.2 and 30); its texts are the agencies' statements",
+        ),
+    ),
+}
+
+# Rows that name a person by id only, without a foreign key, and why erasure keeps them.
+NAMED_BY_ID: dict[str, str] = {
+    "audit.AuditEntry": "the log of who read and changed the person's data cannot be changed "
+    "(a hash chain, append-only) and must account for the processing (GDPR art. 5.2); it names "
+    "the person by id, and its purposes and details are what staff typed. The export hands it "
+    "over as the disclosure log and the person's own activity",
+}

@@ -1,0 +1,207 @@
+"""A person with one row of every kind held on them, each written the way the product writes it,
+every free text distinct, so a test can look for each after the export or the erasure."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_party
+from ventanilla.access.actors import Actor, actor_for_citizen
+from ventanilla.cases.models import Case, LifeEventRequest, Notification
+from ventanilla.cases.notifications import notifications_send
+from ventanilla.cases.services import (
+    case_note_add,
+    case_open,
+    satisfaction_record,
+    task_create,
+)
+from ventanilla.catalog.services import life_event_ensure
+from ventanilla.consent.models import Consent
+from ventanilla.identity.models import SourceRecord
+from ventanilla.interactions.services import attachment_add, interaction_record
+from ventanilla.parties.models import (
+    Party,
+    PortalSignInToken,
+    ProfileAttribute,
+    Representation,
+)
+from ventanilla.parties.services import party_update
+from ventanilla.sharing.models import SharingRequest
+
+# A small but real PDF, as a desk scans a document.
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+
+
+@pytest.fixture
+def citizen(actor: Actor) -> Party:
+    party = make_party(actor, given_name="Lucía", family_name_1="Vega", family_name_2="Ortiz")
+    interaction_record(actor=actor, party_id=party.pk, channel="phone", summary="Pide cita")
+    return party
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of helper
+    citizen: Party, actor: Actor, service: Any, town: Any, media: Path
+) -> dict[str, Any]:
+    """One row of every kind held on a person, each written the way the product writes it."""
+    party_update(actor=actor, party_id=citizen.pk, changes={"family_name_2": "Ortega"})
+    ProfileAttribute.objects.create(
+        party=citizen, name="income_band", value="B", category="income", source_agency=town["ayto"]
+    )
+    child = make_party(actor, given_name="Hugo", family_name_1="Prieto")
+    mother = make_party(actor, given_name="Rosa", family_name_1="Marin")
+    Representation.objects.create(
+        representative=citizen, represented=child, kind="parent", valid_from=date(2020, 1, 1)
+    )
+    Representation.objects.create(
+        representative=mother,
+        represented=citizen,
+        kind="authorised_person",
+        scope=[service.code],
+        valid_from=date(2024, 1, 1),
+        evidence="Poder notarial de Lucia Vega",
+    )
+    Party.objects.create(
+        given_name="Lucia",
+        family_name_1="Vega",
+        status=Party.Status.MERGED,
+        merged_into=citizen,
+        sort_name="vega lucia",
+    )
+    case = case_open(
+        actor=actor,
+        party_id=citizen.pk,
+        service_code=service.code,
+        channel="desk",
+        description="Quiero cambiar la ventana",
+    )
+    case_note_add(actor=actor, case_id=case.pk, text="Le falta el plano", public=True)
+    case_note_add(actor=actor, case_id=case.pk, text="Vecina conflictiva", public=False)
+    task = task_create(
+        actor=actor, case_id=case.pk, department_code="padron", title="Comprobar domicilio"
+    )
+    type(task).objects.filter(pk=task.pk).update(
+        description="Mirar el padron de la calle Mayor", result="Empadronada desde 2019"
+    )
+    contact = interaction_record(
+        actor=actor,
+        party_id=citizen.pk,
+        channel="desk",
+        summary="Trae el plano",
+        case_reference=case.reference,
+    )
+    attachment_add(
+        actor=actor,
+        interaction_id=contact.pk,
+        file_name="plano-cocina.pdf",
+        content=io.BytesIO(PDF),
+        size=len(PDF),
+        description="Plano de la cocina de la calle Mayor",
+    )
+    event = life_event_ensure(code="mudanza", kind="life", name_es="Mudanza", name_en="Moving")
+    LifeEventRequest.objects.create(
+        party=citizen,
+        life_event=event,
+        channel_id="web",
+        requested_at=timezone.now(),
+        requested_by_label=actor_for_citizen(citizen).label,
+        description="Me mudo en marzo",
+    )
+    consent = Consent.objects.create(
+        party=citizen,
+        purpose="Beca comedor",
+        recipient=town["salud"],
+        data_categories=["income"],
+        legal_basis="consent",
+        granted_at=timezone.now(),
+        channel_id="web",
+        recorded_by_label=actor_for_citizen(citizen).label,
+    )
+    Consent.objects.create(
+        party=citizen,
+        purpose="Ayuda al alquiler",
+        recipient=town["salud"],
+        data_categories=["income"],
+        legal_basis="consent",
+        granted_at=timezone.now() - timedelta(days=30),
+        withdrawn_at=timezone.now(),
+        withdrawn_by_label="agente",
+        withdrawal_evidence="Llamada de Lucia Vega el lunes",
+        channel_id="web",
+        recorded_by_label="agente",
+    )
+    sharing = SharingRequest.objects.create(
+        party=citizen,
+        requester=town["salud"],
+        holder=town["ayto"],
+        purpose="Comprobar ingresos para la beca",
+        data_categories=["income"],
+        legal_basis="consent",
+        outcome="granted",
+        requested_by_label="sanitaria",
+        answered_at=timezone.now(),
+    )
+    sharing.consents.add(consent)
+    SourceRecord.objects.create(
+        agency=town["padron"],
+        source_key="PAD-000123",
+        given_name="Lucia",
+        family_name_1="Vega",
+        address="Calle Mayor 1",
+        party=citizen,
+        decided_by="agente",
+    )
+    PortalSignInToken.objects.create(
+        party=citizen, token_hash="f" * 64, expires_at=timezone.now() + timedelta(minutes=15)
+    )
+    if not Notification.objects.filter(party=citizen).exists():
+        Notification.objects.create(
+            party=citizen,
+            case=case,
+            event="opened",
+            medium="email",
+            recipient="lucia@example.org",
+            language="es",
+            body="Hemos recibido su solicitud",
+        )
+    return {"case": case, "contact": contact, "sharing": sharing, "child": child}
+
+
+@pytest.fixture
+def closed_record(full_record: dict[str, Any], citizen: Party, actor: Actor) -> dict[str, Any]:
+    """The full record once its case is closed and rated, its messages sent, and a last one
+    still waiting: what erasure finds when the law no longer requires keeping the file."""
+    case = full_record["case"]
+    Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now())
+    satisfaction_record(
+        actor=actor, case_id=case.pk, score=4, comment="Muy amable la chica de la ventanilla"
+    )
+    notifications_send()
+    Notification.objects.filter(party=citizen).update(
+        status=Notification.Status.SENT, sent_at=timezone.now()
+    )
+    unsent = Notification.objects.create(
+        party=citizen,
+        case=case,
+        event="reply",
+        medium="email",
+        recipient=citizen.contact_points.get(kind="email").value,
+        language="es",
+        subject="Respuesta a su solicitud",
+        body="Le escribimos sobre la ventana de la calle Mayor",
+        status=Notification.Status.FAILED,
+        last_error=f"SMTPRecipientsRefused: {citizen.contact_points.get(kind='email').value}",
+    )
+    return {**full_record, "unsent": unsent}
