@@ -136,18 +136,6 @@ def totp_verify(*, user: AbstractBaseUser, token: str) -> tuple[CodeCheck, TOTPD
         return _check(device, token), device
 
 
-def totp_device_ensure_for_demo(*, user: AbstractBaseUser) -> Enrolment:
-    """A confirmed device for a demo account, kept across runs (so a tester's authenticator
-    app keeps working). Development only: a real member of staff enrols their own phone."""
-    if settings.PRODUCTION:
-        raise RuntimeError("Demo devices are never created in production.")
-    with transaction.atomic():
-        device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("id").first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
-    return enrolment_of(device)
-
-
 def _recovery_digest(code: str) -> str:
     """What the database keeps of a recovery code: a keyed hash, cut to django-otp's 16
     characters. Someone who reads the tables (or a backup) cannot use the codes, nor try them

@@ -12,11 +12,6 @@ from typing import Final, NamedTuple
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ventanilla.access.second_factor import (
-    Enrolment,
-    second_factor_required_for,
-    totp_device_ensure_for_demo,
-)
 from ventanilla.access.services import staff_member_ensure
 from ventanilla.cases.models import RoutingRule
 from ventanilla.cases.routing import forget_rules
@@ -1092,21 +1087,3 @@ def ensure_catalogue() -> None:
                 get_user_model().objects.filter(pk=membership.user_id).update(
                     is_staff=True, is_superuser=True
                 )
-
-
-def demo_second_factors() -> list[tuple[str, Enrolment]]:
-    """The demo staff whose roles need a second factor, each with a confirmed authenticator
-    device (the same one on every run). Development only; production staff enrol themselves."""
-    users = get_user_model().objects.filter(username__in=[staff.username for staff in STAFF])
-    by_name = {user.get_username(): user for user in users}
-    enrolments = []
-    for staff in STAFF:
-        user = by_name.get(staff.username)
-        if user is None:
-            continue
-        needs = second_factor_required_for(
-            roles=frozenset({staff.role}), is_superuser=bool(user.is_superuser)
-        )
-        if needs:
-            enrolments.append((staff.username, totp_device_ensure_for_demo(user=user)))
-    return enrolments

@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def second_factor_lines(self) -> list[str]:
         """Demo staff whose roles need a second factor get an authenticator app ready-made (in
         development only), so a tester adds the secret to their app instead of enrolling."""
-        from ventanilla.demo.catalogue import demo_second_factors
+        from ventanilla.demo.second_factors import demo_second_factors
 
         if settings.STAFF_SECOND_FACTOR == "off":
             return ["Second factor: off (VENTANILLA_STAFF_SECOND_FACTOR=off)."]
