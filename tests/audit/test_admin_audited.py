@@ -14,9 +14,9 @@ from django.test import Client
 from tests.conftest import PASSWORD, sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_citizen
+from ventanilla.access.admin_audit import AuditedAdmin
 from ventanilla.access.models import ApiKey
 from ventanilla.audit.actions import Action
-from ventanilla.audit.admin import AuditedAdmin
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Notification, NotificationEvent, RoutingRule
 from ventanilla.parties.models import ContactPoint, Identifier, Party

@@ -4,7 +4,7 @@ Memberships and API keys hold no citizen's data but decide who may read it, so t
 readings while every change of them is recorded in the audit log, with the new values and never a
 key's digest. Staff accounts (names, email addresses), second-factor devices and sign-in attempts
 (addresses, user agents) are personal data of staff: each list and page of them is recorded as a
-reading too. The audit app adds that recording to every model admin (``ventanilla.audit.admin``);
+reading too. Every model admin records it (``ventanilla.access.admin_audit``);
 this module only says which models hold personal data.
 """
 

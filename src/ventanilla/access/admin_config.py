@@ -10,10 +10,9 @@ class StaffAdminConfig(AdminConfig):
     def ready(self) -> None:
         super().ready()  # discovers every app's admin module
         # Then every model admin, whichever app registered it, records its changes (and its
-        # readings of personal data) in the audit log. Imported here, as access.guards does,
-        # because the audit log sits above access.
+        # readings of personal data) in the audit log.
         from django.contrib import admin
 
-        from ventanilla.audit.admin import audit_every_admin
+        from ventanilla.access.admin_audit import audit_every_admin
 
         audit_every_admin(admin.site)

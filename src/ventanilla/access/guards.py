@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import PermissionDenied
 
 
@@ -80,10 +82,6 @@ def refusals_kept() -> Iterator[None]:
 
 
 def _record(refusals: list[_Refusal]) -> None:
-    # Imported here: the audit log sits above access.
-    from ventanilla.audit.actions import Action
-    from ventanilla.audit.services import audit_record
-
     for refusal in refusals:
         audit_record(
             actor=refusal.actor,

@@ -1,6 +1,5 @@
 """Writes of the access app: memberships and API keys. Giving and taking back a key is recorded
-in the audit log (imported where it is used, as ``access.guards`` does: the log sits above
-access); the key's secret and its digest never are."""
+in the audit log; the key's secret and its digest never are."""
 
 from __future__ import annotations
 
@@ -13,6 +12,8 @@ from django.utils import timezone
 from ventanilla.access.actors import Actor, hash_key, new_key_secret
 from ventanilla.access.guards import require_operator
 from ventanilla.access.models import ApiKey, Membership, Role, Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
 
@@ -78,9 +79,6 @@ def apikey_revoke(*, actor: Actor, prefix: str) -> ApiKey:
 
 def _audit_key(actor: Actor, change: str, key: ApiKey, **detail: object) -> None:
     """What key, for which agency, with which scopes: never its secret or digest."""
-    from ventanilla.audit.actions import Action
-    from ventanilla.audit.services import audit_record
-
     audit_record(
         actor=actor,
         action=Action.API_KEY_CREATE if change == "create" else Action.API_KEY_REVOKE,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ventanilla import __version__
 from ventanilla.api import problems
 from ventanilla.api.auth import AUTH
-from ventanilla.audit.api import router as audit_router
 from ventanilla.cases.api import contacts_router, life_events_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.catalog.api import router as catalog_router
@@ -14,6 +13,7 @@ from ventanilla.citizen360.api import router as citizen360_router
 from ventanilla.consent.api import router as consent_router
 from ventanilla.interactions.api import router as interactions_router
 from ventanilla.parties.api import router as parties_router
+from ventanilla.privacy.api import router as audit_router
 from ventanilla.sharing.api import router as sharing_router
 
 api = problems.ProblemDocumentingAPI(

@@ -1,6 +1,7 @@
 """The catalogue is configuration without personal data: agencies, channels, life events, public
 services and holidays are edited here. Every change is recorded in the audit log with its new
-values (``ventanilla.audit.admin``); the lists and pages are not readings of anyone's data."""
+values (``ventanilla.access.admin_audit``); the lists and pages are not readings of anyone's
+data."""
 
 from django.contrib import admin
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
-from ventanilla.audit.selectors import audit_entries, may_read_audit
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels
 from ventanilla.citizen360.selectors import party_360 as select_party_360
@@ -42,6 +41,7 @@ from ventanilla.core.errors import (
 from ventanilla.parties.models import DataCategory, Party
 from ventanilla.parties.selectors import party_get, party_search
 from ventanilla.parties.services import party_update
+from ventanilla.privacy.audit_log import audit_entries, may_read_audit
 from ventanilla.retention.selectors import retention_overview
 from ventanilla.retention.services import retention_request_run
 from ventanilla.sharing.services import sharing_request

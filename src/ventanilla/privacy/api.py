@@ -1,4 +1,4 @@
-"""API of the audit log, for data-protection officers and their tools."""
+"""API of the audit log, for data-protection officers and their tools (at /audit)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from ventanilla.access.actors import actor_of
-from ventanilla.audit.selectors import audit_entries
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
+from ventanilla.privacy.audit_log import audit_entries
 
 router = Router(tags=["audit"])
 
@@ -49,6 +49,7 @@ class AuditQuery(Schema):
 
 @router.get(
     "/entries",
+    operation_id="ventanilla_audit_api_list_entries",
     response={200: AuditPageOut, **PROBLEM_RESPONSES},
     summary="Audit entries about a party or by an actor, newest first",
 )
