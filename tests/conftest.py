@@ -28,12 +28,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.second_factor import second_factor_required_for
 from ventanilla.access.services import apikey_create, staff_member_ensure
-from ventanilla.cases.message_templates import forget_templates, templates_ensure
 from ventanilla.cases.routing import forget_rules
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import forget_holidays
 from ventanilla.catalog.services import agency_ensure, channels_ensure, service_ensure
 from ventanilla.core.sessions import session_started
+from ventanilla.notifications.templates import forget_templates, templates_ensure
 
 # Load every view and API schema now: a module first imported inside freezegun's freeze_time
 # would see its fake datetime class in annotations, which pydantic cannot build schemas for.

@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "ventanilla.parties",
     "ventanilla.identity",
     "ventanilla.interactions",
+    "ventanilla.notifications",
     "ventanilla.cases",
     "ventanilla.web.accounts",
     "ventanilla.api",
@@ -447,9 +448,9 @@ PERIODIC_JOBS = [
         "ventanilla.audit.jobs.schedule_checkpoints",
         "Scheduled the audit log's periodic checkpoint.",
     ),
-    ("ventanilla.cases.jobs.schedule_outbox_check", "Scheduled the outbox check."),
+    ("ventanilla.notifications.jobs.schedule_outbox_check", "Scheduled the outbox check."),
     (
-        "ventanilla.cases.jobs.catch_up_notifications",
+        "ventanilla.notifications.jobs.catch_up_notifications",
         "Queued the sending of waiting notifications.",
     ),
 ]

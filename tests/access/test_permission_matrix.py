@@ -28,16 +28,13 @@ from ventanilla.access.actors import actor_for_user
 from ventanilla.access.services import staff_member_ensure
 from ventanilla.api.urls import api
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import (
-    CaseTask,
-    Notification,
-    NotificationTemplate,
-)
+from ventanilla.cases.models import CaseTask
 from ventanilla.cases.services import case_open, life_event_open, task_create
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
 from ventanilla.interactions.services import attachment_add, interaction_record
+from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Party
 from ventanilla.web.portal import case_views as portal_cases
 from ventanilla.web.portal import views as portal

@@ -18,7 +18,8 @@ from ventanilla.access.admin_audit import AuditedAdmin
 from ventanilla.access.models import ApiKey
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import Notification, NotificationEvent, RoutingRule
+from ventanilla.cases.models import RoutingRule
+from ventanilla.notifications.models import Notification, NotificationEvent
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 from ventanilla.privacy.selectors import disclosures_of_party
 
@@ -108,13 +109,13 @@ def test_the_notification_list_shows_no_recipient_and_records_what_it_showed(
 ) -> None:
     message = message_to(citizen)
 
-    response = root.get("/admin/cases/notification/")
+    response = root.get("/admin/notifications/notification/")
 
     assert response.status_code == 200
     assert email_of(citizen) not in response.content.decode()
     [listed] = entries(Action.ADMIN_LIST)
     assert listed.actor == "root"
-    assert listed.detail["model"] == "cases.Notification"
+    assert listed.detail["model"] == "notifications.Notification"
     assert listed.detail["shown"] == [str(message.pk)]
 
 
@@ -123,7 +124,7 @@ def test_opening_a_notification_is_a_reading_in_the_persons_disclosure_log(
 ) -> None:
     message = message_to(citizen)
 
-    response = root.get(f"/admin/cases/notification/{message.pk}/change/")
+    response = root.get(f"/admin/notifications/notification/{message.pk}/change/")
 
     assert response.status_code == 200
     assert email_of(citizen) in response.content.decode()
@@ -135,7 +136,7 @@ def test_the_person_sees_the_admin_reading_in_who_has_used_my_data(
     root: Client, citizen: Party
 ) -> None:
     message = message_to(citizen)
-    root.get(f"/admin/cases/notification/{message.pk}/change/")
+    root.get(f"/admin/notifications/notification/{message.pk}/change/")
 
     shown = disclosures_of_party(actor=actor_for_citizen(citizen)).items
 
@@ -148,7 +149,7 @@ def test_searching_notifications_by_email_is_recorded_with_the_query(
 ) -> None:
     message_to(citizen)
 
-    root.get("/admin/cases/notification/", {"q": email_of(citizen)})
+    root.get("/admin/notifications/notification/", {"q": email_of(citizen)})
 
     [listed] = entries(Action.ADMIN_LIST)
     assert listed.detail["query"] == email_of(citizen)
@@ -157,9 +158,9 @@ def test_searching_notifications_by_email_is_recorded_with_the_query(
 def test_a_notification_cannot_be_deleted_in_the_admin(root: Client, citizen: Party) -> None:
     message = message_to(citizen)
 
-    refused = root.post(f"/admin/cases/notification/{message.pk}/delete/", {"post": "yes"})
+    refused = root.post(f"/admin/notifications/notification/{message.pk}/delete/", {"post": "yes"})
     bulk = root.post(
-        "/admin/cases/notification/",
+        "/admin/notifications/notification/",
         {"action": "delete_selected", "_selected_action": [str(message.pk)], "post": "yes"},
     )
 

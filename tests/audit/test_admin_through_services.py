@@ -16,10 +16,11 @@ from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import NotificationTemplate, RoutingRule
+from ventanilla.cases.models import RoutingRule
 from ventanilla.cases.notifications import notify_case
 from ventanilla.cases.services import case_open
 from ventanilla.catalog.models import PublicService
+from ventanilla.notifications.models import NotificationTemplate
 from ventanilla.parties.services import ContactPointInput
 from ventanilla.retention.models import RetentionRule
 
@@ -45,7 +46,7 @@ def test_a_message_with_an_unknown_placeholder_is_refused_in_the_admin(root: Cli
     before = template.body
 
     response = root.post(
-        f"/admin/cases/notificationtemplate/{template.pk}/change/",
+        f"/admin/notifications/notificationtemplate/{template.pk}/change/",
         {"subject": "Aceptada", "body": "Su solicitud {refrence} avanza", "active": "on"},
     )
 
@@ -65,7 +66,7 @@ def test_a_message_changed_in_the_admin_is_recorded_and_sent_at_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = root.post(
-            f"/admin/cases/notificationtemplate/{template.pk}/change/",
+            f"/admin/notifications/notificationtemplate/{template.pk}/change/",
             {"subject": "Aceptada {reference}", "body": "Nueva redacción. {link}", "active": "on"},
         )
 
@@ -82,7 +83,7 @@ def test_a_message_added_and_deleted_in_the_admin_is_recorded(root: Client) -> N
     accepted(language="en").delete()
 
     added = root.post(
-        "/admin/cases/notificationtemplate/add/",
+        "/admin/notifications/notificationtemplate/add/",
         {
             "event": "accepted",
             "language": "en",
@@ -93,7 +94,9 @@ def test_a_message_added_and_deleted_in_the_admin_is_recorded(root: Client) -> N
         },
     )
     template = accepted(language="en")
-    deleted = root.post(f"/admin/cases/notificationtemplate/{template.pk}/delete/", {"post": "yes"})
+    deleted = root.post(
+        f"/admin/notifications/notificationtemplate/{template.pk}/delete/", {"post": "yes"}
+    )
 
     assert (added.status_code, deleted.status_code) == (302, 302)
     [change] = entries(Action.MESSAGE_TEMPLATE_CHANGE)

@@ -12,8 +12,8 @@ from tests.browser.test_console_cases import tab_until
 from tests.conftest import PASSWORD, totp_code
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
-from ventanilla.cases.models import Notification
 from ventanilla.cases.services import case_open
+from ventanilla.notifications.models import Notification
 from ventanilla.parties.services import ContactPointInput
 
 pytestmark = [

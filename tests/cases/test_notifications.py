@@ -25,11 +25,12 @@ from freezegun import freeze_time
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.message_templates import render
-from ventanilla.cases.models import Case, Notification, NotificationTemplate
+from ventanilla.cases.models import Case
 from ventanilla.cases.notifications import notify_case
-from ventanilla.cases.sending import notifications_send
 from ventanilla.cases.services import case_open
+from ventanilla.notifications.models import Notification, NotificationTemplate
+from ventanilla.notifications.sending import notifications_send
+from ventanilla.notifications.templates import render
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput
 
@@ -354,7 +355,7 @@ def test_a_day_long_outage_loses_no_message_and_sends_each_exactly_once(
 def test_after_a_failure_the_sending_run_comes_back_when_the_first_retry_is_due(
     actor: Actor, service: Any, settings: Any
 ) -> None:
-    from ventanilla.cases.jobs import send_notifications
+    from ventanilla.notifications.jobs import send_notifications
 
     case = open_case(actor, service, contact_points=[ContactPointInput("email", "ana@example.es")])
     DBTaskResult.objects.all().delete()

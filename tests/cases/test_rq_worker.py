@@ -15,7 +15,7 @@ from django.db import connection
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
-from ventanilla.cases.models import Notification
+from ventanilla.notifications.models import Notification
 
 REDIS_URL = os.environ.get("VENTANILLA_TEST_RQ_URL", "redis://127.0.0.1:6379/9")
 IN_CI = os.environ.get("CI") == "true" or os.environ.get("VENTANILLA_STRICT") == "1"
@@ -75,7 +75,8 @@ def test_a_task_queued_in_redis_is_run_by_the_rq_worker(
     ventanilla(
         "shell",
         "-c",
-        "from ventanilla.cases.jobs import send_notifications; send_notifications.enqueue()",
+        "from ventanilla.notifications.jobs import send_notifications; "
+        "send_notifications.enqueue()",
         var_dir=tmp_path,
     )
     assert spare_redis.llen("rq:queue:default") == 1

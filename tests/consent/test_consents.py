@@ -18,9 +18,9 @@ from tests.conftest import portal_client, sign_in
 from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import Notification
 from ventanilla.consent.models import Consent, GivenBy
 from ventanilla.consent.services import consent_give, consent_record
+from ventanilla.notifications.models import Notification
 from ventanilla.parties.services import ContactPointInput
 
 pytestmark = pytest.mark.django_db

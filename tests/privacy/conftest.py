@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_citizen
-from ventanilla.cases.models import Case, LifeEventRequest, Notification
-from ventanilla.cases.sending import notifications_send
+from ventanilla.cases.models import Case, LifeEventRequest
 from ventanilla.cases.services import (
     case_contact_record,
     case_note_add,
@@ -26,6 +25,8 @@ from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.services import attachment_add, interaction_record
+from ventanilla.notifications.models import Notification
+from ventanilla.notifications.sending import notifications_send
 from ventanilla.parties.models import (
     Party,
     PortalSignInToken,

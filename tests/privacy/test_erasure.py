@@ -12,7 +12,8 @@ from django.db import connection
 
 from tests.privacy.test_coverage import people_of, rows_of
 from ventanilla.access.actors import Actor
-from ventanilla.cases.models import Case, CaseEvent, LifeEventRequest, Notification
+from ventanilla.cases.models import Case, CaseEvent, LifeEventRequest
+from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import Party
 from ventanilla.privacy.coverage import COVERAGE, NAMED_BY_ID, Erasure
 from ventanilla.privacy.export import party_export

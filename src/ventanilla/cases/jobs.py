@@ -1,6 +1,6 @@
-"""Background work of cases: sending the outbox of notifications, the outbox check every quarter
-of an hour, and the daily deadline sweep; the periodic ones schedule their own next run (as
-retention does) and `ventanilla worker` makes sure each exists."""
+"""Background work of cases: the daily deadline sweep, which schedules its own next run (as
+retention does); `ventanilla worker` makes sure it exists. Sending messages is in
+``notifications.jobs``."""
 
 from __future__ import annotations
 
@@ -12,63 +12,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from ventanilla.cases.deadlines import deadline_sweep
-from ventanilla.cases.outbox import outbox_check
-from ventanilla.cases.sending import next_attempt_due, notifications_send
 from ventanilla.core.maintenance import refresh_statistics
 from ventanilla.core.scheduling import task_waiting
-
-
-@task()
-def send_notifications() -> dict[str, int]:
-    """Send what the outbox holds; while messages wait for a retry, come back when the first is
-    due (the outbox check catches up should this scheduled run be lost)."""
-    report = notifications_send()
-    due = next_attempt_due()
-    if due is not None and not task_waiting(send_notifications):
-        send_notifications.using(run_after=max(due, timezone.now())).enqueue()
-    return report.as_dict()
-
-
-def catch_up_notifications() -> bool:
-    """Queue a sending run when the outbox holds messages and no run will come for them (a task
-    may have been lost): one due now for messages due now, one at all for later retries."""
-    due = next_attempt_due()
-    if due is None:
-        return False
-    due_now = due <= timezone.now()
-    if task_waiting(send_notifications, due_now=due_now):
-        return False
-    if due_now:
-        send_notifications.enqueue()
-    else:
-        send_notifications.using(run_after=due).enqueue()
-    return True
-
-
-OUTBOX_CHECK_EVERY = timedelta(minutes=15)
-
-
-@task()
-def check_outbox() -> dict[str, Any]:
-    """Raise the alarm when the outbox does not drain, and queue a sending run should the one
-    that was scheduled have been lost; then come back in a quarter of an hour."""
-    health = outbox_check()
-    catch_up_notifications()
-    schedule_outbox_check(force=True)
-    return {
-        "queued": health.queued,
-        "oldest_minutes": health.waited_minutes,
-        "failed_recently": health.failed_recently,
-        "alarming": health.alarming,
-    }
-
-
-def schedule_outbox_check(*, force: bool = False) -> bool:
-    """Enqueue the next outbox check unless one is already waiting. Returns whether it did."""
-    if not force and task_waiting(check_outbox):
-        return False
-    check_outbox.using(run_after=timezone.now() + OUTBOX_CHECK_EVERY).enqueue()
-    return True
 
 
 def next_deadline_run_after(now: datetime | None = None) -> datetime:

@@ -14,7 +14,8 @@ from typing import NamedTuple
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.models import CaseStatus, NotificationEvent
+from ventanilla.cases.models import CaseStatus
+from ventanilla.notifications.models import NotificationEvent
 
 
 class Transition(NamedTuple):

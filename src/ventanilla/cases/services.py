@@ -32,7 +32,6 @@ from ventanilla.cases.models import (
     CaseStatus,
     CaseTask,
     LifeEventRequest,
-    NotificationEvent,
     RoutingRule,
 )
 from ventanilla.cases.notifications import notify_case
@@ -55,6 +54,7 @@ from ventanilla.interactions.services import (
     interaction_record,
     interaction_record_for_case,
 )
+from ventanilla.notifications.models import NotificationEvent
 from ventanilla.parties.models import Party
 
 MAX_DESCRIPTION = 4000

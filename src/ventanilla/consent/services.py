@@ -24,6 +24,7 @@ from ventanilla.catalog.models import Agency, Channel
 from ventanilla.consent.models import MAX_CONSENT_YEARS, Consent, GivenBy, LegalBasis
 from ventanilla.core.documents import checked_document
 from ventanilla.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ventanilla.notifications.outbox import notify_party
 from ventanilla.parties.models import SPECIAL_CATEGORIES, DataCategory, Party
 
 DATA_CATEGORIES = tuple(DataCategory.values)
@@ -335,9 +336,6 @@ def consent_withdraw_by_subject(*, actor: Actor, consent_id: Any) -> Consent:
 
 def _tell_person(consent: Consent, *, recorded: bool) -> None:
     """Write the message that tells the person, in the same transaction as the change."""
-    # The outbox lives with the cases for now; a consent only writes a row into it.
-    from ventanilla.cases.notifications import notify_party
-
     language = consent.party.preferred_language.split("-")[0] or "es"
     with translation.override(language):
         categories = ", ".join(

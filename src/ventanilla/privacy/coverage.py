@@ -227,7 +227,7 @@ COVERAGE: dict[str, Coverage] = {
         erased=("title", "description", "result"),
         not_personal={"created_by_label": STAFF_LABEL},
     ),
-    "cases.Notification": Coverage(
+    "notifications.Notification": Coverage(
         rows=("party",),
         sections=("notifications",),
         exported=("recipient", "subject", "body"),

@@ -27,13 +27,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import (
-    Case,
-    CaseEvent,
-    CaseTask,
-    LifeEventRequest,
-    Notification,
-)
+from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.catalog.forms import form_fields
 from ventanilla.catalog.models import PublicService
 from ventanilla.consent.models import Consent
@@ -41,6 +35,7 @@ from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
     Party,
     PortalSignInToken,

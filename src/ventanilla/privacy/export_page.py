@@ -17,17 +17,11 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
-from ventanilla.cases.models import (
-    CaseEvent,
-    CaseStatus,
-    CaseTask,
-    Medium,
-    Notification,
-    NotificationEvent,
-)
+from ventanilla.cases.models import CaseEvent, CaseStatus, CaseTask
 from ventanilla.consent.models import GivenBy, LegalBasis
 from ventanilla.core import filetypes
 from ventanilla.interactions.models import Interaction
+from ventanilla.notifications.models import Medium, Notification, NotificationEvent
 from ventanilla.parties.models import (
     ContactPoint,
     DataCategory,

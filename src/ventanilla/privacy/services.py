@@ -17,11 +17,12 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest, Notification
+from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
     ContactPoint,
     Identifier,

@@ -11,10 +11,10 @@ from django.test import Client
 from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
-from ventanilla.cases.models import NotificationTemplate
 from ventanilla.cases.notifications import notify_case
 from ventanilla.cases.services import case_open
 from ventanilla.catalog.models import PublicService
+from ventanilla.notifications.models import NotificationTemplate
 from ventanilla.parties.services import ContactPointInput
 
 pytestmark = pytest.mark.django_db

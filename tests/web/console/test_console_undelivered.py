@@ -16,12 +16,13 @@ from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import Case, Notification
-from ventanilla.cases.outbox import notification_resend
-from ventanilla.cases.sending import notifications_send
+from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open
 from ventanilla.catalog.models import PublicService
 from ventanilla.core.errors import NotFound
+from ventanilla.notifications.models import Notification
+from ventanilla.notifications.sending import notifications_send
+from ventanilla.notifications.undelivered import notification_resend
 from ventanilla.parties.services import ContactPointInput
 
 pytestmark = pytest.mark.django_db

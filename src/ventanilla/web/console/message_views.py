@@ -18,15 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
-from ventanilla.cases.message_templates import (
+from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.notifications.models import NotificationTemplate
+from ventanilla.notifications.templates import (
     PLACEHOLDERS,
     template_preview,
     template_update,
     templates_list,
 )
-from ventanilla.cases.models import NotificationTemplate
-from ventanilla.cases.outbox import notification_resend, notifications_failed, outbox_health
-from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.notifications.undelivered import (
+    notification_resend,
+    notifications_failed,
+    outbox_health,
+)
 from ventanilla.web.console.views import staff_view
 
 

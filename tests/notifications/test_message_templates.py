@@ -10,9 +10,9 @@ import pytest
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases import message_templates
-from ventanilla.cases.message_templates import template_update
-from ventanilla.cases.models import NotificationTemplate
+from ventanilla.notifications import templates as message_templates
+from ventanilla.notifications.models import NotificationTemplate
+from ventanilla.notifications.templates import template_update
 
 pytestmark = pytest.mark.django_db
 

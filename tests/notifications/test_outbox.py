@@ -16,10 +16,11 @@ from freezegun import freeze_time
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
-from ventanilla.cases.jobs import check_outbox, schedule_outbox_check
-from ventanilla.cases.models import Case, Notification
-from ventanilla.cases.outbox import ALERT_CACHE_KEY, outbox_check, outbox_health
+from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open
+from ventanilla.notifications.jobs import check_outbox, schedule_outbox_check
+from ventanilla.notifications.models import Notification
+from ventanilla.notifications.undelivered import ALERT_CACHE_KEY, outbox_check, outbox_health
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Watching the outbox of messages to citizens: whether it drains (the worker's periodic check,
 which logs an error and mails the administrators), the messages given up that staff may read
-and send again, and the sending again itself. Kept apart from ``notifications`` (writing and
-sending) because this is the operator's and the supervisor's side of the same table."""
+and send again, and the sending again itself. Kept apart from ``outbox`` (writing) and
+``sending`` because this is the operator's and the supervisor's side of the same table."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Membership, Role, Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import Notification
-from ventanilla.cases.notifications import enqueue_sending
 from ventanilla.core.errors import NotFound
+from ventanilla.notifications.models import Notification
+from ventanilla.notifications.outbox import enqueue_sending
 
-logger = logging.getLogger("ventanilla.cases.outbox")
+logger = logging.getLogger("ventanilla.notifications.undelivered")
 
 # A failed message counts towards the alert for this long after it was given up.
 FAILED_RECENTLY = timedelta(days=1)

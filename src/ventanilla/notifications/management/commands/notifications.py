@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ventanilla.access.actors import Actor
-from ventanilla.cases.outbox import notifications_resend_failed, outbox_health
 from ventanilla.core import dates
+from ventanilla.notifications.undelivered import notifications_resend_failed, outbox_health
 
 OPERATOR = Actor(label="command:notifications", sees_everything=True)
 

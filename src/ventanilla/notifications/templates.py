@@ -21,14 +21,10 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import (
-    Medium,
-    NotificationEvent,
-    NotificationTemplate,
-)
 from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.notifications.models import Medium, NotificationEvent, NotificationTemplate
 
-logger = logging.getLogger("ventanilla.cases.message_templates")
+logger = logging.getLogger("ventanilla.notifications.templates")
 
 LANGUAGES = ("es", "en")
 

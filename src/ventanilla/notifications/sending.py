@@ -22,13 +22,10 @@ from django.utils import timezone
 from ventanilla.access.actors import Actor
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
-from ventanilla.cases.models import (
-    Medium,
-    Notification,
-)
 from ventanilla.core.sms import SmsError, send_sms
+from ventanilla.notifications.models import Medium, Notification
 
-logger = logging.getLogger("ventanilla.cases.sending")
+logger = logging.getLogger("ventanilla.notifications.sending")
 
 # The pause before the next try, after 1, 2, 3 and 4 failed attempts; after that, RETRY_EVERY
 # until the message is VENTANILLA_NOTIFICATION_GIVE_UP_DAYS old (about 45 tries in 7 days).

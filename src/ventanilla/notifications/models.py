@@ -1,0 +1,117 @@
+"""The outbox of messages to citizens: the templates staff edit (one per event, language and
+medium) and the messages written from them, kept until sent. Cases and consents write here; the
+outbox knows nothing of them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.core.models import BaseModel
+from ventanilla.parties.models import Party
+
+
+class NotificationEvent(models.TextChoices):
+    """The moments a citizen is told of: about their case, or about their data."""
+
+    OPENED = "opened", _("Case opened")
+    ACCEPTED = "accepted", _("Case accepted")
+    WAITING_CITIZEN = "waiting_citizen", _("Waiting for the citizen")
+    RESOLVED = "resolved", _("Case resolved")
+    CLOSED = "closed", _("Case closed (with the satisfaction question)")
+    REJECTED = "rejected", _("Case rejected")
+    CANCELLED = "cancelled", _("Case cancelled")
+    REOPENED = "reopened", _("Case reopened")
+    REPLY = "reply", _("Reply from staff")
+    # Not about a case: the person hears of every consent recorded or withdrawn in their name.
+    CONSENT_RECORDED = "consent_recorded", _("Consent recorded in the person's name")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+
+
+class Medium(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class NotificationTemplate(BaseModel):
+    """What the citizen is told at one moment, in one language, by one medium. Staff edit these;
+    ``{reference}``, ``{service}``, ``{status}``, ``{text}``, ``{due_date}`` and ``{link}`` are
+    filled in."""
+
+    event = models.CharField(max_length=20, choices=NotificationEvent.choices)
+    language = models.CharField(max_length=2, choices=[("es", "Español"), ("en", "English")])
+    medium = models.CharField(max_length=5, choices=Medium.choices, default=Medium.EMAIL)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=4000)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        # The table keeps the name it had when the outbox lived with the cases.
+        db_table = "cases_notificationtemplate"
+        ordering = ["event", "language", "medium"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "language", "medium"], name="notification_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.language}, {self.medium})"
+
+
+class Notification(BaseModel):
+    """A message to a citizen, written to this outbox in the same transaction as what caused it
+    and sent by the worker, so a message is never lost when the mail server is down: a failed
+    try is retried at ``next_attempt_at`` for days, and one given up waits for staff to send it
+    again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    class Failure(models.TextChoices):
+        """What went wrong on the last try, in words staff understand."""
+
+        UNREACHABLE = "unreachable", _("The mail server or SMS gateway could not be reached")
+        RECIPIENT_REFUSED = "recipient_refused", _("The address or number was refused")
+        LOGIN_REFUSED = "login_refused", _("The mail server refused Ventanilla's user or password")
+        REFUSED = "refused", _("The mail server or SMS gateway refused the message")
+        SOFTWARE = "software", _("The sending software failed with an unexpected error")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="notifications")
+    # Named, not imported: cases write to this outbox, the outbox knows nothing of cases.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=20, choices=NotificationEvent.choices)
+    medium = models.CharField(max_length=5, choices=Medium.choices)
+    recipient = models.CharField(max_length=254)
+    language = models.CharField(max_length=2)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=8000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The sending run takes a queued message only once this moment has come.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True)
+    # The exception's type and message, for the operator.
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # When staff last sent a given-up message again; the days of retrying count from here.
+    resent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        db_table = "cases_notification"
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_outbox_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.recipient}"

@@ -1,0 +1,118 @@
+"""Writing to the outbox: the messages a change in the person's name causes, in their language, by
+email and SMS to their mobile, inside the transaction of that change; a sending run is queued
+once it commits. ``notify_party`` is for what is not a case (a consent recorded or withdrawn);
+cases write theirs with ``cases.notifications.notify_case``, through the same helpers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ventanilla.notifications.models import Medium, Notification, NotificationEvent
+from ventanilla.notifications.templates import (
+    FALLBACK_LANGUAGE,
+    LANGUAGES,
+    PLACEHOLDERS,
+    active_templates,
+    render,
+)
+from ventanilla.parties.models import ContactPoint, Party
+
+logger = logging.getLogger("ventanilla.notifications.outbox")
+
+
+def language_of(party: Party) -> str:
+    language = (party.preferred_language or "").split("-")[0].lower()
+    return language if language in LANGUAGES else FALLBACK_LANGUAGE
+
+
+def is_mobile(e164: str) -> bool:
+    try:
+        number = phonenumbers.parse(e164, "ES")
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(number)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def addresses_of(party_ids: list[Any], today: date) -> dict[Any, dict[str, str]]:
+    """Each party's email and mobile number (preferred first), in one query."""
+    found: dict[Any, dict[str, str]] = {}
+    points = (
+        ContactPoint.objects.filter(
+            party_id__in=party_ids, kind__in=[ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE]
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("-preferred", "created_at")
+        .values_list("party_id", "kind", "normalized")
+    )
+    for party_id, kind, value in points:
+        mine = found.setdefault(party_id, {})
+        if kind == ContactPoint.Kind.EMAIL:
+            mine.setdefault(Medium.EMAIL, value)
+        elif is_mobile(value):
+            mine.setdefault(Medium.SMS, value)
+    return found
+
+
+def my_data_link() -> str:
+    """The portal page where the person sees and withdraws their consents."""
+    return f"{settings.VENTANILLA_PUBLIC_URL.rstrip('/')}/portal/me/"
+
+
+def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
+    """Write the messages about something done in the person's name that is not a case (a
+    consent recorded or withdrawn), by email and SMS, in their language; inside the
+    transaction of the change, like ``notify_case``."""
+    if event not in NotificationEvent.values:
+        raise ValueError(f"Unknown notification event {event!r}")
+    party = Party.objects.get(pk=party_id)
+    language = language_of(party)
+    templates = active_templates(event)
+    rows: list[Notification] = []
+    for medium, recipient in (
+        addresses_of([party.pk], timezone.localdate()).get(party.pk, {}).items()
+    ):
+        template = templates.get((language, medium)) or templates.get((FALLBACK_LANGUAGE, medium))
+        if template is None:
+            logger.info("No %s template for %s (%s): not sent", medium, event, language)
+            continue
+        values = {name: "" for name in PLACEHOLDERS} | {"text": text, "link": my_data_link()}
+        rows.append(
+            Notification(
+                party=party,
+                event=event,
+                medium=medium,
+                recipient=recipient[:254],
+                language=template.language,
+                subject=render(template.subject, values)[:200],
+                body=render(template.body, values)[:8000],
+            )
+        )
+    if not rows:
+        logger.info("Party %s has no email or mobile: %s not notified", party.pk, event)
+        return []
+    created = Notification.objects.bulk_create(rows)
+    transaction.on_commit(enqueue_sending)
+    return created
+
+
+def enqueue_sending() -> None:
+    """Queue a sending run unless one is already waiting to start: that one will send this
+    message too (it reads every queued message when it starts), and a busy counter opening
+    hundreds of cases a minute does not fill the queue with runs."""
+    from ventanilla.core.scheduling import task_waiting
+    from ventanilla.notifications.jobs import send_notifications
+
+    if not task_waiting(send_notifications, due_now=True):
+        send_notifications.enqueue()
