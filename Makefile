@@ -18,10 +18,12 @@ demo: $(STAMP)
 	$(BIN)/ventanilla demo
 
 # The suite runs in one process per core (pytest-xdist), each test file whole in one of them so
-# a module's shared set-up is built once; TEST_PROCESSES=0 runs it in this process.
+# a module's shared set-up is built once, in the order collected (the longest tests first);
+# TEST_PROCESSES=0 runs it in this process.
 TEST_PROCESSES ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest --numprocesses=$(TEST_PROCESSES) --dist=loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=$(TEST_PROCESSES) --dist=loadfile --no-loadscope-reorder \
+		$(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -99,6 +99,12 @@ def forget_middleware(**kwargs: Any) -> None:
     _middleware.clear()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The longest tests start first: spread over processes, the run would otherwise end with one
+    # process still working through one of them while the others wait.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     outcome = yield

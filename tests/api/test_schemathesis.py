@@ -29,7 +29,7 @@ from ventanilla.cases.services import case_open
 from ventanilla.consent.services import consent_record
 from ventanilla.interactions.services import attachment_add, interaction_record
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 # Examples per operation and mode; with two id sets and two modes this keeps the run near a
 # minute on two cores.
