@@ -58,11 +58,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def separate_worker(worker: str) -> None:
     """Give one of the processes of a spread run (`pytest -n 2`: gw0, gw1 …) files and a cache
     of its own; pytest-django already gives each its own test database."""
-    folder = Path(settings.VAR_DIR) / "test-workers" / worker
+    folder = Path(settings.VENTANILLA_VAR_DIR) / "test-workers" / worker
     shutil.rmtree(folder, ignore_errors=True)  # what an earlier run left
     settings.MEDIA_ROOT = folder / "uploads"
     settings.EMAIL_FILE_PATH = folder / "mail"
-    settings.SMS_FILE_PATH = folder / "sms"
+    settings.VENTANILLA_SMS_FILE_PATH = folder / "sms"
     if settings.REDIS_URL:
         # One Redis database per worker: cache.clear() empties a whole database, and throttles
         # count per client address, which every worker shares.

@@ -38,7 +38,7 @@ BASE_DIR = Path(
         shown_default="the current folder",
     )
 ).resolve()
-VAR_DIR = Path(
+VENTANILLA_VAR_DIR = Path(
     env(
         "VENTANILLA_VAR_DIR",
         str(BASE_DIR / "var"),
@@ -57,24 +57,24 @@ def env_list(name: str, default: str, help_text: str) -> list[str]:
     return [item.strip() for item in env(name, default, help_text).split(",") if item.strip()]
 
 
-ENVIRONMENT = env(
+VENTANILLA_ENVIRONMENT = env(
     "VENTANILLA_ENV",
     "development",
     "'production' enforces a real secret key, allowed hosts and secure cookies; "
     "'development' allows the built-in demo defaults",
 )
-if ENVIRONMENT not in {"development", "production"}:
+if VENTANILLA_ENVIRONMENT not in {"development", "production"}:
     raise ImproperlyConfigured(
-        f"VENTANILLA_ENV must be 'development' or 'production', not {ENVIRONMENT!r}."
+        f"VENTANILLA_ENV must be 'development' or 'production', not {VENTANILLA_ENVIRONMENT!r}."
     )
-PRODUCTION = ENVIRONMENT == "production"
+VENTANILLA_PRODUCTION = VENTANILLA_ENVIRONMENT == "production"
 
 _DEV_SECRET = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env(
     "VENTANILLA_SECRET_KEY", "", "secret used to sign sessions and tokens; required in production"
 )
 if not SECRET_KEY:
-    if PRODUCTION:
+    if VENTANILLA_PRODUCTION:
         raise ImproperlyConfigured(
             "VENTANILLA_SECRET_KEY is not set. In production Ventanilla refuses to start without "
             "it. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
@@ -107,39 +107,39 @@ def _installation_key(path: Path) -> str:
 
 # Keys once written in the source (they signed the demo's checkpoints): never valid in production.
 _PUBLISHED_AUDIT_KEYS = {"development-only-audit-key:" + _DEV_SECRET}
-AUDIT_KEY = env(
+VENTANILLA_AUDIT_KEY = env(
     "VENTANILLA_AUDIT_KEY",
     "",
     "key that signs audit-log checkpoints and seals each entry; keep it outside the database "
     "and its backups; required in production (development makes a random one in "
     "var/audit.key)",
 )
-if PRODUCTION:
-    if not AUDIT_KEY:
+if VENTANILLA_PRODUCTION:
+    if not VENTANILLA_AUDIT_KEY:
         raise ImproperlyConfigured(
             "VENTANILLA_AUDIT_KEY is not set. In production the audit log's checkpoints must be "
             "signed with a key kept outside the database. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
     if (
-        AUDIT_KEY in _PUBLISHED_AUDIT_KEYS
-        or AUDIT_KEY.startswith("development-only")
-        or AUDIT_KEY == SECRET_KEY
-        or len(AUDIT_KEY) < 20
+        VENTANILLA_AUDIT_KEY in _PUBLISHED_AUDIT_KEYS
+        or VENTANILLA_AUDIT_KEY.startswith("development-only")
+        or VENTANILLA_AUDIT_KEY == SECRET_KEY
+        or len(VENTANILLA_AUDIT_KEY) < 20
     ):
         raise ImproperlyConfigured(
             "VENTANILLA_AUDIT_KEY is a development key, the secret key or shorter than 20 "
             "characters: anyone who knows it can rewrite the audit log unseen. Generate one "
             "with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
-elif not AUDIT_KEY:
-    AUDIT_KEY = _installation_key(VAR_DIR / "audit.key")
-AUDIT_CHECKPOINT_EVERY = int(
+elif not VENTANILLA_AUDIT_KEY:
+    VENTANILLA_AUDIT_KEY = _installation_key(VENTANILLA_VAR_DIR / "audit.key")
+VENTANILLA_AUDIT_CHECKPOINT_EVERY = int(
     env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
 )
-if AUDIT_CHECKPOINT_EVERY < 1:
+if VENTANILLA_AUDIT_CHECKPOINT_EVERY < 1:
     raise ImproperlyConfigured("VENTANILLA_AUDIT_CHECKPOINT_EVERY must be 1 or more.")
-AUDIT_CHECKPOINT_MINUTES = int(
+VENTANILLA_AUDIT_CHECKPOINT_MINUTES = int(
     env(
         "VENTANILLA_AUDIT_CHECKPOINT_MINUTES",
         "10",
@@ -147,7 +147,7 @@ AUDIT_CHECKPOINT_MINUTES = int(
         "added since; 0 turns it off",
     )
 )
-AUDIT_SINK = env(
+VENTANILLA_AUDIT_SINK = env(
     "VENTANILLA_AUDIT_SINK",
     "",
     "where each checkpoint is also copied, outside the database: file:/path (one JSON line "
@@ -155,22 +155,22 @@ AUDIT_SINK = env(
     "syslog:host:port (UDP); unset keeps checkpoints in the database only, which production "
     "warns about",
 )
-if AUDIT_SINK and not AUDIT_SINK.startswith(("file:/", "syslog:")):
+if VENTANILLA_AUDIT_SINK and not VENTANILLA_AUDIT_SINK.startswith(("file:/", "syslog:")):
     raise ImproperlyConfigured(
         "VENTANILLA_AUDIT_SINK must be file:/absolute/path, syslog:, syslog:/dev/log or "
-        f"syslog:host:port, not {AUDIT_SINK!r}."
+        f"syslog:host:port, not {VENTANILLA_AUDIT_SINK!r}."
     )
 
 DEBUG = env_bool("VENTANILLA_DEBUG", False, "show Django's debug pages; never in production")
-if DEBUG and PRODUCTION:
+if DEBUG and VENTANILLA_PRODUCTION:
     raise ImproperlyConfigured("VENTANILLA_DEBUG cannot be on when VENTANILLA_ENV=production.")
 
 ALLOWED_HOSTS = env_list(
     "VENTANILLA_ALLOWED_HOSTS",
-    "" if PRODUCTION else "127.0.0.1,localhost,testserver,[::1]",
+    "" if VENTANILLA_PRODUCTION else "127.0.0.1,localhost,testserver,[::1]",
     "comma-separated host names this server answers to; required in production",
 )
-if PRODUCTION and not ALLOWED_HOSTS:
+if VENTANILLA_PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "VENTANILLA_ALLOWED_HOSTS is not set. In production list the host names, e.g. "
         "VENTANILLA_ALLOWED_HOSTS=ventanilla.ayuntamiento.es"
@@ -265,9 +265,9 @@ TEMPLATES = [
 
 DATABASE_URL = env(
     "DATABASE_URL",
-    f"sqlite:///{VAR_DIR / 'ventanilla.sqlite3'}",
+    f"sqlite:///{VENTANILLA_VAR_DIR / 'ventanilla.sqlite3'}",
     "database to use: sqlite:///path (embedded) or postgres://user:pass@host:5432/name",
-    shown_default="sqlite:///<VAR_DIR>/ventanilla.sqlite3",
+    shown_default="sqlite:///<VENTANILLA_VAR_DIR>/ventanilla.sqlite3",
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -282,7 +282,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VENTANILLA_VAR_DIR / "test.sqlite3")}
     # The embedded database lives in var/; make sure the folder is there on a first run.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -334,23 +334,23 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VENTANILLA_VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if VENTANILLA_PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
-if not PRODUCTION:
+WHITENOISE_USE_FINDERS = not VENTANILLA_PRODUCTION
+if not VENTANILLA_PRODUCTION:
     # Static files come from the package in development; an empty root keeps whitenoise quiet.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = VAR_DIR / "uploads"
+MEDIA_ROOT = VENTANILLA_VAR_DIR / "uploads"
 
 SESSION_COOKIE_AGE = int(
     env(
@@ -360,7 +360,7 @@ SESSION_COOKIE_AGE = int(
         "however active",
     )
 )
-SESSION_IDLE_SECONDS = int(
+VENTANILLA_SESSION_IDLE_SECONDS = int(
     env(
         "VENTANILLA_SESSION_IDLE_SECONDS",
         "1800",
@@ -368,12 +368,12 @@ SESSION_IDLE_SECONDS = int(
     )
 )
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SECURE = VENTANILLA_PRODUCTION
+CSRF_COOKIE_SECURE = VENTANILLA_PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if PRODUCTION:
+if VENTANILLA_PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -417,18 +417,18 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 # database, and `ventanilla worker` runs it.
 # With VENTANILLA_TASKS_BACKEND=rq the queue lives in Redis (REDIS_URL) and `ventanilla worker`
 # runs RQ workers instead; the code that queues work is the same.
-TASKS_BACKEND = env(
+VENTANILLA_TASKS_BACKEND = env(
     "VENTANILLA_TASKS_BACKEND",
     "database",
     "where background work is queued: 'database' (needs nothing more) or 'rq' (Redis, REDIS_URL)",
 )
-if TASKS_BACKEND == "rq":
+if VENTANILLA_TASKS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("VENTANILLA_TASKS_BACKEND=rq needs REDIS_URL.")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-elif TASKS_BACKEND == "database":
+elif VENTANILLA_TASKS_BACKEND == "database":
     TASKS = {
         "default": {
             "BACKEND": "django_tasks_db.DatabaseBackend",
@@ -441,7 +441,7 @@ else:
 # What `ventanilla worker` keeps scheduled when it starts: each entry names a function that
 # queues its job unless one is already waiting (returning whether it queued), and what to say
 # when it did. A new periodic job is one more line here; the worker imports none of them itself.
-PERIODIC_JOBS = [
+VENTANILLA_PERIODIC_JOBS = [
     ("ventanilla.retention.jobs.schedule_retention", "Scheduled the daily retention run."),
     ("ventanilla.cases.jobs.schedule_deadlines", "Scheduled the daily deadline sweep."),
     (
@@ -497,14 +497,14 @@ VENTANILLA_PUBLIC_URL = env(
     "http://127.0.0.1:8000",
     "address citizens reach the portal at, used in the links of notifications",
 )
-RETENTION_HOUR = int(
+VENTANILLA_RETENTION_HOUR = int(
     env(
         "VENTANILLA_RETENTION_HOUR",
         "3",
         "local hour (0-23) at which the daily retention task applies the retention rules",
     )
 )
-if not 0 <= RETENTION_HOUR <= 23:
+if not 0 <= VENTANILLA_RETENTION_HOUR <= 23:
     raise ImproperlyConfigured("VENTANILLA_RETENTION_HOUR must be an hour from 0 to 23.")
 
 LOGGING = {
@@ -531,18 +531,19 @@ VENTANILLA_CASE_PREFIX = env(
 )
 
 # Staff sign-in: a second factor for the roles that see sensitive data, lock-out after failures.
-STAFF_SECOND_FACTOR = env(
+VENTANILLA_STAFF_SECOND_FACTOR = env(
     "VENTANILLA_STAFF_SECOND_FACTOR",
     "required",
     "'required': case workers, supervisors, data-protection officers, administrators and "
     "superusers confirm each sign-in with a code from an authenticator app (TOTP); 'off' only "
     "in development",
 )
-if STAFF_SECOND_FACTOR not in {"required", "off"}:
+if VENTANILLA_STAFF_SECOND_FACTOR not in {"required", "off"}:
     raise ImproperlyConfigured(
-        f"VENTANILLA_STAFF_SECOND_FACTOR must be 'required' or 'off', not {STAFF_SECOND_FACTOR!r}."
+        "VENTANILLA_STAFF_SECOND_FACTOR must be 'required' or 'off', "
+        f"not {VENTANILLA_STAFF_SECOND_FACTOR!r}."
     )
-if STAFF_SECOND_FACTOR == "off" and PRODUCTION:
+if VENTANILLA_STAFF_SECOND_FACTOR == "off" and VENTANILLA_PRODUCTION:
     raise ImproperlyConfigured(
         "VENTANILLA_STAFF_SECOND_FACTOR=off is only allowed when VENTANILLA_ENV=development: "
         "staff who see personal data must confirm their sign-in with a second factor."
@@ -583,12 +584,12 @@ AXES_VERBOSE = False
 EMAIL_BACKEND = env(
     "VENTANILLA_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
+    if VENTANILLA_PRODUCTION
     else "django.core.mail.backends.filebased.EmailBackend",
     "Django email backend; the file backend writes messages to var/mail/",
     shown_default="SMTP in production, the file backend in development",
 )
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_FILE_PATH = VENTANILLA_VAR_DIR / "mail"
 EMAIL_HOST = env("VENTANILLA_EMAIL_HOST", "localhost", "SMTP server that sends email")
 EMAIL_PORT = int(env("VENTANILLA_EMAIL_PORT", "587", "SMTP port"))
 EMAIL_HOST_USER = env("VENTANILLA_EMAIL_USER", "", "SMTP user name")
@@ -604,17 +605,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Text messages to citizens about their cases: a pluggable backend like the email one. The default
 # writes each message as a file in var/sms/; a provider's gateway is a class with send().
-SMS_BACKEND = env(
+VENTANILLA_SMS_BACKEND = env(
     "VENTANILLA_SMS_BACKEND",
     "ventanilla.core.sms.FileBackend",
     "dotted path of the SMS backend: a class with send(recipient, body); the default writes "
     "each message to var/sms/, ventanilla.core.sms.LogBackend to the log",
 )
-SMS_FILE_PATH = VAR_DIR / "sms"
+VENTANILLA_SMS_FILE_PATH = VENTANILLA_VAR_DIR / "sms"
 
 # The outbox of messages to citizens: how long a failing message is retried, and when the
 # worker raises the alarm that messages are not leaving.
-NOTIFICATION_GIVE_UP_DAYS = int(
+VENTANILLA_NOTIFICATION_GIVE_UP_DAYS = int(
     env(
         "VENTANILLA_NOTIFICATION_GIVE_UP_DAYS",
         "7",
@@ -623,7 +624,7 @@ NOTIFICATION_GIVE_UP_DAYS = int(
         "delivered and staff can send it again from the console",
     )
 )
-OUTBOX_ALERT_MINUTES = int(
+VENTANILLA_OUTBOX_ALERT_MINUTES = int(
     env(
         "VENTANILLA_OUTBOX_ALERT_MINUTES",
         "60",
@@ -631,7 +632,7 @@ OUTBOX_ALERT_MINUTES = int(
         "oldest queued message to a citizen has waited longer than this many minutes",
     )
 )
-OUTBOX_ALERT_FAILED = int(
+VENTANILLA_OUTBOX_ALERT_FAILED = int(
     env(
         "VENTANILLA_OUTBOX_ALERT_FAILED",
         "1",
@@ -640,7 +641,7 @@ OUTBOX_ALERT_FAILED = int(
 )
 
 # A citizen signed in to the portal is signed out after this long without a request.
-PORTAL_IDLE_SECONDS = int(
+VENTANILLA_PORTAL_IDLE_SECONDS = int(
     env(
         "VENTANILLA_PORTAL_IDLE_SECONDS",
         "900",
@@ -649,7 +650,7 @@ PORTAL_IDLE_SECONDS = int(
 )
 # Behind a reverse proxy every connection comes from the proxy; the header it sets names the
 # visitor, for the per-address limits. Trust it only when a proxy you run always sets it.
-CLIENT_ADDRESS_HEADER = env(
+VENTANILLA_CLIENT_ADDRESS_HEADER = env(
     "VENTANILLA_CLIENT_ADDRESS_HEADER",
     "",
     "request header in which your reverse proxy passes the visitor's address (e.g. "

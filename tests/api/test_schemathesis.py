@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 # minute on two cores.
 EXAMPLES = int(os.environ.get("VENTANILLA_FUZZ_EXAMPLES", "10"))
 WORKFLOWS = int(os.environ.get("VENTANILLA_FUZZ_WORKFLOWS", "20"))
-REPORT = Path(django_settings.VAR_DIR) / "schemathesis.txt"
+REPORT = Path(django_settings.VENTANILLA_VAR_DIR) / "schemathesis.txt"
 
 
 @pytest.fixture

@@ -161,7 +161,7 @@ def test_the_database_refuses_to_delete_an_entry_on_postgresql(actor: Actor) -> 
 
 
 def test_checkpoints_are_signed_every_n_entries(actor: Actor, settings: Any) -> None:
-    settings.AUDIT_CHECKPOINT_EVERY = 2
+    settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 2
     for _ in range(5):
         make_party(actor)
 

@@ -28,14 +28,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sink(tmp_path: Path, settings: Any) -> Path:
     path = tmp_path / "audit-checkpoints.log"
-    settings.AUDIT_SINK = f"file:{path}"
+    settings.VENTANILLA_AUDIT_SINK = f"file:{path}"
     return path
 
 
 def test_a_checkpoint_is_signed_each_time_the_count_since_the_last_one_is_reached(
     actor: Actor, settings: Any
 ) -> None:
-    settings.AUDIT_CHECKPOINT_EVERY = 3
+    settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 3
     make_party(actor)
     by_time = audit_checkpoint()
     assert by_time is not None
@@ -50,7 +50,7 @@ def test_a_checkpoint_is_signed_each_time_the_count_since_the_last_one_is_reache
 def test_a_checkpoint_by_count_is_copied_to_the_sink_when_its_entry_commits(
     actor: Actor, settings: Any, sink: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.AUDIT_CHECKPOINT_EVERY = 2
+    settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 2
     make_party(actor)
     audit_checkpoint()  # the count starts from here
     with django_capture_on_commit_callbacks() as waiting:
@@ -128,7 +128,7 @@ def test_syslog_lines_written_to_a_file_are_read_back_as_copies(tmp_path: Path) 
 def test_the_periodic_checkpoint_signs_only_when_entries_were_added(
     actor: Actor, settings: Any
 ) -> None:
-    settings.AUDIT_CHECKPOINT_MINUTES = 10
+    settings.VENTANILLA_AUDIT_CHECKPOINT_MINUTES = 10
     make_party(actor)
     checkpoint_audit_log.call()
     checkpoint_audit_log.call()
@@ -139,7 +139,7 @@ def test_the_periodic_checkpoint_signs_only_when_entries_were_added(
 
 
 def test_the_periodic_checkpoint_queues_its_next_run(actor: Actor, settings: Any) -> None:
-    settings.AUDIT_CHECKPOINT_MINUTES = 10
+    settings.VENTANILLA_AUDIT_CHECKPOINT_MINUTES = 10
 
     checkpoint_audit_log.call()
 
@@ -147,7 +147,7 @@ def test_the_periodic_checkpoint_queues_its_next_run(actor: Actor, settings: Any
 
 
 def test_the_worker_keeps_one_periodic_checkpoint_waiting(settings: Any) -> None:
-    settings.AUDIT_CHECKPOINT_MINUTES = 10
+    settings.VENTANILLA_AUDIT_CHECKPOINT_MINUTES = 10
 
     queued = [schedule_checkpoints(), schedule_checkpoints()]
 
@@ -162,8 +162,8 @@ def test_a_sink_that_cannot_take_a_copy_does_not_fail_the_request_but_is_logged(
     caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    settings.AUDIT_CHECKPOINT_EVERY = 1
-    settings.AUDIT_SINK = f"file:{tmp_path}/no-such-folder/audit.log"
+    settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 1
+    settings.VENTANILLA_AUDIT_SINK = f"file:{tmp_path}/no-such-folder/audit.log"
     party = make_party(actor)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -94,7 +94,7 @@ def forge_actor(entry: AuditEntry) -> None:
 @pytest.fixture
 def sink(tmp_path: Path, settings: Any) -> Path:
     path = tmp_path / "audit-checkpoints.log"
-    settings.AUDIT_SINK = f"file:{path}"
+    settings.VENTANILLA_AUDIT_SINK = f"file:{path}"
     return path
 
 

@@ -156,7 +156,7 @@ def test_a_message_that_keeps_failing_is_retried_for_days_before_it_is_given_up(
     [row] = notify_case(case=case, event="accepted")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
-    settings.NOTIFICATION_GIVE_UP_DAYS = 7
+    settings.VENTANILLA_NOTIFICATION_GIVE_UP_DAYS = 7
     start = timezone.now()
 
     for hours in range(6 * 24 + 1):  # six days of a mail server that refuses connections
@@ -284,7 +284,7 @@ def test_an_sms_gateway_that_fails_is_recorded_and_retried(
     actor: Actor, service: Any, settings: Any
 ) -> None:
     case = open_case(actor, service)
-    settings.SMS_BACKEND = "tests.cases.test_notifications.BrokenSms"
+    settings.VENTANILLA_SMS_BACKEND = "tests.cases.test_notifications.BrokenSms"
 
     notifications_send()
 
@@ -318,7 +318,7 @@ def test_a_day_long_outage_loses_no_message_and_sends_each_exactly_once(
         cases = [open_case(actor, service) for _ in range(3)]
         written = list(Notification.objects.filter(case__in=cases))
         assert len(written) == 6  # one email and one SMS for each case
-        settings.SMS_BACKEND = "tests.cases.test_notifications.BrokenSms"
+        settings.VENTANILLA_SMS_BACKEND = "tests.cases.test_notifications.BrokenSms"
         # when the mail server drops connections for twelve hours, then fails with a bug of its
         # own for twelve more, while the worker runs every five minutes
         settings.EMAIL_BACKEND = "tests.cases.test_notifications.DisconnectedBackend"
@@ -335,7 +335,7 @@ def test_a_day_long_outage_loses_no_message_and_sends_each_exactly_once(
         assert not mail.outbox and not RecordingSms.sent
         # then both come back
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        settings.SMS_BACKEND = "tests.cases.test_notifications.RecordingSms"
+        settings.VENTANILLA_SMS_BACKEND = "tests.cases.test_notifications.RecordingSms"
         for _ in range(5 * 12):
             notifications_send()
             clock.tick(timedelta(minutes=5))

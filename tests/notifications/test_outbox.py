@@ -61,7 +61,7 @@ def test_an_outbox_that_drains_raises_no_alarm(
 def test_a_message_waiting_over_the_threshold_logs_an_error_and_mails_the_administrators(
     actor: Actor, service: Any, administrator: Any, settings: Any, caplog: Any
 ) -> None:
-    settings.OUTBOX_ALERT_MINUTES = 60
+    settings.VENTANILLA_OUTBOX_ALERT_MINUTES = 60
     open_case(actor, service)
 
     health = outbox_check(now=timezone.now() + timedelta(minutes=61))
@@ -78,7 +78,7 @@ def test_a_message_waiting_over_the_threshold_logs_an_error_and_mails_the_admini
 def test_the_administrators_are_mailed_at_most_once_an_hour(
     actor: Actor, service: Any, administrator: Any, settings: Any
 ) -> None:
-    settings.OUTBOX_ALERT_MINUTES = 60
+    settings.VENTANILLA_OUTBOX_ALERT_MINUTES = 60
     with freeze_time(timezone.now()) as clock:
         open_case(actor, service)
         clock.tick(timedelta(minutes=90))
@@ -94,7 +94,7 @@ def test_the_administrators_are_mailed_at_most_once_an_hour(
 def test_messages_given_up_in_the_last_day_raise_the_alarm(
     actor: Actor, service: Any, administrator: Any, settings: Any
 ) -> None:
-    settings.OUTBOX_ALERT_FAILED = 1
+    settings.VENTANILLA_OUTBOX_ALERT_FAILED = 1
     case = open_case(actor, service)
     Notification.objects.filter(case=case).update(status="failed")
 

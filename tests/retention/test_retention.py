@@ -195,7 +195,7 @@ def test_the_worker_runs_the_queued_task_and_schedules_the_next_day(
 
 
 def test_the_next_run_is_at_the_configured_hour_in_the_local_zone(settings: Any) -> None:
-    settings.RETENTION_HOUR = 3
+    settings.VENTANILLA_RETENTION_HOUR = 3
     evening = timezone.make_aware(timezone.datetime(2026, 11, 25, 22, 0))
 
     after = timezone.localtime(next_run_after(evening))

@@ -38,7 +38,7 @@ RECOVERY_LENGTH = 10  # 31^10: about 49 bits, tried one at a time with a doublin
 
 def second_factor_required_for(*, roles: frozenset[str], is_superuser: bool) -> bool:
     """Whether holding these roles means confirming each sign-in with a code."""
-    if settings.STAFF_SECOND_FACTOR == "off":
+    if settings.VENTANILLA_STAFF_SECOND_FACTOR == "off":
         return False
     return is_superuser or bool(roles & ROLES_NEEDING_SECOND_FACTOR)
 

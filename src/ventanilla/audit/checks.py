@@ -11,7 +11,7 @@ from django.core.checks import CheckMessage, Warning
 def sink_configured(**kwargs: Any) -> list[CheckMessage]:
     """In production a log whose checkpoints live only in the database can be cut unseen by
     whoever controls the database; say so until a sink is chosen."""
-    if not settings.PRODUCTION or settings.AUDIT_SINK:
+    if not settings.VENTANILLA_PRODUCTION or settings.VENTANILLA_AUDIT_SINK:
         return []
     return [
         Warning(

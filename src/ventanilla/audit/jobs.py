@@ -29,7 +29,7 @@ def schedule_checkpoints(*, force: bool = False) -> bool:
     """Enqueue the next checkpoint unless one is already waiting (or they are turned off).
     Returns whether it enqueued. Two workers starting at once may both enqueue; a run with
     nothing new to sign does nothing."""
-    minutes = settings.AUDIT_CHECKPOINT_MINUTES
+    minutes = settings.VENTANILLA_AUDIT_CHECKPOINT_MINUTES
     if minutes <= 0 or (not force and task_waiting(checkpoint_audit_log)):
         return False
     checkpoint_audit_log.using(run_after=timezone.now() + timedelta(minutes=minutes)).enqueue()

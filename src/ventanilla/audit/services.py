@@ -54,13 +54,17 @@ def chain_hash(previous_hash: str, entry: AuditEntry) -> str:
 
 def checkpoint_signature(entry_id: int, entry_hash: str, at: datetime) -> str:
     message = f"{entry_id}:{entry_hash}:{at.astimezone(UTC).isoformat()}"
-    return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.VENTANILLA_AUDIT_KEY.encode(), message.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def entry_seal(entry_hash: str) -> str:
     """The HMAC of an entry's hash; the prefix keeps it from ever equalling a checkpoint's."""
     message = f"entry:{entry_hash}"
-    return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.VENTANILLA_AUDIT_KEY.encode(), message.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def record_values(obj: models.Model) -> dict[str, Any]:
@@ -122,7 +126,7 @@ def audit_record(
             head.checkpoint_entry_id = entry.id - 1
         head.last_entry_id = entry.id
         head.last_hash = entry.hash
-        if entry.id - head.checkpoint_entry_id >= settings.AUDIT_CHECKPOINT_EVERY:
+        if entry.id - head.checkpoint_entry_id >= settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY:
             checkpoint = _checkpoint(head)
             # Copied once the entry it names is committed; never before, never if rolled back.
             transaction.on_commit(partial(sink_write_or_log, checkpoint))

@@ -58,7 +58,7 @@ def checkpoint_line(checkpoint: AuditCheckpoint) -> str:
 def sink_write(checkpoint: AuditCheckpoint, *, sink: str | None = None) -> None:
     """Copy one checkpoint to the sink (VENTANILLA_AUDIT_SINK unless ``sink`` is given).
     Raises OSError when the sink cannot take it."""
-    target = settings.AUDIT_SINK if sink is None else sink
+    target = settings.VENTANILLA_AUDIT_SINK if sink is None else sink
     if not target:
         return
     kind, _, where = target.partition(":")
@@ -78,7 +78,7 @@ def sink_write_or_log(checkpoint: AuditCheckpoint) -> None:
         log.exception(
             "The audit checkpoint at entry #%s could not be copied to %s",
             checkpoint.entry_id,
-            settings.AUDIT_SINK,
+            settings.VENTANILLA_AUDIT_SINK,
         )
 
 

@@ -41,7 +41,7 @@ class SessionLimitsMiddleware:
         now = int(time.time())
         started = session.setdefault(STARTED_KEY, now)
         seen = session.setdefault(SEEN_KEY, now)
-        idle = now - seen > settings.SESSION_IDLE_SECONDS
+        idle = now - seen > settings.VENTANILLA_SESSION_IDLE_SECONDS
         if idle or now - started > settings.SESSION_COOKIE_AGE:
             logout(request)
             messages.info(request, _("Your session has ended. Please sign in again."))

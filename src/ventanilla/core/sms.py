@@ -25,10 +25,10 @@ class SmsBackend(Protocol):
 
 
 class FileBackend:
-    """Writes every message to a file in SMS_FILE_PATH (one file per message)."""
+    """Writes every message to a file in VENTANILLA_SMS_FILE_PATH (one file per message)."""
 
     def send(self, recipient: str, body: str) -> None:
-        folder = Path(settings.SMS_FILE_PATH)
+        folder = Path(settings.VENTANILLA_SMS_FILE_PATH)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")  # noqa: DTZ005 - a file name
@@ -47,5 +47,5 @@ class LogBackend:
 
 def send_sms(recipient: str, body: str) -> None:
     """Send one text message with the configured backend; raises SmsError when it fails."""
-    backend: SmsBackend = import_string(settings.SMS_BACKEND)()
+    backend: SmsBackend = import_string(settings.VENTANILLA_SMS_BACKEND)()
     backend.send(recipient, body)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def demo_totp_device_ensure(*, user: AbstractBaseUser) -> Enrolment:
     """A confirmed device for a demo account, kept across runs (so a tester's authenticator
     app keeps working)."""
-    if settings.PRODUCTION:
+    if settings.VENTANILLA_PRODUCTION:
         raise RuntimeError("Demo devices are never created in production.")
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("id").first()

@@ -74,7 +74,7 @@ def next_retry_in(attempts: int) -> timedelta:
 def give_up_at(notification: Notification) -> datetime:
     """When retrying stops: the give-up age after the message was written, or sent again."""
     start = notification.resent_at or notification.created_at
-    return start + timedelta(days=settings.NOTIFICATION_GIVE_UP_DAYS)
+    return start + timedelta(days=settings.VENTANILLA_NOTIFICATION_GIVE_UP_DAYS)
 
 
 def failure_of(error: BaseException) -> str:

@@ -52,11 +52,11 @@ class OutboxHealth:
 
     @property
     def stalled(self) -> bool:
-        return self.waited > timedelta(minutes=settings.OUTBOX_ALERT_MINUTES)
+        return self.waited > timedelta(minutes=settings.VENTANILLA_OUTBOX_ALERT_MINUTES)
 
     @property
     def failing(self) -> bool:
-        return self.failed_recently >= max(settings.OUTBOX_ALERT_FAILED, 1)
+        return self.failed_recently >= max(settings.VENTANILLA_OUTBOX_ALERT_FAILED, 1)
 
     @property
     def alarming(self) -> bool:

@@ -17,7 +17,7 @@ from ventanilla.retention.services import retention_apply
 def next_run_after(now: datetime | None = None) -> datetime:
     """The next time of day set by VENTANILLA_RETENTION_HOUR, in the administration's zone."""
     local = timezone.localtime(now or timezone.now())
-    at = local.replace(hour=settings.RETENTION_HOUR, minute=0, second=0, microsecond=0)
+    at = local.replace(hour=settings.VENTANILLA_RETENTION_HOUR, minute=0, second=0, microsecond=0)
     return at if at > local else at + timedelta(days=1)
 
 

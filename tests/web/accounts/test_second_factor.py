@@ -226,7 +226,7 @@ def test_a_verified_session_is_not_asked_again(make_staff: Any) -> None:
 def test_the_second_factor_can_be_switched_off_in_development(
     make_staff: Any, settings: Any
 ) -> None:
-    settings.STAFF_SECOND_FACTOR = "off"
+    settings.VENTANILLA_STAFF_SECOND_FACTOR = "off"
     make_staff("supervisora", "ayto", "supervisor")
     client = Client()
 

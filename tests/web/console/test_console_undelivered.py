@@ -165,7 +165,7 @@ def test_a_supervisor_of_another_agency_neither_sees_nor_resends_the_message(
 def test_the_page_warns_when_the_outbox_is_not_draining(
     supervisor_user: Any, actor: Actor, service: PublicService, settings: Any
 ) -> None:
-    settings.OUTBOX_ALERT_MINUTES = 60
+    settings.VENTANILLA_OUTBOX_ALERT_MINUTES = 60
     case = open_case(actor, service)
     Notification.objects.filter(case=case).update(created_at=timezone.now() - timedelta(hours=3))
 

@@ -340,7 +340,7 @@ def test_behind_a_proxy_the_limit_counts_each_visitor_by_the_header_the_proxy_se
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    settings.CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    settings.VENTANILLA_CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
     for n in range(PER_ADDRESS[0]):
         ask(
             english(),

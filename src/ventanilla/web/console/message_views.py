@@ -88,7 +88,7 @@ def message_undelivered(request: HttpRequest, actor: Actor) -> HttpResponse:
     context = {
         "failed": notifications_failed(actor=actor),
         "health": outbox_health(),
-        "give_up_days": settings.NOTIFICATION_GIVE_UP_DAYS,
+        "give_up_days": settings.VENTANILLA_NOTIFICATION_GIVE_UP_DAYS,
     }
     return render(request, "console/messages_undelivered.html", context)
 

@@ -89,7 +89,7 @@ def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
         if not party_id:
             return _to_sign_in(request)
         now = time.time()
-        if now - float(request.session.get(SEEN_KEY, 0)) > settings.PORTAL_IDLE_SECONDS:
+        if now - float(request.session.get(SEEN_KEY, 0)) > settings.VENTANILLA_PORTAL_IDLE_SECONDS:
             _forget_citizen(request)
             messages.info(request, _("You were signed out after a while without activity."))
             return _to_sign_in(request)
@@ -98,7 +98,7 @@ def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
             _forget_citizen(request)
             return _to_sign_in(request)
         request.session[SEEN_KEY] = now
-        request.session.set_expiry(settings.PORTAL_IDLE_SECONDS)
+        request.session.set_expiry(settings.VENTANILLA_PORTAL_IDLE_SECONDS)
         try:
             response = view(request, actor_for_citizen(party), *args, **kwargs)
         except NotFound as missing:
@@ -114,8 +114,8 @@ def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
 
 def _client_address(request: HttpRequest) -> str:
     """The visitor's address: the connection's, or the last one the trusted proxy added."""
-    if settings.CLIENT_ADDRESS_HEADER:
-        forwarded = request.headers.get(settings.CLIENT_ADDRESS_HEADER, "")
+    if settings.VENTANILLA_CLIENT_ADDRESS_HEADER:
+        forwarded = request.headers.get(settings.VENTANILLA_CLIENT_ADDRESS_HEADER, "")
         if forwarded.strip():
             return forwarded.split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR", ""))
@@ -175,7 +175,7 @@ def sign_in_link(request: HttpRequest, secret: str) -> HttpResponse:
     logout(request)
     request.session[PARTY_KEY] = str(party.pk)
     request.session[SEEN_KEY] = time.time()
-    request.session.set_expiry(settings.PORTAL_IDLE_SECONDS)
+    request.session.set_expiry(settings.VENTANILLA_PORTAL_IDLE_SECONDS)
     return redirect(then) if then else redirect("portal:me")
 
 

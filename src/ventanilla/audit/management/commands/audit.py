@@ -42,12 +42,16 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(
                 f"The checkpoint was signed in the database but could not be copied to "
-                f"{settings.AUDIT_SINK}: {error}"
+                f"{settings.VENTANILLA_AUDIT_SINK}: {error}"
             ) from error
         if checkpoint is None:
             self.stdout.write("The audit log is empty; nothing to sign.")
             return
-        copied = f" and copied to {settings.AUDIT_SINK}" if settings.AUDIT_SINK else ""
+        copied = (
+            f" and copied to {settings.VENTANILLA_AUDIT_SINK}"
+            if settings.VENTANILLA_AUDIT_SINK
+            else ""
+        )
         self.stdout.write(
             f"Signed checkpoint at entry #{checkpoint.entry_id}{copied}: {checkpoint.entry_hash}\n"
             "To have it timestamped outside this system (RFC 3161), send a request for "
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         )
 
     def verify(self, sink: str | None) -> None:
-        configured = settings.AUDIT_SINK
+        configured = settings.VENTANILLA_AUDIT_SINK
         if sink is None and configured.startswith("file:"):
             sink = configured
         try:

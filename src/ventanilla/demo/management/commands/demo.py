@@ -68,9 +68,9 @@ class Command(BaseCommand):
         development only), so a tester adds the secret to their app instead of enrolling."""
         from ventanilla.demo.second_factors import demo_second_factors
 
-        if settings.STAFF_SECOND_FACTOR == "off":
+        if settings.VENTANILLA_STAFF_SECOND_FACTOR == "off":
             return ["Second factor: off (VENTANILLA_STAFF_SECOND_FACTOR=off)."]
-        if settings.PRODUCTION:
+        if settings.VENTANILLA_PRODUCTION:
             return [
                 "Staff who see personal data set up an authenticator app at their first sign-in."
             ]

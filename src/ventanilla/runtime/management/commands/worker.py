@@ -1,9 +1,8 @@
 """``ventanilla worker``: the background worker. It makes sure the periodic jobs named in
-``settings.PERIODIC_JOBS`` (the daily retention run and deadline sweep, the audit checkpoint, the
-outbox check, and that no queued notification is left behind) are scheduled, then processes the
-queue until stopped: with
-the database backend by django-tasks-db's ``db_worker``, with VENTANILLA_TASKS_BACKEND=rq by an
-RQ worker on Redis."""
+``settings.VENTANILLA_PERIODIC_JOBS`` (the daily retention run and deadline sweep, the audit
+checkpoint, the outbox check, and that no queued notification is left behind) are scheduled,
+then processes the queue until stopped: with the database backend by django-tasks-db's
+``db_worker``, with VENTANILLA_TASKS_BACKEND=rq by an RQ worker on Redis."""
 
 from __future__ import annotations
 
@@ -25,10 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for path, scheduled in settings.PERIODIC_JOBS:
+        for path, scheduled in settings.VENTANILLA_PERIODIC_JOBS:
             if import_string(path)():
                 self.stdout.write(scheduled)
-        if settings.TASKS_BACKEND == "rq":
+        if settings.VENTANILLA_TASKS_BACKEND == "rq":
             self._run_rq(batch=options["batch"])
             return
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
