@@ -256,6 +256,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ventanilla.web.console.navigation.staff_navigation",
             ],
             # Its date and time filters replace Django's: they cannot fail on a stored time.
             "builtins": ["ventanilla.core.templatetags.local_time"],
@@ -323,7 +324,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "console:search"
+LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = env("VENTANILLA_LANGUAGE", "es", "default interface language (es or en)")

@@ -82,6 +82,7 @@ RULES: dict[tuple[str, str], set[str]] = {
 }
 
 PAGES: dict[tuple[str, str], set[str]] = {
+    ("get", "/console/home/"): set(ROLES),
     ("get", "/console/?q=ana"): READERS,
     ("get", "/console/parties/{party_id}/"): READERS,
     ("get", "/console/audit/"): {"dpo", "administrator"},

@@ -46,7 +46,7 @@ def test_with_the_printed_secret_a_tester_signs_in_as_the_supervisor() -> None:
     code = f"{totp(b32decode(secret)):06d}"
     response = client.post("/accounts/second-factor/", {"code": code})
 
-    assert response["Location"] == "/console/"
+    assert response["Location"] == "/console/home/"
     assert client.get("/console/").status_code == 200
 
 
@@ -56,7 +56,7 @@ def test_the_demo_agent_signs_in_with_the_password_alone() -> None:
 
     response = client.post("/accounts/login/", {"username": "agente", "password": DEMO_PASSWORD})
 
-    assert response["Location"] == "/console/"
+    assert response["Location"] == "/console/home/"
 
 
 def test_the_demo_prints_a_citizen_who_can_sign_in_and_where_the_link_lands() -> None:

@@ -264,7 +264,7 @@ def test_a_front_line_agent_may_set_up_an_app_from_the_password_page(agent_user:
     code = f"{totp(b32decode(secret.group(1).replace(' ', ''))):06d}"
     response = client.post("/accounts/second-factor/enrol/", {"code": code})
 
-    assert response["Location"] == RECOVERY_PAGE + "?next=%2Fconsole%2F"
+    assert response["Location"] == RECOVERY_PAGE + "?next=%2Fconsole%2Fhome%2F"
     assert TOTPDevice.objects.get(user=agent_user).confirmed
     assert password_sign_in(Client(), "agente")["Location"] == "/console/"  # still not asked
 

@@ -56,7 +56,7 @@ def test_after_the_cool_off_the_right_password_works_again(agent_user: Any) -> N
         response = try_password(client, PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == "/console/"
+    assert response["Location"] == "/console/home/"
 
 
 def test_four_wrong_passwords_do_not_lock(agent_user: Any) -> None:

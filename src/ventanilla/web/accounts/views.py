@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where the site's root sends a visitor: signed-in staff to the console, anyone else to the
     citizen portal."""
     if request.user.is_authenticated:
-        return redirect("console:search")
+        return redirect("console:home")
     return redirect("portal:home")
 
 

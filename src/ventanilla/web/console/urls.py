@@ -8,6 +8,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("home/", views.home, name="home"),
     path("parties/<uuid:party_id>/", views.party_360, name="party"),
     path("parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
     path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),

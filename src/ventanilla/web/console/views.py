@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.guards import require
-from ventanilla.access.models import Scope
+from ventanilla.access.models import Role, Scope
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels
 from ventanilla.citizen360.selectors import party_360 as select_party_360
@@ -45,6 +45,7 @@ from ventanilla.privacy.audit_log import audit_entries, may_read_audit
 from ventanilla.retention.selectors import retention_overview
 from ventanilla.retention.services import retention_request_run
 from ventanilla.sharing.services import sharing_request
+from ventanilla.web.console.navigation import destinations
 
 View = Callable[..., HttpResponse]
 
@@ -70,6 +71,17 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
+
+
+@staff_view
+def home(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Where a member of staff lands after signing in: their roles, and what they may do."""
+    roles = sorted({str(Role(role).label) for role in actor.roles if role in Role.values})
+    places = [
+        place for place in destinations(actor, request.user) if place.url_name != "console:home"
+    ]
+    context = {"roles": roles, "places": places, "analyst": Role.ANALYST in actor.roles}
+    return render(request, "console/home.html", context)
 
 
 @staff_view

@@ -1,0 +1,100 @@
+"""What a member of staff may reach: one list, read by the menu on every page and by the home
+page, so that a page no menu reaches cannot exist and a link never leads to a refusal. It follows
+the scopes the roles give; nothing is offered before the second factor is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.access.actors import Actor, actor_for_user
+from ventanilla.access.models import Scope
+
+
+@dataclass(frozen=True)
+class Destination:
+    label: str | Promise
+    url_name: str
+    # What the person does there, in a sentence, for the home page.
+    purpose: str | Promise
+
+
+def _may_reach_admin(actor: Actor, user: Any) -> bool:
+    return bool(getattr(user, "is_staff", False)) and (
+        actor.can(Scope.ROUTING_MANAGE) or actor.can(Scope.CATALOG_MANAGE)
+    )
+
+
+def destinations(actor: Actor, user: Any) -> list[Destination]:
+    """The places ``actor`` may work in, in the order the menu shows them."""
+    if not actor.is_staff_member or actor.second_factor_pending:
+        return []
+    places = [Destination(_("Home"), "console:home", _("What you can do here."))]
+    if actor.can(Scope.PARTIES_READ):
+        places.append(
+            Destination(
+                _("Citizens"),
+                "console:search",
+                _("Find a person and open their whole record: contacts, cases and consents."),
+            )
+        )
+    if actor.can(Scope.CASES_READ):
+        places.append(
+            Destination(
+                _("Cases"),
+                "console:cases",
+                _("The queues of your departments: take a case, move it on, answer the citizen."),
+            )
+        )
+    if actor.can(Scope.CATALOG_MANAGE):
+        places.append(
+            Destination(
+                _("Messages to citizens"),
+                "console:messages",
+                _("What citizens are told at each step, and the messages that were not delivered."),
+            )
+        )
+    if actor.can(Scope.AUDIT_READ):
+        places.append(
+            Destination(
+                _("Audit log"),
+                "console:audit",
+                _("Who read or changed whose data, when and why."),
+            )
+        )
+    if actor.can(Scope.AUDIT_READ) or actor.can(Scope.RETENTION_MANAGE):
+        places.append(
+            Destination(
+                _("Retention"),
+                "console:retention",
+                _("How long each kind of data is kept, and the runs that removed what was due."),
+            )
+        )
+    if _may_reach_admin(actor, user):
+        places.append(
+            Destination(
+                _("Administration"),
+                "admin:index",
+                _("Agencies, services, routing rules, staff accounts and keys."),
+            )
+        )
+    return places
+
+
+def staff_navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context for every page: the menu of a signed-in member of staff (empty for anyone else)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_menu": []}
+    actor = actor_for_user(user)
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    menu = [
+        {"label": place.label, "url": reverse(place.url_name), "current": place.url_name == current}
+        for place in destinations(actor, user)
+    ]
+    return {"staff_menu": menu}

@@ -1,0 +1,41 @@
+"""Each member of staff signs in to a home page of their own: the analyst, who may not open the
+console's records, reads what their role offers instead of a refusal, on a phone too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_the_analyst_signs_in_to_a_home_page_in_english_and_spanish_on_a_phone(
+    phone_page: Any, live_server: Any, make_staff: Any
+) -> None:
+    make_staff("analista", "ayto", "analyst")
+    page = phone_page  # 375 px wide, in English
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill("analista")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
+    page.wait_for_url(f"{live_server.url}/console/home/")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Home"
+    assert "Your role: Analyst." in page.inner_text("main")
+    assert "Dashboards and analyses" in page.inner_text("main")
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    # Nothing on the page is wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change").press("Enter")
+    page.wait_for_url(f"{live_server.url}/console/home/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Inicio"
+    assert "Su función: Analista." in page.inner_text("main")
