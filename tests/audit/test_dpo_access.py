@@ -83,3 +83,18 @@ def test_reading_the_audit_log_is_itself_in_the_log(make_staff: Any) -> None:
     signed_in("dpd").get("/api/v1/audit/entries")
 
     assert AuditEntry.objects.filter(action="audit.read", actor="dpd").exists()
+
+
+def test_a_mistyped_person_id_is_an_error_not_the_whole_log(actor: Actor, make_staff: Any) -> None:
+    make_party(actor)
+    make_staff("dpd", "villanueva", "dpo")
+    client = signed_in("dpd")
+
+    page = client.get("/console/audit/", {"party": "12345678Z"})
+
+    body = page.content.decode()
+    assert page.status_code == 422
+    assert "This is not a person&#x27;s identifier in Ventanilla." in body
+    assert 'aria-invalid="true"' in body
+    assert 'data-testid="audit-entry"' not in body
+    assert not AuditEntry.objects.filter(action="audit.read").exists()

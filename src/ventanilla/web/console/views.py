@@ -154,21 +154,27 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
 @staff_view
 def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
     """For data-protection officers: who looked at a citizen, or what a member of staff saw."""
-    party_id = request.GET.get("party") or None
+    party_id = (request.GET.get("party") or "").strip() or None
     actor_label = request.GET.get("actor") or None
+    context: dict[str, Any] = {"party": party_id or "", "actor_label": actor_label or ""}
     try:
-        page = audit_entries(
+        party_uuid = UUID(party_id) if party_id else None
+    except ValueError:
+        # Never the whole log in place of one person's: say what is wrong with what was asked.
+        context["party_error"] = _("This is not a person's identifier in Ventanilla.")
+        return render(request, "console/audit.html", context, status=422)
+    try:
+        context["page"] = audit_entries(
             actor=actor,
-            party_id=UUID(party_id) if party_id else None,
+            party_id=party_uuid,
             actor_label=actor_label,
             cursor=request.GET.get("cursor") or None,
             limit=50,
         )
     except PermissionDenied as denied:
         raise DjangoPermissionDenied(denied.message) from denied
-    except (ValueError, ValidationFailed):
+    except ValidationFailed:
         return redirect("console:audit")
-    context = {"page": page, "party": party_id or "", "actor_label": actor_label or ""}
     return render(request, "console/audit.html", context)
 
 
