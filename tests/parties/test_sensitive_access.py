@@ -3,6 +3,7 @@ or an open case, to roles that handle them; every such reading is logged with it
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -205,7 +206,10 @@ def test_the_console_tells_an_agent_what_is_held_back_and_to_hand_over(
 
     assert "1 sensitive fact is held back." in body
     assert "hand the matter to a case worker" in body
-    assert "65" not in body.split("held back")[0].split("Profile")[-1]
+    # Neither the fact nor its value (65) is in the profile; the random birth date may hold "65".
+    profile = body.split("held back")[0].split("Profile")[-1]
+    assert "disability_degree" not in profile
+    assert not re.search(r"<dd>\s*65\s*</dd>", profile)
 
 
 def test_a_purpose_stated_without_asking_for_sensitive_facts_is_simply_recorded(
