@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD, sign_in
 from ventanilla.audit.models import AuditEntry
@@ -116,3 +118,15 @@ def test_nothing_is_offered_before_the_second_factor_is_given(make_staff: Any) -
     response = client.get("/accounts/second-factor/enrol/")
 
     assert not {link for link in menu_links(response.content.decode()) if "/console/" in link}
+
+
+def test_a_page_and_its_menu_read_the_staff_members_roles_once(make_staff: Any) -> None:
+    user = make_staff("u-menu", "ayto", "supervisor")
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/console/home/")
+
+    assert response.status_code == 200
+    membership_reads = [q for q in queries if 'FROM "access_membership"' in q["sql"]]
+    assert len(membership_reads) == 1, [q["sql"] for q in membership_reads]

@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.models import Scope
 
+# Where a staff page leaves the actor it resolved, for the menu to reuse.
+ACTOR_ATTRIBUTE = "ventanilla_actor"
+
 
 @dataclass(frozen=True)
 class Destination:
@@ -91,7 +94,7 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"staff_menu": []}
-    actor = actor_for_user(user)
+    actor = getattr(request, ACTOR_ATTRIBUTE, None) or actor_for_user(user)
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
     menu = [
         {"label": place.label, "url": reverse(place.url_name), "current": place.url_name == current}

@@ -45,7 +45,7 @@ from ventanilla.privacy.audit_log import audit_entries, may_read_audit
 from ventanilla.retention.selectors import retention_overview
 from ventanilla.retention.services import retention_request_run
 from ventanilla.sharing.services import sharing_request
-from ventanilla.web.console.navigation import destinations
+from ventanilla.web.console.navigation import ACTOR_ATTRIBUTE, destinations
 
 View = Callable[..., HttpResponse]
 
@@ -57,6 +57,8 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = actor_for_user(request.user)
+        # The menu on the page is built from the same actor, not looked up a second time.
+        setattr(request, ACTOR_ATTRIBUTE, actor)  # noqa: B010
         if actor.second_factor_pending:
             return redirect_to_login(
                 request.get_full_path(), login_url=reverse("accounts:second-factor")
