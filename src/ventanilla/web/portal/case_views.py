@@ -11,6 +11,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from ventanilla.cases.services import (
 )
 from ventanilla.catalog.forms import form_data_from_post, form_fields, validate_form_data
 from ventanilla.catalog.selectors import (
+    catalogue_search,
     life_event_with_services,
     life_events_by_kind,
     life_events_with_services,
@@ -165,8 +167,24 @@ def satisfaction(request: HttpRequest, actor: Actor, reference: str) -> HttpResp
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The citizen portal's front page, open to everyone: the services, grouped by life event."""
-    return render(request, "portal/home.html", {"events": life_events_with_services()})
+    """The citizen portal's front page, open to everyone: a search box and the life events in
+    the order of a life, each a link to its request page with its services folded under it."""
+    return render(
+        request, "portal/home.html", {"events": life_events_with_services(), "q": "", "hits": None}
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a service or a life event by words of its name, open to everyone: a whole page for
+    the form sent without JavaScript, just the results for htmx as the citizen types."""
+    query = request.GET.get("q", "")[:200]
+    context = {"q": query, "hits": catalogue_search(query=query) if query.strip() else None}
+    if request.headers.get("HX-Request"):
+        response = render(request, "portal/_search_results.html", context)
+    else:
+        response = render(request, "portal/search.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @citizen_view
