@@ -802,8 +802,9 @@ def life_event_open(
     """One request ("we had a baby") opens a case in every agency concerned, in one step. Each
     agency receives only its own case and what the citizen wrote for it; what one agency holds
     about the person still reaches another only under a consent or the law. ``form_data`` holds
-    the answers to each service's own form, by service code; a form not sent is left for the
-    office to ask about. The citizen is told once, of all the cases."""
+    the answers to each service's own form, by service code: every form sent is checked (errors
+    under ``form_data.<service>.<field>``, all of them at once, and nothing is opened), a form not
+    sent is left for the office to ask about. The citizen is told once, of all the cases."""
     event = LifeEvent.objects.filter(code=life_event_code).first()
     if event is None:
         raise ValidationFailed({"life_event": _("Unknown life event.")})
@@ -820,6 +821,14 @@ def life_event_open(
     if not chosen:
         raise ValidationFailed({"services": _("Choose at least one service.")})
     answers = form_data or {}
+    errors = {
+        f"form_data.{service.code}.{name}": message
+        for service in chosen
+        if service.code in answers
+        for name, message in _form_errors(service, answers[service.code])
+    }
+    if errors:
+        raise ValidationFailed(errors)
     with transaction.atomic():
         request = LifeEventRequest.objects.create(
             party_id=party_id,
