@@ -204,3 +204,30 @@ def test_another_citizen_cannot_see_the_combined_status(
     stranger = make_party(agent)
 
     assert portal_client(stranger).get(f"/portal/me/life-events/{request.pk}/").status_code == 404
+
+
+def test_my_cases_costs_the_same_queries_for_one_request_as_for_many(
+    children: LifeEvent, citizen: Party
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ventanilla.access.actors import actor_for_citizen
+    from ventanilla.cases.selectors import my_cases
+
+    client = portal_client(citizen)
+    me = actor_for_citizen(citizen)
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            my_cases(actor=me)
+        return len(queries)
+
+    client.post("/portal/life-events/hijos/", ANSWERS)
+    one = cost()
+    for _ in range(3):
+        client.post("/portal/life-events/hijos/", ANSWERS)
+
+    assert cost() == one
+    open_entries, _past = my_cases(actor=me)
+    assert [len(getattr(entry, "cases", [])) for entry in open_entries] == [2, 2, 2, 2]
