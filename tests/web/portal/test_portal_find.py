@@ -8,6 +8,9 @@ import re
 import pytest
 from django.test import Client
 
+from tests.conftest import portal_client
+from tests.factories import make_party
+from ventanilla.access.actors import Actor
 from ventanilla.catalog.models import Agency, LifeEvent
 from ventanilla.catalog.selectors import catalogue_search, word_matches
 from ventanilla.catalog.services import life_event_ensure, service_ensure
@@ -143,3 +146,11 @@ def test_life_events_the_editors_did_not_place_follow_by_name_in_the_readers_lan
         Client(HTTP_ACCEPT_LANGUAGE="en").get("/portal/").content.decode(),
     )
     assert (spanish, english) == (["a2", "a1"], ["a1", "a2"])
+
+
+def test_the_signed_in_list_of_services_offers_the_same_search(
+    catalogue: dict[str, LifeEvent], actor: Actor
+) -> None:
+    page = portal_client(make_party(actor)).get("/portal/services/").content.decode()
+
+    assert 'role="search"' in page and 'action="/portal/search/"' in page
