@@ -87,9 +87,14 @@ def test_a_citizen_asks_for_a_life_event_follows_it_and_rates_a_closed_case_by_k
 
     page.get_by_role("heading", name="Ask for a service").wait_for()
     page.get_by_role("link", name="Having a baby").click()
-    assert page.get_by_label("Register the baby").is_checked()
-    assert page.get_by_label("Health card").is_checked()
-    page.get_by_label("Tell us about it").fill("Nació Martina el lunes")
+    assert not page.get_by_label("Register the baby").is_checked()
+    page.get_by_label("Register the baby").check()
+    page.get_by_label("Health card").check()
+    assert fits_the_phone(page)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Anything else the offices should know (optional)").fill(
+        "Nació Martina el lunes"
+    )
     assert fits_the_phone(page)
     page.get_by_role("button", name="Send my request").click()
 

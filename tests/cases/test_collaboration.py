@@ -280,4 +280,4 @@ def test_a_life_event_opens_services_whose_forms_are_asked_for_later(
             channel="desk",
             form_data={service.code: {"plano": 3}},
         )
-    assert "form_data.plano" in refused.value.errors
+    assert f"form_data.{service.code}.plano" in refused.value.errors

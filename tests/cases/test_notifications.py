@@ -367,3 +367,36 @@ def test_after_a_failure_the_sending_run_comes_back_when_the_first_retry_is_due(
     [retry] = DBTaskResult.objects.filter(task_path__endswith="send_notifications")
     assert retry.run_after == row.next_attempt_at
     assert row.next_attempt_at - row.updated_at < timedelta(minutes=2)
+
+
+def test_a_life_event_request_tells_the_citizen_once_listing_every_case(
+    actor: Actor, service: Any, town: Any
+) -> None:
+    from ventanilla.cases.services import life_event_open
+    from ventanilla.catalog.services import life_event_ensure, service_ensure
+
+    birth = life_event_ensure(code="nacimiento", kind="life", name_es="Nacimiento", name_en="Birth")
+    service.life_events.add(birth)
+    service_ensure(
+        code="tarjeta-sanitaria", name_es="Tarjeta sanitaria", name_en="Health card",
+        department=town["salud"], life_events=[birth],
+    )  # fmt: skip
+    party = make_party(actor, preferred_language="en")
+
+    request = life_event_open(
+        actor=actor, party_id=party.pk, life_event_code="nacimiento", channel="desk"
+    )
+
+    rows = list(Notification.objects.filter(party=party))
+    assert sorted((row.event, row.medium) for row in rows) == [
+        ("life_event_opened", "email"),
+        ("life_event_opened", "sms"),
+    ]
+    email = next(row for row in rows if row.medium == "email")
+    assert email.subject == "We have received your request: Birth"
+    for case in request.cases.all():
+        assert case.reference in email.body and case.reference in next(
+            row.body for row in rows if row.medium == "sms"
+        )
+    assert "Health card · Health · due " in email.body
+    assert f"/portal/me/life-events/{request.pk}/" in email.body

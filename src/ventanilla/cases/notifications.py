@@ -9,14 +9,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
-from ventanilla.cases.models import Case, CaseStatus
+from ventanilla.cases.models import Case, CaseStatus, LifeEventRequest
+from ventanilla.core.i18n import localized
 from ventanilla.notifications.models import Notification, NotificationEvent
 from ventanilla.notifications.outbox import addresses_of, enqueue_sending, language_of
 from ventanilla.notifications.templates import (
     FALLBACK_LANGUAGE,
     active_templates,
     case_link,
+    life_event_link,
     render,
 )
 
@@ -86,6 +89,69 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
         if party.pk not in addresses:
             logger.info("Party %s has no email or mobile: case %s not notified", party.pk, case)
     if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    transaction.on_commit(enqueue_sending)
+    return created
+
+
+def _life_event_values(
+    request: LifeEventRequest, cases: list[Case], language: str
+) -> dict[str, str]:
+    """The placeholders of the life-event message: ``{service}`` is the life event, ``{text}``
+    one line per case (reference, service, office, due date), ``{reference}`` the references,
+    ``{due_date}`` the latest due date and ``{link}`` the one page following them all."""
+    with translation.override(language):
+        lines = []
+        for case in cases:
+            office = f" · {case.department.name}" if case.department else ""
+            due = _("due %(date)s") % {
+                "date": formats.date_format(case.due_date, "SHORT_DATE_FORMAT")
+            }
+            lines.append(f"- {case.reference} · {case.service.name}{office} · {due}")
+        latest = max(case.due_date for case in cases)
+        return {
+            "reference": ", ".join(case.reference for case in cases),
+            "service": localized(request.life_event, "name", language),
+            "status": str(CaseStatus(CaseStatus.NEW).label),
+            "text": "\n".join(lines),
+            "due_date": formats.date_format(latest, "SHORT_DATE_FORMAT"),
+            "link": life_event_link(request.pk),
+        }
+
+
+def notify_life_event(*, request: LifeEventRequest, cases: list[Case]) -> list[Notification]:
+    """One message for a life-event request, by email and SMS in the person's language, listing
+    every case it opened and linking to their combined status: the citizen asked once and hears
+    once, not once per office. Call it inside the transaction that opened the cases."""
+    if not cases:
+        return []
+    event = NotificationEvent.LIFE_EVENT_OPENED
+    party = cases[0].party
+    language = language_of(party)
+    templates = active_templates(event)
+    rows: list[Notification] = []
+    for medium, recipient in (
+        addresses_of([party.pk], timezone.localdate()).get(party.pk, {}).items()
+    ):
+        template = templates.get((language, medium)) or templates.get((FALLBACK_LANGUAGE, medium))
+        if template is None:
+            logger.info("No %s template for %s (%s): not sent", medium, event, language)
+            continue
+        values = _life_event_values(request, cases, template.language)
+        rows.append(
+            Notification(
+                party=party,
+                event=event,
+                medium=medium,
+                recipient=recipient[:254],
+                language=template.language,
+                subject=render(template.subject, values)[:200],
+                body=render(template.body, values)[:8000],
+            )
+        )
+    if not rows:
+        logger.info("Party %s has no email or mobile: request %s not notified", party.pk, request)
         return []
     created = Notification.objects.bulk_create(rows)
     transaction.on_commit(enqueue_sending)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -169,12 +169,7 @@ def life_event_status(*, actor: Actor, request_id: Any) -> CombinedStatus:
     )
     cases = list(rows.select_related("service", "department").order_by("service__code"))
     done = sum(1 for case in cases if not case.is_open)
-    if any(case.status == "waiting_citizen" for case in cases):
-        status = "waiting_citizen"
-    elif done == len(cases):
-        status = "done"
-    else:
-        status = "in_progress"
+    status = combined_status(cases)
     audit_record(
         actor=actor,
         action=Action.CASE_LIST,
@@ -312,17 +307,67 @@ def _party_id(actor: Actor) -> str:
     return actor.party_id
 
 
-def my_cases(*, actor: Actor) -> tuple[list[Case], list[Case]]:
+@dataclass(frozen=True)
+class MyRequest:
+    """A life-event request as one entry of "My cases": its cases, and one status for them."""
+
+    request: LifeEventRequest
+    cases: list[Case]
+    is_group = True
+
+    @property
+    def is_open(self) -> bool:
+        return any(case.is_open for case in self.cases)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for case in self.cases if not case.is_open)
+
+    @property
+    def status(self) -> str:
+        return combined_status(self.cases)
+
+    @property
+    def due_date(self) -> date:
+        """The soonest due of its open cases (of all, once none is open)."""
+        open_dates = [case.due_date for case in self.cases if case.is_open]
+        return min(open_dates or [case.due_date for case in self.cases])
+
+
+def combined_status(cases: list[Case]) -> str:
+    """One word for several cases: waiting for the citizen if any is, done when all are."""
+    if any(case.status == CaseStatus.WAITING_CITIZEN for case in cases):
+        return "waiting_citizen"
+    if all(not case.is_open for case in cases):
+        return "done"
+    return "in_progress"
+
+
+MyEntry = Case | MyRequest
+
+
+def my_cases(*, actor: Actor) -> tuple[list[MyEntry], list[MyEntry]]:
     """The citizen's open cases (soonest due first) and finished ones (newest first), in one
-    query."""
+    query; the cases of a life-event request are one entry, open while any of them is."""
     party_id = _party_id(actor)
     rows = list(
         Case.objects.filter(party_id=party_id)
-        .select_related("service", "department")
+        .select_related("service", "department", "life_event_request__life_event")
         .order_by("-is_open", "-opened_at")[:MY_CASES_SHOWN]
     )
-    open_cases = sorted((c for c in rows if c.is_open), key=lambda c: (c.due_date, c.reference))
-    past_cases = [c for c in rows if not c.is_open]
+    groups: dict[Any, list[Case]] = {}
+    entries: list[MyEntry] = []
+    for case in sorted(rows, key=lambda c: (c.service.name, c.reference)):
+        if case.life_event_request_id is None:
+            entries.append(case)
+        else:
+            groups.setdefault(case.life_event_request_id, []).append(case)
+    for cases in groups.values():
+        request = cases[0].life_event_request
+        assert request is not None  # noqa: S101 - grouped by it above
+        entries.append(MyRequest(request=request, cases=cases))
+    open_entries = sorted((e for e in entries if e.is_open), key=lambda e: (e.due_date, _opened(e)))
+    past_entries = sorted((e for e in entries if not e.is_open), key=_opened, reverse=True)
     audit_record(
         actor=actor,
         action=Action.PARTY_SELF_VIEW,
@@ -331,7 +376,13 @@ def my_cases(*, actor: Actor) -> tuple[list[Case], list[Case]]:
         object_id=party_id,
         detail={"page": "cases", "shown": len(rows)},
     )
-    return open_cases, past_cases
+    return open_entries, past_entries
+
+
+def _opened(entry: MyEntry) -> datetime:
+    if isinstance(entry, MyRequest):
+        return entry.request.requested_at
+    return entry.opened_at
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from ventanilla.cases.models import (
     LifeEventRequest,
     RoutingRule,
 )
-from ventanilla.cases.notifications import notify_case
+from ventanilla.cases.notifications import notify_case, notify_life_event
 from ventanilla.cases.selectors import staff_of, visible_cases
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id
@@ -196,7 +196,9 @@ def case_open(
         )
         if decision.department is not None:
             case.department = decision.department
-        notify_case(case=case, event=NotificationEvent.OPENED)
+        # A life-event request tells the citizen once, of all its cases (life_event_open).
+        if life_event_request is None:
+            notify_case(case=case, event=NotificationEvent.OPENED)
         # Last, the contact and the case's own entry: the audit log's head is locked from the
         # first of them to the commit, so concurrent writers wait on it as briefly as possible.
         interaction = interaction_record_for_case(
@@ -800,8 +802,9 @@ def life_event_open(
     """One request ("we had a baby") opens a case in every agency concerned, in one step. Each
     agency receives only its own case and what the citizen wrote for it; what one agency holds
     about the person still reaches another only under a consent or the law. ``form_data`` holds
-    the answers to each service's own form, by service code; a form not sent is left for the
-    office to ask about."""
+    the answers to each service's own form, by service code: every form sent is checked (errors
+    under ``form_data.<service>.<field>``, all of them at once, and nothing is opened), a form not
+    sent is left for the office to ask about. The citizen is told once, of all the cases."""
     event = LifeEvent.objects.filter(code=life_event_code).first()
     if event is None:
         raise ValidationFailed({"life_event": _("Unknown life event.")})
@@ -817,6 +820,15 @@ def life_event_open(
         chosen = [service for service in offered if service.code in wanted]
     if not chosen:
         raise ValidationFailed({"services": _("Choose at least one service.")})
+    answers = form_data or {}
+    errors = {
+        f"form_data.{service.code}.{name}": message
+        for service in chosen
+        if service.code in answers
+        for name, message in _form_errors(service, answers[service.code])
+    }
+    if errors:
+        raise ValidationFailed(errors)
     with transaction.atomic():
         request = LifeEventRequest.objects.create(
             party_id=party_id,
@@ -826,16 +838,19 @@ def life_event_open(
             requested_by_label=_label(actor),
             description=description.strip()[:MAX_DESCRIPTION],
         )
-        for service in chosen:
+        opened = [
             case_open(
                 actor=actor,
                 party_id=party_id,
                 service_code=service.code,
                 channel=channel,
                 description=description,
-                form_data=(form_data or {}).get(service.code),
+                form_data=answers.get(service.code),
                 life_event_request=request,
             )
+            for service in chosen
+        ]
+        notify_life_event(request=request, cases=opened)
     return request
 
 

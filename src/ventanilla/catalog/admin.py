@@ -25,7 +25,8 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
 @admin.register(LifeEvent)
 class LifeEventAdmin(admin.ModelAdmin[LifeEvent]):
     audit_reads = False
-    list_display = ["code", "name_es", "kind"]
+    list_display = ["code", "name_es", "kind", "position"]
+    list_editable = ["position"]
     search_fields = ["code", "name_es", "name_en"]
 
 

@@ -52,10 +52,16 @@ class FormField:
     step: str = "any"
     value: Any = None
     error: str = ""
+    # Told apart from another service's fields on the same page (a life event's request).
+    prefix: str = ""
+
+    @property
+    def input_name(self) -> str:
+        return f"{self.prefix}form_{self.name}"
 
     @property
     def html_id(self) -> str:
-        return f"id_form_{self.name}"
+        return f"id_{self.input_name}"
 
     @property
     def described_by(self) -> str:
@@ -144,9 +150,11 @@ def form_fields(
     *,
     data: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    prefix: str = "",
 ) -> list[FormField]:
     """The fields of ``service``'s form in order, labelled in the active language, with the
-    values already entered and the errors of a failed submission when given."""
+    values already entered and the errors of a failed submission when given. ``prefix`` sets
+    the fields' names apart when several services' forms share a page."""
     schema = service.input_schema or {}
     language = current_language()
     required = set(schema.get("required", []))
@@ -170,6 +178,7 @@ def form_fields(
                 step="1" if node.get("type") == "integer" else "any",
                 value=data.get(name, node.get("default")),
                 error=errors.get(name, ""),
+                prefix=prefix,
             )
         )
     return fields
@@ -285,8 +294,8 @@ def open311_attributes(service: PublicService) -> list[dict[str, Any]]:
     return attributes
 
 
-def form_data_from_post(service: PublicService, post: Any) -> dict[str, Any]:
-    """What the rendered form posts back (``form_<field>`` strings) as the typed data
+def form_data_from_post(service: PublicService, post: Any, *, prefix: str = "") -> dict[str, Any]:
+    """What the rendered form posts back (``<prefix>form_<field>`` strings) as the typed data
     ``validate_form_data`` checks: numbers as numbers when they read as such, checkboxes as
     booleans, empty optional fields left out. Text that is not a number stays text, so the
     validator can say so in the user's words."""
@@ -294,7 +303,7 @@ def form_data_from_post(service: PublicService, post: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, node in _properties(schema):
         kind = node.get("type", "string")
-        raw = post.get(f"form_{name}")
+        raw = post.get(f"{prefix}form_{name}")
         if kind == "boolean":
             data[name] = raw == "true"
             continue

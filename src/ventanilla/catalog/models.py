@@ -76,11 +76,17 @@ class LifeEvent(BaseModel):
     name_en = models.CharField(max_length=200)
     description_es = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
+    # Where the event stands on the portal: curated by the catalogue's editors, in the order of a
+    # life (birth, school, work, home, family, retirement, death), never by the internal code.
+    position = models.PositiveSmallIntegerField(
+        default=1000,
+        help_text=_("Order on the portal: lower numbers first; equal numbers by name."),
+    )
 
     class Meta:
         verbose_name = _("life event")
         verbose_name_plural = _("life events")
-        ordering = ["code"]
+        ordering = ["kind", "position", "code"]
 
     def __str__(self) -> str:
         return self.name

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -24,7 +24,7 @@ from ventanilla.catalog.models import (
 )
 from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import current_language, localized
-from ventanilla.core.text import tokens
+from ventanilla.core.text import fold, tokens
 
 
 def channels() -> QuerySet[Channel]:
@@ -69,11 +69,21 @@ def localized_item(item: dict[str, object], field: str) -> str:
     return str(value)
 
 
+_KINDS = [kind for kind, _label in LifeEvent.Kind.choices]
+
+
+def _event_order(event: LifeEvent) -> tuple[int, int, str]:
+    """Life events before business events; within each, the editors' order (``position``, the
+    order of a life in the demo town), then the name in the reader's language."""
+    return (_KINDS.index(event.kind), event.position, fold(event.name))
+
+
 def life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
-    """Life events in order, each with its active services, in two queries."""
-    events = LifeEvent.objects.order_by("kind", "code").prefetch_related("services")
+    """Life events in the portal's order, each with its active services by name, in two
+    queries."""
+    events = sorted(LifeEvent.objects.prefetch_related("services__department"), key=_event_order)
     return [
-        (event, sorted((s for s in event.services.all() if s.active), key=lambda s: s.name))
+        (event, sorted((s for s in event.services.all() if s.active), key=lambda s: fold(s.name)))
         for event in events
     ]
 
@@ -251,11 +261,11 @@ def requestable_service(*, code: str) -> PublicService:
 
 
 def life_events_by_kind() -> list[tuple[str, list[LifeEvent]]]:
-    """Life events and business events, each group in name order (one query)."""
-    events = list(LifeEvent.objects.all())
+    """Life events and business events, each group in the portal's order (one query)."""
+    events = sorted(LifeEvent.objects.all(), key=_event_order)
     groups = []
     for kind, label in LifeEvent.Kind.choices:
-        chosen = sorted((e for e in events if e.kind == kind), key=lambda e: e.name)
+        chosen = [e for e in events if e.kind == kind]
         if chosen:
             groups.append((str(label), chosen))
     return groups
@@ -269,3 +279,119 @@ def life_event_with_services(*, code: str) -> tuple[LifeEvent, list[PublicServic
         event.services.filter(active=True).select_related("department"), key=lambda s: s.name
     )
     return event, services
+
+
+# --- Finding a service (portal search) --------------------------------------------------------
+
+# A word in a name says more than one in a description.
+NAME_WEIGHT, DESCRIPTION_WEIGHT = 3, 1
+SEARCH_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class CatalogueHits:
+    """What a search of the portal found: life events and services, best first."""
+
+    query: str
+    events: list[LifeEvent]
+    services: list[PublicService]
+
+    @property
+    def empty(self) -> bool:
+        return not self.events and not self.services
+
+
+def _typos_allowed(token: str) -> int:
+    # Short words would match too much with a typo ("obra" and "obta"); long ones bear two.
+    if len(token) < 5:
+        return 0
+    return 1 if len(token) < 9 else 2
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edit distance of ``a`` and ``b`` counting a swap of two neighbours as one edit
+    (optimal string alignment), given up once above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def word_matches(token: str, word: str) -> bool:
+    """Whether a typed ``token`` finds ``word`` (both folded): the same word, the start of it
+    from three letters on ("empadron"), or either of those with a typo or two in long words
+    ("empadronamento", "licencia obras")."""
+    if token == word or (len(token) >= 3 and word.startswith(token)):
+        return True
+    allowed = _typos_allowed(token)
+    if not allowed:
+        return False
+    if _distance(token, word, allowed) <= allowed:
+        return True
+    # A typo in a word not finished yet: "empadornam" is the start of "empadronamiento".
+    return len(word) > len(token) >= 5 and _distance(token, word[: len(token)], allowed) <= allowed
+
+
+def _score(wanted: list[str], name: str, description: str) -> tuple[int, int]:
+    """How many of the words typed are found, and how well (names weigh more)."""
+    name_words = set(tokens(name))
+    description_words = set(tokens(description)) - STOP_WORDS
+    matched = score = 0
+    for token in wanted:
+        weight = NAME_WEIGHT * any(word_matches(token, w) for w in name_words)
+        if not weight:
+            weight = DESCRIPTION_WEIGHT * any(word_matches(token, w) for w in description_words)
+        if weight:
+            matched += 1
+            score += weight
+    return matched, score
+
+
+def catalogue_search(*, query: str, limit: int = SEARCH_LIMIT) -> CatalogueHits:
+    """Life events and active services whose name or description, in the reader's language,
+    hold the words typed — whatever the accents and capitals, from the start of a word, with a
+    typo tolerated in words of five letters or more. Items holding every word come first (by
+    how well they match, then by name); when none holds them all, those holding the most. Two
+    queries: the catalogue is small and public, and matching is done here, the same on every
+    database."""
+    wanted = [t for t in tokens(query[:200]) if t not in STOP_WORDS][:8]
+    if not wanted:
+        return CatalogueHits(query=query, events=[], services=[])
+    language = current_language()
+    events = list(
+        LifeEvent.objects.annotate(service_count=Count("services", filter=Q(services__active=True)))
+    )
+    services = list(PublicService.objects.filter(active=True).select_related("department"))
+    scored_events = [
+        (*_score(wanted, e.name, getattr(e, f"description_{language}")), fold(e.name), e)
+        for e in events
+    ]
+    scored_services = [
+        (*_score(wanted, s.name, getattr(s, f"description_{language}")), fold(s.name), s)
+        for s in services
+    ]
+    best = max([e[0] for e in scored_events] + [s[0] for s in scored_services], default=0)
+    if not best:
+        return CatalogueHits(query=query, events=[], services=[])
+    found_events = sorted(
+        (entry for entry in scored_events if entry[0] == best), key=lambda e: (-e[1], e[2])
+    )
+    found_services = sorted(
+        (entry for entry in scored_services if entry[0] == best), key=lambda e: (-e[1], e[2])
+    )
+    return CatalogueHits(
+        query=query,
+        events=[entry[3] for entry in found_events[:limit]],
+        services=[entry[3] for entry in found_services[:limit]],
+    )

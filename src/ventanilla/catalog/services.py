@@ -55,17 +55,20 @@ def life_event_ensure(
     name_en: str,
     description_es: str = "",
     description_en: str = "",
+    position: int | None = None,
 ) -> LifeEvent:
-    event, _ = LifeEvent.objects.update_or_create(
-        code=code,
-        defaults={
-            "kind": kind,
-            "name_es": name_es,
-            "name_en": name_en,
-            "description_es": description_es,
-            "description_en": description_en,
-        },
-    )
+    """Create or update a life event; ``position`` (its place on the portal) is kept as the
+    editors left it unless given, so a re-import does not undo their order."""
+    defaults: dict[str, object] = {
+        "kind": kind,
+        "name_es": name_es,
+        "name_en": name_en,
+        "description_es": description_es,
+        "description_en": description_en,
+    }
+    if position is not None:
+        defaults["position"] = position
+    event, _ = LifeEvent.objects.update_or_create(code=code, defaults=defaults)
     return event
 
 

@@ -230,7 +230,7 @@ LIFE_EVENTS: Final[tuple[LifeEventSpec, ...]] = (
         "hijos",
         "life",
         "Tener hijos",
-        "Children",
+        "Having children",
         "Ayudas a familias, escuelas infantiles y actividades.",
     ),
     LifeEventSpec(
@@ -283,6 +283,35 @@ LIFE_EVENTS: Final[tuple[LifeEventSpec, ...]] = (
         "Closing a business",
         "Cese de actividad y bajas.",
     ),
+)
+
+# The portal shows the events in the order of a life, not of their codes: being born and
+# looked after, school, papers, work, a home, a family, the duties of a neighbour, the end of
+# working life and of life; then a business's beginning and end.
+LIFE_ORDER: Final[tuple[str, ...]] = (
+    "nacimiento",
+    "atencion-sanitaria",
+    "inicio-escolarizacion",
+    "estudios-universitarios",
+    "documento-identidad",
+    "pasaporte",
+    "permiso-conducir",
+    "afiliacion-seguridad-social",
+    "contrato-trabajo",
+    "cambio-domicilio",
+    "vivir-en-el-barrio",
+    "matrimonio",
+    "hijos",
+    "adopcion",
+    "divorcio",
+    "impuestos",
+    "multas",
+    "participacion-politica",
+    "perdida-empleo",
+    "jubilacion",
+    "defuncion",
+    "creacion-empresa",
+    "cierre-empresa",
 )
 
 _ALL = ("web", "kiosk", "email", "phone", "desk", "app", "post")
@@ -1017,6 +1046,7 @@ def ensure_catalogue() -> None:
                 name_es=spec.name_es,
                 name_en=spec.name_en,
                 description_es=spec.description_es,
+                position=10 * (LIFE_ORDER.index(spec.code) + 1),
             )
             for spec in LIFE_EVENTS
         }

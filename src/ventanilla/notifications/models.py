@@ -24,6 +24,8 @@ class NotificationEvent(models.TextChoices):
     CANCELLED = "cancelled", _("Case cancelled")
     REOPENED = "reopened", _("Case reopened")
     REPLY = "reply", _("Reply from staff")
+    # One message for a life-event request, listing its cases; they send no "opened" each.
+    LIFE_EVENT_OPENED = "life_event_opened", _("Life-event request received (its cases listed)")
     # Not about a case: the person hears of every consent recorded or withdrawn in their name.
     CONSENT_RECORDED = "consent_recorded", _("Consent recorded in the person's name")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")

@@ -58,6 +58,12 @@ def case_link(reference: str, *, satisfaction: bool = False) -> str:
     return f"{base}/portal/me/cases/{reference}/{suffix}"
 
 
+def life_event_link(request_id: Any) -> str:
+    """The portal page of a life-event request: the combined status of its cases."""
+    base = settings.VENTANILLA_PUBLIC_URL.rstrip("/")
+    return f"{base}/portal/me/life-events/{request_id}/"
+
+
 TEMPLATES_TTL = 30.0
 
 
@@ -84,17 +90,21 @@ def forget_templates() -> None:
     _template_cache.clear()
 
 
-DEFAULT_TEMPLATE_MIGRATIONS = ("0003_default_notification_templates", "0008_consent_messages")
+DEFAULT_TEMPLATE_MIGRATIONS = (
+    "cases.migrations.0003_default_notification_templates",
+    "cases.migrations.0008_consent_messages",
+    "notifications.migrations.0002_life_event_message",
+)
 
 
 def templates_ensure() -> int:
     """Create any default message template that is missing (after a flush, say), leaving the
-    ones staff have edited alone; the defaults are those of migrations 0003 and 0008. Returns
-    how many were created."""
+    ones staff have edited alone; the defaults are those the migrations above seed. Returns how
+    many were created."""
     rows = [
         row
         for name in DEFAULT_TEMPLATE_MIGRATIONS
-        for row in importlib.import_module(f"ventanilla.cases.migrations.{name}").rows()
+        for row in importlib.import_module(f"ventanilla.{name}").rows()
     ]
     created = 0
     for row in rows:

@@ -5,12 +5,15 @@ services and the citizen's selectors."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,8 +28,15 @@ from ventanilla.cases.services import (
     life_event_open,
     satisfaction_record,
 )
-from ventanilla.catalog.forms import form_data_from_post, form_fields, validate_form_data
+from ventanilla.catalog.forms import (
+    FormField,
+    form_data_from_post,
+    form_fields,
+    validate_form_data,
+)
+from ventanilla.catalog.models import PublicService
 from ventanilla.catalog.selectors import (
+    catalogue_search,
     life_event_with_services,
     life_events_by_kind,
     life_events_with_services,
@@ -37,7 +47,7 @@ from ventanilla.core.errors import EditConflict, InvalidTransition, ValidationFa
 from ventanilla.web.portal.views import citizen_view
 
 CHANNEL = "web"
-FORM_PREFIX = "form_data."
+FORM_PREFIX = "form_data."  # where the services put the errors of a service's own form
 
 
 def _case_page(
@@ -165,8 +175,24 @@ def satisfaction(request: HttpRequest, actor: Actor, reference: str) -> HttpResp
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The citizen portal's front page, open to everyone: the services, grouped by life event."""
-    return render(request, "portal/home.html", {"events": life_events_with_services()})
+    """The citizen portal's front page, open to everyone: a search box and the life events in
+    the order of a life, each a link to its request page with its services folded under it."""
+    return render(
+        request, "portal/home.html", {"events": life_events_with_services(), "q": "", "hits": None}
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a service or a life event by words of its name, open to everyone: a whole page for
+    the form sent without JavaScript, just the results for htmx as the citizen types."""
+    query = request.GET.get("q", "")[:200]
+    context = {"q": query, "hits": catalogue_search(query=query) if query.strip() else None}
+    if request.headers.get("HX-Request"):
+        response = render(request, "portal/_search_results.html", context)
+    else:
+        response = render(request, "portal/search.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @citizen_view
@@ -224,17 +250,57 @@ def service_request(request: HttpRequest, actor: Actor, code: str) -> HttpRespon
     return render(request, "portal/service_request.html", context, status=422 if errors else 200)
 
 
+@dataclass(frozen=True)
+class ChosenService:
+    """A service the citizen chose in a life-event request, with its own questions."""
+
+    service: PublicService
+    fields: list[FormField]
+    prefix: str
+
+
+def _chosen(
+    offered: list[PublicService],
+    codes: list[str],
+    answers: dict[str, dict[str, Any]],
+    errors: dict[str, str],
+) -> list[ChosenService]:
+    """The chosen services in the event's order, each with its form's fields: the answers
+    given and the errors found under ``form_data.<service>.<field>`` (which the services
+    return)."""
+    chosen = []
+    for service in offered:
+        if service.code not in codes:
+            continue
+        mark = f"{FORM_PREFIX}{service.code}."
+        field_errors = {k[len(mark) :]: v for k, v in errors.items() if k.startswith(mark)}
+        prefix = f"{service.code}-"
+        fields = form_fields(
+            service, data=answers.get(service.code), errors=field_errors, prefix=prefix
+        )
+        chosen.append(ChosenService(service=service, fields=fields, prefix=prefix))
+    return chosen
+
+
 @require_http_methods(["GET", "POST"])
 @citizen_view
 def life_event(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
-    """One request for a life event: a case in every agency concerned, in one step."""
+    """One request for a life event, in two steps: the citizen ticks the services they need
+    (none is ticked for them), then answers each one's own questions; sending opens a case in
+    every office concerned and tells the citizen once."""
     event, offered = life_event_with_services(code=code)
-    chosen = {s.code for s in offered}
-    description = ""
+    offered_codes = [s.code for s in offered]
+    source = request.POST if request.method == "POST" else request.GET
+    codes = [c for c in source.getlist("services") if c in offered_codes]
+    description = source.get("description", "")
     errors: dict[str, str] = {}
+    answers: dict[str, dict[str, Any]] = {}
     if request.method == "POST":
-        chosen = set(request.POST.getlist("services"))
-        description = request.POST.get("description", "")
+        answers = {
+            s.code: form_data_from_post(s, request.POST, prefix=f"{s.code}-")
+            for s in offered
+            if s.code in codes
+        }
         try:
             made = life_event_open(
                 actor=actor,
@@ -242,19 +308,32 @@ def life_event(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
                 life_event_code=event.code,
                 channel=CHANNEL,
                 description=description,
-                services=sorted(chosen),
+                services=codes,
+                form_data=answers,
             )
         except ValidationFailed as failure:
             errors = failure.errors
         else:
-            messages.success(request, _("Your request was received."))
+            messages.success(
+                request,
+                _("Your request was received: one case in each office, all followed here."),
+            )
             return redirect("portal:life-event-request", request_id=made.pk)
+    elif "next" in request.GET and not codes:
+        errors = {"services": _("Choose at least one service.")}
+    # The questions come once services are chosen; until then (or to change them), the list.
+    choosing = not codes or "change" in request.GET or "services" in errors
     context = {
         "event": event,
         "offered": offered,
-        "chosen": chosen,
+        "codes": codes,
+        "choosing": choosing,
+        "change_query": urlencode([("services", c) for c in codes] + [("change", "1")]),
+        "chosen": _chosen(offered, codes, answers, errors),
         "description": description,
-        "errors": errors,
+        "errors": {k: v for k, v in errors.items() if not k.startswith(FORM_PREFIX)},
+        "form_errors": any(k.startswith(FORM_PREFIX) for k in errors),
+        "form_template": "catalog/_service_form.html",
     }
     return render(request, "portal/life_event.html", context, status=422 if errors else 200)
 

@@ -33,6 +33,7 @@ urlpatterns = [
         case_views.life_event_request,
         name="life-event-request",
     ),
+    path("search/", case_views.search, name="search"),
     path("services/", case_views.services, name="services"),
     path("services/<slug:code>/request/", case_views.service_request, name="service-request"),
     path("life-events/<slug:code>/", case_views.life_event, name="life-event"),
