@@ -97,6 +97,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
     ("get", "/console/cases/"): READERS,
+    ("get", "/console/parties/new/"): FRONT,
+    ("post", "/console/parties/new/"): FRONT,
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
     ("post", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
@@ -308,6 +310,7 @@ EDIT_FORM = {
     "family_name_2": "Sanz",
     "preferred_language": "es",
 }
+PERSON_FORM = {"given_name": "Eva", "family_name_1": "Gil", "preferred_language": "es"}
 SHARING_BODY = {
     "holder": "salud",
     "purpose": "Bonificación del IBI por renta",
@@ -500,6 +503,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "consents/new": {**CONSENT_FORM, "evidence": signed},
         "withdraw": WITHDRAW_FORM,
         "edit": EDIT_FORM,
+        "parties/new": PERSON_FORM,
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

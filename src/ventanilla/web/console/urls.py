@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from ventanilla.web.console import case_views, message_views, views
+from ventanilla.web.console import case_views, desk_views, message_views, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.search, name="search"),
     path("home/", views.home, name="home"),
+    path("parties/new/", desk_views.party_new, name="party-new"),
     path("parties/<uuid:party_id>/", views.party_360, name="party"),
     path("parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
     path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),

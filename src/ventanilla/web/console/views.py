@@ -98,7 +98,13 @@ def search(request: HttpRequest, actor: Actor) -> HttpResponse:
         results, next_cursor = page.items, page.next_cursor
     except ValidationFailed as failure:
         error = failure.message
-    context = {"q": query, "results": results, "next_cursor": next_cursor, "error": error}
+    context = {
+        "q": query,
+        "results": results,
+        "next_cursor": next_cursor,
+        "error": error,
+        "may_register": actor.can(Scope.PARTIES_WRITE),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "console/_results.html", context)
     return render(request, "console/search.html", context)

@@ -1,0 +1,139 @@
+"""The front line in the console, by phone or at the desk: register a person (showing, as the
+agent types, who may already be registered). Thin views over the services and selectors the API
+uses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
+from ventanilla.core import dates
+from ventanilla.core.errors import Conflict, ValidationFailed
+from ventanilla.parties.models import Identifier
+from ventanilla.parties.selectors import party_candidates
+from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
+from ventanilla.web.console.views import staff_view
+
+FORM_PREFIX = "form_data."
+PERSON_FIELDS = (
+    "given_name",
+    "family_name_1",
+    "family_name_2",
+    "identifier",
+    "birth_date",
+    "email",
+    "phone",
+    "preferred_language",
+)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+# -- Registering a person ----------------------------------------------------------------------
+
+
+def _birth_date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _person_errors(errors: dict[str, str], contact_fields: list[str]) -> dict[str, str]:
+    """The service's errors under the names of the form's fields: its one identifier, and its
+    contact points (``contact_fields``, in the order they were sent)."""
+    renamed: dict[str, str] = {}
+    for name, message in errors.items():
+        if name.startswith("identifiers"):
+            name = "identifier"
+        elif name.startswith("contact_points."):
+            index = int(name.split(".")[1])
+            name = contact_fields[index] if index < len(contact_fields) else "email"
+        renamed.setdefault(name, message)
+    return renamed
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def party_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Register a person who is not in Ventanilla yet. While the agent types, the people already
+    registered with the same DNI/NIE, email, phone or name are offered (htmx), so that the
+    person's own record is opened instead of a second one made."""
+    require(actor, Scope.PARTIES_WRITE)
+    source = request.POST if request.method == "POST" else request.GET
+    form = {name: source.get(name, "").strip()[:200] for name in PERSON_FIELDS}
+    form["preferred_language"] = form["preferred_language"] or "es"
+    errors: dict[str, str] = {}
+    existing = ""
+    if request.method == "POST":
+        birth = None
+        if form["birth_date"]:
+            birth = _birth_date(form["birth_date"])
+            if birth is None:
+                errors["birth_date"] = _("Enter a date.")
+        identifiers = []
+        if form["identifier"]:
+            scheme = (
+                Identifier.Scheme.NIE
+                if form["identifier"].upper()[:1] in {"X", "Y", "Z"}
+                else Identifier.Scheme.DNI
+            )
+            identifiers.append(IdentifierInput(scheme=scheme, value=form["identifier"]))
+        contact_fields = [kind for kind in ("email", "phone") if form[kind]]
+        contacts = [
+            ContactPointInput(kind=kind, value=form[kind], preferred=True)
+            for kind in contact_fields
+        ]
+        if not errors:
+            try:
+                party = party_create(
+                    actor=actor,
+                    given_name=form["given_name"],
+                    family_name_1=form["family_name_1"],
+                    family_name_2=form["family_name_2"],
+                    birth_date=birth,
+                    preferred_language=form["preferred_language"],
+                    identifiers=identifiers,
+                    contact_points=contacts,
+                )
+            except ValidationFailed as failure:
+                errors = _person_errors(failure.errors, contact_fields)
+            except Conflict as conflict:
+                errors = {"identifier": conflict.message}
+                existing = str(conflict.extra.get("existing_party", ""))
+            else:
+                messages.success(request, _("The person was registered."))
+                return redirect("console:party", party_id=party.pk)
+    candidates = party_candidates(
+        actor=actor,
+        given_name=form["given_name"],
+        family_name_1=form["family_name_1"],
+        family_name_2=form["family_name_2"],
+        identifier=form["identifier"],
+        email=form["email"],
+        phone=form["phone"],
+        birth_date=_birth_date(form["birth_date"]),
+    )
+    context = {
+        "form": form,
+        "errors": errors,
+        "existing": existing,
+        "candidates": candidates,
+        "checked": any(form[name] for name in PERSON_FIELDS if name != "preferred_language"),
+        "today": timezone.localdate().isoformat(),
+        "earliest": dates.EARLIEST_BIRTH_DATE.isoformat(),
+    }
+    if _is_htmx(request) and request.method == "GET":
+        return render(request, "console/_candidates.html", context)
+    return render(request, "console/party_new.html", context, status=422 if errors else 200)

@@ -1,0 +1,176 @@
+"""The front line in the console over HTTP: registering a person with the people who may already
+be registered shown as the agent types. Errors come back next to their field and save nothing;
+roles that may not do it are refused and change nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.conftest import sign_in
+from tests.factories import make_party
+from ventanilla.access.actors import Actor
+from ventanilla.audit.models import AuditEntry
+from ventanilla.parties.models import Party
+from ventanilla.parties.services import ContactPointInput, IdentifierInput
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(agent_user: Any) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    sign_in(client, agent_user)
+    return client
+
+
+@pytest.fixture
+def desk_en(agent_user: Any) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, agent_user)
+    return client
+
+
+@pytest.fixture
+def dpo(make_staff: Any) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, make_staff("delegada", "ayto", "dpo"))
+    return client
+
+
+@pytest.fixture
+def ana(actor: Actor) -> Party:
+    return make_party(
+        actor,
+        given_name="Ana",
+        family_name_1="Ruiz",
+        family_name_2="Sanz",
+        birth_date=date(1984, 5, 2),
+        identifiers=[IdentifierInput(scheme="dni", value="12345678Z")],
+        contact_points=[ContactPointInput(kind="email", value="ana.ruiz@example.org")],
+    )
+
+
+# -- Registering a person ----------------------------------------------------------------------
+
+
+def test_the_search_page_offers_to_register_a_person_to_those_who_may(
+    desk: Client, dpo: Client
+) -> None:
+    assert "/console/parties/new/" in desk.get("/console/").content.decode()
+    assert "/console/parties/new/" not in dpo.get("/console/").content.decode()
+
+
+def test_people_already_registered_are_offered_as_the_agent_types_a_name(
+    desk: Client, ana: Party
+) -> None:
+    response = desk.get(
+        "/console/parties/new/",
+        {"given_name": "ana", "family_name_1": "ruiz", "birth_date": "1984-05-02"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert "Ana Ruiz Sanz" in page
+    assert "nacido/a en 1984" in page
+    assert f"/console/parties/{ana.pk}/" in page
+    assert "mismo nombre" in page and "misma fecha de nacimiento" in page
+
+
+def test_the_same_dni_or_email_is_offered_whatever_the_name(desk: Client, ana: Party) -> None:
+    by_dni = desk.get("/console/parties/new/", {"identifier": "12345678-z"}, HTTP_HX_REQUEST="true")
+    by_email = desk.get(
+        "/console/parties/new/", {"email": "ANA.RUIZ@example.org"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert "mismo DNI/NIE" in by_dni.content.decode()
+    assert "mismo correo" in by_email.content.decode()
+    assert "Ana Ruiz Sanz" in by_email.content.decode()
+
+
+def test_nobody_is_offered_for_a_name_no_one_has(desk: Client, ana: Party) -> None:
+    response = desk.get(
+        "/console/parties/new/",
+        {"given_name": "Zoe", "family_name_1": "Quintanilla"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert "Ana Ruiz" not in response.content.decode()
+    assert "nadie registrado coincide" in response.content.decode()
+
+
+def test_the_people_offered_are_recorded_in_the_audit_log(desk: Client, ana: Party) -> None:
+    desk.get(
+        "/console/parties/new/",
+        {"given_name": "Ana", "family_name_1": "Ruiz"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    entry = AuditEntry.objects.filter(action="party.search").latest("id")
+    assert entry.detail["shown"] == [str(ana.pk)]
+
+
+def test_registering_a_person_lands_on_their_360_page(desk: Client, town: Any) -> None:
+    response = desk.post(
+        "/console/parties/new/",
+        {
+            "given_name": "Lucía",
+            "family_name_1": "Marín",
+            "identifier": "X1234567L",
+            "birth_date": "1990-01-31",
+            "email": "lucia@example.org",
+            "phone": "612 345 678",
+            "preferred_language": "en",
+        },
+    )
+
+    party = Party.objects.get(given_name="Lucía")
+    assert response.status_code == 302
+    assert response["Location"] == f"/console/parties/{party.pk}/"
+    assert party.preferred_language == "en"
+    assert party.identifiers.get().get_scheme_display() == "NIE"
+    assert sorted(party.contact_points.values_list("kind", flat=True)) == ["email", "phone"]
+
+
+def test_a_bad_phone_is_shown_by_its_field_and_nobody_is_registered(
+    desk_en: Client, town: Any
+) -> None:
+    response = desk_en.post(
+        "/console/parties/new/",
+        {"given_name": "Lucía", "family_name_1": "Marín", "email": "l@example.org", "phone": "12"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="phone-error"' in page and 'id="email-error"' not in page
+    assert 'value="Lucía"' in page
+    assert not Party.objects.filter(given_name="Lucía").exists()
+
+
+def test_a_dni_already_registered_points_to_that_person(desk: Client, ana: Party) -> None:
+    before = Party.objects.count()
+
+    response = desk.post(
+        "/console/parties/new/",
+        {"given_name": "Ana", "family_name_1": "Ruiz", "identifier": "12345678Z"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="identifier-error"' in page
+    assert f"/console/parties/{ana.pk}/" in page
+    assert Party.objects.count() == before
+
+
+def test_a_role_that_may_not_register_is_refused_and_nothing_is_registered(
+    dpo: Client, town: Any
+) -> None:
+    response = dpo.post("/console/parties/new/", {"given_name": "Eva", "family_name_1": "Gil"})
+
+    assert response.status_code == 403
+    assert not Party.objects.filter(given_name="Eva").exists()
