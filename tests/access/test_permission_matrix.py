@@ -99,6 +99,9 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/cases/"): READERS,
     ("get", "/console/parties/new/"): FRONT,
     ("post", "/console/parties/new/"): FRONT,
+    ("get", "/console/parties/{party_id}/contacts/new/"): FRONT,
+    ("post", "/console/parties/{party_id}/contacts/new/"): FRONT,
+    ("get", "/console/parties/{party_id}/knowledge/"): FRONT,
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
     ("post", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
@@ -311,6 +314,15 @@ EDIT_FORM = {
     "preferred_language": "es",
 }
 PERSON_FORM = {"given_name": "Eva", "family_name_1": "Gil", "preferred_language": "es"}
+CONTACT_FORM = {
+    "channel": "phone",
+    "direction": "inbound",
+    "kind": "question",
+    "summary": "Pregunta por el horario",
+    "minutes": "2",
+    "seconds": "10",
+    "outcome": "answered",
+}
 SHARING_BODY = {
     "holder": "salud",
     "purpose": "Bonificación del IBI por renta",
@@ -504,6 +516,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "withdraw": WITHDRAW_FORM,
         "edit": EDIT_FORM,
         "parties/new": PERSON_FORM,
+        "contacts/new": CONTACT_FORM,
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

@@ -1,6 +1,7 @@
 """The front line in the console over HTTP: registering a person with the people who may already
-be registered shown as the agent types. Errors come back next to their field and save nothing;
-roles that may not do it are refused and change nothing."""
+be registered shown as the agent types, recording a contact from the 360° page and answering
+from the knowledge base. Errors come back next to their field and save nothing; roles that may
+not do it are refused and change nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
+from ventanilla.catalog.models import PublicService
+from ventanilla.catalog.services import knowledge_article_ensure
+from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
 
@@ -52,6 +56,20 @@ def ana(actor: Actor) -> Party:
         identifiers=[IdentifierInput(scheme="dni", value="12345678Z")],
         contact_points=[ContactPointInput(kind="email", value="ana.ruiz@example.org")],
     )
+
+
+@pytest.fixture
+def article(service: PublicService) -> str:
+    knowledge_article_ensure(
+        code="obras-plazos",
+        title_es="Plazos de las licencias de obra",
+        title_en="How long a works permit takes",
+        body_es="Una obra menor se resuelve en diez días.",
+        body_en="A minor works permit is decided within ten days.",
+        keywords="obra licencia",
+        service_codes=[service.code],
+    )
+    return "obras-plazos"
 
 
 # -- Registering a person ----------------------------------------------------------------------
@@ -174,3 +192,125 @@ def test_a_role_that_may_not_register_is_refused_and_nothing_is_registered(
 
     assert response.status_code == 403
     assert not Party.objects.filter(given_name="Eva").exists()
+
+
+# -- Recording a contact -----------------------------------------------------------------------
+
+
+def test_the_360_page_offers_the_desk_panels_to_an_agent_only(
+    desk: Client, dpo: Client, ana: Party
+) -> None:
+    agent_page = desk.get(f"/console/parties/{ana.pk}/").content.decode()
+    dpo_page = dpo.get(f"/console/parties/{ana.pk}/").content.decode()
+
+    assert "Registrar un contacto" in agent_page
+    assert f"/console/parties/{ana.pk}/knowledge/" in agent_page
+    assert "/contacts/new/" not in dpo_page
+
+
+def test_a_phone_call_is_recorded_with_its_duration_and_outcome(
+    desk: Client, ana: Party, service: PublicService
+) -> None:
+    response = desk.post(
+        f"/console/parties/{ana.pk}/contacts/new/",
+        {
+            "channel": "phone",
+            "direction": "inbound",
+            "kind": "question",
+            "service": service.code,
+            "summary": "Pregunta cuánto tarda la licencia",
+            "minutes": "4",
+            "seconds": "30",
+            "outcome": "answered",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+
+    page = response.content.decode()
+    contact = Interaction.objects.get(party=ana)
+    assert response.status_code == 200
+    assert (contact.channel_id, contact.duration_seconds, contact.outcome) == (
+        "phone",
+        270,
+        "answered",
+    )
+    assert contact.service == service
+    assert 'hx-swap-oob="afterbegin:#timeline-rows"' in page
+    assert "Pregunta cuánto tarda la licencia" in page  # the new row of the timeline
+    assert "Respondida" in page
+    assert 'name="summary"' in page and "Pregunta cuánto" not in page.split("<form")[1]
+
+
+def test_without_javascript_a_recorded_contact_returns_to_the_360_page(
+    desk: Client, ana: Party
+) -> None:
+    response = desk.post(
+        f"/console/parties/{ana.pk}/contacts/new/",
+        {"channel": "desk", "direction": "inbound", "kind": "request", "summary": "Cita"}
+        | {"outcome": "appointment"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/console/parties/{ana.pk}/"
+    assert "Cita" in desk.get(response["Location"]).content.decode()
+
+
+def test_a_contact_with_errors_shows_them_by_their_fields_in_english_and_saves_nothing(
+    desk_en: Client, ana: Party
+) -> None:
+    response = desk_en.post(
+        f"/console/parties/{ana.pk}/contacts/new/",
+        {"channel": "phone", "direction": "inbound", "kind": "question", "summary": " "}
+        | {"minutes": "3", "seconds": "75", "outcome": ""},
+        HTTP_HX_REQUEST="true",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Give whole minutes and seconds from 0 to 59." in page
+    assert 'id="contact-duration-error"' in page
+    assert 'id="contact-outcome-error"' in page
+    assert 'value="75"' in page
+    assert not Interaction.objects.filter(party=ana).exists()
+
+
+def test_a_role_that_may_not_record_contacts_is_refused_and_nothing_is_recorded(
+    dpo: Client, ana: Party
+) -> None:
+    response = dpo.post(
+        f"/console/parties/{ana.pk}/contacts/new/",
+        {"channel": "phone", "summary": "Hola", "outcome": "answered"},
+    )
+
+    assert response.status_code == 403
+    assert not Interaction.objects.filter(party=ana).exists()
+
+
+# -- Answering from the knowledge base ---------------------------------------------------------
+
+
+def test_the_knowledge_base_answers_from_the_360_page(
+    desk: Client, ana: Party, article: str
+) -> None:
+    response = desk.get(
+        f"/console/parties/{ana.pk}/knowledge/", {"kb": "licencia"}, HTTP_HX_REQUEST="true"
+    )
+
+    page = response.content.decode()
+    assert "Plazos de las licencias de obra" in page
+    assert "Una obra menor se resuelve en diez días." in page
+    assert f"/console/parties/{ana.pk}/contacts/new/?article={article}" in page
+
+
+def test_answered_from_an_article_fills_in_the_contact_form(
+    desk: Client, ana: Party, article: str, service: PublicService
+) -> None:
+    response = desk.get(
+        f"/console/parties/{ana.pk}/contacts/new/", {"article": article}, HTTP_HX_REQUEST="true"
+    )
+
+    page = response.content.decode()
+    assert "Respondida desde la base de conocimiento: Plazos de las licencias de obra" in page
+    assert f'<option value="{service.code}" selected>' in page
+    assert '<option value="answered" selected>' in page
+    assert not Interaction.objects.filter(party=ana).exists()  # nothing until it is sent

@@ -1,13 +1,15 @@
 """The front line in the console, by phone or at the desk: register a person (showing, as the
-agent types, who may already be registered). Thin views over the services and selectors the API
-uses."""
+agent types, who may already be registered), record a contact from the 360° page and answer from
+the knowledge base. Thin views over the
+services and selectors the API uses."""
 
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,12 +18,19 @@ from django.views.decorators.http import require_http_methods
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.catalog.selectors import (
+    knowledge_article,
+    knowledge_search,
+)
 from ventanilla.core import dates
-from ventanilla.core.errors import Conflict, ValidationFailed
+from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.interactions.models import Interaction
+from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import Identifier
 from ventanilla.parties.selectors import party_candidates
 from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
-from ventanilla.web.console.views import staff_view
+from ventanilla.web.console.desk import ContactForm, desk_panels
+from ventanilla.web.console.views import _party_for, staff_view
 
 FORM_PREFIX = "form_data."
 PERSON_FIELDS = (
@@ -137,3 +146,75 @@ def party_new(request: HttpRequest, actor: Actor) -> HttpResponse:
     if _is_htmx(request) and request.method == "GET":
         return render(request, "console/_candidates.html", context)
     return render(request, "console/party_new.html", context, status=422 if errors else 200)
+
+
+# -- Recording a contact -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def contact_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    """Record a call or a visit on the person's history. From the 360° page (htmx) the panel is
+    answered with a fresh form and the new contact goes to the top of the timeline; without
+    JavaScript this is a page of its own that returns to the 360° page."""
+    party = _party_for(actor, party_id, Scope.INTERACTIONS_WRITE)
+    contact = ContactForm()
+    recorded: Interaction | None = None
+    if request.method == "GET" and request.GET.get("article"):
+        try:
+            article = knowledge_article(actor=actor, code=request.GET["article"][:80])
+        except NotFound as missing:
+            raise Http404(missing.message) from missing
+        contact = ContactForm.answered_from(article)
+    elif request.method == "POST":
+        contact = ContactForm.from_post(request.POST)
+        duration = contact.duration_seconds()
+        if not contact.outcome:
+            contact.errors["outcome"] = _("Say how the contact ended.")
+        if not contact.errors:
+            try:
+                recorded = interaction_record(
+                    actor=actor,
+                    party_id=party.pk,
+                    channel=contact.channel,
+                    summary=contact.summary,
+                    kind=contact.kind,
+                    direction=contact.direction,
+                    service_code=contact.service or None,
+                    duration_seconds=duration,
+                    outcome=contact.outcome,
+                )
+            except ValidationFailed as failure:
+                contact.take_errors(failure.errors)
+        if recorded is not None and not _is_htmx(request):
+            messages.success(request, _("The contact was recorded."))
+            return redirect("console:party", party_id=party.pk)
+    context = {
+        **desk_panels(actor, party, ContactForm() if recorded else contact),
+        "party": party,
+        "recorded": recorded,
+        "prefilled": bool(contact.article) and request.method == "GET",
+    }
+    status = 422 if contact.errors else 200
+    if _is_htmx(request):
+        return render(request, "console/_contact_panel.html", context, status=status)
+    return render(request, "console/contact_new.html", context, status=status)
+
+
+@staff_view
+def party_knowledge(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    """The knowledge base from a person's 360° page: each answer can be recorded as the answer
+    given to them. The person's record is not read here; the answer links carry its id only."""
+    require(actor, Scope.INTERACTIONS_WRITE)
+    query = request.GET.get("kb", "")[:200]
+    context = {
+        "kb_query": query,
+        "articles": knowledge_search(actor=actor, query=query) if query.strip() else [],
+        "answer_party": party_id,
+        # From the 360° page (htmx) an answer fills in the contact form beside the results.
+        "answer_inline": _is_htmx(request),
+    }
+    if _is_htmx(request):
+        return render(request, "console/_kb_results.html", context)
+    party = _party_for(actor, party_id, Scope.INTERACTIONS_WRITE)
+    return render(request, "console/knowledge.html", {**context, "party": party})

@@ -45,6 +45,7 @@ from ventanilla.privacy.audit_log import audit_entries, may_read_audit
 from ventanilla.retention.selectors import retention_overview
 from ventanilla.retention.services import retention_request_run
 from ventanilla.sharing.services import sharing_request
+from ventanilla.web.console.desk import desk_panels
 from ventanilla.web.console.navigation import destinations
 
 View = Callable[..., HttpResponse]
@@ -152,6 +153,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         if not actor.sees_everything
         else Agency.objects.order_by("path"),
     }
+    context.update(desk_panels(actor, view.party))
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "console/_timeline_rows.html", context)
     return render(request, "console/party.html", context)
