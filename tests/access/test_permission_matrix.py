@@ -97,11 +97,14 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
     ("get", "/console/cases/"): READERS,
+    ("get", "/console/cases/new/"): FRONT,
     ("get", "/console/parties/new/"): FRONT,
     ("post", "/console/parties/new/"): FRONT,
     ("get", "/console/parties/{party_id}/contacts/new/"): FRONT,
     ("post", "/console/parties/{party_id}/contacts/new/"): FRONT,
     ("get", "/console/parties/{party_id}/knowledge/"): FRONT,
+    ("get", "/console/parties/{party_id}/cases/new/"): FRONT,
+    ("post", "/console/parties/{party_id}/cases/new/"): FRONT,
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
     ("post", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
@@ -517,6 +520,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "edit": EDIT_FORM,
         "parties/new": PERSON_FORM,
         "contacts/new": CONTACT_FORM,
+        "cases/new": {"service": world["service"].code, "channel": "desk"},
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

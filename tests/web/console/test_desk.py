@@ -1,7 +1,7 @@
 """The front line in the console over HTTP: registering a person with the people who may already
-be registered shown as the agent types, recording a contact from the 360° page and answering
-from the knowledge base. Errors come back next to their field and save nothing; roles that may
-not do it are refused and change nothing."""
+be registered shown as the agent types, recording a contact from the 360° page, answering from
+the knowledge base and opening a case for a service with its own form. Errors come back next to
+their field and save nothing; roles that may not do it are refused and change nothing."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.audit.models import AuditEntry
-from ventanilla.catalog.models import PublicService
-from ventanilla.catalog.services import knowledge_article_ensure
+from ventanilla.cases.models import Case
+from ventanilla.catalog.models import Agency, PublicService
+from ventanilla.catalog.services import knowledge_article_ensure, service_ensure
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
@@ -55,6 +56,31 @@ def ana(actor: Actor) -> Party:
         birth_date=date(1984, 5, 2),
         identifiers=[IdentifierInput(scheme="dni", value="12345678Z")],
         contact_points=[ContactPointInput(kind="email", value="ana.ruiz@example.org")],
+    )
+
+
+@pytest.fixture
+def street_service(town: dict[str, Agency]) -> PublicService:
+    return service_ensure(
+        code="ocupacion-via",
+        name_es="Ocupación de la vía pública",
+        name_en="Street occupation",
+        department=town["urbanismo"],
+        channels=["web", "desk", "phone"],
+        input_schema={
+            "type": "object",
+            "properties": {
+                "metros": {
+                    "type": "integer",
+                    "title": "Metros ocupados",
+                    "x-title-en": "Square metres",
+                    "minimum": 1,
+                    "maximum": 50,
+                },
+                "motivo": {"type": "string", "title": "Motivo", "x-title-en": "Reason"},
+            },
+            "required": ["metros", "motivo"],
+        },
     )
 
 
@@ -204,8 +230,9 @@ def test_the_360_page_offers_the_desk_panels_to_an_agent_only(
     dpo_page = dpo.get(f"/console/parties/{ana.pk}/").content.decode()
 
     assert "Registrar un contacto" in agent_page
+    assert f"/console/parties/{ana.pk}/cases/new/" in agent_page
     assert f"/console/parties/{ana.pk}/knowledge/" in agent_page
-    assert "/contacts/new/" not in dpo_page
+    assert "/contacts/new/" not in dpo_page and "/cases/new/" not in dpo_page
 
 
 def test_a_phone_call_is_recorded_with_its_duration_and_outcome(
@@ -314,3 +341,78 @@ def test_answered_from_an_article_fills_in_the_contact_form(
     assert f'<option value="{service.code}" selected>' in page
     assert '<option value="answered" selected>' in page
     assert not Interaction.objects.filter(party=ana).exists()  # nothing until it is sent
+
+
+# -- Opening a case ----------------------------------------------------------------------------
+
+
+def test_choosing_a_service_shows_its_own_form(
+    desk_en: Client, ana: Party, street_service: PublicService
+) -> None:
+    response = desk_en.get(
+        f"/console/parties/{ana.pk}/cases/new/", {"service": street_service.code}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Square metres" in page and 'name="form_metros"' in page
+    assert "Reason" in page
+
+
+def test_a_case_opens_with_its_form_and_records_the_contact_that_opened_it(
+    desk: Client, ana: Party, street_service: PublicService
+) -> None:
+    response = desk.post(
+        f"/console/parties/{ana.pk}/cases/new/",
+        {
+            "service": street_service.code,
+            "channel": "phone",
+            "priority": "normal",
+            "form_metros": "6",
+            "form_motivo": "Andamio",
+            "description": "Fachada",
+        },
+    )
+
+    case = Case.objects.get(party=ana)
+    assert response.status_code == 302
+    assert response["Location"] == f"/console/cases/{case.reference}/"
+    assert case.form_data == {"metros": 6, "motivo": "Andamio"}
+    contact = case.interactions.get()
+    assert (contact.channel_id, contact.outcome) == ("phone", "case_opened")
+
+
+def test_a_form_that_breaks_the_schema_shows_the_error_by_the_field_and_opens_nothing(
+    desk_en: Client, ana: Party, street_service: PublicService
+) -> None:
+    response = desk_en.post(
+        f"/console/parties/{ana.pk}/cases/new/",
+        {"service": street_service.code, "channel": "phone", "form_metros": "500"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="id_form_metros_error"' in page and 'id="id_form_motivo_error"' in page
+    assert "Enter a number not greater than 50." in page
+    assert 'value="500"' in page
+    assert not Case.objects.filter(party=ana).exists()
+    assert not Interaction.objects.filter(party=ana).exists()
+
+
+def test_a_role_that_may_not_open_cases_is_refused_and_nothing_opens(
+    dpo: Client, ana: Party, service: PublicService
+) -> None:
+    response = dpo.post(
+        f"/console/parties/{ana.pk}/cases/new/", {"service": service.code, "channel": "desk"}
+    )
+
+    assert response.status_code == 403
+    assert not Case.objects.exists()
+
+
+def test_a_new_case_from_the_queue_asks_for_the_person_first(desk: Client, ana: Party) -> None:
+    queue = desk.get("/console/cases/").content.decode()
+    found = desk.get("/console/cases/new/", {"q": "ana ruiz"}, HTTP_HX_REQUEST="true")
+
+    assert "/console/cases/new/" in queue
+    assert f"/console/parties/{ana.pk}/cases/new/" in found.content.decode()

@@ -1,11 +1,12 @@
 """The front line in the console, by phone or at the desk: register a person (showing, as the
-agent types, who may already be registered), record a contact from the 360° page and answer from
-the knowledge base. Thin views over the
+agent types, who may already be registered), record a contact from the 360° page, answer from
+the knowledge base, and open a case for a service with its own form. Thin views over the
 services and selectors the API uses."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,18 +19,23 @@ from django.views.decorators.http import require_http_methods
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.cases.models import Case
+from ventanilla.cases.services import case_open
+from ventanilla.catalog.forms import form_data_from_post, form_fields
 from ventanilla.catalog.selectors import (
+    channels,
     knowledge_article,
     knowledge_search,
+    requestable_services,
 )
 from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import Identifier
-from ventanilla.parties.selectors import party_candidates
+from ventanilla.parties.selectors import party_candidates, party_search
 from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
-from ventanilla.web.console.desk import ContactForm, desk_panels
+from ventanilla.web.console.desk import DEFAULT_CHANNEL, ContactForm, desk_panels
 from ventanilla.web.console.views import _party_for, staff_view
 
 FORM_PREFIX = "form_data."
@@ -218,3 +224,87 @@ def party_knowledge(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpR
         return render(request, "console/_kb_results.html", context)
     party = _party_for(actor, party_id, Scope.INTERACTIONS_WRITE)
     return render(request, "console/knowledge.html", {**context, "party": party})
+
+
+# -- Opening a case ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def case_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    """Open a case for the person: choose the service, then fill in that service's own form (its
+    JSON Schema, as in the portal). The case opens through the same service as the API's, which
+    records the contact that opened it, and the agent lands on the case."""
+    party = _party_for(actor, party_id, Scope.CASES_WRITE)
+    offered = requestable_services()
+    source = request.POST if request.method == "POST" else request.GET
+    code = source.get("service", "")[:60]
+    service = next((s for s in offered if s.code == code), None)
+    values = {
+        "channel": source.get("channel", DEFAULT_CHANNEL)[:20],
+        "priority": source.get("priority", Case.Priority.NORMAL)[:10],
+        "description": source.get("description", "")[:5000],
+        "location_text": source.get("location_text", "")[:300],
+    }
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if code and service is None:
+        errors["service"] = _("Unknown service.")
+    if request.method == "POST" and service is not None:
+        data = form_data_from_post(service, request.POST)
+        try:
+            opened = case_open(
+                actor=actor,
+                party_id=party.pk,
+                service_code=service.code,
+                channel=values["channel"],
+                priority=values["priority"],
+                description=values["description"],
+                location_text=values["location_text"],
+                form_data=data,
+            )
+        except ValidationFailed as failure:
+            errors = failure.errors
+        else:
+            messages.success(
+                request,
+                _("Case %(reference)s was opened for %(name)s.")
+                % {"reference": opened.reference, "name": party.display_name},
+            )
+            return redirect("console:case", reference=opened.reference)
+    elif request.method == "POST":
+        errors.setdefault("service", _("Choose a service."))
+    field_errors = {
+        name[len(FORM_PREFIX) :]: message
+        for name, message in errors.items()
+        if name.startswith(FORM_PREFIX)
+    }
+    context = {
+        "party": party,
+        "services": offered,
+        "service": service,
+        "fields": form_fields(service, data=data, errors=field_errors) if service else [],
+        "form_error": field_errors.get("", ""),
+        "errors": {k: v for k, v in errors.items() if not k.startswith(FORM_PREFIX)},
+        "values": values,
+        "channels": channels(),
+        "priorities": Case.Priority.choices,
+    }
+    return render(request, "console/case_new.html", context, status=422 if errors else 200)
+
+
+@staff_view
+def case_new_for_whom(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """A new case from the queue: first the person it is for, found as in the search page."""
+    require(actor, Scope.CASES_WRITE)
+    query = request.GET.get("q", "")
+    results: list[Any] = []
+    error = ""
+    try:
+        results = party_search(actor=actor, query=query, limit=20).items
+    except ValidationFailed as failure:
+        error = failure.message
+    context = {"q": query, "results": results, "error": error}
+    if _is_htmx(request):
+        return render(request, "console/_case_for_whom.html", context)
+    return render(request, "console/case_for_whom.html", context)
