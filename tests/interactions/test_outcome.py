@@ -33,7 +33,7 @@ def test_a_contact_keeps_how_it_ended(actor: Actor) -> None:
     )
 
     contact.refresh_from_db()
-    assert contact.get_outcome_display() == "To call back"
+    assert contact.outcome == Interaction.Outcome.CALL_BACK
 
 
 def test_an_unknown_outcome_is_refused_and_nothing_is_saved(actor: Actor) -> None:
