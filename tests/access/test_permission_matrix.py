@@ -97,6 +97,14 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
     ("get", "/console/cases/"): READERS,
+    ("get", "/console/cases/new/"): FRONT,
+    ("get", "/console/parties/new/"): FRONT,
+    ("post", "/console/parties/new/"): FRONT,
+    ("get", "/console/parties/{party_id}/contacts/new/"): FRONT,
+    ("post", "/console/parties/{party_id}/contacts/new/"): FRONT,
+    ("get", "/console/parties/{party_id}/knowledge/"): FRONT,
+    ("get", "/console/parties/{party_id}/cases/new/"): FRONT,
+    ("post", "/console/parties/{party_id}/cases/new/"): FRONT,
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
     ("post", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
@@ -308,6 +316,16 @@ EDIT_FORM = {
     "family_name_2": "Sanz",
     "preferred_language": "es",
 }
+PERSON_FORM = {"given_name": "Eva", "family_name_1": "Gil", "preferred_language": "es"}
+CONTACT_FORM = {
+    "channel": "phone",
+    "direction": "inbound",
+    "kind": "question",
+    "summary": "Pregunta por el horario",
+    "minutes": "2",
+    "seconds": "10",
+    "outcome": "answered",
+}
 SHARING_BODY = {
     "holder": "salud",
     "purpose": "Bonificación del IBI por renta",
@@ -500,6 +518,9 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "consents/new": {**CONSENT_FORM, "evidence": signed},
         "withdraw": WITHDRAW_FORM,
         "edit": EDIT_FORM,
+        "parties/new": PERSON_FORM,
+        "contacts/new": CONTACT_FORM,
+        "cases/new": {"service": world["service"].code, "channel": "desk"},
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

@@ -446,5 +446,6 @@ def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[I
         service_code=payload.service,
         occurred_at=payload.occurred_at,
         duration_seconds=payload.duration_seconds,
+        outcome=payload.outcome or "",
     )
     return Status(201, interaction)

@@ -212,6 +212,7 @@ def case_open(
             kind=Interaction.Kind.REQUEST,
             summary=description or service.name_es,
             occurred_at=now,
+            outcome=Interaction.Outcome.CASE_OPENED,
         )
         _event(
             case,

@@ -244,6 +244,25 @@ def knowledge_search(
     ]
 
 
+def knowledge_article(*, actor: Actor, code: str) -> ArticleHit:
+    """One active article by its code, in the active language, with the services it is for."""
+    require(actor, Scope.CATALOG_READ)
+    article = (
+        KnowledgeArticle.objects.filter(active=True, code=code).prefetch_related("services").first()
+    )
+    if article is None:
+        raise NotFound(_("No such article."))
+    return ArticleHit(
+        code=article.code,
+        title=article.title,
+        body=article.body,
+        keywords=article.keywords,
+        services=sorted(s.code for s in article.services.all()),
+        linked_to_service=False,
+        score=0,
+    )
+
+
 # --- What a citizen can ask for (portal) ---------------------------------------------------
 
 

@@ -18,10 +18,18 @@ from ventanilla.core.dates import EventTime
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
 from ventanilla.interactions import services
-from ventanilla.interactions.models import InteractionAttachment
+from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.selectors import attachment_for_download, interactions_of_party
 
 router = Router(tags=["interactions"])
+
+OutcomeCode = Literal[
+    "answered", "case_opened", "appointment", "call_back", "transferred", "no_answer"
+]
+OUTCOME_HELP = (
+    "How the contact ended: answered there and then, a case opened, an appointment given, to "
+    "call back, transferred to another office, or no answer. Null when not recorded."
+)
 
 
 class InteractionIn(Schema):
@@ -37,6 +45,7 @@ class InteractionIn(Schema):
     case_reference: str | None = Field(default=None, max_length=20)
     occurred_at: EventTime | None = None
     duration_seconds: int | None = Field(default=None, ge=0, le=86400)
+    outcome: OutcomeCode | None = Field(default=None, description=OUTCOME_HELP)
 
 
 class InteractionOut(Schema):
@@ -54,6 +63,11 @@ class InteractionOut(Schema):
     occurred_at: datetime
     duration_seconds: int | None
     summary: str
+    outcome: OutcomeCode | None = Field(default=None, description=OUTCOME_HELP)
+
+    @staticmethod
+    def resolve_outcome(obj: Interaction) -> str | None:
+        return obj.outcome or None
 
 
 class InteractionPageOut(Schema):

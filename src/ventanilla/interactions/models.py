@@ -32,6 +32,16 @@ class Interaction(BaseModel):
         REQUEST = "request", _("Request")
         TRANSACTION = "transaction", _("Transaction")
 
+    class Outcome(models.TextChoices):
+        """How the contact ended, as a contact centre reports it."""
+
+        ANSWERED = "answered", _("Answered")
+        CASE_OPENED = "case_opened", _("Case opened")
+        APPOINTMENT = "appointment", _("Appointment given")
+        CALL_BACK = "call_back", _("To call back")
+        TRANSFERRED = "transferred", _("Transferred")
+        NO_ANSWER = "no_answer", _("No answer")
+
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="interactions")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="interactions")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="interactions")
@@ -54,6 +64,10 @@ class Interaction(BaseModel):
     occurred_at = models.DateTimeField(validators=[dates.validate_event_time])
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     summary = models.TextField(max_length=4000)
+    # Empty when the channel does not say (web forms, email, the history before outcomes).
+    outcome = models.CharField(
+        max_length=15, choices=Outcome.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("interaction")

@@ -68,8 +68,9 @@ def interaction_record(
     case_id: Any = None,
     occurred_at: datetime | None = None,
     duration_seconds: int | None = None,
+    outcome: str = "",
 ) -> Interaction:
-    """Add one contact to a party's history.
+    """Add one contact to a party's history, with how it ended (``outcome``) when known.
 
     ``case_id`` links it to a case the caller has found the actor may link it to: only the
     services of cases pass it (``case_contact_record``), as only they can tell."""
@@ -86,6 +87,8 @@ def interaction_record(
         errors["relationship"] = _("Unknown value.")
     if direction not in Interaction.Direction.values:
         errors["direction"] = _("Unknown value.")
+    if outcome and outcome not in Interaction.Outcome.values:
+        errors["outcome"] = _("Unknown value.")
     if occurred_at is not None and (problem := dates.event_time_error(occurred_at)):
         errors["occurred_at"] = problem
     if duration_seconds is not None and not 0 <= duration_seconds <= 86400:
@@ -121,6 +124,7 @@ def interaction_record(
                 occurred_at=occurred_at or timezone.now(),
                 duration_seconds=duration_seconds,
                 summary=summary,
+                outcome=outcome,
             ),
         )
 
@@ -137,6 +141,7 @@ def interaction_record_for_case(
     kind: str,
     summary: str,
     occurred_at: datetime,
+    outcome: str = "",
 ) -> Interaction:
     """The contact a step of a case brings (its opening, a public reply, a document handed in),
     recorded for the case's department on the party's history, with its audit entry, in the
@@ -158,6 +163,7 @@ def interaction_record_for_case(
                 agent_id=actor.user_id,
                 occurred_at=occurred_at,
                 summary=summary,
+                outcome=outcome,
             ),
         )
 

@@ -1,5 +1,6 @@
-"""Every read of the party record: search and one party; and the facts about a person other reads
-need (age, minority, which facts are sensitive). The composed 360° view is in ``citizen360``.
+"""Every read of the party record: search, one party, the people a new registration may
+duplicate; and the facts about a person other reads need (age, minority, which facts are
+sensitive). The composed 360° view is in ``citizen360``.
 
 Each selector takes the acting ``actor`` and scopes what it returns to the agencies the actor
 acts in; the audit record of each read joins here with the safeguards work.
@@ -7,6 +8,7 @@ acts in; the audit record of each read joins here with the safeguards work.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -163,3 +165,98 @@ def is_sensitive(attribute: ProfileAttribute, *, minor: bool) -> bool:
     if attribute.sensitivity == ProfileAttribute.Sensitivity.SENSITIVE:
         return True
     return minor and attribute.sensitivity != ProfileAttribute.Sensitivity.PUBLIC
+
+
+# How many existing people the new-person form offers at most, and how many name matches it
+# weighs before putting those born the same day first.
+CANDIDATES_SHOWN = 5
+NAME_MATCHES_WEIGHED = 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person already registered who may be the one about to be registered again, and what
+    they share with what was typed."""
+
+    party: Party
+    same_identifier: bool = False
+    same_email: bool = False
+    same_phone: bool = False
+    same_name: bool = False
+    same_birth_date: bool = False
+
+
+def party_candidates(
+    *,
+    actor: Actor,
+    given_name: str = "",
+    family_name_1: str = "",
+    family_name_2: str = "",
+    identifier: str = "",
+    email: str = "",
+    phone: str = "",
+    birth_date: date | None = None,
+) -> list[Candidate]:
+    """The people already registered who may be the person a desk is about to register: the
+    same DNI/NIE, email or phone first, then the same name (those born the same day before
+    others). Whatever is incomplete or not yet valid is simply not used, as this runs while the
+    agent types. The people shown are recorded in the audit log as a search is."""
+    require(actor, Scope.PARTIES_READ)
+    found: dict[UUID, dict[str, bool]] = {}
+
+    def mark(party_ids: Any, reason: str) -> None:
+        for party_id in party_ids:
+            found.setdefault(party_id, {})[reason] = True
+
+    compact = "".join(ch for ch in identifier.upper() if ch.isalnum())
+    if compact and guess_identifier_scheme(compact) is not None:
+        mark(Identifier.objects.filter(value=compact).values_list("party_id", flat=True), "id")
+    if "@" in email and len(email.strip()) <= 254:
+        mark(_contacts(ContactPoint.Kind.EMAIL, email.strip().lower()), "email")
+    if sum(ch.isdigit() for ch in phone) >= 9:
+        try:
+            mark(_contacts(ContactPoint.Kind.PHONE, normalize_phone(phone)), "phone")
+        except ValidationFailed:
+            pass  # not a number yet: the agent is still typing it
+    name = " ".join(part.strip() for part in (given_name, family_name_1, family_name_2))[
+        :MAX_QUERY_LENGTH
+    ]
+    if len(given_name.strip()) >= 2 and len(family_name_1.strip()) >= 2:
+        by_name = _search_by_name(name)
+        if by_name is not None:
+            ids = by_name.order_by(*SEARCH_ORDER).values_list("id", flat=True)
+            mark(ids[:NAME_MATCHES_WEIGHED], "name")
+    if not found:
+        return []
+    parties = {
+        party.pk: party
+        for party in party_rows()
+        .filter(pk__in=list(found), status=Party.Status.ACTIVE)
+        .prefetch_related("identifiers")
+    }
+    candidates = [
+        Candidate(
+            party=party,
+            same_identifier=found[party.pk].get("id", False),
+            same_email=found[party.pk].get("email", False),
+            same_phone=found[party.pk].get("phone", False),
+            same_name=found[party.pk].get("name", False),
+            same_birth_date=birth_date is not None and party.birth_date == birth_date,
+        )
+        for party in parties.values()
+    ]
+    candidates.sort(
+        key=lambda c: (
+            -(c.same_identifier + c.same_email + c.same_phone),
+            -c.same_birth_date,
+            c.party.sort_name,
+        )
+    )
+    shown = candidates[:CANDIDATES_SHOWN]
+    if shown:
+        audit_record(
+            actor=actor,
+            action=Action.PARTY_SEARCH,
+            detail={"duplicate_check": True, "shown": [str(c.party.pk) for c in shown]},
+        )
+    return shown

@@ -2,19 +2,24 @@
 
 from django.urls import path
 
-from ventanilla.web.console import case_views, message_views, views
+from ventanilla.web.console import case_views, desk_views, message_views, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.search, name="search"),
     path("home/", views.home, name="home"),
+    path("parties/new/", desk_views.party_new, name="party-new"),
     path("parties/<uuid:party_id>/", views.party_360, name="party"),
+    path("parties/<uuid:party_id>/contacts/new/", desk_views.contact_new, name="contact-new"),
+    path("parties/<uuid:party_id>/knowledge/", desk_views.party_knowledge, name="party-knowledge"),
+    path("parties/<uuid:party_id>/cases/new/", desk_views.case_new, name="case-new"),
     path("parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
     path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
     path("cases/", case_views.case_queue, name="cases"),
     path("cases/assign/", case_views.case_bulk_assign, name="cases-assign"),
+    path("cases/new/", desk_views.case_new_for_whom, name="cases-new"),
     path("cases/<str:reference>/", case_views.case_page, name="case"),
     path("cases/<str:reference>/step/", case_views.case_step, name="case-step"),
     path("cases/<str:reference>/notes/", case_views.case_note, name="case-note"),

@@ -45,6 +45,7 @@ from ventanilla.privacy.audit_log import audit_entries, may_read_audit
 from ventanilla.retention.selectors import retention_overview
 from ventanilla.retention.services import retention_request_run
 from ventanilla.sharing.services import sharing_request
+from ventanilla.web.console.desk import desk_panels
 from ventanilla.web.console.navigation import ACTOR_ATTRIBUTE, destinations
 
 View = Callable[..., HttpResponse]
@@ -100,7 +101,13 @@ def search(request: HttpRequest, actor: Actor) -> HttpResponse:
         results, next_cursor = page.items, page.next_cursor
     except ValidationFailed as failure:
         error = failure.message
-    context = {"q": query, "results": results, "next_cursor": next_cursor, "error": error}
+    context = {
+        "q": query,
+        "results": results,
+        "next_cursor": next_cursor,
+        "error": error,
+        "may_register": actor.can(Scope.PARTIES_WRITE),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "console/_results.html", context)
     return render(request, "console/search.html", context)
@@ -148,6 +155,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         if not actor.sees_everything
         else Agency.objects.order_by("path"),
     }
+    context.update(desk_panels(actor, view.party))
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "console/_timeline_rows.html", context)
     return render(request, "console/party.html", context)
