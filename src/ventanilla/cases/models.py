@@ -278,6 +278,7 @@ class CaseEvent(BaseModel):
         TRANSITION = "transition", _("Status change")
         NOTE = "note", _("Internal note")
         REPLY = "reply", _("Reply to the citizen")
+        CITIZEN_REPLY = "citizen_reply", _("The citizen replied")
         ASSIGNMENT = "assignment", _("Assignment")
         TRANSFER = "transfer", _("Transfer")
         TASK = "task", _("Task")

@@ -216,12 +216,18 @@ class ChainRow:
     event: CaseEvent
     from_status: Any  # a lazy translation
     to_status: Any
+    # The documents that came with the event's contact (the photo the citizen sent with a reply).
+    attachments: list[Any]
 
 
 def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, Any]:
     may_work = actor.can(Scope.CASES_WRITE) and actor.sees_agency(case.department_id)
     kb_query = request.GET.get("kb", "")[:200]
     tasks = case_tasks(case=case)
+    documents = case_documents(case)
+    brought: dict[Any, list[Any]] = {}
+    for document in documents:
+        brought.setdefault(document.interaction_id, []).append(document)
     return {
         "case": case,
         "today": timezone.localdate(),
@@ -230,7 +236,12 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         "assignee": case.assignee.get_username() if case.assignee else "",
         "form_data": sorted(case.form_data.items()) if isinstance(case.form_data, dict) else [],
         "chain": [
-            ChainRow(e, STATUS_LABELS.get(e.from_status, ""), STATUS_LABELS.get(e.to_status, ""))
+            ChainRow(
+                e,
+                STATUS_LABELS.get(e.from_status, ""),
+                STATUS_LABELS.get(e.to_status, ""),
+                brought.get(e.interaction_id, []) if e.interaction_id else [],
+            )
             for e in case_events(case=case)
         ],
         "tasks": [
@@ -255,7 +266,7 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         "duplicates": (
             likely_duplicates(actor=actor, case=case) if may_work and case.is_open else []
         ),
-        "documents": case_documents(case),
+        "documents": documents,
         "kb_query": kb_query,
         "articles": knowledge_search(actor=actor, query=kb_query, service_code=case.service.code)
         if kb_query
