@@ -37,6 +37,7 @@ from ventanilla.cases.lifecycle import (
 from ventanilla.cases.models import (
     Case,
     CaseEvent,
+    CaseSeen,
     CaseSequence,
     CaseStatus,
     CaseTask,
@@ -593,6 +594,21 @@ def case_document_add(
         )
         Case.objects.filter(pk=case.pk).update(updated_at=now)
     return attachment
+
+
+def case_mark_seen(*, actor: Actor, case: Case) -> None:
+    """Remember that a member of staff has just opened ``case`` (read through ``case_get``, which
+    audited the reading): what happened on it before now is no longer news to them. One upsert;
+    bookkeeping of staff, not a change of the case, so no audit entry of its own."""
+    if actor.user_id is None or actor.is_citizen:
+        return
+    now = timezone.now()
+    CaseSeen.objects.bulk_create(
+        [CaseSeen(case_id=case.pk, user_id=actor.user_id, seen_at=now, updated_at=now)],
+        update_conflicts=True,
+        unique_fields=["case", "user"],
+        update_fields=["seen_at", "updated_at"],
+    )
 
 
 def case_contact_record(

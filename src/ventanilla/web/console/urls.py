@@ -14,6 +14,7 @@ urlpatterns = [
     path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
     path("cases/", case_views.case_queue, name="cases"),
+    path("inbox/", case_views.inbox_page, name="inbox"),
     path("cases/assign/", case_views.case_bulk_assign, name="cases-assign"),
     path("cases/<str:reference>/", case_views.case_page, name="case"),
     path("cases/<str:reference>/step/", case_views.case_step, name="case-step"),
