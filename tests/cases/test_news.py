@@ -176,3 +176,13 @@ def test_the_inbox_costs_the_same_queries_for_one_event_or_many(
 
     assert len(shown.events) == 7
     assert len(many) == len(one) <= 6
+
+
+def test_a_finished_case_leaves_the_inbox(worker: Actor, service: PublicService) -> None:
+    case = new_case(worker, service, assignee=worker)
+    answered(case)
+    assert news.unread_count(actor=worker) == 1
+
+    case_transition(actor=worker, case_id=case.pk, action="resolve", reason="Hecho")
+
+    assert news.unread_count(actor=worker) == 0
