@@ -105,6 +105,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/parties/{party_id}/knowledge/"): FRONT,
     ("get", "/console/parties/{party_id}/cases/new/"): FRONT,
     ("post", "/console/parties/{party_id}/cases/new/"): FRONT,
+    ("get", "/console/inbox/"): FRONT,
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
     ("post", "/console/messages/{template_id}/"): {"supervisor", "administrator"},

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from ventanilla.access.actors import actor_of
 from ventanilla.cases import selectors, services
-from ventanilla.cases.lifecycle import TRANSITIONS, actions_from
+from ventanilla.cases.lifecycle import STAFF, TRANSITIONS, actions_from
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
@@ -136,6 +136,7 @@ STEP_HELP = "; ".join(
     f"`{t.action}`: {'/'.join(sorted(t.sources))} → {t.target}"
     + (" (reason required)" if t.needs_reason else "")
     for t in TRANSITIONS.values()
+    if STAFF in t.taken_by
 )
 
 

@@ -4,7 +4,8 @@ steps (console buttons, API documentation) reads this table, so they cannot drif
 
     new → accepted → in progress ⇄ waiting for the citizen → resolved → closed
     rejected and cancelled end a case early; reopen brings a resolved, closed or rejected case
-    back to work.
+    back to work. The citizen's answer to a case waiting for them is a step of its own, taken by
+    the citizen (``citizen_reply``): it puts the case back to work and restarts its clock.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.cases.models import CaseStatus
 from ventanilla.notifications.models import NotificationEvent
 
+STAFF = "staff"
+CITIZEN = "citizen"
+
 
 class Transition(NamedTuple):
     action: str
@@ -26,6 +30,8 @@ class Transition(NamedTuple):
     needs_reason: bool
     # What the citizen is told, if anything.
     notify: str | None
+    # Who may take the step: staff (console, API), the citizen on their own case (portal), or both.
+    taken_by: frozenset[str] = frozenset({STAFF})
 
 
 S = CaseStatus
@@ -74,6 +80,16 @@ TRANSITIONS: dict[str, Transition] = {
             _("Cancel"),
             True,
             NotificationEvent.CANCELLED,
+            frozenset({STAFF, CITIZEN}),
+        ),
+        Transition(
+            "citizen_reply",
+            frozenset({S.WAITING_CITIZEN}),
+            S.IN_PROGRESS,
+            _("The citizen replied"),
+            False,
+            None,
+            frozenset({CITIZEN}),
         ),
         Transition(
             "reopen",
@@ -87,11 +103,13 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 # What a citizen may do to their own case from the portal.
-CITIZEN_ACTIONS = frozenset({"cancel"})
+CITIZEN_ACTIONS = frozenset(t.action for t in TRANSITIONS.values() if CITIZEN in t.taken_by)
+STAFF_ACTIONS = frozenset(t.action for t in TRANSITIONS.values() if STAFF in t.taken_by)
 
 MIN_REASON = 3
 
 
-def actions_from(status: str) -> list[Transition]:
-    """The steps a case in ``status`` can take, in the table's order."""
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+def actions_from(status: str, *, taken_by: str = STAFF) -> list[Transition]:
+    """The steps a case in ``status`` can take, in the table's order: by default those staff
+    take (the console's buttons, the API's ``next_steps``)."""
+    return [t for t in TRANSITIONS.values() if status in t.sources and taken_by in t.taken_by]

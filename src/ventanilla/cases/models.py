@@ -278,6 +278,7 @@ class CaseEvent(BaseModel):
         TRANSITION = "transition", _("Status change")
         NOTE = "note", _("Internal note")
         REPLY = "reply", _("Reply to the citizen")
+        CITIZEN_REPLY = "citizen_reply", _("The citizen replied")
         ASSIGNMENT = "assignment", _("Assignment")
         TRANSFER = "transfer", _("Transfer")
         TASK = "task", _("Task")
@@ -319,7 +320,15 @@ class CaseEvent(BaseModel):
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="case_event_case_idx"),
+            # The staff inbox reads the recent events of a few kinds only.
+            models.Index(
+                fields=["occurred_at"],
+                condition=models.Q(kind__in=["citizen_reply", "task", "escalation", "transfer"]),
+                name="case_event_news_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.action}".strip()
@@ -357,6 +366,25 @@ class CaseTask(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CaseSeen(BaseModel):
+    """When a member of staff last opened a case: what happened on it after that is news to them
+    (the queue's sign, the inbox). One row per person and case, moved on at each visit."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("case seen by staff")
+        verbose_name_plural = _("cases seen by staff")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_seen_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} @ {self.seen_at:%Y-%m-%d %H:%M}"
 
 
 class CaseSequence(models.Model):

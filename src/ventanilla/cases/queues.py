@@ -1,6 +1,7 @@
 """Work queues of the staff console: the open cases of the actor's departments cut by tab
 ("mine", "overdue" …), filtered, sorted and paged by keyset, and the count of every tab in one
-aggregate query. Each page shown is one ``case.list`` audit entry with the ids it showed."""
+aggregate query. Each case shown carries ``has_news``: the citizen wrote since its assignee last
+opened it. Each page shown is one ``case.list`` audit entry with the ids it showed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseStatus, CaseTask
+from ventanilla.cases.news import unseen_citizen_reply
 from ventanilla.core.pagination import Page, keyset_merge, keyset_page
 
 PAGE_SIZE = 50
@@ -35,6 +37,8 @@ class Filters:
     service: str = ""
     priority: str = ""
     department: str = ""
+    # Only the cases the citizen answered since their assignee last opened them.
+    news: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ def _cases(actor: Actor, tab: str, filters: Filters) -> QuerySet[Case]:
         cases = cases.filter(service__code=filters.service)
     if filters.priority:
         cases = cases.filter(priority=filters.priority)
+    if filters.news:
+        cases = cases.filter(unseen_citizen_reply())
     return cases
 
 
@@ -112,7 +118,11 @@ def queue(
         return QueuePage(
             tab=tab, sort="due", tasks=task_page.items, next_cursor=task_page.next_cursor
         )
-    cases = _cases(actor, tab, filters).select_related("service", "department", "assignee", "party")
+    cases = (
+        _cases(actor, tab, filters)
+        .select_related("service", "department", "assignee", "party")
+        .annotate(has_news=unseen_citizen_reply())
+    )
     departments = _each_department(actor, filters)
     page: Page[Case]
     if departments:

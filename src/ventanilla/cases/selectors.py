@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -393,6 +393,8 @@ class MyCase:
     events: list[CaseEvent]
     # What the office asked for, while the case waits for the citizen.
     asked: str
+    # The names of the files the citizen sent with each of their replies, by event.
+    sent_files: dict[Any, list[str]] = field(default_factory=dict)
 
 
 def my_case(*, actor: Actor, reference: str) -> MyCase:
@@ -410,6 +412,19 @@ def my_case(*, actor: Actor, reference: str) -> MyCase:
     if case.status == CaseStatus.WAITING_CITIZEN:
         asks = [e for e in events if e.to_status == CaseStatus.WAITING_CITIZEN]
         asked = asks[-1].text if asks else ""
+    replies = {
+        e.interaction_id: e.pk
+        for e in events
+        if e.kind == CaseEvent.Kind.CITIZEN_REPLY and e.interaction_id
+    }
+    sent_files: dict[Any, list[str]] = {}
+    if replies:
+        for interaction_id, name in (
+            InteractionAttachment.objects.filter(interaction_id__in=list(replies))
+            .order_by("created_at")
+            .values_list("interaction_id", "file_name")
+        ):
+            sent_files.setdefault(replies[interaction_id], []).append(name)
     audit_record(
         actor=actor,
         action=Action.PARTY_SELF_VIEW,
@@ -417,4 +432,4 @@ def my_case(*, actor: Actor, reference: str) -> MyCase:
         object_type="case",
         object_id=case.pk,
     )
-    return MyCase(case=case, events=events, asked=asked)
+    return MyCase(case=case, events=events, asked=asked, sent_files=sent_files)

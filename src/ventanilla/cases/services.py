@@ -24,10 +24,20 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record, record_values
 from ventanilla.cases import routing
 from ventanilla.cases.deadlines import resume_due_date
-from ventanilla.cases.lifecycle import CITIZEN_ACTIONS, MIN_REASON, TRANSITIONS
+from ventanilla.cases.lifecycle import (
+    CITIZEN,
+    CITIZEN_ACTIONS,
+    MIN_REASON,
+    STAFF,
+    STAFF_ACTIONS,
+    TRANSITIONS,
+    Transition,
+    actions_from,
+)
 from ventanilla.cases.models import (
     Case,
     CaseEvent,
+    CaseSeen,
     CaseSequence,
     CaseStatus,
     CaseTask,
@@ -51,6 +61,7 @@ from ventanilla.core.models import full_clean_or_refuse
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.services import (
     attachment_add,
+    attachment_add_for_case,
     interaction_record,
     interaction_record_for_case,
 )
@@ -338,11 +349,14 @@ def case_transition(
     now = timezone.now()
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
-        if actor.is_citizen and action not in CITIZEN_ACTIONS:
+        if action not in (CITIZEN_ACTIONS if actor.is_citizen else STAFF_ACTIONS):
             raise PermissionDenied(_("You may not do this."))
         _check_version(case, version)
         if case.status not in transition.sources:
-            allowed = [t.action for t in TRANSITIONS.values() if case.status in t.sources]
+            allowed = [
+                t.action
+                for t in actions_from(case.status, taken_by=CITIZEN if actor.is_citizen else STAFF)
+            ]
             raise InvalidTransition(
                 _("A case that is “%(status)s” cannot take the step “%(step)s”.")
                 % {"status": CaseStatus(case.status).label, "step": transition.label},
@@ -350,60 +364,72 @@ def case_transition(
                 allowed_steps=" ".join(allowed),
             )
         text = _reason(reason, needed=transition.needs_reason)
-        fields: dict[str, Any] = {"status": transition.target}
         if action == "resolve" and case.tasks.filter(status=CaseTask.Status.OPEN).exists():
             raise InvalidTransition(
                 _("This case has open tasks with other departments; wait for them or cancel them."),
                 field="action",
             )
-        if action == "start" and case.assignee_id is None and actor.user_id is not None:
-            fields["assignee_id"] = actor.user_id
-        if transition.target == CaseStatus.WAITING_CITIZEN:
-            fields["waiting_since"] = now
-        if case.status == CaseStatus.WAITING_CITIZEN and case.waiting_since is not None:
-            fields["waiting_since"] = None
-            fields["due_date"] = resume_due_date(
-                case, now, holidays=holidays_for_agency_id(case.department_id)
-            )
-            if fields["due_date"] != case.due_date:
-                fields["warned_at"] = None  # a new date earns a new warning
-        if transition.target == CaseStatus.RESOLVED:
-            fields["resolved_at"] = now
-        if transition.target in (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.CANCELLED):
-            fields["closed_at"] = now
-        if action == "reopen":
-            fields.update(
-                closed_at=None,
-                resolved_at=None,
-                warned_at=None,
-                escalated_at=None,
-                due_date=due_date_for(
-                    case.department_id, timezone.localdate(now), case.service.deadline_days
-                ),
-            )
-        previous = case.status
-        _save(case, fields)
-        _event(
-            case,
-            actor,
-            CaseEvent.Kind.TRANSITION,
-            now,
-            action=action,
-            from_status=previous,
-            to_status=transition.target,
-            text=text,
-            public=transition.notify is not None,
-        )
-        _audit_change(actor, case, {"step": action, "from": previous, "to": transition.target})
-        if transition.notify:
-            notify_case(case=case, event=transition.notify, text=text)
+        _take_step(actor, case, transition, text, now)
     return case
+
+
+def _take_step(actor: Actor, case: Case, transition: Transition, text: str, now: datetime) -> None:
+    """Write a step already checked on a locked case: its status and what goes with it (the clock
+    stopped or restarted, the dates), its event, its audit entry and the citizen's message."""
+    action = transition.action
+    fields: dict[str, Any] = {"status": transition.target}
+    if action == "start" and case.assignee_id is None and actor.user_id is not None:
+        fields["assignee_id"] = actor.user_id
+    if transition.target == CaseStatus.WAITING_CITIZEN:
+        fields["waiting_since"] = now
+    if case.status == CaseStatus.WAITING_CITIZEN and case.waiting_since is not None:
+        fields["waiting_since"] = None
+        fields["due_date"] = resume_due_date(
+            case, now, holidays=holidays_for_agency_id(case.department_id)
+        )
+        if fields["due_date"] != case.due_date:
+            fields["warned_at"] = None  # a new date earns a new warning
+    if transition.target == CaseStatus.RESOLVED:
+        fields["resolved_at"] = now
+    if transition.target in (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.CANCELLED):
+        fields["closed_at"] = now
+    if action == "reopen":
+        fields.update(
+            closed_at=None,
+            resolved_at=None,
+            warned_at=None,
+            escalated_at=None,
+            due_date=due_date_for(
+                case.department_id, timezone.localdate(now), case.service.deadline_days
+            ),
+        )
+    previous = case.status
+    _save(case, fields)
+    _event(
+        case,
+        actor,
+        CaseEvent.Kind.TRANSITION,
+        now,
+        action=action,
+        from_status=previous,
+        to_status=transition.target,
+        text=text,
+        public=transition.notify is not None,
+    )
+    _audit_change(actor, case, {"step": action, "from": previous, "to": transition.target})
+    if transition.notify:
+        notify_case(case=case, event=transition.notify, text=text)
 
 
 @retry_on_contention
 def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> CaseEvent:
     """An internal note, or a public reply that the citizen receives (and that is kept as an
-    outbound contact on their history, where documents can be attached to it)."""
+    outbound contact on their history, where documents can be attached to it). A citizen's
+    message is ``case_citizen_reply``'s."""
+    if actor.is_citizen:
+        if not public:
+            raise PermissionDenied(_("You may not do this."))
+        return case_citizen_reply(actor=actor, case_id=case_id, text=text)
     text = text.strip()
     if not text:
         raise ValidationFailed({"text": _("Write the note.")})
@@ -421,18 +447,12 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
                 party_id=case.party_id,
                 agency_id=case.department_id,
                 service_id=case.service_id,
-                channel="web" if actor.is_citizen else "email",
-                direction=(
-                    Interaction.Direction.INBOUND
-                    if actor.is_citizen
-                    else Interaction.Direction.OUTBOUND
-                ),
+                channel="email",
+                direction=Interaction.Direction.OUTBOUND,
                 kind=Interaction.Kind.TRANSACTION,
                 summary=text,
                 occurred_at=now,
             )
-        elif actor.is_citizen:
-            raise PermissionDenied(_("You may not do this."))
         event = _event(
             case,
             actor,
@@ -444,8 +464,83 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
         )
         Case.objects.filter(pk=case.pk).update(updated_at=now)
         _audit_change(actor, case, {"note": "public" if public else "internal"})
-        if public and not actor.is_citizen:
+        if public:
             notify_case(case=case, event=NotificationEvent.REPLY, text=text)
+    return event
+
+
+@retry_on_contention
+def case_citizen_reply(
+    *,
+    actor: Actor,
+    case_id: Any,
+    text: str,
+    file_name: str = "",
+    content: IO[bytes] | None = None,
+    size: int = 0,
+) -> CaseEvent:
+    """The citizen's message on their own open case, with a photo or document if they attach
+    one (checked as every attachment is). It is kept as an inbound contact on their history, the
+    file attached to it. On a case waiting for them it is their answer: the case goes back to
+    work (the lifecycle's ``citizen_reply`` step) and its clock runs again, the due date moved on
+    by the working days it waited. On another open case it is recorded and changes nothing else.
+    A finished case takes no more messages: a new request does. All in one transaction, so a
+    refused file leaves neither message nor step."""
+    if not actor.is_citizen:
+        raise PermissionDenied(_("You may not do this."))
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed({"text": _("Write at most %d characters.") % MAX_TEXT})
+    if not text and content is None:
+        raise ValidationFailed({"text": _("Write your message or attach a file.")})
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        if not case.is_open:
+            raise InvalidTransition(
+                _("This case is finished and takes no more messages; make a new request."),
+                field="text",
+            )
+        interaction = interaction_record_for_case(
+            actor=actor,
+            case_id=case.pk,
+            party_id=case.party_id,
+            agency_id=case.department_id,
+            service_id=case.service_id,
+            channel="web",
+            direction=Interaction.Direction.INBOUND,
+            kind=Interaction.Kind.TRANSACTION,
+            summary=text or file_name.strip()[:200] or case.reference,
+            occurred_at=now,
+        )
+        attachment = None
+        if content is not None:
+            attachment = attachment_add_for_case(
+                actor=actor,
+                interaction=interaction,
+                file_name=file_name,
+                content=content,
+                size=size,
+            )
+        event = _event(
+            case,
+            actor,
+            CaseEvent.Kind.CITIZEN_REPLY,
+            now,
+            text=text,
+            public=True,
+            interaction=interaction,
+        )
+        _audit_change(
+            actor,
+            case,
+            {"note": "citizen", "attachment": str(attachment.pk) if attachment else None},
+        )
+        answer = TRANSITIONS["citizen_reply"]
+        if case.status in answer.sources:
+            _take_step(actor, case, answer, "", now)
+        else:
+            Case.objects.filter(pk=case.pk).update(updated_at=now)
     return event
 
 
@@ -502,6 +597,21 @@ def case_document_add(
         )
         Case.objects.filter(pk=case.pk).update(updated_at=now)
     return attachment
+
+
+def case_mark_seen(*, actor: Actor, case: Case) -> None:
+    """Remember that a member of staff has just opened ``case`` (read through ``case_get``, which
+    audited the reading): what happened on it before now is no longer news to them. One upsert;
+    bookkeeping of staff, not a change of the case, so no audit entry of its own."""
+    if actor.user_id is None or actor.is_citizen:
+        return
+    now = timezone.now()
+    CaseSeen.objects.bulk_create(
+        [CaseSeen(case_id=case.pk, user_id=actor.user_id, seen_at=now, updated_at=now)],
+        update_conflicts=True,
+        unique_fields=["case", "user"],
+        update_fields=["seen_at", "updated_at"],
+    )
 
 
 def case_contact_record(

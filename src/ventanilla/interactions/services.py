@@ -198,6 +198,29 @@ def attachment_add(
     interaction = interactions_in_reach(actor).filter(pk=interaction_id).first()
     if interaction is None:
         raise NotFound(_("No such interaction."))
+    return attachment_add_for_case(
+        actor=actor,
+        interaction=interaction,
+        file_name=file_name,
+        content=content,
+        size=size,
+        description=description,
+    )
+
+
+def attachment_add_for_case(
+    *,
+    actor: Actor,
+    interaction: Interaction,
+    file_name: str,
+    content: IO[bytes],
+    size: int,
+    description: str = "",
+) -> InteractionAttachment:
+    """A document that comes with a step of a case (the citizen's answer with the photo asked
+    for), attached to the contact ``interaction_record_for_case`` has just recorded, in the
+    transaction of the case's service that checked the actor works on the case (a citizen on
+    their own). Its content is checked as every attachment's is."""
     document = checked_document(file_name=file_name, content=content, size=size)
     description = sanitize_html(description)
     if len(description) > MAX_DESCRIPTION:

@@ -219,6 +219,14 @@ COVERAGE: dict[str, Coverage] = {
         not_exported="internal notes and hand-overs between staff: auxiliary notes are not part "
         "of the file (Ley 39/2015, art. 70.4); erasure removes their text too",
     ),
+    "cases.CaseSeen": Coverage(
+        rows=("case__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_exported="when a member of staff last opened the case: staff bookkeeping that says "
+        "nothing about the person",
+    ),
     "cases.CaseTask": Coverage(
         rows=("case__party",),
         sections=("case_tasks",),

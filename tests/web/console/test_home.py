@@ -18,14 +18,15 @@ MENU = re.compile(r'<nav aria-label="[^"]*">(.*?)</nav>', re.S)
 
 # What each role's menu holds, by address, besides the home page and the password page.
 EXPECTED = {
-    "agent": {"/console/", "/console/cases/"},
-    "case_worker": {"/console/", "/console/cases/"},
-    "supervisor": {"/console/", "/console/cases/", "/console/messages/"},
+    "agent": {"/console/", "/console/cases/", "/console/inbox/"},
+    "case_worker": {"/console/", "/console/cases/", "/console/inbox/"},
+    "supervisor": {"/console/", "/console/cases/", "/console/inbox/", "/console/messages/"},
     "analyst": set(),
     "dpo": {"/console/", "/console/cases/", "/console/audit/", "/console/retention/"},
     "administrator": {
         "/console/",
         "/console/cases/",
+        "/console/inbox/",
         "/console/messages/",
         "/console/audit/",
         "/console/retention/",

@@ -80,7 +80,7 @@ def test_another_citizens_case_is_not_found(
         client.post(f"/portal/me/cases/{theirs.reference}/message/", {"text": "Hola"}).status_code
         == 404
     )
-    assert not CaseEvent.objects.filter(case=theirs, kind="reply").exists()
+    assert not CaseEvent.objects.filter(case=theirs, kind="citizen_reply").exists()
 
 
 def test_the_case_page_shows_the_public_chain_and_never_internal_notes_or_staff_names(
@@ -128,7 +128,7 @@ def test_a_citizens_message_is_kept_on_the_case_for_the_office(
     )
 
     assert response.status_code == 302
-    reply = CaseEvent.objects.get(case=case, kind="reply")
+    reply = CaseEvent.objects.get(case=case, kind="citizen_reply")
     assert reply.public and reply.text == "Adjunto la foto mañana"
     assert "You wrote" in client.get(response["Location"]).content.decode()
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
-from ventanilla.cases import queues
+from ventanilla.cases import news, queues
 from ventanilla.cases.lifecycle import actions_from
 from ventanilla.cases.models import (
     OPEN_STATUS_VALUES,
@@ -47,6 +47,7 @@ from ventanilla.cases.services import (
     case_assign,
     case_document_add,
     case_mark_duplicate,
+    case_mark_seen,
     case_note_add,
     case_transfer,
     case_transition,
@@ -104,6 +105,7 @@ def case_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
         department=request.GET.get("department", "")
         if actor.sees_agency(request.GET.get("department", ""))
         else "",
+        news=request.GET.get("news") == "1",
     )
     sort = request.GET.get("sort", "due")
     try:
@@ -122,6 +124,7 @@ def case_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
         "service": filters.service,
         "priority": filters.priority,
         "department": filters.department,
+        "news": "1" if filters.news else "",
         "sort": page.sort,
     }
     query = urlencode({k: v for k, v in kept.items() if v})
@@ -216,12 +219,18 @@ class ChainRow:
     event: CaseEvent
     from_status: Any  # a lazy translation
     to_status: Any
+    # The documents that came with the event's contact (the photo the citizen sent with a reply).
+    attachments: list[Any]
 
 
 def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, Any]:
     may_work = actor.can(Scope.CASES_WRITE) and actor.sees_agency(case.department_id)
     kb_query = request.GET.get("kb", "")[:200]
     tasks = case_tasks(case=case)
+    documents = case_documents(case)
+    brought: dict[Any, list[Any]] = {}
+    for document in documents:
+        brought.setdefault(document.interaction_id, []).append(document)
     return {
         "case": case,
         "today": timezone.localdate(),
@@ -230,7 +239,12 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         "assignee": case.assignee.get_username() if case.assignee else "",
         "form_data": sorted(case.form_data.items()) if isinstance(case.form_data, dict) else [],
         "chain": [
-            ChainRow(e, STATUS_LABELS.get(e.from_status, ""), STATUS_LABELS.get(e.to_status, ""))
+            ChainRow(
+                e,
+                STATUS_LABELS.get(e.from_status, ""),
+                STATUS_LABELS.get(e.to_status, ""),
+                brought.get(e.interaction_id, []) if e.interaction_id else [],
+            )
             for e in case_events(case=case)
         ],
         "tasks": [
@@ -255,7 +269,7 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         "duplicates": (
             likely_duplicates(actor=actor, case=case) if may_work and case.is_open else []
         ),
-        "documents": case_documents(case),
+        "documents": documents,
         "kb_query": kb_query,
         "articles": knowledge_search(actor=actor, query=kb_query, service_code=case.service.code)
         if kb_query
@@ -272,11 +286,14 @@ def _render_case(
     form: str = "",
     errors: dict[str, str] | None = None,
     conflict: str = "",
+    seen: bool = False,
 ) -> HttpResponse:
     try:
         case = case_get(actor=actor, case_id=reference)
     except NotFound as missing:
         raise Http404(missing.message) from missing
+    if seen:
+        case_mark_seen(actor=actor, case=case)
     context = _case_context(actor, case, request)
     context.update(
         form=form,
@@ -289,7 +306,8 @@ def _render_case(
 
 @staff_view
 def case_page(request: HttpRequest, actor: Actor, reference: str) -> HttpResponse:
-    """The case and its whole chain; with ``kb`` from htmx, only the knowledge-base results."""
+    """The case and its whole chain (what happened on it is then no longer news to the reader);
+    with ``kb`` from htmx, only the knowledge-base results."""
     if request.headers.get("HX-Request") and "kb" in request.GET:
         service_code = (
             visible_cases(actor)
@@ -304,7 +322,15 @@ def case_page(request: HttpRequest, actor: Actor, reference: str) -> HttpRespons
         return render(
             request, "console/_kb_results.html", {"articles": articles, "kb_query": query}
         )
-    return _render_case(request, actor, reference)
+    return _render_case(request, actor, reference, seen=True)
+
+
+@staff_view
+def inbox_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """What changed on my cases and my team's: newest first, the unread marked."""
+    _require_write(actor)
+    context = {"inbox": news.inbox(actor=actor), "inbox_days": news.INBOX_DAYS}
+    return render(request, "console/inbox.html", context)
 
 
 def _version(request: HttpRequest) -> int | None:

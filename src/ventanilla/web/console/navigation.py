@@ -4,6 +4,7 @@ the scopes the roles give; nothing is offered before the second factor is given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.models import Scope
+from ventanilla.cases.news import unread_count
 
 # Where a staff page leaves the actor it resolved, for the menu to reuse.
 ACTOR_ATTRIBUTE = "ventanilla_actor"
@@ -25,6 +27,8 @@ class Destination:
     url_name: str
     # What the person does there, in a sentence, for the home page.
     purpose: str | Promise
+    # How many things wait there for the person, shown beside the menu's link.
+    waiting: Callable[[Actor], int] | None = None
 
 
 def _may_reach_admin(actor: Actor, user: Any) -> bool:
@@ -52,6 +56,18 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 _("Cases"),
                 "console:cases",
                 _("The queues of your departments: take a case, move it on, answer the citizen."),
+            )
+        )
+    if actor.can(Scope.CASES_WRITE):
+        places.append(
+            Destination(
+                _("What changed"),
+                "console:inbox",
+                _(
+                    "What happened on your cases since you last opened them: citizens' replies, "
+                    "answered tasks, escalations, cases handed over to you."
+                ),
+                waiting=lambda actor: unread_count(actor=actor),
             )
         )
     if actor.can(Scope.CATALOG_MANAGE):
@@ -97,7 +113,12 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, ACTOR_ATTRIBUTE, None) or actor_for_user(user)
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
     menu = [
-        {"label": place.label, "url": reverse(place.url_name), "current": place.url_name == current}
+        {
+            "label": place.label,
+            "url": reverse(place.url_name),
+            "current": place.url_name == current,
+            "waiting": place.waiting(actor) if place.waiting else 0,
+        }
         for place in destinations(actor, user)
     ]
     return {"staff_menu": menu}

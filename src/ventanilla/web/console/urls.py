@@ -18,6 +18,7 @@ urlpatterns = [
     path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
     path("cases/", case_views.case_queue, name="cases"),
+    path("inbox/", case_views.inbox_page, name="inbox"),
     path("cases/assign/", case_views.case_bulk_assign, name="cases-assign"),
     path("cases/new/", desk_views.case_new_for_whom, name="cases-new"),
     path("cases/<str:reference>/", case_views.case_page, name="case"),

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from ventanilla.cases.lifecycle import TRANSITIONS
 from ventanilla.cases.models import CaseStatus
 from ventanilla.cases.selectors import MyCase, life_event_status, my_case, my_cases
 from ventanilla.cases.services import (
-    case_note_add,
+    case_citizen_reply,
     case_open,
     case_transition,
     life_event_open,
@@ -43,7 +44,13 @@ from ventanilla.catalog.selectors import (
     requestable_service,
     requestable_services,
 )
-from ventanilla.core.errors import EditConflict, InvalidTransition, ValidationFailed
+from ventanilla.core.errors import (
+    EditConflict,
+    InvalidTransition,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from ventanilla.web.portal.views import citizen_view
 
 CHANNEL = "web"
@@ -55,9 +62,10 @@ def _case_page(
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "mine": mine,
-        "me_label": actor.label,
+        "history": [(e, mine.sent_files.get(e.pk, [])) for e in mine.events],
         "case": mine.case,
         "may_cancel": mine.case.status in _cancellable(),
+        "max_upload_mb": settings.VENTANILLA_MAX_UPLOAD_BYTES // (1024 * 1024),
         "errors": {},
         "text": "",
         **extra,
@@ -87,14 +95,35 @@ def case(request: HttpRequest, actor: Actor, reference: str) -> HttpResponse:
 @require_POST
 @citizen_view
 def case_message(request: HttpRequest, actor: Actor, reference: str) -> HttpResponse:
-    """A message from the citizen on their case, which the office sees on it."""
+    """A message from the citizen on their case, with a photo or document if they attach one,
+    which the office sees on it; on a case waiting for them, their answer, and work resumes."""
     mine = my_case(actor=actor, reference=reference)
     text = request.POST.get("text", "")
+    upload = request.FILES.get("file")
+    waiting = mine.case.status == CaseStatus.WAITING_CITIZEN
     try:
-        case_note_add(actor=actor, case_id=mine.case.pk, text=text, public=True)
+        case_citizen_reply(
+            actor=actor,
+            case_id=mine.case.pk,
+            text=text,
+            file_name=(upload.name or "") if upload else "",
+            content=upload,
+            size=(upload.size or 0) if upload else 0,
+        )
     except ValidationFailed as failure:
         return _case_page(request, actor, mine, status=422, errors=failure.errors, text=text)
-    messages.success(request, _("Your message was sent to the office handling your case."))
+    except (PayloadTooLarge, UnsupportedMediaType) as refused:
+        errors = {refused.field or "file": refused.message}
+        return _case_page(request, actor, mine, status=refused.status, errors=errors, text=text)
+    except InvalidTransition as refused:
+        messages.info(request, refused.message)
+        return redirect("portal:case", reference=mine.case.reference)
+    messages.success(
+        request,
+        _("Thank you: your answer was sent and the office is working on your case again.")
+        if waiting
+        else _("Your message was sent to the office handling your case."),
+    )
     return redirect("portal:case", reference=mine.case.reference)
 
 
