@@ -56,7 +56,7 @@ def test_an_agent_records_a_consent_and_then_gets_the_health_services_data_under
     answer = page.locator("#answer")
     answer.wait_for()
 
-    assert "income_band" in answer.inner_text()
+    assert "Income band" in answer.inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways at phone width ({width}px)"
     assert not [e for e in errors if "Content Security Policy" in e]

@@ -208,8 +208,8 @@ def test_the_console_tells_an_agent_what_is_held_back_and_to_hand_over(
     assert "hand the matter to a case worker" in body
     # Neither the fact nor its value (65) is in the profile; the random birth date may hold "65".
     profile = body.split("held back")[0].split("Profile")[-1]
-    assert "disability_degree" not in profile
-    assert not re.search(r"<dd>\s*65\s*</dd>", profile)
+    assert "degree of disability" not in profile
+    assert not re.search(r"<dd>\s*65\s*%?\s*</dd>", profile)
 
 
 def test_a_purpose_stated_without_asking_for_sensitive_facts_is_simply_recorded(
@@ -242,7 +242,7 @@ def test_in_the_console_a_case_worker_states_a_purpose_and_sees_them(
     vague = client.get(url, {"sensitive": "1", "purpose": "ver"}).content.decode()
     shown = client.get(url, {"sensitive": "1", "purpose": "Valoración de dependencia"})
 
-    assert "Why do you need them?" in before and "disability_degree" not in before
-    assert 'id="purpose-error"' in vague and "disability_degree" not in vague
-    assert "disability_degree" in shown.content.decode()
+    assert "Why do you need them?" in before and "degree of disability" not in before
+    assert 'id="purpose-error"' in vague and "degree of disability" not in vague
+    assert "Recognised degree of disability" in shown.content.decode()
     assert "Sensitive data shown for: Valoración de dependencia" in shown.content.decode()

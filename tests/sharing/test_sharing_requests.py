@@ -216,7 +216,7 @@ def test_at_the_desk_an_agent_asks_and_reads_the_answer_in_their_language(
     assert page.status_code == 200 and ">Health<" in page.content.decode()
     assert answer.status_code == 200
     assert "What Health holds" in answer.content.decode()
-    assert "income_band" in answer.content.decode()
+    assert "Income band" in answer.content.decode()
 
 
 def test_at_the_desk_a_refusal_and_a_bad_field_are_explained(held: Any, agent_user: Any) -> None:

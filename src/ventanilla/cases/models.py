@@ -269,6 +269,15 @@ class Case(BaseModel):
         return self.reference
 
 
+# The steps an event records besides a change of status (those are named by the lifecycle).
+EVENT_ACTIONS = {
+    "create": _("Asked"),
+    "document": _("Document added"),
+    "attach": _("Closed as a duplicate"),
+    "receive": _("A duplicate was joined to it"),
+}
+
+
 class CaseEvent(BaseModel):
     """One step in a case's life: a transition, a note or public reply, an assignment, a transfer
     between departments, a task, a deadline warning or escalation. Never changed once written."""
@@ -332,6 +341,18 @@ class CaseEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.action}".strip()
+
+    @property
+    def action_label(self) -> str:
+        """What the step did, in words ("Asked", "Done"); the code stays in ``action``."""
+        if self.kind == self.Kind.TASK:
+            for value, label in CaseTask.Status.choices:
+                if value == self.action:
+                    return str(label)
+        named = EVENT_ACTIONS.get(self.action)
+        if named is not None:
+            return str(named)
+        return self.action.replace("_", " ").capitalize()
 
 
 class CaseTask(BaseModel):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 # No type stubs in the lock file yet (types-jsonschema would replace these ignores).
@@ -182,6 +183,50 @@ def form_fields(
             )
         )
     return fields
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    """One answer of a request as a person reads it: the question and the answer in words."""
+
+    name: str
+    question: str
+    answer: str
+
+
+def form_answers(service: PublicService, data: Any) -> list[FormAnswer]:
+    """What was answered to ``service``'s form, in the form's order, labelled in the active
+    language: each question by its title, a closed list's answer by the words chosen from, yes
+    or no, a date in the language's format. An answer to a question the form no longer has keeps
+    a readable name (never the key itself)."""
+    if not isinstance(data, dict):
+        return []
+    fields = {f.name: f for f in form_fields(service)}
+    order = {name: position for position, name in enumerate(fields)}
+    answers = []
+    for name in sorted(data, key=lambda key: (order.get(key, len(order)), key)):
+        value = data[name]
+        known = fields.get(name)
+        question = known.label if known else name.replace("_", " ").capitalize()
+        answers.append(FormAnswer(name, question, _answer_text(known, value)))
+    return answers
+
+
+def _answer_text(known: FormField | None, value: Any) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_answer_text(known, item) for item in value)
+    if known is not None and known.choices:
+        return dict(known.choices).get(str(value), str(value))
+    if known is not None and known.type == "date" and isinstance(value, str):
+        try:
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return str(value)
 
 
 def _message(error: ValidationError) -> str:

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.catalog.models import Agency, Channel
 from ventanilla.core.models import BaseModel
-from ventanilla.parties.models import SPECIAL_CATEGORIES, DataCategory, Party
+from ventanilla.parties.labels import data_category
+from ventanilla.parties.models import SPECIAL_CATEGORIES, Party
 
 
 class LegalBasis(models.TextChoices):
@@ -104,8 +105,7 @@ class Consent(BaseModel):
     @property
     def category_labels(self) -> list[tuple[str, str]]:
         """The categories as a person reads them, in the active language."""
-        known = dict(DataCategory.choices)
-        return [(code, str(known.get(code, code))) for code in self.data_categories]
+        return [(code, data_category(code)) for code in self.data_categories]
 
     @property
     def opens_data(self) -> bool:

@@ -14,19 +14,19 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ventanilla.cases.models import CaseEvent, CaseStatus, CaseTask
 from ventanilla.consent.models import GivenBy, LegalBasis
 from ventanilla.core import filetypes
 from ventanilla.interactions.models import Interaction
 from ventanilla.notifications.models import Medium, Notification, NotificationEvent
+from ventanilla.parties import labels
 from ventanilla.parties.models import (
     ContactPoint,
     DataCategory,
     Identifier,
-    Party,
     ProfileAttribute,
     Representation,
 )
@@ -83,13 +83,6 @@ def _yes_no(value: Any) -> str:
     return _("Yes") if value else _("No")
 
 
-def _language(code: Any) -> str:
-    try:
-        return str(get_language_info(str(code))["name_local"]).capitalize()
-    except KeyError:
-        return str(code)
-
-
 def _country(code: Any) -> str:
     # Identifiers are Spanish but for the odd passport; those show their ISO code.
     return _("Spain") if code == "ES" else str(code)
@@ -138,42 +131,17 @@ def _value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-PARTY_FIELD_LABELS: dict[str, Promise] = {
-    "kind": gettext_lazy("Kind"),
-    "status": gettext_lazy("Status of the record"),
-    "given_name": gettext_lazy("Given name"),
-    "family_name_1": gettext_lazy("First surname"),
-    "family_name_2": gettext_lazy("Second surname"),
-    "legal_name": gettext_lazy("Legal name"),
-    "birth_date": gettext_lazy("Birth date"),
-    "sex": gettext_lazy("Sex"),
-    "preferred_language": gettext_lazy("Preferred language"),
-    "education_level": gettext_lazy("Education"),
-    "accessibility_needs": gettext_lazy("Accessibility needs"),
-    "created_at": gettext_lazy("Registered on"),
-}
-
-_PARTY_SHOW: dict[str, Callable[[Any], str]] = {
-    "kind": _choice(Party.Kind),
-    "status": _choice(Party.Status),
-    "birth_date": _moment,
-    "sex": _choice(Party.Sex),
-    "preferred_language": _language,
-    "education_level": _choice(Party.Education),
-    "accessibility_needs": _listed,
-    "created_at": _moment,
-}
+# The party's fields, as the profile, its corrections and the export name them: one registry.
+PARTY_FIELD_LABELS = labels.FIELD_LABELS
 
 
-def _field_label(name: Any) -> str:
-    label = PARTY_FIELD_LABELS.get(str(name))
-    return str(label) if label else str(name).replace("_", " ").capitalize()
+def _party_show(name: str) -> Callable[[Any], str]:
+    return lambda value: labels.field_value(name, value)
 
 
 def _changed(row: dict[str, Any], key: str) -> str:
-    show = _PARTY_SHOW.get(str(row["field"]), _value)
     value = row[key]
-    return show(value) if value not in (None, "", []) else _("(empty)")
+    return labels.field_value(row["field"], value) if value not in (None, "", []) else _("(empty)")
 
 
 _C = _Column
@@ -185,7 +153,7 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
         "party",
         _L("Profile"),
         None,
-        [_C(key, label, _PARTY_SHOW.get(key)) for key, label in PARTY_FIELD_LABELS.items()],
+        [_C(key, label, _party_show(key)) for key, label in PARTY_FIELD_LABELS.items()],
     ),
     (
         "merged_records",
@@ -223,7 +191,7 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
         _L("Other facts held about you"),
         None,
         [
-            _C("name", _L("Fact"), _field_label),
+            _C("name", _L("Fact"), labels.fact_label),
             _C("value", _L("Value"), _value),
             _C("category", _L("Kind of data"), _choice(DataCategory)),
             _C("sensitivity", _L("Sensitivity"), _choice(ProfileAttribute.Sensitivity)),
@@ -236,7 +204,7 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
         _L("Every change to your profile: what it was, what it became, when and by whom."),
         [
             _C("changed_at", _L("When"), _moment),
-            _C("field", _L("What"), _field_label),
+            _C("field", _L("What"), labels.field_label),
             _C("old_value", _L("Before")),
             _C("new_value", _L("After")),
             _C("changed_by", _L("By")),
@@ -496,6 +464,9 @@ def _shown(row: dict[str, Any], columns: Iterable[_Column], key: str) -> list[tu
             continue
         value = row.get(column.key)
         if value in (None, "", [], {}):
+            continue
+        if key == "profile_attributes" and column.key == "value":
+            pairs.append((str(column.label), labels.fact_value(row.get("name"), value)))
             continue
         text = column.show(value) if column.show else _value(value)
         if text:

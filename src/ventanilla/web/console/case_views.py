@@ -54,6 +54,7 @@ from ventanilla.cases.services import (
     task_create,
     task_finish,
 )
+from ventanilla.catalog.forms import form_answers
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import knowledge_search
 from ventanilla.core.errors import (
@@ -236,8 +237,10 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         "today": timezone.localdate(),
         "overdue": case.is_open and case.due_date < timezone.localdate(),
         "routing_rule": case.routing_rule.name if case.routing_rule else "",
-        "assignee": case.assignee.get_username() if case.assignee else "",
-        "form_data": sorted(case.form_data.items()) if isinstance(case.form_data, dict) else [],
+        "assignee": (case.assignee.get_full_name() or case.assignee.get_username())
+        if case.assignee
+        else "",
+        "form_answers": form_answers(case.service, case.form_data),
         "chain": [
             ChainRow(
                 e,

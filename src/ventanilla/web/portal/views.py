@@ -24,7 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,6 +35,7 @@ from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.i18n import current_language
 from ventanilla.parties.jobs import send_sign_in_link
+from ventanilla.parties.labels import language_name
 from ventanilla.parties.models import DataCategory
 from ventanilla.parties.signin import (
     LINK_MINUTES,
@@ -195,17 +195,10 @@ def me(request: HttpRequest, actor: Actor) -> HttpResponse:
     view = party_self_view(actor=actor)
     context = {
         "view": view,
-        "language": _language_name(view.party.preferred_language),
+        "language": language_name(view.party.preferred_language),
         "now": timezone.now(),
     }
     return render(request, "portal/me.html", context)
-
-
-def _language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 @require_http_methods(["GET", "POST"])

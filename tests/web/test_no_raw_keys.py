@@ -1,0 +1,286 @@
+"""Nothing a person reads is a raw key: every console and portal page of the demo town, opened by
+every member of staff and by a citizen, in Spanish and in English, shows words, never a
+snake_case key (``lamp_number``, ``employment_status``) nor an actor's code (``citizen:f3000100``).
+
+The town is seeded once for the module, with what a working day leaves behind (a request with
+its form answers, notes, a task, a life-event request, consents, readings of the record), inside a
+transaction rolled back at the end; each test only reads it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import portal_client, sign_in
+from tests.factories import signed_form
+from ventanilla.access.actors import Actor, actor_for_api_key, actor_for_citizen, actor_for_user
+from ventanilla.access.services import apikey_create
+from ventanilla.cases.models import Case
+from ventanilla.cases.services import (
+    case_note_add,
+    case_open,
+    case_transition,
+    life_event_open,
+    task_create,
+)
+from ventanilla.citizen360.selectors import party_360
+from ventanilla.consent.services import consent_record
+from ventanilla.demo.catalogue import STAFF, ensure_catalogue
+from ventanilla.demo.citizen import demo_citizen
+from ventanilla.demo.synthetic import seed_municipality
+from ventanilla.notifications.models import Notification, NotificationTemplate
+from ventanilla.parties.models import Identifier, Party
+from ventanilla.parties.services import party_update
+
+pytestmark = pytest.mark.django_db
+
+# A word with an underscore inside, as keys are written (lamp_number, employment_status).
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+# Who acted, as the code writes it: citizen:f3000100, system:deadlines, api:sede-electronica.
+ACTOR = re.compile(r"\b[a-z]+:[0-9a-z-]*[0-9a-f]{6,}\b|\b(?:system|api|command|agency):[\w-]+")
+# Not keys: an email address and a web address are what the person copies as written (a
+# citizen's address may well hold an underscore), and so is a message's placeholder in braces
+# ({due_date}), which the supervisor types into the text exactly as shown. They are taken out
+# before looking.
+NOT_KEYS = re.compile(r"\S+@\S+\.\w+|https?://\S+|\{[a-z_]+\}")
+HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1>|<!--.*?-->", re.S | re.I)
+# What a screen reader reads besides the text: labels, titles, alternatives, placeholders.
+SPOKEN = re.compile(r'\s(?:aria-label|title|alt|placeholder)="([^"]*)"', re.I)
+TAG = re.compile(r"<[^>]+>")
+
+STAFF_ROLES = {staff.role: staff.username for staff in STAFF}
+
+
+def visible_text(page: str) -> str:
+    page = HIDDEN.sub(" ", page)
+    spoken = " ".join(SPOKEN.findall(page))
+    text = html.unescape(TAG.sub(" ", page) + " " + spoken)
+    return NOT_KEYS.sub(" ", text)
+
+
+def raw_keys(page: str) -> set[str]:
+    text = visible_text(page)
+    return set(SNAKE.findall(text)) | set(ACTOR.findall(text))
+
+
+def staff(username: str) -> Actor:
+    return actor_for_user(get_user_model().objects.get(username=username))
+
+
+def working_day() -> dict[str, Any]:
+    """The demo town after a day at the office; the objects the pages are opened with."""
+    ensure_catalogue()
+    seed_municipality(citizens=60, seed=11, progress=False, workers=0)
+    citizen = demo_citizen()
+    assert citizen is not None
+    party = Identifier.objects.get(scheme="dni", value=citizen.dni).party
+    agent, worker = staff("agente"), staff("tramitador")
+    party_update(
+        actor=agent,
+        party_id=party.pk,
+        changes={"accessibility_needs": ["blind"], "preferred_language": "es"},
+    )
+    person = actor_for_citizen(party)
+    case = case_open(
+        actor=person,
+        party_id=party.pk,
+        service_code="alumbrado-publico",
+        channel="web",
+        location_text="Calle Mayor 3",
+        form_data={"place": "Calle Mayor 3", "lamp_number": "F-221", "lamps_out": 2},
+    )
+    case_open(
+        actor=person,
+        party_id=party.pk,
+        service_code="desperfectos-calzada",
+        channel="web",
+        form_data={"place": "Plaza de España", "damage": "bache", "dangerous": True},
+    )
+    supervisor = staff("supervisora")
+    for step in ("accept", "start", "ask_citizen"):
+        case_transition(actor=supervisor, case_id=case.pk, action=step, reason="Foto de la farola")
+    case_note_add(actor=supervisor, case_id=case.pk, text="Farola revisada", public=True)
+    task = task_create(
+        actor=supervisor, case_id=case.pk, department_code="padron", title="Informe técnico"
+    )
+    _key, secret = apikey_create(
+        actor=staff("admin"),
+        name="sede-electronica",
+        agency_code="ayto",
+        scopes=["cases:read", "cases:write"],
+    )
+    application = actor_for_api_key(secret)
+    assert application is not None
+    case_note_add(actor=application, case_id=case.pk, text="Foto recibida", public=False)
+    consent = consent_record(
+        actor=agent,
+        party_id=party.pk,
+        purpose="Bonificación del IBI",
+        recipient_code="ayto",
+        data_categories=["income", "address"],
+        channel="desk",
+        evidence=signed_form(),
+    )
+    life_event = life_event_open(
+        actor=person, party_id=party.pk, life_event_code="nacimiento", channel="web"
+    )
+    party_360(actor=worker, party_id=party.pk)  # a reading the citizen's disclosure log shows
+    return {
+        "party_id": party.pk,
+        "party": party,
+        "reference": case.reference,
+        "task_id": task.pk,
+        "consent_id": consent.pk,
+        "request_id": life_event.pk,
+        "template_id": NotificationTemplate.objects.values_list("pk", flat=True).first(),
+        "notification_id": Notification.objects.values_list("pk", flat=True).first(),
+        "code": "alumbrado-publico",
+        "life_event_code": "nacimiento",
+        "fmt": "html",
+        "secret": "caducado",
+        "organisation": Party.objects.filter(kind="organisation").first(),
+        "sensitive": Party.objects.filter(attributes__sensitivity="sensitive").first(),
+        "cases": list(Case.objects.filter(party=party).values_list("reference", flat=True)),
+    }
+
+
+@pytest.fixture(scope="module")
+def office(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield working_day()
+        transaction.set_rollback(True)
+
+
+def routes(prefix: str) -> list[str]:
+    """Every page under ``prefix`` the URL resolver knows, as written there (<uuid:party_id>)."""
+
+    def walk(patterns: list[Any], before: str) -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            route = before + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith(prefix):
+                found.append("/" + route)
+        return found
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def addresses(prefix: str, office: dict[str, Any]) -> list[str]:
+    """The pages' addresses, filled with the town's objects; the HTML download of one's data
+    is the only format a person reads (JSON and the archive are for machines)."""
+    found = []
+    for route in routes(prefix):
+        route = route.replace("^", "").replace("$", "").replace("\\.", ".")
+        route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route)  # a regular expression's group
+        if "life-events/" in route:
+            route = route.replace("<slug:code>", "<life_event_code>")
+        address = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(office[match.group(1)]), route)
+        found.append(address)
+    if prefix != "console/":
+        return found
+    # The same pages with what a person asks of them: a search, the sensitive facts, one
+    # person's audit trail, the other cases, an organisation and a person with a disability.
+    party = office["party"]
+    return [
+        *found,
+        *(f"/console/cases/{reference}/" for reference in office["cases"]),
+        f"/console/?q={party.family_name_1}",
+        f"/console/parties/{office['organisation'].pk}/",
+        f"/console/parties/{office['sensitive'].pk}/?sensitive=1&purpose=Valorar+la+ayuda+a+domicilio",
+        f"/console/audit/?party={party.pk}",
+        *(f"/console/cases/?tab={tab}" for tab in ("department", "waiting", "tasks")),
+    ]
+
+
+def offending(client: Client, pages: list[str]) -> list[str]:
+    """One line for each page that shows a raw key: the page and the keys."""
+    found = []
+    for address in pages:
+        response = client.get(address)
+        if response.status_code in (301, 302, 405) or "html" not in response.get(
+            "Content-Type", ""
+        ):
+            continue
+        keys = raw_keys(response.content.decode())
+        if keys:
+            found.append(f"{address}: {', '.join(sorted(keys))}")
+    return found
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("role", sorted(STAFF_ROLES))
+def test_no_console_page_shows_a_member_of_staff_a_raw_key(
+    office: dict[str, Any], role: str, language: str
+) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE=language), STAFF_ROLES[role])
+
+    found = offending(client, addresses("console/", office))
+
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_no_portal_page_shows_the_citizen_a_raw_key(office: dict[str, Any], language: str) -> None:
+    client = portal_client(office["party"], language=language)
+
+    found = offending(client, addresses("portal/", office))
+
+    assert not found, "\n".join(found)
+
+
+def test_the_check_finds_a_key_and_an_actor_but_not_an_email_address() -> None:
+    page = (
+        '<p title="lamp_number">Farola</p><script>var a_b = 1;</script>'
+        "<p>citizen:f3000100 wrote to maria_lopez@example.com about {due_date}</p>"
+    )
+
+    assert raw_keys(page) == {"lamp_number", "citizen:f3000100"}
+
+
+def test_the_360_page_names_the_language_the_needs_and_the_facts(office: dict[str, Any]) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), "tramitador")
+
+    text = visible_text(client.get(f"/console/parties/{office['party_id']}/").content.decode())
+
+    assert "Preferred language Spanish" in " ".join(text.split())
+    assert "Blind" in text and not re.search(r"\bblind\b", text)
+    assert "Employment status" in text
+
+
+def test_the_case_page_shows_the_questions_the_citizen_answered_and_who_acted(
+    office: dict[str, Any],
+) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), "supervisora")
+
+    text = " ".join(
+        visible_text(client.get(f"/console/cases/{office['reference']}/").content.decode()).split()
+    )
+
+    assert "Lamp-post number F-221" in text
+    assert "Lamps out 2" in text
+    assert "The citizen" in text
+    assert "Carmen" in text  # the supervisor who accepted it, by name
+    assert "Asked" in text and "(create)" not in text
+
+
+def test_the_downloaded_page_names_the_facts_and_needs_in_words(
+    office: dict[str, Any],
+) -> None:
+    client = portal_client(office["party"], language="en")
+
+    text = visible_text(client.get("/portal/me/my-data.html").content.decode())
+
+    assert "Employment status" in text and "Employed" in text
+    assert "Blind" in text
+    assert not re.search(r"\b(?:employed|blind)\b", text)
