@@ -210,7 +210,7 @@ def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
     if errors:
         context["errors"] = errors
         return render(request, "console/audit.html", context, status=422)
-    filters = {
+    filters: dict[str, Any] = {
         "party_id": party_uuid,
         "actor_label": actor_label,
         "action": action,
