@@ -122,3 +122,14 @@ def test_a_case_without_tasks_says_so_in_the_feminine(case: Case, worker: Any) -
 
     assert "Todavía no hay tareas." in page
     assert "Ninguno." not in page
+
+
+def test_when_a_case_was_opened_reads_as_its_opening_not_as_a_state(
+    case: Case, worker: Any
+) -> None:
+    console = text_of(staff(worker, "es").get(f"/console/cases/{case.reference}/"))
+    portal = text_of(portal_client(case.party, "es").get(f"/portal/me/cases/{case.reference}/"))
+
+    assert "Apertura " in console
+    assert "Apertura " in portal
+    assert "Abierto " not in console + portal
