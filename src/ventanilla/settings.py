@@ -330,6 +330,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LANGUAGE_CODE = env("VENTANILLA_LANGUAGE", "es", "default interface language (es or en)")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English pages write dates day/month/year (07/12/2026) and times on the 24-hour clock.
+FORMAT_MODULE_PATH = ["ventanilla.core.formats"]
 TIME_ZONE = env("VENTANILLA_TIME_ZONE", "Europe/Madrid", "local time zone of the administration")
 USE_I18N = True
 USE_TZ = True

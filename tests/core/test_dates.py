@@ -90,7 +90,7 @@ def test_the_refusal_writes_its_bound_as_the_reader_writes_dates() -> None:
     with translation.override("es"):
         spanish = dates.birth_date_error(date(1, 1, 1))
 
-    assert english == "Give a birth date between Jan. 1, 1900 and today."
+    assert english == "Give a birth date between 1 January 1900 and today."
     assert spanish is not None and "1 de enero de 1900" in spanish
 
 

@@ -10,11 +10,14 @@ this module only says which models hold personal data.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from ventanilla.access.models import ApiKey, Membership
 
@@ -36,8 +39,13 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
 
     audit_reads = False
     list_display = ["prefix", "name", "agency", "rate_per_minute", "revoked_at", "last_used_at"]
-    readonly_fields = ["prefix", "key_hash", "last_used_at", "created_at"]
+    readonly_fields = ["prefix", "key_hash", "last_used_at", "given_at"]
     exclude = ["key_hash"]
+
+    # The base model's timestamps have no translated names; this field does.
+    @admin.display(description=_("given at"))
+    def given_at(self, key: ApiKey) -> Any:
+        return key.created_at
 
     def has_add_permission(self, request: object) -> bool:
         return False

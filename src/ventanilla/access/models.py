@@ -23,10 +23,15 @@ class Membership(BaseModel):
     """A member of staff holds one role in one agency (and sees its departments)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("agency")
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, verbose_name=_("role"))
 
     class Meta:
         verbose_name = _("membership")
@@ -120,19 +125,21 @@ class ApiKey(BaseModel):
     password hash would add latency to every call and no protection.
     """
 
-    name = models.CharField(max_length=100)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_keys")
-    prefix = models.CharField(max_length=16, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    scopes = models.JSONField(default=list)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("agency")
+    )
+    prefix = models.CharField(max_length=16, unique=True, verbose_name=_("prefix"))
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key digest"))
+    scopes = models.JSONField(default=list, verbose_name=_("scopes"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
     rate_per_minute = models.PositiveIntegerField(
         _("calls per minute"),
         null=True,
         blank=True,
         help_text=_("This key's own limit; empty uses VENTANILLA_API_RATE_PER_MINUTE."),
     )
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
 
     class Meta:
         verbose_name = _("API key")

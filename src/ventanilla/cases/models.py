@@ -71,30 +71,48 @@ class RoutingRule(BaseModel):
         ORGANISATION = "organisation", _("An organisation")
         ACCESSIBILITY = "accessibility", _("Someone with accessibility needs")
 
-    name = models.CharField(max_length=150)
-    position = models.PositiveIntegerField(default=100)
-    active = models.BooleanField(default=True)
+    name = models.CharField(max_length=150, verbose_name=_("name"))
+    position = models.PositiveIntegerField(default=100, verbose_name=_("position"))
+    active = models.BooleanField(default=True, verbose_name=_("in use"))
     service = models.ForeignKey(
-        PublicService, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        PublicService,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("service"),
     )
-    district = models.CharField(max_length=100, blank=True)
+    district = models.CharField(max_length=100, blank=True, verbose_name=_("district"))
     channel = models.ForeignKey(
-        Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("channel"),
     )
     keywords = models.CharField(
         max_length=300,
         blank=True,
         help_text=_("Comma-separated; matches when the description contains any of them."),
+        verbose_name=_("keywords"),
     )
     party_condition = models.CharField(
-        max_length=20, choices=PartyCondition.choices, blank=True, default=PartyCondition.ANY
+        max_length=20,
+        choices=PartyCondition.choices,
+        blank=True,
+        default=PartyCondition.ANY,
+        verbose_name=_("who asks"),
     )
-    department = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
     priority = models.CharField(
         max_length=10,
         choices=Priority.choices,
         blank=True,
         help_text=_("Empty keeps the priority the case was opened with."),
+        verbose_name=_("priority"),
     )
 
     class Meta:

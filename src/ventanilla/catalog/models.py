@@ -17,15 +17,20 @@ class Agency(BaseModel):
         AGENCY = "agency", _("Agency")
         DEPARTMENT = "department", _("Department")
 
-    code = models.SlugField(max_length=40, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    name_es = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200, blank=True)
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    name_es = models.CharField(max_length=200, verbose_name=_("name in Spanish"))
+    name_en = models.CharField(max_length=200, blank=True, verbose_name=_("name in English"))
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     # Materialised path of codes ("ayto/urbanismo"): one indexed range query finds a subtree.
-    path = models.CharField(max_length=400, unique=True, editable=False)
+    path = models.CharField(max_length=400, unique=True, editable=False, verbose_name=_("path"))
 
     class Meta:
         verbose_name = _("agency")
@@ -43,11 +48,13 @@ class Agency(BaseModel):
 class Channel(models.Model):
     """A way a contact reaches the administration (web portal, kiosk, email, phone, desk, API)."""
 
-    code = models.SlugField(max_length=20, primary_key=True)
-    name_es = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
+    code = models.SlugField(max_length=20, primary_key=True, verbose_name=_("code"))
+    name_es = models.CharField(max_length=100, verbose_name=_("name in Spanish"))
+    name_en = models.CharField(max_length=100, verbose_name=_("name in English"))
     assisted = models.BooleanField(
-        default=False, help_text=_("A member of staff takes part (phone, desk).")
+        default=False,
+        help_text=_("A member of staff takes part (phone, desk)."),
+        verbose_name=_("assisted"),
     )
 
     class Meta:
@@ -70,16 +77,19 @@ class LifeEvent(BaseModel):
         LIFE = "life", _("Life event")
         BUSINESS = "business", _("Business event")
 
-    code = models.SlugField(max_length=60, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LIFE)
-    name_es = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    description_es = models.TextField(blank=True)
-    description_en = models.TextField(blank=True)
+    code = models.SlugField(max_length=60, unique=True, verbose_name=_("code"))
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.LIFE, verbose_name=_("kind")
+    )
+    name_es = models.CharField(max_length=200, verbose_name=_("name in Spanish"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name in English"))
+    description_es = models.TextField(blank=True, verbose_name=_("description in Spanish"))
+    description_en = models.TextField(blank=True, verbose_name=_("description in English"))
     # Where the event stands on the portal: curated by the catalogue's editors, in the order of a
     # life (birth, school, work, home, family, retirement, death), never by the internal code.
     position = models.PositiveSmallIntegerField(
         default=1000,
+        verbose_name=_("position"),
         help_text=_("Order on the portal: lower numbers first; equal numbers by name."),
     )
 
@@ -122,13 +132,16 @@ class PublicService(BaseModel):
     and what they get (output). ``input_schema`` (JSON Schema) is the request form: the portal
     renders it, the API validates against it and Open311 describes it as service attributes."""
 
-    code = models.SlugField(max_length=60, unique=True)
-    name_es = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    description_es = models.TextField(blank=True)
-    description_en = models.TextField(blank=True)
+    code = models.SlugField(max_length=60, unique=True, verbose_name=_("code"))
+    name_es = models.CharField(max_length=200, verbose_name=_("name in Spanish"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name in English"))
+    description_es = models.TextField(blank=True, verbose_name=_("description in Spanish"))
+    description_en = models.TextField(blank=True, verbose_name=_("description in English"))
     competent_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="competent_services"
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="competent_services",
+        verbose_name=_("competent agency"),
     )
     # The department that handles a request when no routing rule says otherwise; empty means the
     # routing rules decide and, when none matches, the triage queue.
@@ -138,38 +151,58 @@ class PublicService(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_services",
+        verbose_name=_("department"),
     )
-    channels = models.ManyToManyField(Channel, related_name="services", blank=True)
-    life_events = models.ManyToManyField(LifeEvent, related_name="services", blank=True)
+    channels = models.ManyToManyField(
+        Channel, related_name="services", blank=True, verbose_name=_("channels")
+    )
+    life_events = models.ManyToManyField(
+        LifeEvent, related_name="services", blank=True, verbose_name=_("life events")
+    )
     deadline_days = models.PositiveSmallIntegerField(
-        default=30, help_text=_("Processing time in working days.")
+        default=30,
+        help_text=_("Processing time in working days."),
+        verbose_name=_("deadline in working days"),
     )
-    input_schema = models.JSONField(default=dict, blank=True)
-    cost_es = models.CharField(max_length=200, blank=True, help_text=_("What it costs, in words."))
-    cost_en = models.CharField(max_length=200, blank=True)
+    input_schema = models.JSONField(default=dict, blank=True, verbose_name=_("form (JSON Schema)"))
+    cost_es = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("What it costs, in words."),
+        verbose_name=_("cost in Spanish"),
+    )
+    cost_en = models.CharField(max_length=200, blank=True, verbose_name=_("cost in English"))
     cost_amount = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         null=True,
         blank=True,
         help_text=_("In euros; empty if free."),
+        verbose_name=_("cost in euros"),
     )
-    output_es = models.CharField(max_length=300, blank=True, help_text=_("What the citizen gets."))
-    output_en = models.CharField(max_length=300, blank=True)
+    output_es = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("What the citizen gets."),
+        verbose_name=_("result in Spanish"),
+    )
+    output_en = models.CharField(max_length=300, blank=True, verbose_name=_("result in English"))
     # Required inputs (CPSV-AP "Evidence"): [{"code": ..., "name_es": ..., "name_en": ...}].
-    evidence = models.JSONField(default=list, blank=True)
+    evidence = models.JSONField(default=list, blank=True, verbose_name=_("documents asked for"))
     # What personal data handling a request needs (CPSV-AP leaves room for such extensions): an
     # open case opens only the sensitive facts of these categories to the staff who handle it.
     data_categories = models.JSONField(
         default=list,
         blank=True,
         help_text=_("Kinds of personal data a request needs, e.g. health for a disability card."),
+        verbose_name=_("kinds of personal data"),
     )
     reopen_if_unhappy = models.BooleanField(
         default=False,
         help_text=_("A satisfaction answer of 1 or 2 reopens the closed case."),
+        verbose_name=_("reopen if the citizen is unhappy"),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name=_("in use"))
 
     class Meta:
         verbose_name = _("public service")
@@ -188,10 +221,12 @@ class Holiday(models.Model):
     """A day off in an administration's calendar; it applies to that agency and all below it, so
     national, regional and local holidays combine along the tree."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="holidays")
-    date = models.DateField()
-    name_es = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("agency")
+    )
+    date = models.DateField(verbose_name=_("date"))
+    name_es = models.CharField(max_length=200, verbose_name=_("name in Spanish"))
+    name_en = models.CharField(max_length=200, blank=True, verbose_name=_("name in English"))
 
     class Meta:
         verbose_name = _("holiday")

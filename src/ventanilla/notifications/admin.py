@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.admin_site import ServiceAdmin
@@ -95,10 +96,22 @@ class NotificationTemplateAdmin(ServiceAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin[Notification]):
-    list_display = ["created_at", "event", "medium", "status", "attempts", "sent_at"]
+    list_display = ["written_at", "event", "medium", "status", "attempts", "sent_at"]
     list_filter = ["status", "medium", "event"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    readonly_fields = [
+        "written_at",
+        *(
+            f.name
+            for f in Notification._meta.fields
+            if f.name not in ("id", "created_at", "updated_at")
+        ),
+    ]
     show_full_result_count = False
+
+    # The base model's timestamps have no translated names; this column does.
+    @admin.display(description=_("written at"), ordering="created_at")
+    def written_at(self, notification: Notification) -> Any:
+        return notification.created_at
 
     def has_add_permission(self, request: Any) -> bool:
         return False

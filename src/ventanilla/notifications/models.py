@@ -41,12 +41,18 @@ class NotificationTemplate(BaseModel):
     ``{reference}``, ``{service}``, ``{status}``, ``{text}``, ``{due_date}`` and ``{link}`` are
     filled in."""
 
-    event = models.CharField(max_length=20, choices=NotificationEvent.choices)
-    language = models.CharField(max_length=2, choices=[("es", "Español"), ("en", "English")])
-    medium = models.CharField(max_length=5, choices=Medium.choices, default=Medium.EMAIL)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(max_length=4000)
-    active = models.BooleanField(default=True)
+    event = models.CharField(
+        max_length=20, choices=NotificationEvent.choices, verbose_name=_("moment")
+    )
+    language = models.CharField(
+        max_length=2, choices=[("es", "Español"), ("en", "English")], verbose_name=_("language")
+    )
+    medium = models.CharField(
+        max_length=5, choices=Medium.choices, default=Medium.EMAIL, verbose_name=_("medium")
+    )
+    subject = models.CharField(max_length=200, blank=True, verbose_name=_("subject"))
+    body = models.TextField(max_length=4000, verbose_name=_("text"))
+    active = models.BooleanField(default=True, verbose_name=_("in use"))
 
     class Meta:
         verbose_name = _("notification template")
@@ -84,27 +90,40 @@ class Notification(BaseModel):
         REFUSED = "refused", _("The mail server or SMS gateway refused the message")
         SOFTWARE = "software", _("The sending software failed with an unexpected error")
 
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="notifications")
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("party")
+    )
     # Named, not imported: cases write to this outbox, the outbox knows nothing of cases.
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("case"),
     )
-    event = models.CharField(max_length=20, choices=NotificationEvent.choices)
-    medium = models.CharField(max_length=5, choices=Medium.choices)
-    recipient = models.CharField(max_length=254)
-    language = models.CharField(max_length=2)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(max_length=8000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    event = models.CharField(
+        max_length=20, choices=NotificationEvent.choices, verbose_name=_("moment")
+    )
+    medium = models.CharField(max_length=5, choices=Medium.choices, verbose_name=_("medium"))
+    recipient = models.CharField(max_length=254, verbose_name=_("recipient"))
+    language = models.CharField(max_length=2, verbose_name=_("language"))
+    subject = models.CharField(max_length=200, blank=True, verbose_name=_("subject"))
+    body = models.TextField(max_length=8000, verbose_name=_("text"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     # The sending run takes a queued message only once this moment has come.
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    failure = models.CharField(
+        max_length=20, choices=Failure.choices, blank=True, verbose_name=_("failure")
+    )
     # The exception's type and message, for the operator.
-    last_error = models.CharField(max_length=500, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     # When staff last sent a given-up message again; the days of retrying count from here.
-    resent_at = models.DateTimeField(null=True, blank=True)
+    resent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent again at"))
 
     class Meta:
         verbose_name = _("notification")

@@ -25,8 +25,13 @@ from ventanilla.retention.services import retention_rule_delete, retention_rule_
 class RetentionRuleAdmin(ServiceAdmin):
     audit_reads = False
     scope = Scope.RETENTION_MANAGE
-    list_display = ["category", "keep_days", "enabled", "legal_reference", "updated_at"]
+    list_display = ["category", "keep_days", "enabled", "legal_reference", "changed_at"]
     list_editable = ["keep_days", "enabled"]
+
+    # The base model's timestamps have no translated names; these columns do.
+    @admin.display(description=_("changed at"), ordering="updated_at")
+    def changed_at(self, rule: RetentionRule) -> Any:
+        return rule.updated_at
 
     def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
         retention_rule_save(actor=actor_for_user(request.user), rule=obj)
@@ -45,7 +50,11 @@ class RetentionRunAdmin(admin.ModelAdmin[RetentionRun]):
     audit_reads = False
     list_display = ["started_at", "dry_run", "status", "progress_shown", "rows_due", "rows_done"]
     list_filter = ["status", "dry_run"]
-    readonly_fields = [f.name for f in RetentionRun._meta.fields]
+    readonly_fields = [
+        f.name
+        for f in RetentionRun._meta.fields
+        if f.name not in ("id", "created_at", "updated_at")
+    ]
 
     @admin.display(description=_("progress"))
     def progress_shown(self, run: RetentionRun) -> str:

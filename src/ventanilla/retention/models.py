@@ -20,12 +20,18 @@ class RetentionRule(BaseModel):
         max_length=20,
         choices=[(v, label) for v, label in DataCategory.choices if v != DataCategory.IDENTITY],
         unique=True,
+        verbose_name=_("kind of data"),
     )
-    keep_days = models.PositiveIntegerField(validators=[MinValueValidator(30)])
+    keep_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(30)], verbose_name=_("kept for (days)")
+    )
     legal_reference = models.CharField(
-        max_length=200, blank=True, help_text=_("The rule or law that sets this period.")
+        max_length=200,
+        blank=True,
+        help_text=_("The rule or law that sets this period."),
+        verbose_name=_("legal basis"),
     )
-    enabled = models.BooleanField(default=True)
+    enabled = models.BooleanField(default=True, verbose_name=_("in use"))
 
     class Meta:
         verbose_name = _("retention rule")
@@ -42,17 +48,19 @@ class RetentionRun(BaseModel):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    dry_run = models.BooleanField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    triggered_by = models.CharField(max_length=150)
+    dry_run = models.BooleanField(verbose_name=_("dry run"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.RUNNING, verbose_name=_("status")
+    )
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    triggered_by = models.CharField(max_length=150, verbose_name=_("asked by"))
     # Rows found to be past their period, and rows handled so far: the run's progress.
-    rows_due = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
+    rows_due = models.PositiveIntegerField(default=0, verbose_name=_("records due"))
+    rows_done = models.PositiveIntegerField(default=0, verbose_name=_("records handled"))
     # Per category: rows due, the oldest one's date, what was done.
-    report = models.JSONField(default=dict)
-    error = models.TextField(blank=True)
+    report = models.JSONField(default=dict, verbose_name=_("report"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
 
     class Meta:
         verbose_name = _("retention run")

@@ -138,4 +138,4 @@ def test_a_time_from_year_one_is_shown_as_stored_when_local_time_cannot_hold_it(
     with timezone.override("Europe/Madrid"):
         page = client.get(f"/console/parties/{party.pk}/").content.decode()
 
-    assert "01/01/0001 midnight" in page  # the rectification's time, in UTC
+    assert "01/01/0001 00:00" in page  # the rectification's time, in UTC

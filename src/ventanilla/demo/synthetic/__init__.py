@@ -6,9 +6,10 @@ channel, the cases some of them opened, and the records the health service and t
 security office keep of some residents, planted with the errors identity resolution must see
 through, with the ground truth of who is who.
 
-Same seed and size, same data: every random choice comes from ``random.Random`` seeded per chunk
-of residents, identifiers and UUIDs are derived from the seed, and every time is counted back from
-``REFERENCE_NOW``, never from the wall clock.
+Same seed, size and day, same data: every random choice comes from ``random.Random`` seeded per
+chunk of residents, identifiers and UUIDs are derived from the seed, and every time is counted
+back from the day given (``ventanilla seed`` gives the day it runs) or ``REFERENCE_NOW``, never
+read from the wall clock while the town is made.
 
 The rooms, in the order a chunk goes through them (``generator``):
 

@@ -40,6 +40,11 @@ STATUS_BY_AGE: Final = (
 )
 STATUSES: Final = tuple(CaseStatus.values)
 OPEN: Final = frozenset(OPEN_STATUS_VALUES)
+# A working office finishes most cases by their due date: of the cases that would still be open
+# past it by up to ``LATE_DAYS``, this share is left open (the queue's few overdue ones); the
+# others, and every case later than that, were finished.
+STILL_OPEN_LATE: Final = 0.06
+LATE_DAYS: Final = 30
 
 
 @lru_cache(maxsize=65_536)
@@ -57,6 +62,13 @@ class Cases:
             (limit, Weighted(list(zip(STATUSES, weights, strict=True))))
             for limit, weights in STATUS_BY_AGE
         ]
+        self.finished = Weighted(
+            [
+                (status, weight)
+                for status, weight in zip(STATUSES, STATUS_BY_AGE[-1][1], strict=True)
+                if status not in OPEN
+            ]
+        )
 
     def write(
         self,
@@ -75,6 +87,10 @@ class Cases:
         age_days = (clock.today - opened_on).days
         status = next(draw for limit, draw in self.status_by_age if age_days < limit).pick(rng)
         due = due_date(opened_on, service.deadline_days)
+        if status in OPEN and due < clock.today:
+            late = (clock.today - due).days
+            if late > LATE_DAYS or rng.random() >= STILL_OPEN_LATE:
+                status = self.finished.pick(rng)
         closed = None
         satisfaction = None
         last_change = opened + rng.randint(600, 3 * 86_400)

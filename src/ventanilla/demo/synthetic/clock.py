@@ -1,20 +1,27 @@
-"""Time in the synthetic town: the three years of history counted back from ``REFERENCE_NOW``
-(never from the wall clock), how busy each channel is by month, weekday and hour, and the
-timestamps the bulk load writes."""
+"""Time in the synthetic town: the three years of history counted back from its "now" (the start
+of the day it is seeded for, or ``REFERENCE_NOW``; never read from the wall clock here), how busy
+each channel is by month, weekday and hour, and the timestamps the bulk load writes."""
 
 from __future__ import annotations
 
 import bisect
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from ventanilla.demo.synthetic.draws import Weighted
 
 MADRID: Final = ZoneInfo("Europe/Madrid")
-# "Now" of the synthetic town: every date is counted back from here, never from the clock.
+# "Now" of the synthetic town when no day is given: every date is counted back from here.
 REFERENCE_NOW: Final = datetime(2026, 6, 30, 12, 0, tzinfo=MADRID)
+
+
+def start_of(today: date) -> datetime:
+    """The "now" of a town seeded on ``today``: its history ends as that day begins."""
+    return datetime.combine(today, time.min, tzinfo=MADRID)
+
+
 HISTORY_YEARS: Final = 3
 
 MONTH_WEIGHT: Final = (1.15, 1.05, 1.1, 1.2, 1.2, 1.05, 0.85, 0.5, 1.3, 1.1, 1.05, 0.8)
@@ -69,10 +76,10 @@ CHANNEL_TREND: Final = {"web": 0.12, "app": 0.2, "email": 0.0, "api": 0.1, "desk
 class Clock:
     """The days of the three-year history with per-channel weights, and time formatting."""
 
-    def __init__(self, vendor: str) -> None:
-        self.now = REFERENCE_NOW
-        self.today = REFERENCE_NOW.date()
-        self.now_epoch = int(REFERENCE_NOW.timestamp())
+    def __init__(self, vendor: str, now: datetime = REFERENCE_NOW) -> None:
+        self.now = now
+        self.today = now.date()
+        self.now_epoch = int(now.timestamp())
         first = self.today.replace(year=self.today.year - HISTORY_YEARS)
         self.first_day = first
         self.days = [first + timedelta(days=n) for n in range((self.today - first).days)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from ventanilla.demo.synthetic.cases import Cases
+from ventanilla.demo.synthetic.clock import REFERENCE_NOW
 from ventanilla.demo.synthetic.contacts import Contacts
 from ventanilla.demo.synthetic.demand import ACTIVITY
 from ventanilla.demo.synthetic.draws import share, stochastic_round
@@ -35,8 +37,18 @@ class Generator:
     in any order, and still give the same town. Case references are numbered by the writer.
     """
 
-    def __init__(self, *, seed: int, citizens: int, per_citizen: float, vendor: str) -> None:
-        self.town = Town(seed=seed, citizens=citizens, per_citizen=per_citizen, vendor=vendor)
+    def __init__(
+        self,
+        *,
+        seed: int,
+        citizens: int,
+        per_citizen: float,
+        vendor: str,
+        now: datetime = REFERENCE_NOW,
+    ) -> None:
+        self.town = Town(
+            seed=seed, citizens=citizens, per_citizen=per_citizen, vendor=vendor, now=now
+        )
         self.contacts = Contacts(self.town)
         self.people = People(self.town, self.contacts)
         self.organisations = Organisations(self.town, self.people, self.contacts)

@@ -12,6 +12,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
+from datetime import date
 from multiprocessing.pool import AsyncResult
 from typing import Any, Final, TextIO
 
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from ventanilla.cases.models import Case, CaseSequence
 from ventanilla.demo.models import SeedRun
+from ventanilla.demo.synthetic.clock import REFERENCE_NOW, start_of
 from ventanilla.demo.synthetic.generator import Chunk, Generator
 from ventanilla.demo.synthetic.tables import Tables
 from ventanilla.demo.synthetic.town import CHUNK, SeedRefused, SeedSummary
@@ -41,8 +43,13 @@ def seed_municipality(
     progress: bool = True,
     stream: TextIO | None = None,
     workers: int | None = None,
+    today: date | None = None,
 ) -> SeedSummary:
     """Generate the synthetic municipality into an empty database, or do nothing if done.
+
+    Its history ends as ``today`` begins (the command passes the day it runs, so the queues
+    look like a working office's on that day); without it, at ``REFERENCE_NOW``. The same seed,
+    size and day give the same town.
 
     ``workers`` processes make the rows while this one writes them (default: one when the
     machine has two cores or more; 0 makes everything here). Raises ``SeedRefused`` when the
@@ -89,7 +96,11 @@ def seed_municipality(
         workers = 0
     started = time.perf_counter()
     generator = Generator(
-        seed=seed, citizens=citizens, per_citizen=interactions_per_citizen, vendor=vendor
+        seed=seed,
+        citizens=citizens,
+        per_citizen=interactions_per_citizen,
+        vendor=vendor,
+        now=REFERENCE_NOW if today is None else start_of(today),
     )
     writer = _Writer(seed)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from django.db import models
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.demo import names
 from ventanilla.demo.catalogue import ADMINISTRATION
-from ventanilla.demo.synthetic.clock import Clock
+from ventanilla.demo.synthetic.clock import REFERENCE_NOW, Clock
 from ventanilla.demo.synthetic.demand import SUMMARY_TEMPLATES
 from ventanilla.demo.synthetic.draws import Permutation, Weighted
 from ventanilla.demo.synthetic.tables import Row, Tables
@@ -83,11 +84,19 @@ class Service:
 class Town:
     """The state one chunk of residents is made with; the rooms read and add to it."""
 
-    def __init__(self, *, seed: int, citizens: int, per_citizen: float, vendor: str) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        citizens: int,
+        per_citizen: float,
+        vendor: str,
+        now: datetime = REFERENCE_NOW,
+    ) -> None:
         self.seed = seed
         self.citizens = citizens
         self.per_citizen = per_citizen
-        self.clock = Clock(vendor)
+        self.clock = Clock(vendor, now)
         self.table_index = {model: n for n, (model, _fields) in enumerate(Tables.SPECS)}
         self.uuid_tag = random.Random(f"ventanilla:{seed}:tag").getrandbits(8) << 40
         # The order of these draws is part of the town: a new one goes at the end.

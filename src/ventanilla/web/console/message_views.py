@@ -22,6 +22,7 @@ from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.notifications.models import NotificationTemplate
 from ventanilla.notifications.templates import (
     PLACEHOLDERS,
+    template_errors,
     template_preview,
     template_update,
     templates_list,
@@ -69,6 +70,9 @@ def message_edit(request: HttpRequest, actor: Actor, template_id: str) -> HttpRe
             else:
                 messages.success(request, _("The message was saved."))
                 return redirect("console:messages")
+        else:
+            # The preview says what saving would refuse, in the same words, before anyone saves.
+            errors = template_errors(template.medium, subject, body)
     context: dict[str, Any] = {
         "template": template,
         "subject": subject,

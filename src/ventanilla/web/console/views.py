@@ -3,9 +3,12 @@ log and retention. Thin views that call selectors and services and render templa
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -21,6 +24,8 @@ from django.utils.translation import gettext as _
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.guards import require
 from ventanilla.access.models import Role, Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.models import AuditEntry
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.selectors import channels
 from ventanilla.citizen360.selectors import party_360 as select_party_360
@@ -41,7 +46,7 @@ from ventanilla.core.errors import (
 from ventanilla.parties.models import DataCategory, Party
 from ventanilla.parties.selectors import party_get, party_search
 from ventanilla.parties.services import party_update
-from ventanilla.privacy.audit_log import audit_entries, may_read_audit
+from ventanilla.privacy.audit_log import audit_entries, audit_entries_export, may_read_audit
 from ventanilla.retention.selectors import retention_overview
 from ventanilla.retention.services import retention_request_run
 from ventanilla.sharing.services import sharing_request
@@ -161,31 +166,120 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
     return render(request, "console/party.html", context)
 
 
+def _day_from(text: str) -> date:
+    """A day as the date field sends it (2026-12-07), or as a person types it (07/12/2026)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return datetime.strptime(text, "%d/%m/%Y").date()  # noqa: DTZ007 - a day, not a time
+
+
+def _audit_actions() -> list[tuple[str, str]]:
+    """Every kind of action, by its name in the reader's language, in alphabetical order."""
+    named = [(value, str(label)) for value, label in Action.choices]
+    return sorted(named, key=lambda choice: choice[1].casefold())
+
+
 @staff_view
 def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """For data-protection officers: who looked at a citizen, or what a member of staff saw."""
-    party_id = (request.GET.get("party") or "").strip() or None
-    actor_label = request.GET.get("actor") or None
-    context: dict[str, Any] = {"party": party_id or "", "actor_label": actor_label or ""}
+    """For data-protection officers: who looked at a citizen, or what a member of staff saw,
+    of one kind of action and between two days; with ``export=csv``, the same as a download."""
+    get = request.GET
+    party_id = (get.get("party") or "").strip() or None
+    actor_label = get.get("actor") or None
+    action = get.get("action") or None
+    since_text = (get.get("since") or "").strip()
+    until_text = (get.get("until") or "").strip()
+    context: dict[str, Any] = {
+        "party": party_id or "",
+        "actor_label": actor_label or "",
+        "action": action or "",
+        "since": since_text,
+        "until": until_text,
+        "actions": _audit_actions(),
+    }
+    errors: dict[str, str] = {}
+    party_uuid = since = until = None
     try:
         party_uuid = UUID(party_id) if party_id else None
     except ValueError:
         # Never the whole log in place of one person's: say what is wrong with what was asked.
-        context["party_error"] = _("This is not a person's identifier in Ventanilla.")
+        errors["party"] = _("This is not a person's identifier in Ventanilla.")
+    if action and action not in Action.values:
+        errors["action"] = _("Choose a kind of action from the list.")
+    for name, text in (("since", since_text), ("until", until_text)):
+        if not text:
+            continue
+        try:
+            context[f"{name}_day"] = _day_from(text)
+        except ValueError:
+            errors[name] = _("This is not a date: write it as day/month/year, e.g. 07/12/2026.")
+    since, until = context.get("since_day"), context.get("until_day")
+    if since and until and since > until:
+        errors["until"] = _("The last day comes before the first.")
+    if errors:
+        context["errors"] = errors
         return render(request, "console/audit.html", context, status=422)
+    filters: dict[str, Any] = {
+        "party_id": party_uuid,
+        "actor_label": actor_label,
+        "action": action,
+        "since": since,
+        "until": until,
+    }
     try:
+        if get.get("export") == "csv":
+            return _audit_csv(audit_entries_export(actor=actor, **filters))
         context["page"] = audit_entries(
-            actor=actor,
-            party_id=party_uuid,
-            actor_label=actor_label,
-            cursor=request.GET.get("cursor") or None,
-            limit=50,
+            actor=actor, cursor=get.get("cursor") or None, limit=50, **filters
         )
     except PermissionDenied as denied:
         raise DjangoPermissionDenied(denied.message) from denied
     except ValidationFailed:
         return redirect("console:audit")
+    context["query"] = urlencode(
+        {
+            key: value
+            for key, value in (
+                ("party", party_id),
+                ("actor", actor_label),
+                ("action", action),
+                ("since", since_text),
+                ("until", until_text),
+            )
+            if value
+        }
+    )
     return render(request, "console/audit.html", context)
+
+
+def _spreadsheet_safe(value: str) -> str:
+    # A cell that starts like a formula would run as one when the file is opened.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _audit_csv(entries: list[AuditEntry]) -> HttpResponse:
+    """The entries as a CSV file, with the columns and the actions named as on the page."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [_("When"), _("Who"), _("Roles"), _("Agencies"), _("What"), _("Party"), _("Purpose")]
+    )
+    for entry in entries:
+        row = [
+            timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"),
+            entry.actor,
+            entry.roles,
+            entry.agencies,
+            str(entry.get_action_display()),
+            str(entry.party_id or ""),
+            entry.purpose,
+        ]
+        writer.writerow([_spreadsheet_safe(cell) for cell in row])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"audit-log-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _party_for(actor: Actor, party_id: UUID, scope: str) -> Party:

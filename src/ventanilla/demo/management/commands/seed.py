@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from ventanilla.core.maintenance import refresh_statistics
 from ventanilla.demo.catalogue import ensure_catalogue
@@ -41,6 +43,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar on standard error"
         )
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="the day the town's history ends, as YYYY-MM-DD (default: today): open cases "
+            "are due around it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_catalogue()
@@ -52,6 +61,7 @@ class Command(BaseCommand):
                 progress=not options["no_progress"],
                 stream=sys.stderr,
                 workers=options["workers"],
+                today=options["today"] or timezone.localdate(),
             )
         except SeedRefused as error:
             raise CommandError(str(error)) from error
