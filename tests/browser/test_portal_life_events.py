@@ -155,7 +155,7 @@ def test_a_citizen_finds_having_children_by_a_typo_and_asks_for_two_services_in_
     assert [n.event for n in Notification.objects.filter(party=citizen)] == ["life_event_opened"]
     status_url = page.url
 
-    page.get_by_role("link", name="Mis trámites").first.click()
+    page.get_by_role("link", name="Mis expedientes").first.click()
     entry = page.get_by_test_id("my-request")
     assert entry.count() == 1 and "0 de 2" in entry.inner_text()
     entry.get_by_role("link", name="Tener hijos").click()
