@@ -20,6 +20,7 @@ class SourceRecord(BaseModel):
     identifier = models.CharField(max_length=40, blank=True)
     address = models.CharField(max_length=300, blank=True)
     postal_code = models.CharField(max_length=10, blank=True)
+    city = models.CharField(max_length=100, blank=True)
     email = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     # The golden party this record is linked to, once matching (or a person) decided it.
@@ -28,6 +29,9 @@ class SourceRecord(BaseModel):
     )
     match_score = models.FloatField(null=True, blank=True)
     decided_by = models.CharField(max_length=100, blank=True)
+    # Fields kept as the registry wrote them although they failed validation: {field: reason}.
+    # A flagged field is still evidence, but matching does not trust it as if it were valid.
+    flags = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("source record")
@@ -35,3 +39,34 @@ class SourceRecord(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["agency", "source_key"], name="source_record_unique")
         ]
+
+
+class MatchModel(BaseModel):
+    """One trained matching model: Splink's settings with the parameters learnt by EM, saved as
+    Splink writes them, with the version that decisions name ("model v3"). The newest active
+    one scores new records and real-time candidates."""
+
+    version = models.PositiveIntegerField(unique=True)
+    settings = models.JSONField(help_text=_("The Splink model, as saved by Splink."))
+    # Match probabilities at or above ``link_threshold`` are linked automatically; from
+    # ``review_threshold`` up to it, a person decides; below, the records are kept apart.
+    link_threshold = models.FloatField(default=0.99)
+    review_threshold = models.FloatField(default=0.5)
+    trained_on = models.PositiveIntegerField(
+        default=0, help_text=_("How many source records the model was trained on.")
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("matching model")
+        verbose_name_plural = _("matching models")
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(review_threshold__lte=models.F("link_threshold")),
+                name="match_model_thresholds_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

@@ -126,9 +126,11 @@ COVERAGE: dict[str, Coverage] = {
             "identifier",
             "address",
             "postal_code",
+            "city",
             "email",
             "phone",
             "decided_by",
+            "flags",
         ),
         erasure=Erasure.DETACH,
         kept=dict.fromkeys(
@@ -140,9 +142,11 @@ COVERAGE: dict[str, Coverage] = {
                 "identifier",
                 "address",
                 "postal_code",
+                "city",
                 "email",
                 "phone",
                 "decided_by",
+                "flags",
             ),
             "a copy of another agency's register (the padrón, a tax roll), which that agency "
             "keeps under its own law and erases at its source; erasure unlinks it from the person",

@@ -410,8 +410,10 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
                 "identifier": s.identifier,
                 "address": s.address,
                 "postal_code": s.postal_code,
+                "city": s.city,
                 "email": s.email,
                 "phone": s.phone,
+                "flags": s.flags,
                 "match_score": s.match_score,
                 "decided_by": "" if by_subject else s.decided_by,
             }

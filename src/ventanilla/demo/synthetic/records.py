@@ -138,7 +138,7 @@ class SourceRecords:
             SourceRecord,
             (record_id, stamp, stamp, self.town.agency[agency], key, given, family_1, family_2,
              birth.isoformat() if birth else None, identifier, record["address"],
-             record["postal_code"], email, phone, ""),
+             record["postal_code"], "", email, phone, "", "{}"),
         )  # fmt: skip
         self.town.summary.source_records += 1
         if party_id is not None:

@@ -78,7 +78,7 @@ class Tables:
             SourceRecord,
             ("id", "created_at", "updated_at", "agency", "source_key", "given_name",
              "family_name_1", "family_name_2", "birth_date", "identifier", "address",
-             "postal_code", "email", "phone", "decided_by"),
+             "postal_code", "city", "email", "phone", "decided_by", "flags"),
         ),
         (SyntheticTruth, ("source_record", "party", "distortions")),
     )  # fmt: skip
