@@ -163,7 +163,7 @@ COVERAGE: dict[str, Coverage] = {
     "interactions.Interaction": Coverage(
         rows=("party",),
         sections=("interactions",),
-        exported=("summary",),
+        exported=("summary", "outcome"),
         erasure=Erasure.REWRITE,
         erased=("summary",),
     ),

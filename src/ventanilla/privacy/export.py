@@ -377,6 +377,7 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
                 "service": i.service.name if i.service else "",
                 "case": i.case.reference if i.case else "",
                 "duration_seconds": i.duration_seconds,
+                "outcome": i.outcome,
                 "summary": i.summary,
                 "documents": [a.file_name for a in i.attachments.all()],
             }

@@ -354,6 +354,7 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
             _C("service", _L("Service")),
             _C("case", _L("Case")),
             _C("duration_seconds", _L("Duration"), _seconds),
+            _C("outcome", _L("How it ended"), _choice(Interaction.Outcome)),
             _C("summary", _L("Summary")),
             _C("documents", _L("Documents"), _listed),
         ],

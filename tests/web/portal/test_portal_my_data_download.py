@@ -137,3 +137,22 @@ def test_a_document_lost_from_storage_is_named_and_the_rest_still_comes(
         names = archive.namelist()
     assert "a.pdf" in missing
     assert any(name.endswith("b.pdf") for name in names)
+
+
+def test_how_a_call_ended_is_in_my_data_by_its_words(agent: Actor, citizen: Party) -> None:
+    interaction_record(
+        actor=agent,
+        party_id=citizen.pk,
+        channel="phone",
+        summary="Pregunta por el horario",
+        duration_seconds=200,
+        outcome="call_back",
+    )
+    client = portal_client(citizen)
+
+    document = json.loads(client.get("/portal/me/my-data.json").content)
+    page = client.get("/portal/me/my-data.html").content.decode()
+
+    assert [i["outcome"] for i in document["interactions"]] == ["call_back"]
+    assert "How it ended" in page and "To call back" in page
+    assert "call_back" not in page
