@@ -349,3 +349,40 @@ def test_a_form_that_breaks_the_schema_keeps_what_was_typed_and_shows_the_error_
     assert 'value="500"' in page and 'value="Andamio"' in page and "Fachada" in page
     assert 'id="id_form_motivo_error"' not in page
     assert not Case.objects.filter(party=citizen).exists()
+
+
+def test_my_case_shows_the_place_and_my_answers_by_their_questions(
+    citizen: Party, town: dict[str, Agency]
+) -> None:
+    service = service_ensure(
+        code="ocupacion-via",
+        name_es="Ocupación de la vía pública",
+        name_en="Street occupation",
+        department=town["urbanismo"],
+        channels=["web"],
+        input_schema={
+            "type": "object",
+            "properties": {
+                "metros_ocupados": {"type": "integer", "title": "Metros", "minimum": 1},
+                "con_andamio": {"type": "boolean", "title": "Con andamio"},
+            },
+            "required": ["metros_ocupados"],
+        },
+    )
+    client = portal_client(citizen)
+    client.post(
+        f"/portal/services/{service.code}/request/",
+        {
+            "form_metros_ocupados": "6",
+            "form_con_andamio": "true",
+            "description": "Fachada",
+            "location_text": "Calle Mayor 3",
+        },
+    )
+    case = Case.objects.get(party=citizen)
+
+    page = client.get(f"/portal/me/cases/{case.reference}/").content.decode()
+
+    assert "Calle Mayor 3" in page
+    assert "Metros" in page and "Con andamio" in page
+    assert "metros_ocupados" not in page and "con_andamio" not in page

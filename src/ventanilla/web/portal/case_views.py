@@ -31,6 +31,7 @@ from ventanilla.cases.services import (
 )
 from ventanilla.catalog.forms import (
     FormField,
+    form_answers,
     form_data_from_post,
     form_fields,
     validate_form_data,
@@ -64,6 +65,7 @@ def _case_page(
         "mine": mine,
         "history": [(e, mine.sent_files.get(e.pk, [])) for e in mine.events],
         "case": mine.case,
+        "form_answers": form_answers(mine.case.service, mine.case.form_data),
         "may_cancel": mine.case.status in _cancellable(),
         "max_upload_mb": settings.VENTANILLA_MAX_UPLOAD_BYTES // (1024 * 1024),
         "errors": {},
