@@ -215,3 +215,30 @@ def test_the_catalogue_is_public(service: PublicService) -> None:
     assert services.status_code == 200
     assert services.json()[0]["code"] == "licencia-obra-menor"
     assert {"web", "phone", "desk"} <= {c["code"] for c in channels.json()}
+
+
+def test_a_life_event_request_takes_each_services_answers_and_refuses_a_bad_one_whole(
+    api: Client, party: Any, service: PublicService
+) -> None:
+    from ventanilla.catalog.services import life_event_ensure
+
+    birth = life_event_ensure(code="nacimiento", kind="life", name_es="Nacimiento", name_en="Birth")
+    service.life_events.add(birth)
+    PublicService.objects.filter(pk=service.pk).update(
+        input_schema={
+            "type": "object",
+            "properties": {"plano": {"type": "string", "title": "Plano"}},
+            "required": ["plano"],
+        }
+    )
+    body = {"party_id": str(party.pk), "life_event": "nacimiento", "channel": "desk"}
+
+    refused = post(api, "/api/v1/life-event-requests", {**body, "form_data": {service.code: {}}})
+    opened = post(
+        api, "/api/v1/life-event-requests", {**body, "form_data": {service.code: {"plano": "A1"}}}
+    )
+
+    assert refused.status_code == 422
+    assert f"form_data.{service.code}.plano" in fields_of(refused)
+    assert opened.status_code == 201, opened.content
+    assert Case.objects.get(party=party).form_data == {"plano": "A1"}

@@ -375,6 +375,14 @@ class LifeEventRequestIn(Schema):
     services: list[str] | None = Field(
         default=None, description="Codes of the services wanted; all of the event's by default."
     )
+    form_data: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description=(
+            "The answers to each chosen service's own form (its input_schema), by service code. "
+            "Every form given is checked, errors under form_data.<service>.<field>, and nothing "
+            "is opened if one fails; a service whose form is not given is asked by its office."
+        ),
+    )
 
 
 class LifeEventCaseOut(Schema):
@@ -408,6 +416,7 @@ def open_life_event(request: HttpRequest, payload: LifeEventRequestIn) -> Status
         channel=payload.channel,
         description=payload.description,
         services=payload.services,
+        form_data=payload.form_data,
     )
     return Status(201, selectors.life_event_status(actor=actor, request_id=created.pk))
 
