@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import PermissionDenied
@@ -41,7 +42,14 @@ def require(actor: Actor, scope: str, *, party_id: Any = None) -> None:
     """Refuse, and record the refusal in the audit log, unless ``actor`` may act with ``scope``."""
     if actor.can(scope):
         return
-    refuse(actor, party_id=party_id, detail={"scope": scope})
+    needed = str(Scope(scope).label) if scope in Scope.values else ""
+    refuse(
+        actor,
+        party_id=party_id,
+        detail={"scope": scope},
+        # The person is told which permission their roles lack, in words.
+        message=_("This needs the permission “%(what)s”.") % {"what": needed} if needed else None,
+    )
 
 
 def require_operator(actor: Actor, *, what: str) -> None:
@@ -52,7 +60,9 @@ def require_operator(actor: Actor, *, what: str) -> None:
     refuse(actor, detail={"operator": what})
 
 
-def refuse(actor: Actor, *, party_id: Any = None, detail: dict[str, Any]) -> None:
+def refuse(
+    actor: Actor, *, party_id: Any = None, detail: dict[str, Any], message: str | None = None
+) -> None:
     """Record the refusal in the audit log (now, or when the door's work is over if a transaction
     is open) and raise it."""
     refusal = _Refusal(actor=actor, party_id=party_id, detail=detail)
@@ -61,7 +71,7 @@ def refuse(actor: Actor, *, party_id: Any = None, detail: dict[str, Any]) -> Non
         kept.append(refusal)
     else:
         _record([refusal])
-    raise PermissionDenied(_("You may not do this."))
+    raise PermissionDenied(message or _("You may not do this."))
 
 
 @contextmanager

@@ -97,6 +97,7 @@ def test_a_refusal_is_a_page_of_the_site_in_spanish_with_the_way_back(make_staff
     page = response.content.decode()
     assert response.status_code == 403
     assert "<h1>No permitido</h1>" in page
+    assert "Hace falta el permiso «Leer expedientes»." in page
     assert 'href="/console/home/"' in page
     assert "Cerrar sesión" in page
 
