@@ -111,6 +111,10 @@ def due_date_for(department_id: Any, start: date, days: int) -> date:
     return add_working_days(start, days, holidays_for_agency_id(department_id))
 
 
+# The longest contact a desk records: a day.
+MAX_CONTACT_SECONDS = 24 * 60 * 60
+
+
 @retry_on_contention
 def case_open(
     *,
@@ -126,9 +130,13 @@ def case_open(
     district: str = "",
     form_data: dict[str, Any] | None = None,
     life_event_request: LifeEventRequest | None = None,
+    duration_seconds: int | None = None,
 ) -> Case:
     """Open a case for a party, route it to its department and record the contact that opened it
-    on the party's history. Citizens open their own cases from the portal."""
+    on the party's history, with the call's or visit's ``duration_seconds`` when the desk gives
+    it. Citizens open their own cases from the portal."""
+    if duration_seconds is not None and not 0 <= duration_seconds <= MAX_CONTACT_SECONDS:
+        raise ValidationFailed({"duration_seconds": _("Give a duration of at most a day.")})
     if actor.is_citizen:
         if str(party_id) != actor.party_id:
             raise PermissionDenied(_("You may not do this."))
@@ -224,6 +232,7 @@ def case_open(
             summary=description or service.name_es,
             occurred_at=now,
             outcome=Interaction.Outcome.CASE_OPENED,
+            duration_seconds=duration_seconds,
         )
         _event(
             case,

@@ -142,6 +142,7 @@ def interaction_record_for_case(
     summary: str,
     occurred_at: datetime,
     outcome: str = "",
+    duration_seconds: int | None = None,
 ) -> Interaction:
     """The contact a step of a case brings (its opening, a public reply, a document handed in),
     recorded for the case's department on the party's history, with its audit entry, in the
@@ -162,6 +163,7 @@ def interaction_record_for_case(
                 case_id=case_id,
                 agent_id=actor.user_id,
                 occurred_at=occurred_at,
+                duration_seconds=duration_seconds,
                 summary=summary,
                 outcome=outcome,
             ),

@@ -371,6 +371,8 @@ def test_a_case_opens_with_its_form_and_records_the_contact_that_opened_it(
             "form_metros": "6",
             "form_motivo": "Andamio",
             "description": "Fachada",
+            "minutes": "4",
+            "seconds": "30",
         },
     )
 
@@ -380,6 +382,30 @@ def test_a_case_opens_with_its_form_and_records_the_contact_that_opened_it(
     assert case.form_data == {"metros": 6, "motivo": "Andamio"}
     contact = case.interactions.get()
     assert (contact.channel_id, contact.outcome) == ("phone", "case_opened")
+    assert contact.duration_seconds == 270
+
+
+def test_a_call_timed_wrongly_is_shown_by_its_field_and_opens_nothing(
+    desk_en: Client, ana: Party, street_service: PublicService
+) -> None:
+    response = desk_en.post(
+        f"/console/parties/{ana.pk}/cases/new/",
+        {
+            "service": street_service.code,
+            "channel": "phone",
+            "form_metros": "6",
+            "form_motivo": "Andamio",
+            "minutes": "4",
+            "seconds": "75",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="id_duration_error"' in page
+    assert "Give whole minutes and seconds from 0 to 59." in page
+    assert "Choose a service." not in page
+    assert not Case.objects.filter(party=ana).exists()
 
 
 def test_a_form_that_breaks_the_schema_shows_the_error_by_the_field_and_opens_nothing(

@@ -245,12 +245,18 @@ def case_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse
         "priority": source.get("priority", Case.Priority.NORMAL)[:10],
         "description": source.get("description", "")[:5000],
         "location_text": source.get("location_text", "")[:300],
+        "minutes": source.get("minutes", "").strip()[:6],
+        "seconds": source.get("seconds", "").strip()[:6],
     }
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    # The call or visit that asks for the case, timed as the contact form times it.
+    timing = ContactForm(minutes=values["minutes"], seconds=values["seconds"])
+    duration = timing.duration_seconds()
+    errors.update(timing.errors)
     if code and service is None:
         errors["service"] = _("Unknown service.")
-    if request.method == "POST" and service is not None:
+    if request.method == "POST" and service is not None and not errors:
         data = form_data_from_post(service, request.POST)
         try:
             opened = case_open(
@@ -262,6 +268,7 @@ def case_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse
                 description=values["description"],
                 location_text=values["location_text"],
                 form_data=data,
+                duration_seconds=duration,
             )
         except ValidationFailed as failure:
             errors = failure.errors
@@ -272,7 +279,7 @@ def case_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse
                 % {"reference": opened.reference, "name": party.display_name},
             )
             return redirect("console:case", reference=opened.reference)
-    elif request.method == "POST":
+    elif request.method == "POST" and service is None:
         errors.setdefault("service", _("Choose a service."))
     field_errors = {
         name[len(FORM_PREFIX) :]: message
