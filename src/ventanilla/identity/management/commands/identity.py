@@ -1,6 +1,6 @@
-"""``ventanilla identity import``: an agency's registry in, as source records. Each subcommand
-is a pair of functions here (its arguments, its run); the work is in the identity app's modules.
-"""
+"""``ventanilla identity import|export``: an agency's registry in, and the links of its records
+to golden parties out. Each subcommand is a pair of functions here (its arguments, its run);
+the work is in the identity app's modules."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from ventanilla.access.actors import Actor
 from ventanilla.core.errors import DomainError
+from ventanilla.identity.exporting import source_links_export
 from ventanilla.identity.importing import FIELDS, parse_mapping, registry_import
 
 
@@ -86,17 +87,48 @@ def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
     )
 
 
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", required=True, help="the CSV file to write")
+    parser.add_argument(
+        "--agencies", nargs="+", default=[], metavar="CODE", help="only these agencies' records"
+    )
+
+
+def run_export(command: BaseCommand, options: dict[str, Any]) -> None:
+    path = Path(options["output"])
+    follow, bar = _progress(options, "records")
+    try:
+        with path.open("w", encoding="utf-8", newline="") as into:
+            written = source_links_export(
+                actor=_operator(options),
+                into=into,
+                agency_codes=options["agencies"],
+                on_progress=follow,
+            )
+    except DomainError as error:
+        path.unlink(missing_ok=True)
+        raise CommandError(f"Nothing was exported: {error.message}") from error
+    finally:
+        bar.close()
+    command.stdout.write(f"{written} source records written to {path}.")
+
+
 SUBCOMMANDS: dict[str, tuple[str, Callable[..., None], Callable[[BaseCommand, Any], None]]] = {
     "import": (
         "read an agency's registry into source records; importing it again changes nothing",
         add_import_arguments,
         run_import,
     ),
+    "export": (
+        "write one CSV row per source record with the party it belongs to",
+        add_export_arguments,
+        run_export,
+    ),
 }
 
 
 class Command(BaseCommand):
-    help = "Import an agency's registry of people."
+    help = "Import an agency's registry of people, or export which party each record belongs to."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
