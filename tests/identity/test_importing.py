@@ -320,3 +320,39 @@ def test_each_import_is_one_audit_entry_with_its_counts(health: Agency, tmp_path
     assert entry.object_id == "salud"
     assert entry.detail["file"] == "padron.csv"
     assert (entry.detail["added"], entry.detail["skipped"], entry.detail["flagged"]) == (2, 1, 1)
+
+
+def test_a_file_that_breaks_half_way_stops_the_import_naming_the_line(
+    health: Agency, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "padron.csv", [ANA])
+    with path.open("a", encoding="utf-8") as out:
+        out.write("2;" + "x" * 200_000 + ";Pérez;;;;;\n")
+
+    with pytest.raises(CommandError, match=r"The import stopped: padron\.csv, line 3"):
+        run_import(path)
+
+
+def test_a_value_longer_than_its_field_is_cut_and_flagged(health: Agency, tmp_path: Path) -> None:
+    row = ["5", "Ana", "García", "", "", "", "", "600123456" + "0" * 30]
+    path = write_csv(tmp_path / "padron.csv", [row])
+
+    run_import(path)
+
+    record = SourceRecord.objects.get(source_key="5")
+    assert len(record.phone) == 30
+    assert record.flags == {"phone": "longer than 30 characters, cut"}
+
+
+def test_a_dni_without_its_letter_and_a_passport_are_told_apart(
+    health: Agency, tmp_path: Path
+) -> None:
+    no_letter = ["5", "Ana", "García", "", "", "12345678", "", ""]
+    passport = ["6", "John", "Smith", "", "", "PA1234567", "", ""]
+    nie = ["7", "Olga", "Ivanova", "", "", "X1234567L", "", ""]
+    path = write_csv(tmp_path / "padron.csv", [no_letter, passport, nie])
+
+    run_import(path)
+
+    flags = dict(SourceRecord.objects.values_list("source_key", "flags"))
+    assert flags == {"5": {"identifier": "no check letter"}, "6": {}, "7": {}}

@@ -86,6 +86,10 @@ class RegistryError(DomainError):
     code = "registry-error"
 
 
+class ImportStopped(RegistryError):
+    """The file could not be read to its end; the batches before the error were written."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One line of the validation report: never the value itself, only its shape."""
@@ -191,12 +195,17 @@ def _open_csv(path: Path, delimiter: str | None) -> Registry:
         positions = [(name, columns.index(name)) for name in wanted]
         with path.open(encoding=encoding, newline="") as source:
             rows = csv.reader(source, delimiter=delimiter)
-            next(rows, None)
-            for row in rows:
-                yield {
-                    name: row[position] if position < len(row) else ""
-                    for name, position in positions
-                }
+            try:
+                next(rows, None)
+                for row in rows:
+                    yield {
+                        name: row[position] if position < len(row) else ""
+                        for name, position in positions
+                    }
+            except csv.Error as error:  # a value of more than 128 KiB, a broken quote
+                raise RegistryError(
+                    f"{path.name}, line {rows.line_num}: cannot be read as CSV ({error})."
+                ) from error
 
     return Registry(path, columns, max(lines - 1, 0), read, encoding, delimiter)
 
@@ -512,6 +521,13 @@ def registry_import(
                 _write_batch(agency, batch, mapped, result)
                 record()
                 audited = True
+    except RegistryError as error:
+        if not audited and result.added + result.updated:
+            record(interrupted=True)
+        raise ImportStopped(
+            f"{error.message} The rows before it were written ({result.added} added, "
+            f"{result.updated} updated); import the file again once it is mended."
+        ) from error
     except BaseException:
         # Rows already committed were written by this import: the log says so, then the
         # error goes on (an interrupted import can be run again; it resumes by upserting).

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from ventanilla.access.actors import Actor
 from ventanilla.core.errors import DomainError
 from ventanilla.identity.exporting import source_links_export
-from ventanilla.identity.importing import FIELDS, parse_mapping, registry_import
+from ventanilla.identity.importing import FIELDS, ImportStopped, parse_mapping, registry_import
 
 
 def _operator(options: dict[str, Any]) -> Actor:
@@ -74,6 +74,8 @@ def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
             report_path=Path(options["report"]) if options["report"] else None,
             on_progress=follow,
         )
+    except ImportStopped as error:
+        raise CommandError(f"The import stopped: {error.message}") from error
     except DomainError as error:
         raise CommandError(f"Nothing was imported: {error.message}") from error
     finally:
