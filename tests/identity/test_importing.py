@@ -356,3 +356,22 @@ def test_a_dni_without_its_letter_and_a_passport_are_told_apart(
 
     flags = dict(SourceRecord.objects.values_list("source_key", "flags"))
     assert flags == {"5": {"identifier": "no check letter"}, "6": {}, "7": {}}
+
+
+def test_several_fields_can_follow_one_map_option(health: Agency, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "padron.csv", [ANA])
+
+    call_command(
+        "identity",
+        "import",
+        str(path),
+        "--agency=salud",
+        "--id-column=NUM",
+        "--no-progress",
+        "--map",
+        "given_name=NOMBRE",
+        "identifier=DNI",
+    )
+
+    record = SourceRecord.objects.get(source_key="1")
+    assert (record.given_name, record.identifier, record.family_name_1) == ("Ana", "12345678Z", "")

@@ -42,10 +42,11 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--map",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="FIELD=COLUMN",
-        help=f"read FIELD from COLUMN; FIELD is one of {', '.join(FIELDS)} (repeat for each)",
+        help=f"read FIELD from COLUMN; FIELD is one of {', '.join(FIELDS)}",
     )
     parser.add_argument(
         "--create-agency",
