@@ -16,6 +16,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
 from ventanilla.catalog.models import Agency
 from ventanilla.catalog.services import agency_ensure
+from ventanilla.identity import importing
 from ventanilla.identity.importing import written_birth_date
 from ventanilla.identity.models import SourceRecord
 
@@ -375,3 +376,18 @@ def test_several_fields_can_follow_one_map_option(health: Agency, tmp_path: Path
 
     record = SourceRecord.objects.get(source_key="1")
     assert (record.given_name, record.identifier, record.family_name_1) == ("Ana", "12345678Z", "")
+
+
+def test_a_registry_of_many_batches_is_imported_once_and_again_unchanged(
+    health: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "BATCH", 1200)
+    people = [[f"K{n}", "Ana", f"Apellido{n}", "", "", "", "", ""] for n in range(2000)]
+    path = write_csv(tmp_path / "grande.csv", [*people, people[3]])
+
+    first = run_import(path)
+    again = run_import(path)
+
+    assert "2000 added, 0 updated, 0 unchanged, 1 skipped" in first
+    assert "0 added, 0 updated, 2000 unchanged, 1 skipped" in again
+    assert SourceRecord.objects.filter(agency=health).count() == 2000

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ FIELDS = (
 MATCHABLE = ("given_name", "family_name_1", "family_name_2", "identifier", "email", "phone")
 # Rows read and written together, in one transaction: memory stays bounded by this many rows.
 BATCH = 5000
+_LOOKUP = 900
 REPORT_COLUMNS = ("row", "column", "field", "value_kind", "reason")
 _PARQUET_MAGIC = b"PAR1"
 _SNIFF_BYTES = 64 * 1024
@@ -391,7 +393,7 @@ def _clean(
 # --- writing -------------------------------------------------------------------------------
 
 
-def _agency(actor: Actor, code: str, create_as: str) -> tuple[Agency, bool]:
+def _agency(code: str, create_as: str) -> tuple[Agency, bool]:
     agency = Agency.objects.filter(code=code).first()
     if agency is not None:
         return agency, False
@@ -407,12 +409,14 @@ def _write_batch(
     agency: Agency, rows: dict[str, _Row], mapped: Sequence[str], result: ImportResult
 ) -> None:
     """Add the rows that are new, update those that changed, leave the rest alone."""
-    existing = {
-        record.source_key: record
-        for record in SourceRecord.objects.filter(agency=agency, source_key__in=list(rows)).only(
-            "id", "source_key", "flags", *mapped
-        )
-    }
+    keys = list(rows)
+    existing: dict[str, SourceRecord] = {}
+    # In slices: an SQLite built before 3.32 takes at most 999 values in one query.
+    for start in range(0, len(keys), _LOOKUP):
+        found = SourceRecord.objects.filter(
+            agency=agency, source_key__in=keys[start : start + _LOOKUP]
+        ).only("id", "source_key", "flags", *mapped)
+        existing.update((record.source_key, record) for record in found)
     now = timezone.now()
     added: list[SourceRecord] = []
     changed: list[SourceRecord] = []
@@ -467,8 +471,10 @@ def registry_import(
         raise RegistryError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     registry = open_registry(path, delimiter=delimiter)
     _check_columns(registry, id_column, mapping)
-    agency, created = _agency(actor, agency_code, create_agency)
     report_path = report_path or path.with_name(f"{path.stem}.report.csv")
+    if not os.access(report_path.parent, os.W_OK):
+        raise RegistryError(f"The report cannot be written in {report_path.parent}.")
+    agency, created = _agency(agency_code, create_agency)
     result = ImportResult(agency=agency.code, agency_created=created, report=str(report_path))
     mapped = list(mapping)
     detail: dict[str, Any] = {
