@@ -59,3 +59,5 @@ class Action(models.TextChoices):
     ADMIN_READ = "admin.read", _("Opened a record in the administration site")
     ADMIN_CHANGE = "admin.change", _("Added or changed a record in the administration site")
     ADMIN_DELETE = "admin.delete", _("Deleted a record in the administration site")
+    IDENTITY_IMPORT = "identity.import", _("Imported an agency's registry of people")
+    IDENTITY_EXPORT = "identity.export", _("Exported which person each agency's record belongs to")

@@ -1,0 +1,147 @@
+"""``ventanilla identity import|export``: an agency's registry in, and the links of its records
+to golden parties out. Each subcommand is a pair of functions here (its arguments, its run);
+the work is in the identity app's modules."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from ventanilla.access.actors import Actor
+from ventanilla.core.errors import DomainError
+from ventanilla.identity.exporting import source_links_export
+from ventanilla.identity.importing import FIELDS, ImportStopped, parse_mapping, registry_import
+
+
+def _operator(options: dict[str, Any]) -> Actor:
+    # Run by whoever operates the installation; the name they give is recorded, as `gdpr` does.
+    return Actor(label=f"command:{options['operator']}", sees_everything=True)
+
+
+def _progress(options: dict[str, Any], unit: str) -> tuple[Callable[[int, int], None], tqdm[Any]]:
+    bar = tqdm(unit=unit, disable=options["no_progress"])
+
+    def follow(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return follow, bar
+
+
+def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="the registry: a CSV file (any delimiter) or a Parquet file")
+    parser.add_argument("--agency", required=True, help="code of the agency the registry is of")
+    parser.add_argument(
+        "--id-column", required=True, help="the column holding each record's id in the registry"
+    )
+    parser.add_argument(
+        "--map",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help=f"read FIELD from COLUMN; FIELD is one of {', '.join(FIELDS)}",
+    )
+    parser.add_argument(
+        "--create-agency",
+        default="",
+        metavar="NAME",
+        help="create the agency with this name when no agency has the code",
+    )
+    parser.add_argument("--delimiter", help="the CSV delimiter (default: guessed from the file)")
+    parser.add_argument(
+        "--report", help="where to write the validation report (default: FILE.report.csv)"
+    )
+
+
+def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
+    path = Path(options["file"])
+    follow, bar = _progress(options, "rows")
+    try:
+        result = registry_import(
+            actor=_operator(options),
+            path=path,
+            agency_code=options["agency"],
+            id_column=options["id_column"],
+            mapping=parse_mapping(options["map"]),
+            create_agency=options["create_agency"],
+            delimiter=options["delimiter"],
+            report_path=Path(options["report"]) if options["report"] else None,
+            on_progress=follow,
+        )
+    except ImportStopped as error:
+        raise CommandError(f"The import stopped: {error.message}") from error
+    except DomainError as error:
+        raise CommandError(f"Nothing was imported: {error.message}") from error
+    finally:
+        bar.close()
+    if result.agency_created:
+        command.stdout.write(f"Agency {result.agency} created.")
+    command.stdout.write(
+        f"{path.name} into {result.agency}: {result.rows} rows read; {result.added} added, "
+        f"{result.updated} updated, {result.unchanged} unchanged, {result.skipped} skipped, "
+        f"{result.flagged} flagged. Validation report: {result.report}"
+    )
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", required=True, help="the CSV file to write")
+    parser.add_argument(
+        "--agencies", nargs="+", default=[], metavar="CODE", help="only these agencies' records"
+    )
+
+
+def run_export(command: BaseCommand, options: dict[str, Any]) -> None:
+    path = Path(options["output"])
+    follow, bar = _progress(options, "records")
+    try:
+        with path.open("w", encoding="utf-8", newline="") as into:
+            written = source_links_export(
+                actor=_operator(options),
+                into=into,
+                agency_codes=options["agencies"],
+                on_progress=follow,
+            )
+    except DomainError as error:
+        path.unlink(missing_ok=True)
+        raise CommandError(f"Nothing was exported: {error.message}") from error
+    finally:
+        bar.close()
+    command.stdout.write(f"{written} source records written to {path}.")
+
+
+SUBCOMMANDS: dict[str, tuple[str, Callable[..., None], Callable[[BaseCommand, Any], None]]] = {
+    "import": (
+        "read an agency's registry into source records; importing it again changes nothing",
+        add_import_arguments,
+        run_import,
+    ),
+    "export": (
+        "write one CSV row per source record with the party it belongs to",
+        add_export_arguments,
+        run_export,
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Import an agency's registry of people, or export which party each record belongs to."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        for name, (help_text, add, _run) in SUBCOMMANDS.items():
+            subparser = sub.add_parser(name, help=help_text)
+            add(subparser)
+            subparser.add_argument("--no-progress", action="store_true")
+            subparser.add_argument(
+                "--operator", default="operator", help="who runs it, for the audit log"
+            )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        SUBCOMMANDS[options["action"]][2](self, options)
