@@ -1,0 +1,124 @@
+"""Who a record being created may already be, with how likely each is: the parties' candidate
+keys find them (``parties.selectors.candidate_parties``) and the active matching model scores
+them (``identity.scoring``), before anything is saved. Every door that creates a party asks
+here: the console as the agent types, the API before (and when) registering, and imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
+from ventanilla.identity.scoring import active_scorer, score_pairs
+from ventanilla.parties.models import ContactPoint, Identifier, Party
+from ventanilla.parties.selectors import CANDIDATES_SHOWN, Candidate, candidate_parties
+
+RECORD_FIELDS = (
+    "given_name",
+    "family_name_1",
+    "family_name_2",
+    "birth_date",
+    "identifier",
+    "email",
+    "phone",
+)
+_PERSONAL_DOCUMENTS = {Identifier.Scheme.DNI, Identifier.Scheme.NIE, Identifier.Scheme.NIF}
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    """A registered person who may be the one described, how likely (0 to 1) by the model of
+    ``model_version`` (0: the built-in weights, no model trained yet), and whether that is high
+    enough to link (``likely``) or to ask a person (``possible``)."""
+
+    candidate: Candidate
+    probability: float
+    model_version: int
+    likely: bool
+    possible: bool
+
+    @property
+    def party(self) -> Party:
+        return self.candidate.party
+
+
+def _pick(values: list[str], typed: str) -> str:
+    # A party may have several emails or phones: the one typed, if it is among them.
+    return typed if typed in values else (values[0] if values else "")
+
+
+def record_of(party: Party, typed: Mapping[str, Any]) -> dict[str, Any]:
+    """A registered party as a record with the source record's field names, from what the
+    candidate selector prefetched (its identifiers and contact points)."""
+    documents = [i.value for i in party.identifiers.all() if i.scheme in _PERSONAL_DOCUMENTS]
+    contacts = list(party.contact_points.all())
+    emails = [c.normalized for c in contacts if c.kind == ContactPoint.Kind.EMAIL]
+    phones = [c.normalized for c in contacts if c.kind == ContactPoint.Kind.PHONE]
+    typed_id = "".join(ch for ch in str(typed.get("identifier") or "").upper() if ch.isalnum())
+    number = typed_id.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    document = next((d for d in documents if number and d.startswith(number)), "")
+    return {
+        "given_name": party.given_name,
+        "family_name_1": party.family_name_1,
+        "family_name_2": party.family_name_2,
+        "birth_date": party.birth_date,
+        "identifier": document or (documents[0] if documents else ""),
+        "email": _pick(emails, str(typed.get("email") or "").strip().lower()),
+        "phone": _pick(phones, str(typed.get("phone") or "")),
+    }
+
+
+def candidates_for(
+    record: Mapping[str, Any], limit: int = CANDIDATES_SHOWN
+) -> list[ScoredCandidate]:
+    """The registered people ``record`` (the source record's field names, any missing) may be,
+    most likely first, at most ``limit``. No actor and no audit: for imports and other
+    processes that answer for their own reading; people see candidates through
+    ``party_candidates_scored``."""
+    record = {name: record.get(name) for name in RECORD_FIELDS}
+    found = candidate_parties(record)
+    if not found:
+        return []
+    scorer = active_scorer()
+    scores = score_pairs(record, [record_of(c.party, record) for c in found], scorer=scorer)
+    scored = [
+        ScoredCandidate(
+            candidate=candidate,
+            probability=score,
+            model_version=scorer.version,
+            likely=score >= scorer.link_threshold,
+            possible=score >= scorer.review_threshold,
+        )
+        for candidate, score in zip(found, scores, strict=True)
+    ]
+    scored.sort(key=lambda s: (-s.probability, s.party.sort_name))
+    return scored[:limit]
+
+
+def party_candidates_scored(
+    *, actor: Actor, record: Mapping[str, Any], limit: int = CANDIDATES_SHOWN
+) -> list[ScoredCandidate]:
+    """``candidates_for`` for an actor who reads parties; the people shown are recorded in the
+    audit log as a search is."""
+    require(actor, Scope.PARTIES_READ)
+    birth = record.get("birth_date")
+    if isinstance(birth, str):
+        try:
+            birth = date.fromisoformat(birth[:10])
+        except ValueError:
+            birth = None
+    shown = candidates_for({**record, "birth_date": birth}, limit)
+    if shown:
+        audit_record(
+            actor=actor,
+            action=Action.PARTY_SEARCH,
+            detail={"duplicate_check": True, "shown": [str(s.party.pk) for s in shown]},
+        )
+    return shown
