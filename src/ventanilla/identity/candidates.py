@@ -6,19 +6,23 @@ here: the console as the agent types, the API before (and when) registering, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.core.errors import PossibleDuplicate
 from ventanilla.identity.scoring import active_scorer, score_pairs
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 from ventanilla.parties.selectors import CANDIDATES_SHOWN, Candidate, candidate_parties
+from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
 
 RECORD_FIELDS = (
     "given_name",
@@ -122,3 +126,78 @@ def party_candidates_scored(
             detail={"duplicate_check": True, "shown": [str(s.party.pk) for s in shown]},
         )
     return shown
+
+
+def record_from_input(
+    profile: Mapping[str, Any],
+    identifiers: Sequence[IdentifierInput] = (),
+    contact_points: Sequence[ContactPointInput] = (),
+) -> dict[str, Any]:
+    """What ``party_create`` is given, as a record to look candidates up with."""
+
+    def first(kind: str) -> str:
+        return next((c.value for c in contact_points if c.kind == kind), "")
+
+    document = next((i.value for i in identifiers if i.scheme in _PERSONAL_DOCUMENTS), "")
+    return {
+        **{name: profile.get(name) for name in RECORD_FIELDS if name in profile},
+        "identifier": document,
+        "email": first(ContactPoint.Kind.EMAIL),
+        "phone": first(ContactPoint.Kind.PHONE),
+    }
+
+
+def party_create_checked(
+    *,
+    actor: Actor,
+    confirm_new: bool = False,
+    kind: str = Party.Kind.PERSON,
+    identifiers: Sequence[IdentifierInput] = (),
+    contact_points: Sequence[ContactPointInput] = (),
+    **profile: Any,
+) -> Party:
+    """Register a party as ``party_create`` does, unless it is very likely a person already
+    registered (a candidate at or above the model's link threshold): then ``PossibleDuplicate``
+    names the candidates and nothing is written. ``confirm_new`` registers all the same, for
+    when someone has looked and knows it is another person."""
+    require(actor, Scope.PARTIES_WRITE)
+    if not confirm_new and kind == Party.Kind.PERSON:
+        record = record_from_input(profile, identifiers, contact_points)
+        likely = [s for s in party_candidates_scored(actor=actor, record=record) if s.likely]
+        if likely:
+            holder = next((s for s in likely if s.candidate.same_identifier), None)
+            # The holder of the same DNI/NIE is named as the identifier conflict names it.
+            extra = {"existing_party": str(holder.party.pk)} if holder else {}
+            raise PossibleDuplicate(
+                _(
+                    "This person is very likely already registered. Open their record, or send "
+                    "the registration again with confirm_new if it is another person."
+                ),
+                candidates=[candidate_summary(s) for s in likely],
+                **extra,
+            )
+    return party_create(
+        actor=actor,
+        kind=kind,
+        identifiers=identifiers,
+        contact_points=contact_points,
+        **profile,
+    )
+
+
+def candidate_summary(scored: ScoredCandidate) -> dict[str, Any]:
+    """A candidate as the API shows it (also inside a possible-duplicate problem)."""
+    party = scored.party
+    return {
+        "party_id": str(party.pk),
+        "display_name": party.display_name,
+        "birth_year": party.birth_date.year if party.birth_date else None,
+        "probability": scored.probability,
+        "model_version": scored.model_version,
+        "likely": scored.likely,
+        "same_identifier": scored.candidate.same_identifier,
+        "same_identifier_number": scored.candidate.same_identifier_number,
+        "same_email": scored.candidate.same_email,
+        "same_phone": scored.candidate.same_phone,
+        "same_birth_date": scored.candidate.same_birth_date,
+    }

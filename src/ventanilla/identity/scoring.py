@@ -70,13 +70,18 @@ FALLBACK_MODEL: dict[str, Any] = {
             "output_column_name": "surnames",
             "comparison_levels": [
                 _null("surnames_sorted"),
-                _level(_exact("surnames_sorted"), 0.80, 0.0005, "same surnames"),
-                _level(_exact("family_name_1_phonetic"), 0.08, 0.002, "first sounds alike"),
+                _level(_exact("surnames_sorted"), 0.74, 0.0005, "same surnames"),
+                _level(
+                    '"family_name_1_l" = "family_name_1_r" AND '
+                    '("family_name_2_l" IS NULL OR "family_name_2_r" IS NULL)',
+                    0.08, 0.001, "same first surname, second one missing",
+                ),
+                _level(_exact("family_name_1_phonetic"), 0.06, 0.002, "first sounds alike"),
                 _level(
                     'jaro_winkler_similarity("surnames_sorted_l", "surnames_sorted_r") >= 0.9',
                     0.08, 0.002, "similar surnames",
                 ),
-                _level("ELSE", 0.04, 0.9955, "different"),
+                _level("ELSE", 0.04, 0.9945, "different"),
             ],
         },
         {
