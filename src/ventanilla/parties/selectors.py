@@ -26,7 +26,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
-from ventanilla.core.text import prefix_upper_bound, tokens
+from ventanilla.core.text import SHORTEST_VARIED, one_edit, prefix_upper_bound, tokens
 from ventanilla.parties.matchkeys import typed_keys
 from ventanilla.parties.models import (
     ContactPoint,
@@ -87,11 +87,32 @@ def _search_by_name(query: str) -> QuerySet[Party] | None:
     return parties
 
 
+def _search_by_name_tolerant(query: str) -> QuerySet[Party] | None:
+    """Parties having, for each word of ``query`` of four letters or more, a name word at most
+    one typing slip away from it ("Fenrandez", "Gonzales" find Fernández, González); shorter
+    words are prefixes as in ``_search_by_name``. Tried only when the exact search finds no
+    one, so a correct name never costs the wider lookup: each long word looks up its few
+    hundred variants in the token index."""
+    words = tokens(query)[:4]
+    if not any(len(word) >= SHORTEST_VARIED for word in words):
+        return None
+    parties = party_rows().filter(status=Party.Status.ACTIVE)
+    for word in words:
+        if len(word) >= SHORTEST_VARIED:
+            matching = NameToken.objects.filter(token__in=sorted(one_edit(word)))
+        else:
+            matching = _word_matches(word)
+        parties = parties.filter(id__in=matching.values("party_id"))
+    return parties
+
+
 def party_search(
     *, actor: Actor, query: str, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page[Party]:
     """Parties matching ``query``: a DNI/NIE/CIF, an email, a phone number, or words of a name
-    (accent- and case-insensitive, each word a prefix: "jose garc" finds José García)."""
+    (accent- and case-insensitive, each word a prefix: "jose garc" finds José García). When
+    the words of a name find no one, a word with a typing slip in it is forgiven
+    ("Fenrandez" finds Fernández)."""
     require(actor, Scope.PARTIES_READ)
     query = query.strip()
     if len(query) > MAX_QUERY_LENGTH:
@@ -99,6 +120,7 @@ def party_search(
     if not query:
         return Page(items=[], next_cursor=None)
     parties: QuerySet[Party] | None
+    by_name = False
     scheme = guess_identifier_scheme(query)
     if scheme is not None:
         value = "".join(ch for ch in query.upper() if ch.isalnum())
@@ -114,12 +136,24 @@ def party_search(
             return Page(items=[], next_cursor=None)
         parties = party_rows().filter(id__in=_contacts(ContactPoint.Kind.PHONE, phone))
     else:
+        by_name = True
         parties = _search_by_name(query)
     if parties is None:
         return Page(items=[], next_cursor=None)
     page = keyset_page(
         parties.prefetch_related("identifiers"), order=SEARCH_ORDER, cursor=cursor, limit=limit
     )
+    # Nothing by the exact words (on this page: the next pages of a forgiving search come back
+    # here with their cursor and find nothing exact either).
+    if by_name and not page.items:
+        tolerant = _search_by_name_tolerant(query)
+        if tolerant is not None:
+            page = keyset_page(
+                tolerant.prefetch_related("identifiers"),
+                order=SEARCH_ORDER,
+                cursor=cursor,
+                limit=limit,
+            )
     audit_record(
         actor=actor,
         action=Action.PARTY_SEARCH,
