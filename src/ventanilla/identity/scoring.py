@@ -19,10 +19,12 @@ the API send, written in the same format, so the same code applies it.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -32,6 +34,7 @@ from ventanilla.identity.features import prepare
 from ventanilla.identity.models import MatchModel
 
 FALLBACK_VERSION = 0
+logger = logging.getLogger(__name__)
 
 
 def _level(condition: str, m: float, u: float, label: str) -> dict[str, Any]:
@@ -171,9 +174,27 @@ class Scorer:
     link_threshold: float
     review_threshold: float
 
+    @cached_property
+    def columns(self) -> frozenset[str]:
+        """The ``prepare`` values the model reads: only they go into the table of pairs."""
+        return frozenset(
+            name for name in _prepared_names() if f"{name}_l" in self.sql or f"{name}_r" in self.sql
+        )
+
+
+def _prepared_names() -> list[str]:
+    return list(prepare({}))
+
 
 _compiled: dict[tuple[int, str], Scorer] = {}
 _local = threading.local()
+
+
+def fallback_scorer() -> Scorer:
+    key = (FALLBACK_VERSION, "")
+    if key not in _compiled:
+        _compiled[key] = Scorer(FALLBACK_VERSION, compile_model(FALLBACK_MODEL), 0.99, 0.5)
+    return _compiled[key]
 
 
 def active_scorer() -> Scorer:
@@ -186,10 +207,7 @@ def active_scorer() -> Scorer:
         .first()
     )
     if model is None:
-        key = (FALLBACK_VERSION, "")
-        if key not in _compiled:
-            _compiled[key] = Scorer(FALLBACK_VERSION, compile_model(FALLBACK_MODEL), 0.99, 0.5)
-        return _compiled[key]
+        return fallback_scorer()
     key = (model.version, model.updated_at.isoformat())
     if key not in _compiled:
         settings = MatchModel.objects.values_list("settings", flat=True).get(pk=model.pk)
@@ -204,13 +222,17 @@ def _connection() -> duckdb.DuckDBPyConnection:
     con = getattr(_local, "connection", None)
     if con is None:
         con = duckdb.connect(":memory:")
+        # The pairs of one lookup are a few dozen rows: one thread plans and runs them fastest.
+        con.execute("SET threads = 1")
         _local.connection = con
     return con
 
 
-def _columns(prepared: Mapping[str, Any]) -> dict[str, Any]:
+def _columns(prepared: Mapping[str, Any], read: frozenset[str]) -> dict[str, Any]:
     # Absent values are NULL, so that a model's null levels (IS NULL) see them as absent.
-    return {name: (None if value == "" else value) for name, value in prepared.items()}
+    return {
+        name: (None if value == "" else value) for name, value in prepared.items() if name in read
+    }
 
 
 def _schema(row: Mapping[str, Any]) -> pa.Schema:
@@ -238,15 +260,24 @@ def score_pairs(
     if not others:
         return []
     scorer = scorer or active_scorer()
-    left = {f"{name}_l": value for name, value in _columns(prepare(new)).items()}
+    read = scorer.columns
+    left = {f"{name}_l": value for name, value in _columns(prepare(new), read).items()}
     rows = []
     for index, other in enumerate(others):
-        right = {f"{name}_r": value for name, value in _columns(prepare(other)).items()}
+        right = {f"{name}_r": value for name, value in _columns(prepare(other), read).items()}
         rows.append({"pair": index, **left, **right})
-    cursor = _connection().cursor()
+    # One connection per thread, reused: opening a cursor per call costs more than the query.
+    con = _connection()
     try:
-        cursor.register("pairs", pa.Table.from_pylist(rows, schema=_schema(rows[0])))
-        weights = [row[1] for row in cursor.execute(scorer.sql).fetchall()]
+        con.register("pairs", pa.Table.from_pylist(rows, schema=_schema(rows[0])))
+        weights = [row[1] for row in con.execute(scorer.sql).fetchall()]
+    except duckdb.Error:
+        if scorer.version == FALLBACK_VERSION:
+            raise
+        # A model reading a column ``prepare`` does not make cannot score here: the built-in
+        # weights do, and the log says which model failed, so that registering never stops.
+        logger.exception("matching model v%s cannot score candidates", scorer.version)
+        return score_pairs(new, others, scorer=fallback_scorer())
     finally:
-        cursor.close()
+        con.unregister("pairs")
     return [round(probability(float(weight)), 4) for weight in weights]

@@ -208,7 +208,7 @@ def is_sensitive(attribute: ProfileAttribute, *, minor: bool) -> bool:
 # How many existing people the new-person form offers at most, and how many found by their keys
 # are weighed (by how many keys they share with what was typed) before the best are kept.
 CANDIDATES_SHOWN = 5
-CANDIDATES_WEIGHED = 50
+CANDIDATES_WEIGHED = 20
 # A DNI's or NIE's number without its check letter, or with the wrong one: the person is still
 # found by the number.
 _ID_NUMBER = re.compile(r"([XYZ]?\d{7,8})[A-Z]?")
