@@ -3,6 +3,7 @@ how likely each is, and the registration that refuses a very likely duplicate un
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -46,13 +47,16 @@ class CandidateListOut(Schema):
     items: list[CandidateOut]
 
 
-def _inputs(payload: PartyIn) -> dict[str, object]:
-    return {
-        "kind": payload.kind,
-        "identifiers": [IdentifierInput(**i.model_dump()) for i in payload.identifiers],
-        "contact_points": [ContactPointInput(**c.model_dump()) for c in payload.contact_points],
-        **payload.model_dump(exclude={"identifiers", "contact_points", "kind", "confirm_new"}),
-    }
+def _inputs(
+    payload: PartyCreateIn,
+) -> tuple[dict[str, Any], list[IdentifierInput], list[ContactPointInput]]:
+    """The profile, identifiers and contact points the body describes."""
+    profile = payload.model_dump(exclude={"identifiers", "contact_points", "kind", "confirm_new"})
+    return (
+        profile,
+        [IdentifierInput(**i.model_dump()) for i in payload.identifiers],
+        [ContactPointInput(**c.model_dump()) for c in payload.contact_points],
+    )
 
 
 @router.post(
@@ -64,12 +68,7 @@ def find_candidates(request: HttpRequest, payload: PartyCreateIn) -> object:
     """The registered people the party in the body (the body of a registration) may be, most
     likely first, with the probability the active matching model gives each. Nothing is
     written; the people shown are recorded in the audit log as a search is."""
-    data = _inputs(payload)
-    record = candidates.record_from_input(
-        data,
-        data["identifiers"],
-        data["contact_points"],  # type: ignore[arg-type]
-    )
+    record = candidates.record_from_input(*_inputs(payload))
     found = candidates.party_candidates_scored(actor=actor_of(request), record=record)
     return {"items": [candidates.candidate_summary(s) for s in found]}
 
@@ -87,9 +86,13 @@ def create_party(request: HttpRequest, payload: PartyCreateIn) -> Status[Party]:
     """Registers the party, unless a person already registered is very likely the same one:
     then 409 with type ``possible-duplicate`` and the candidates (as ``/parties/candidates``
     gives them); send again with ``confirm_new: true`` if it is another person."""
+    profile, identifiers, contact_points = _inputs(payload)
     party = candidates.party_create_checked(
         actor=actor_of(request),
         confirm_new=payload.confirm_new,
-        **_inputs(payload),  # type: ignore[arg-type]
+        kind=payload.kind,
+        identifiers=identifiers,
+        contact_points=contact_points,
+        **profile,
     )
     return Status(201, party)
