@@ -178,3 +178,21 @@ def test_the_people_shown_to_an_agent_are_audited(actor: Actor) -> None:
     assert [s.party for s in found] == [person]
     event = AuditEntry.objects.filter(detail__duplicate_check=True).latest("id")
     assert event.detail["shown"] == [str(person.pk)]
+
+
+def test_the_phone_typed_is_compared_with_the_same_one_of_several(actor: Actor) -> None:
+    from ventanilla.parties.services import ContactPointInput
+
+    person = isabel(
+        actor,
+        contact_points=[
+            ContactPointInput(kind="phone", value="611111111"),
+            ContactPointInput(kind="phone", value="622222222"),
+        ],
+    )
+    plain = {"given_name": "Isabel", "family_name_1": "Acosta"}
+
+    with_phone = top({**plain, "phone": "+34 622 22 22 22"})
+
+    assert with_phone.party == person and with_phone.candidate.same_phone
+    assert with_phone.probability > top(plain).probability

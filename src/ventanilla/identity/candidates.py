@@ -6,7 +6,7 @@ here: the console as the agent types, the API before (and when) registering, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +19,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import PossibleDuplicate
+from ventanilla.identity.features import phone_digits
 from ventanilla.identity.scoring import active_scorer, score_pairs
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 from ventanilla.parties.selectors import CANDIDATES_SHOWN, Candidate, candidate_parties
@@ -53,9 +54,11 @@ class ScoredCandidate:
         return self.candidate.party
 
 
-def _pick(values: list[str], typed: str) -> str:
+def _pick(values: list[str], typed: str, same: Callable[[str], str] = str) -> str:
     # A party may have several emails or phones: the one typed, if it is among them.
-    return typed if typed in values else (values[0] if values else "")
+    return next(
+        (v for v in values if typed and same(v) == same(typed)), values[0] if values else ""
+    )
 
 
 def record_of(party: Party, typed: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,7 +78,7 @@ def record_of(party: Party, typed: Mapping[str, Any]) -> dict[str, Any]:
         "birth_date": party.birth_date,
         "identifier": document or (documents[0] if documents else ""),
         "email": _pick(emails, str(typed.get("email") or "").strip().lower()),
-        "phone": _pick(phones, str(typed.get("phone") or "")),
+        "phone": _pick(phones, str(typed.get("phone") or ""), phone_digits),
     }
 
 
