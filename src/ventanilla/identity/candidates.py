@@ -21,8 +21,13 @@ from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import PossibleDuplicate
 from ventanilla.identity.features import phone_digits
 from ventanilla.identity.scoring import active_scorer, score_pairs
-from ventanilla.parties.models import ContactPoint, Identifier, Party
-from ventanilla.parties.selectors import CANDIDATES_SHOWN, Candidate, candidate_parties
+from ventanilla.parties.models import ContactPoint, Party
+from ventanilla.parties.selectors import (
+    CANDIDATES_SHOWN,
+    PERSONAL_DOCUMENTS,
+    Candidate,
+    candidate_parties,
+)
 from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
 
 RECORD_FIELDS = (
@@ -34,7 +39,6 @@ RECORD_FIELDS = (
     "email",
     "phone",
 )
-_PERSONAL_DOCUMENTS = {Identifier.Scheme.DNI, Identifier.Scheme.NIE, Identifier.Scheme.NIF}
 
 
 @dataclass(frozen=True)
@@ -61,15 +65,13 @@ def _pick(values: list[str], typed: str, same: Callable[[str], str] = str) -> st
     )
 
 
-def record_of(party: Party, typed: Mapping[str, Any]) -> dict[str, Any]:
-    """A registered party as a record with the source record's field names, from what the
-    candidate selector prefetched (its identifiers and contact points)."""
-    documents = [i.value for i in party.identifiers.all() if i.scheme in _PERSONAL_DOCUMENTS]
-    contacts = list(party.contact_points.all())
-    emails = [c.normalized for c in contacts if c.kind == ContactPoint.Kind.EMAIL]
-    phones = [c.normalized for c in contacts if c.kind == ContactPoint.Kind.PHONE]
+def record_of(candidate: Candidate, typed: Mapping[str, Any]) -> dict[str, Any]:
+    """A registered person as a record with the source record's field names, from what the
+    candidate selector read: of several documents, emails or phones, the one typed."""
+    party = candidate.party
     typed_id = "".join(ch for ch in str(typed.get("identifier") or "").upper() if ch.isalnum())
     number = typed_id.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    documents = list(candidate.documents)
     document = next((d for d in documents if number and d.startswith(number)), "")
     return {
         "given_name": party.given_name,
@@ -77,8 +79,8 @@ def record_of(party: Party, typed: Mapping[str, Any]) -> dict[str, Any]:
         "family_name_2": party.family_name_2,
         "birth_date": party.birth_date,
         "identifier": document or (documents[0] if documents else ""),
-        "email": _pick(emails, str(typed.get("email") or "").strip().lower()),
-        "phone": _pick(phones, str(typed.get("phone") or ""), phone_digits),
+        "email": _pick(list(candidate.emails), str(typed.get("email") or "").strip().lower()),
+        "phone": _pick(list(candidate.phones), str(typed.get("phone") or ""), phone_digits),
     }
 
 
@@ -94,7 +96,7 @@ def candidates_for(
     if not found:
         return []
     scorer = active_scorer()
-    scores = score_pairs(record, [record_of(c.party, record) for c in found], scorer=scorer)
+    scores = score_pairs(record, [record_of(c, record) for c in found], scorer=scorer)
     scored = [
         ScoredCandidate(
             candidate=candidate,
@@ -141,7 +143,7 @@ def record_from_input(
     def first(kind: str) -> str:
         return next((c.value for c in contact_points if c.kind == kind), "")
 
-    document = next((i.value for i in identifiers if i.scheme in _PERSONAL_DOCUMENTS), "")
+    document = next((i.value for i in identifiers if i.scheme in PERSONAL_DOCUMENTS), "")
     return {
         **{name: profile.get(name) for name in RECORD_FIELDS if name in profile},
         "identifier": document,

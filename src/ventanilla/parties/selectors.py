@@ -211,6 +211,7 @@ CANDIDATES_SHOWN = 5
 CANDIDATES_WEIGHED = 20
 # A DNI's or NIE's number without its check letter, or with the wrong one: the person is still
 # found by the number.
+PERSONAL_DOCUMENTS = (Identifier.Scheme.DNI, Identifier.Scheme.NIE, Identifier.Scheme.NIF)
 _ID_NUMBER = re.compile(r"([XYZ]?\d{7,8})[A-Z]?")
 
 
@@ -228,6 +229,10 @@ class Candidate:
     same_name: bool = False
     same_birth_date: bool = False
     keys: int = 0
+    # The person's DNI/NIE/NIF values, emails and phones (normalised), for scoring.
+    documents: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
 
     @property
     def shared(self) -> int:
@@ -307,11 +312,20 @@ def candidate_parties(
             birth = date.fromisoformat(birth[:10])
         except ValueError:
             birth = None
-    parties = (
-        party_rows()
-        .filter(pk__in=list(found), status=Party.Status.ACTIVE)
-        .prefetch_related("identifiers", "contact_points")
-    )
+    parties = list(party_rows().filter(pk__in=list(found), status=Party.Status.ACTIVE))
+    # What scoring compares besides the profile, read as plain values: building a model
+    # instance for each identifier and contact point cost more than the queries.
+    ids = [party.pk for party in parties]
+    documents: dict[UUID, list[str]] = {}
+    for party_id, value in Identifier.objects.filter(
+        party_id__in=ids, scheme__in=PERSONAL_DOCUMENTS
+    ).values_list("party_id", "value"):
+        documents.setdefault(party_id, []).append(value)
+    contacts: dict[tuple[UUID, str], list[str]] = {}
+    for party_id, kind, value in ContactPoint.objects.filter(
+        party_id__in=ids, kind__in=(ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
+    ).values_list("party_id", "kind", "normalized"):
+        contacts.setdefault((party_id, kind), []).append(value)
     candidates = [
         Candidate(
             party=party,
@@ -322,6 +336,9 @@ def candidate_parties(
             same_name=party.pk in named,
             same_birth_date=birth is not None and party.birth_date == birth,
             keys=shared_keys.get(party.pk, 0),
+            documents=tuple(documents.get(party.pk, ())),
+            emails=tuple(contacts.get((party.pk, ContactPoint.Kind.EMAIL), ())),
+            phones=tuple(contacts.get((party.pk, ContactPoint.Kind.PHONE), ())),
         )
         for party in parties
     ]
