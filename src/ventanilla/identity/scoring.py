@@ -140,19 +140,51 @@ def _log2(value: float) -> float:
     return math.log2(value)
 
 
+# How Splink saves a level that never occurred in training; it weighs it with this m or u.
+NOT_OBSERVED = "level not observed in training dataset"
+
+
+def _default_weights(levels: int) -> list[tuple[float, float]]:
+    """The m and u Splink gives a level it has no trained value for, by the level's place
+    (index 0 the first level after the null one): 0.95 of matches on the first level, the rest
+    spread evenly, and weights from 10 down through 3 … -5 for the last."""
+    if levels < 2:
+        return [(0.95, 0.95 / 2**10)] * levels
+    rest = 0.05 / (levels - 1)
+    m_values = [0.95] + [rest] * (levels - 1)
+    if levels == 2:
+        weights = [10.0, -5.0]
+    else:
+        step = 8 / (levels - 2)
+        weights = [10.0] + [3 - i * step for i in range(levels - 1)]
+    return [(m, m / 2**w) for m, w in zip(m_values, weights, strict=True)]
+
+
+def _probability(value: Any, default: float) -> float:
+    if value == NOT_OBSERVED:
+        return 1e-6
+    return default if value is None else float(value)
+
+
 def compile_model(settings: Mapping[str, Any]) -> str:
     """One SQL query giving each row of ``pairs`` its match weight (log2 odds), from a model as
-    Splink saves it. Levels are tried in order; a level without m or u (not trained) and a null
-    level weigh nothing."""
+    Splink saves it. Levels are tried in order; a null level weighs nothing; a level without a
+    trained m or u takes the default Splink itself would use, so scores equal Splink's."""
     prior = float(settings.get("probability_two_random_records_match") or 1e-6)
     terms = [repr(_log2(prior / (1 - prior)))]
     for comparison in settings.get("comparisons", []):
+        levels = comparison.get("comparison_levels", [])
+        defaults = iter(_default_weights(sum(not level.get("is_null_level") for level in levels)))
         branches = []
-        for level in comparison.get("comparison_levels", []):
+        for level in levels:
             condition = str(level.get("sql_condition", "")).strip()
-            m, u = level.get("m_probability"), level.get("u_probability")
-            weigh = not level.get("is_null_level") and m and u
-            weight = repr(_log2(float(m) / float(u))) if weigh else "0.0"
+            if level.get("is_null_level"):
+                weight = "0.0"
+            else:
+                default_m, default_u = next(defaults)
+                m = _probability(level.get("m_probability"), default_m)
+                u = _probability(level.get("u_probability"), default_u)
+                weight = repr(_log2(m / u))
             if condition.upper() == "ELSE":
                 branches.append(f"ELSE {weight}")
                 break
