@@ -5,8 +5,8 @@ comparisons, each with levels in order (a SQL condition on the ``_l``/``_r`` col
 ``prepare``, and the probabilities m and u of that level among matches and non-matches), and the
 prior probability that two records match. Scoring a pair is Fellegi–Sunter as Splink predicts
 it: start from the prior's log-odds, add for each comparison the log2 Bayes factor m/u of the
-first level whose condition holds (a null level adds nothing), and turn the sum back into a
-probability.
+first level whose condition holds (a null level adds nothing; an untrained level, Splink's
+default), and turn the sum back into a probability: the same probability Splink predicts.
 
 The model is compiled once per version into a single DuckDB query over a small in-memory table
 of pairs, so scoring the few dozen candidates of a keystroke costs about a millisecond instead
