@@ -33,6 +33,7 @@ bench: $(STAMP)
 	REDIS_URL=redis://127.0.0.1:6379/0 $(BIN)/python bench/ratelimit.py
 	$(BIN)/python bench/signin.py
 	$(BIN)/python bench/identity_import.py
+	$(BIN)/python bench/candidates.py
 
 # The large town the README speaks of; seeding it takes a long while the first time (kept after).
 bench-large: $(STAMP)

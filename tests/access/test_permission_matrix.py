@@ -50,6 +50,7 @@ EVERYONE = set(ROLES) | {"anonymous"}
 RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/parties"): READERS,
     ("post", "/api/v1/parties"): FRONT,
+    ("post", "/api/v1/parties/candidates"): READERS,
     ("get", "/api/v1/parties/{party_id}"): READERS,
     ("patch", "/api/v1/parties/{party_id}"): FRONT,
     ("get", "/api/v1/parties/{party_id}/360"): READERS,

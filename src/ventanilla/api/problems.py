@@ -80,6 +80,7 @@ def _titles() -> dict[str, str]:
         "permission-denied": _("You may not do this."),
         "sharing-refused": _("No consent or legal basis covers this request."),
         "conflict": _("This conflicts with the current state."),
+        "possible-duplicate": _("This person may already be registered."),
         "invalid-transition": _("The case cannot take this step from its current status."),
         "edit-conflict": _("Someone else changed this case; reload it and try again."),
         "not-authenticated": _("Authentication required."),
@@ -140,6 +141,17 @@ def _field_path(location: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _plain_extra(value: Any) -> bool:
+    """Scalars, and lists of flat objects (the candidates of a possible duplicate)."""
+    if isinstance(value, str | int | float | bool):
+        return True
+    return isinstance(value, list) and all(
+        isinstance(item, dict)
+        and all(v is None or isinstance(v, str | int | float | bool) for v in item.values())
+        for item in value
+    )
+
+
 def install(api: NinjaAPI) -> None:
     # ninja types handlers as taking the exception or its class; they only ever get instances.
     def on_domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -147,7 +159,7 @@ def install(api: NinjaAPI) -> None:
             errors = [{"field": f, "message": m} for f, m in exc.errors.items()]
         else:
             errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
-        extra = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)}
+        extra = {k: v for k, v in exc.extra.items() if _plain_extra(v)}
         return problem(
             request,
             code=exc.code,

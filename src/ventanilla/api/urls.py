@@ -11,6 +11,7 @@ from ventanilla.catalog.api import router as catalog_router
 from ventanilla.catalog.api import staff_router as catalog_staff_router
 from ventanilla.citizen360.api import router as citizen360_router
 from ventanilla.consent.api import router as consent_router
+from ventanilla.identity.api import router as identity_router
 from ventanilla.interactions.api import router as interactions_router
 from ventanilla.parties.api import router as parties_router
 from ventanilla.privacy.api import router as audit_router
@@ -30,6 +31,7 @@ api = problems.ProblemDocumentingAPI(
     parser=problems.JsonOnlyParser(),
 )
 problems.install(api)
+api.add_router("/parties", identity_router)
 api.add_router("/parties", parties_router)
 api.add_router("/parties", citizen360_router)
 api.add_router("/", interactions_router)

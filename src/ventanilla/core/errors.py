@@ -54,6 +54,13 @@ class InvalidTransition(Conflict):
     code = "invalid-transition"
 
 
+class PossibleDuplicate(Conflict):
+    """A party about to be registered is very likely one already registered; the candidates
+    are in ``extra`` and the caller may insist (the API's ``confirm_new``)."""
+
+    code = "possible-duplicate"
+
+
 class EditConflict(Conflict):
     """Someone else changed the record since the actor read it; nothing was written."""
 

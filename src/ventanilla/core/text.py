@@ -38,3 +38,20 @@ def prefix_upper_bound(prefix: str) -> str | None:
             return "".join(chars)
         chars.pop()
     return None
+
+
+# Words shorter than this are not varied: too many other words are one letter away.
+SHORTEST_VARIED = 4
+
+
+def one_edit(word: str) -> set[str]:
+    """``word`` and every word over [a-z] one typing slip away from it: a letter missing, one
+    too many, one wrong, or two neighbours swapped (Damerau–Levenshtein distance 1)."""
+    letters = _ALPHABET[10:]
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    variants = {word}
+    variants.update(head + tail[1:] for head, tail in splits if tail)
+    variants.update(head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1)
+    variants.update(head + ch + tail[1:] for head, tail in splits if tail for ch in letters)
+    variants.update(head + ch + tail for head, tail in splits for ch in letters)
+    return variants

@@ -15,54 +15,15 @@ from typing import Any
 
 from stdnum.es import dni, nie
 
+from ventanilla.core.names import called_name, fold_name, spanish_phonetic
 from ventanilla.core.text import fold
+
+__all__ = ["fold_name", "identifier_number", "phone_digits", "prepare", "spanish_phonetic"]
 
 # The letters a NIE starts with stand for these digits in its check-letter arithmetic, so a
 # NIE's number is comparable with the same number mistyped with another letter.
 _NIE_PREFIX = {"X": "0", "Y": "1", "Z": "2"}
 _DIGITS = re.compile(r"\d+")
-
-# Particles that Spanish surnames carry or drop from one register to another ("de la Fuente",
-# "Fuente"); they never tell two people apart.
-_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "i", "e", "san", "santa"})
-
-# Given names so common as the first half of a compound name that the second half is the one a
-# person goes by ("María Isabel" is called Isabel; "José Luis" stays José Luis).
-_MARIAN = frozenset({"maria", "ma", "mª", "m", "jose", "juan", "francisco"})
-
-
-def fold_name(value: str) -> str:
-    """A name without accents, capitals, punctuation or particles: 'De la Peña-Núñez' ->
-    'pena nunez'."""
-    words = [word for word in fold(value or "").split() if word not in _PARTICLES]
-    return " ".join(words)
-
-
-def spanish_phonetic(value: str) -> str:
-    """A sound key for Spanish names: the spellings that sound alike in Spanish meet (b/v,
-    ll/y, c/z/s before e and i, silent h, qu/k/c, g/j before e and i, doubled letters)."""
-    text = fold_name(value).replace(" ", "")
-    for before, after in (
-        ("ch", "X"),
-        ("ll", "y"),
-        ("qu", "k"),
-        ("gue", "ge"),
-        ("gui", "gi"),
-        ("ce", "se"),
-        ("ci", "si"),
-        ("z", "s"),
-        ("ge", "je"),
-        ("gi", "ji"),
-        ("v", "b"),
-        ("w", "b"),
-        ("h", ""),
-        ("c", "k"),
-        ("x", "ks"),
-        ("y", "i"),
-    ):
-        text = text.replace(before, after)
-    deduplicated = [ch for i, ch in enumerate(text) if i == 0 or ch != text[i - 1]]
-    return "".join(deduplicated).lower()
 
 
 def identifier_number(value: str) -> tuple[str, bool]:
@@ -106,10 +67,7 @@ def prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     given = fold_name(str(record.get("given_name") or ""))
     given_words = given.split()
     first_given = given_words[0] if given_words else ""
-    if len(given_words) > 1 and first_given in _MARIAN:
-        called = given_words[1]
-    else:
-        called = first_given
+    called = called_name(given)
     family_1 = fold_name(str(record.get("family_name_1") or ""))
     family_2 = fold_name(str(record.get("family_name_2") or ""))
     number, valid = identifier_number(str(record.get("identifier") or ""))

@@ -1,4 +1,5 @@
-"""API of parties: search, create, read and update. The 360° view is in ``citizen360.api``."""
+"""API of parties: search, read and update. Registering (with the duplicate check) is in
+``identity.api``; the 360° view is in ``citizen360.api``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from ventanilla.access.actors import actor_of
@@ -146,21 +147,6 @@ def search_parties(request: HttpRequest, query: Query[SearchQuery]) -> object:
         actor=actor_of(request), query=query.q, cursor=query.cursor, limit=query.limit
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
-
-
-@router.post("", response={201: PartyOut, **PROBLEM_RESPONSES}, summary="Register a party")
-def create_party(request: HttpRequest, payload: PartyIn) -> Status[Party]:
-    data = payload.model_dump(exclude={"identifiers", "contact_points", "kind"})
-    party = services.party_create(
-        actor=actor_of(request),
-        kind=payload.kind,
-        identifiers=[services.IdentifierInput(**i.model_dump()) for i in payload.identifiers],
-        contact_points=[
-            services.ContactPointInput(**c.model_dump()) for c in payload.contact_points
-        ],
-        **data,
-    )
-    return Status(201, party)
 
 
 @router.get("/{party_id}", response={200: PartyOut, **PROBLEM_RESPONSES}, summary="Read a party")

@@ -96,6 +96,20 @@ class NameToken(models.Model):
         return self.token
 
 
+class PartyKey(models.Model):
+    """One key a person may be found by when someone registers them again: the sound of their
+    names with each other and with the birth date (``parties.matchkeys``)."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "party"], name="party_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class Identifier(BaseModel):
     class Scheme(models.TextChoices):
         DNI = "dni", _("DNI")

@@ -8,12 +8,14 @@ acts in; the audit record of each read joins here with the safeguards work.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,12 +26,14 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
-from ventanilla.core.text import prefix_upper_bound, tokens
+from ventanilla.core.text import SHORTEST_VARIED, one_edit, prefix_upper_bound, tokens
+from ventanilla.parties.matchkeys import typed_keys
 from ventanilla.parties.models import (
     ContactPoint,
     Identifier,
     NameToken,
     Party,
+    PartyKey,
     ProfileAttribute,
 )
 from ventanilla.parties.validation import guess_identifier_scheme, normalize_phone
@@ -83,11 +87,32 @@ def _search_by_name(query: str) -> QuerySet[Party] | None:
     return parties
 
 
+def _search_by_name_tolerant(query: str) -> QuerySet[Party] | None:
+    """Parties having, for each word of ``query`` of four letters or more, a name word at most
+    one typing slip away from it ("Fenrandez", "Gonzales" find Fernández, González); shorter
+    words are prefixes as in ``_search_by_name``. Tried only when the exact search finds no
+    one, so a correct name never costs the wider lookup: each long word looks up its few
+    hundred variants in the token index."""
+    words = tokens(query)[:4]
+    if not any(len(word) >= SHORTEST_VARIED for word in words):
+        return None
+    parties = party_rows().filter(status=Party.Status.ACTIVE)
+    for word in words:
+        if len(word) >= SHORTEST_VARIED:
+            matching = NameToken.objects.filter(token__in=sorted(one_edit(word)))
+        else:
+            matching = _word_matches(word)
+        parties = parties.filter(id__in=matching.values("party_id"))
+    return parties
+
+
 def party_search(
     *, actor: Actor, query: str, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> Page[Party]:
     """Parties matching ``query``: a DNI/NIE/CIF, an email, a phone number, or words of a name
-    (accent- and case-insensitive, each word a prefix: "jose garc" finds José García)."""
+    (accent- and case-insensitive, each word a prefix: "jose garc" finds José García). When
+    the words of a name find no one, a word with a typing slip in it is forgiven
+    ("Fenrandez" finds Fernández)."""
     require(actor, Scope.PARTIES_READ)
     query = query.strip()
     if len(query) > MAX_QUERY_LENGTH:
@@ -95,6 +120,7 @@ def party_search(
     if not query:
         return Page(items=[], next_cursor=None)
     parties: QuerySet[Party] | None
+    by_name = False
     scheme = guess_identifier_scheme(query)
     if scheme is not None:
         value = "".join(ch for ch in query.upper() if ch.isalnum())
@@ -110,12 +136,24 @@ def party_search(
             return Page(items=[], next_cursor=None)
         parties = party_rows().filter(id__in=_contacts(ContactPoint.Kind.PHONE, phone))
     else:
+        by_name = True
         parties = _search_by_name(query)
     if parties is None:
         return Page(items=[], next_cursor=None)
     page = keyset_page(
         parties.prefetch_related("identifiers"), order=SEARCH_ORDER, cursor=cursor, limit=limit
     )
+    # Nothing by the exact words (on this page: the next pages of a forgiving search come back
+    # here with their cursor and find nothing exact either).
+    if by_name and not page.items:
+        tolerant = _search_by_name_tolerant(query)
+        if tolerant is not None:
+            page = keyset_page(
+                tolerant.prefetch_related("identifiers"),
+                order=SEARCH_ORDER,
+                cursor=cursor,
+                limit=limit,
+            )
     audit_record(
         actor=actor,
         action=Action.PARTY_SEARCH,
@@ -167,23 +205,157 @@ def is_sensitive(attribute: ProfileAttribute, *, minor: bool) -> bool:
     return minor and attribute.sensitivity != ProfileAttribute.Sensitivity.PUBLIC
 
 
-# How many existing people the new-person form offers at most, and how many name matches it
-# weighs before putting those born the same day first.
+# How many existing people the new-person form offers at most, and how many found by their keys
+# are weighed (by how many keys they share with what was typed) before the best are kept.
 CANDIDATES_SHOWN = 5
-NAME_MATCHES_WEIGHED = 20
+CANDIDATES_WEIGHED = 20
+# A DNI's or NIE's number without its check letter, or with the wrong one: the person is still
+# found by the number.
+PERSONAL_DOCUMENTS = (Identifier.Scheme.DNI, Identifier.Scheme.NIE, Identifier.Scheme.NIF)
+_ID_NUMBER = re.compile(r"([XYZ]?\d{7,8})[A-Z]?")
 
 
 @dataclass(frozen=True)
 class Candidate:
     """A person already registered who may be the one about to be registered again, and what
-    they share with what was typed."""
+    they share with what was typed. ``keys`` counts the name and birth-date keys shared
+    (``parties.matchkeys``), a first, cheap measure of likeness before any scoring."""
 
     party: Party
     same_identifier: bool = False
+    same_identifier_number: bool = False
     same_email: bool = False
     same_phone: bool = False
     same_name: bool = False
     same_birth_date: bool = False
+    keys: int = 0
+    # The person's DNI/NIE/NIF values, emails and phones (normalised), for scoring.
+    documents: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+
+    @property
+    def shared(self) -> int:
+        return self.same_identifier + self.same_email + self.same_phone
+
+
+def _identifier_holders(identifier: str) -> QuerySet[Identifier, UUID] | None:
+    """Holders of the typed DNI/NIE; when its check letter is wrong or missing, holders of the
+    same number whatever their letter (a range on the indexed value)."""
+    compact = "".join(ch for ch in identifier.upper() if ch.isalnum())
+    if not compact:
+        return None
+    if guess_identifier_scheme(compact) is not None:
+        holders = Identifier.objects.filter(value=compact)
+    elif (match := _ID_NUMBER.fullmatch(compact)) and len(match.group(1)) == 8:
+        number = match.group(1)
+        holders = Identifier.objects.filter(value__gte=number, value__lt=prefix_upper_bound(number))
+    else:
+        return None
+    return holders.values_list("party_id", flat=True)
+
+
+def candidate_parties(
+    record: Mapping[str, Any], *, limit: int = CANDIDATES_WEIGHED
+) -> list[Candidate]:
+    """The people already registered who may be the person ``record`` describes (the source
+    record's field names: ``given_name``, ``family_name_1``, ``family_name_2``, ``birth_date``,
+    ``identifier``, ``email``, ``phone``; any may be missing or half typed): the same DNI/NIE
+    (or its number with another letter), email or phone, and the people sharing name keys,
+    typos and swapped surnames included. At most ``limit``, those sharing the most first, in a
+    fixed number of queries. No actor and no audit: callers that show the result to someone
+    are selectors that check and record (``party_candidates``)."""
+    found: dict[UUID, dict[str, bool]] = {}
+
+    def mark(party_ids: Any, reason: str) -> None:
+        for party_id in party_ids:
+            found.setdefault(party_id, {})[reason] = True
+
+    identifier = str(record.get("identifier") or "")
+    holders = _identifier_holders(identifier)
+    if holders is not None:
+        exact = "".join(ch for ch in identifier.upper() if ch.isalnum())
+        for party_id, value in Identifier.objects.filter(party_id__in=holders).values_list(
+            "party_id", "value"
+        ):
+            mark([party_id], "id" if value == exact else "number")
+    email = str(record.get("email") or "").strip()
+    if "@" in email and len(email) <= 254:
+        mark(_contacts(ContactPoint.Kind.EMAIL, email.lower()), "email")
+    phone = str(record.get("phone") or "")
+    if sum(ch.isdigit() for ch in phone) >= 9:
+        try:
+            mark(_contacts(ContactPoint.Kind.PHONE, normalize_phone(phone)), "phone")
+        except ValidationFailed:
+            pass  # not a number yet: the agent is still typing it
+    shared_keys: dict[UUID, int] = {}
+    named: set[UUID] = set()
+    keys = typed_keys(record) if len(str(record.get("given_name") or "").strip()) >= 2 else set()
+    if keys:
+        # One indexed lookup; the people sharing the most keys first, and only so many.
+        rows = (
+            PartyKey.objects.filter(key__in=sorted(keys))
+            .values("party_id")
+            # Counting party_id, not id: the (key, party) index then answers alone, without
+            # reading a table row for each of the thousands a common name can share.
+            .annotate(
+                shared=Count("party_id"),
+                named=Count("party_id", filter=Q(key__startswith="gf:")),
+            )
+            .order_by("-shared")[:limit]
+        )
+        for row in rows:
+            shared_keys[row["party_id"]] = row["shared"]
+            if row["named"]:
+                named.add(row["party_id"])
+            found.setdefault(row["party_id"], {})
+    if not found:
+        return []
+    birth = record.get("birth_date")
+    if isinstance(birth, str):
+        try:
+            birth = date.fromisoformat(birth[:10])
+        except ValueError:
+            birth = None
+    parties = list(party_rows().filter(pk__in=list(found), status=Party.Status.ACTIVE))
+    # What scoring compares besides the profile, read as plain values: building a model
+    # instance for each identifier and contact point cost more than the queries.
+    ids = [party.pk for party in parties]
+    documents: dict[UUID, list[str]] = {}
+    for party_id, value in Identifier.objects.filter(
+        party_id__in=ids, scheme__in=PERSONAL_DOCUMENTS
+    ).values_list("party_id", "value"):
+        documents.setdefault(party_id, []).append(value)
+    contacts: dict[tuple[UUID, str], list[str]] = {}
+    for party_id, kind, value in ContactPoint.objects.filter(
+        party_id__in=ids, kind__in=(ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
+    ).values_list("party_id", "kind", "normalized"):
+        contacts.setdefault((party_id, kind), []).append(value)
+    candidates = [
+        Candidate(
+            party=party,
+            same_identifier=found[party.pk].get("id", False),
+            same_identifier_number=found[party.pk].get("number", False),
+            same_email=found[party.pk].get("email", False),
+            same_phone=found[party.pk].get("phone", False),
+            same_name=party.pk in named,
+            same_birth_date=birth is not None and party.birth_date == birth,
+            keys=shared_keys.get(party.pk, 0),
+            documents=tuple(documents.get(party.pk, ())),
+            emails=tuple(contacts.get((party.pk, ContactPoint.Kind.EMAIL), ())),
+            phones=tuple(contacts.get((party.pk, ContactPoint.Kind.PHONE), ())),
+        )
+        for party in parties
+    ]
+    candidates.sort(
+        key=lambda c: (
+            -(c.shared + c.same_identifier_number),
+            -c.keys,
+            -c.same_birth_date,
+            c.party.sort_name,
+        )
+    )
+    return candidates[:limit]
 
 
 def party_candidates(
@@ -196,63 +368,23 @@ def party_candidates(
     email: str = "",
     phone: str = "",
     birth_date: date | None = None,
+    limit: int = CANDIDATES_SHOWN,
 ) -> list[Candidate]:
-    """The people already registered who may be the person a desk is about to register: the
-    same DNI/NIE, email or phone first, then the same name (those born the same day before
-    others). Whatever is incomplete or not yet valid is simply not used, as this runs while the
-    agent types. The people shown are recorded in the audit log as a search is."""
+    """The people already registered who may be the person a desk is about to register
+    (``candidate_parties``), for an actor who reads parties. Whatever is incomplete or not yet
+    valid is simply not used, as this runs while the agent types. The people shown are recorded
+    in the audit log as a search is."""
     require(actor, Scope.PARTIES_READ)
-    found: dict[UUID, dict[str, bool]] = {}
-
-    def mark(party_ids: Any, reason: str) -> None:
-        for party_id in party_ids:
-            found.setdefault(party_id, {})[reason] = True
-
-    compact = "".join(ch for ch in identifier.upper() if ch.isalnum())
-    if compact and guess_identifier_scheme(compact) is not None:
-        mark(Identifier.objects.filter(value=compact).values_list("party_id", flat=True), "id")
-    if "@" in email and len(email.strip()) <= 254:
-        mark(_contacts(ContactPoint.Kind.EMAIL, email.strip().lower()), "email")
-    if sum(ch.isdigit() for ch in phone) >= 9:
-        try:
-            mark(_contacts(ContactPoint.Kind.PHONE, normalize_phone(phone)), "phone")
-        except ValidationFailed:
-            pass  # not a number yet: the agent is still typing it
-    name = " ".join(part.strip() for part in (given_name, family_name_1, family_name_2))[
-        :MAX_QUERY_LENGTH
-    ]
-    if len(given_name.strip()) >= 2 and len(family_name_1.strip()) >= 2:
-        by_name = _search_by_name(name)
-        if by_name is not None:
-            ids = by_name.order_by(*SEARCH_ORDER).values_list("id", flat=True)
-            mark(ids[:NAME_MATCHES_WEIGHED], "name")
-    if not found:
-        return []
-    parties = {
-        party.pk: party
-        for party in party_rows()
-        .filter(pk__in=list(found), status=Party.Status.ACTIVE)
-        .prefetch_related("identifiers")
+    record = {
+        "given_name": given_name[:MAX_QUERY_LENGTH],
+        "family_name_1": family_name_1[:MAX_QUERY_LENGTH],
+        "family_name_2": family_name_2[:MAX_QUERY_LENGTH],
+        "identifier": identifier[:40],
+        "email": email,
+        "phone": phone[:40],
+        "birth_date": birth_date,
     }
-    candidates = [
-        Candidate(
-            party=party,
-            same_identifier=found[party.pk].get("id", False),
-            same_email=found[party.pk].get("email", False),
-            same_phone=found[party.pk].get("phone", False),
-            same_name=found[party.pk].get("name", False),
-            same_birth_date=birth_date is not None and party.birth_date == birth_date,
-        )
-        for party in parties.values()
-    ]
-    candidates.sort(
-        key=lambda c: (
-            -(c.same_identifier + c.same_email + c.same_phone),
-            -c.same_birth_date,
-            c.party.sort_name,
-        )
-    )
-    shown = candidates[:CANDIDATES_SHOWN]
+    shown = candidate_parties(record)[:limit]
     if shown:
         audit_record(
             actor=actor,

@@ -18,7 +18,15 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
-from ventanilla.parties.models import ContactPoint, Identifier, NameToken, Party, ProfileChange
+from ventanilla.parties.matchkeys import party_keys
+from ventanilla.parties.models import (
+    ContactPoint,
+    Identifier,
+    NameToken,
+    Party,
+    PartyKey,
+    ProfileChange,
+)
 from ventanilla.parties.naming import name_fields, name_tokens, sort_name
 from ventanilla.parties.validation import normalize_contact, normalize_identifier
 
@@ -88,6 +96,12 @@ def _replace_tokens(party: Party) -> None:
     )
 
 
+def _replace_keys(party: Party) -> None:
+    """The keys the person is found by when someone registers them again (``matchkeys``)."""
+    PartyKey.objects.filter(party=party).delete()
+    PartyKey.objects.bulk_create([PartyKey(party=party, key=key) for key in party_keys(party)])
+
+
 def party_create(
     *,
     actor: Actor,
@@ -129,6 +143,7 @@ def party_create(
         party.sort_name = sort_name(**name_fields(party))
         party.save()
         _replace_tokens(party)
+        _replace_keys(party)
         Identifier.objects.bulk_create(
             [
                 Identifier(
@@ -192,6 +207,8 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
         party.save(update_fields=[*changed, "sort_name", "updated_at"])
         if {"given_name", "family_name_1", "family_name_2", "legal_name"} & set(changed):
             _replace_tokens(party)
+        if {"given_name", "family_name_1", "family_name_2", "birth_date"} & set(changed):
+            _replace_keys(party)
         now = timezone.now()
         ProfileChange.objects.bulk_create(
             ProfileChange(

@@ -78,6 +78,14 @@ COVERAGE: dict[str, Coverage] = {
         not_exported="the folded words of the name, the index behind search: the name is in the "
         "profile",
     ),
+    "parties.PartyKey": Coverage(
+        rows=("party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="sound keys of the name and birth date, the index behind the duplicate "
+        "check: the name and birth date are in the profile",
+    ),
     "parties.Identifier": Coverage(
         rows=("party",),
         sections=("identifiers",),

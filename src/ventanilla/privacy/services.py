@@ -28,6 +28,7 @@ from ventanilla.parties.models import (
     Identifier,
     NameToken,
     Party,
+    PartyKey,
     PortalSignInToken,
     ProfileAttribute,
     ProfileChange,
@@ -109,6 +110,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         for duplicate in people[1:]:
             _pseudonymise(duplicate, status=duplicate.status)
         NameToken.objects.filter(party__in=people).delete()
+        PartyKey.objects.filter(party__in=people).delete()
         ProfileChange.objects.filter(party__in=people).delete()
         Identifier.objects.filter(party__in=people).delete()
         ContactPoint.objects.filter(party__in=people).delete()

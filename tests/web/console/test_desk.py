@@ -5,6 +5,7 @@ their field and save nothing; roles that may not do it are refused and change no
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -123,7 +124,36 @@ def test_people_already_registered_are_offered_as_the_agent_types_a_name(
     assert "Ana Ruiz Sanz" in page
     assert "nacido/a en 1984" in page
     assert f"/console/parties/{ana.pk}/" in page
-    assert "mismo nombre" in page and "misma fecha de nacimiento" in page
+    assert "nombre parecido" in page and "misma fecha de nacimiento" in page
+
+
+def test_a_misspelt_surname_still_offers_the_person_with_how_likely_it_is(
+    desk: Client, ana: Party
+) -> None:
+    response = desk.get(
+        "/console/parties/new/",
+        {"given_name": "Ana", "family_name_1": "Ruis", "birth_date": "1984-05-02"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    sentence = re.search(r'data-testid="candidate-sentence">(.*?)</span>', response.text, re.S)
+    assert sentence is not None
+    assert re.fullmatch(
+        r"puede ser <strong>Ana Ruiz Sanz</strong>, nacido/a en 1984, 0,\d\d", sentence[1]
+    )
+
+
+def test_the_likelihood_reads_in_english_too(desk: Client, ana: Party) -> None:
+    response = desk.get(
+        "/console/parties/new/",
+        {"given_name": "Ana", "family_name_1": "Ruiz", "birth_date": "1984-05-02"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert re.search(
+        r"this may be <strong>Ana Ruiz Sanz</strong>, born 1984, (0|1)\.\d\d", response.text
+    )
 
 
 def test_the_same_dni_or_email_is_offered_whatever_the_name(desk: Client, ana: Party) -> None:

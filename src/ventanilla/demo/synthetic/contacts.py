@@ -11,7 +11,8 @@ from typing import Any, Final
 
 from ventanilla.demo import names
 from ventanilla.demo.synthetic.town import Town
-from ventanilla.parties.models import ContactPoint, NameToken, Party, ProfileAttribute
+from ventanilla.parties.matchkeys import name_keys
+from ventanilla.parties.models import ContactPoint, NameToken, Party, PartyKey, ProfileAttribute
 from ventanilla.parties.naming import name_tokens, sort_name
 
 DNI_LETTERS: Final = "TRWAGMYFPDXBNJZSQVHLCKE"
@@ -60,6 +61,12 @@ class Contacts:
         )  # fmt: skip
         for token in name_tokens(**naming):
             self.town.add(NameToken, (party_id, token))
+        if kind == "person":
+            keys = name_keys(
+                given_name=given, family_name_1=family_1, family_name_2=family_2, birth_date=birth
+            )
+            for key in sorted(keys):
+                self.town.add(PartyKey, (party_id, key))
 
     def contact(
         self,

@@ -16,6 +16,7 @@ from ventanilla.parties.models import (
     Identifier,
     NameToken,
     Party,
+    PartyKey,
     ProfileAttribute,
     Representation,
 )
@@ -41,6 +42,7 @@ class Tables:
              "education_level", "accessibility_needs", "sort_name"),
         ),
         (NameToken, ("party", "token")),
+        (PartyKey, ("party", "key")),
         (
             Identifier,
             ("id", "created_at", "updated_at", "party", "scheme", "value", "issuing_country",

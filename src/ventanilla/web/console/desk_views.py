@@ -30,10 +30,11 @@ from ventanilla.catalog.selectors import (
 )
 from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.identity.candidates import party_candidates_scored
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import Identifier
-from ventanilla.parties.selectors import party_candidates, party_search
+from ventanilla.parties.selectors import party_search
 from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
 from ventanilla.web.console.desk import DEFAULT_CHANNEL, ContactForm, desk_panels
 from ventanilla.web.console.views import _party_for, staff_view
@@ -83,8 +84,9 @@ def _person_errors(errors: dict[str, str], contact_fields: list[str]) -> dict[st
 @staff_view
 def party_new(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Register a person who is not in Ventanilla yet. While the agent types, the people already
-    registered with the same DNI/NIE, email, phone or name are offered (htmx), so that the
-    person's own record is opened instead of a second one made."""
+    registered with the same DNI/NIE, email, phone or a name like it are offered (htmx) with how
+    likely each is the same person, so that the person's own record is opened instead of a
+    second one made."""
     require(actor, Scope.PARTIES_WRITE)
     source = request.POST if request.method == "POST" else request.GET
     form = {name: source.get(name, "").strip()[:200] for name in PERSON_FIELDS}
@@ -130,15 +132,9 @@ def party_new(request: HttpRequest, actor: Actor) -> HttpResponse:
             else:
                 messages.success(request, _("The person was registered."))
                 return redirect("console:party", party_id=party.pk)
-    candidates = party_candidates(
+    candidates = party_candidates_scored(
         actor=actor,
-        given_name=form["given_name"],
-        family_name_1=form["family_name_1"],
-        family_name_2=form["family_name_2"],
-        identifier=form["identifier"],
-        email=form["email"],
-        phone=form["phone"],
-        birth_date=_birth_date(form["birth_date"]),
+        record={**form, "birth_date": _birth_date(form["birth_date"])},
     )
     context = {
         "form": form,
