@@ -59,3 +59,4 @@ class Action(models.TextChoices):
     ADMIN_READ = "admin.read", _("Opened a record in the administration site")
     ADMIN_CHANGE = "admin.change", _("Added or changed a record in the administration site")
     ADMIN_DELETE = "admin.delete", _("Deleted a record in the administration site")
+    IDENTITY_MATCH = "identity.match", _("Matched other agencies' records to parties")
