@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ratelimit.py
 	REDIS_URL=redis://127.0.0.1:6379/0 $(BIN)/python bench/ratelimit.py
 	$(BIN)/python bench/signin.py
+	$(BIN)/python bench/identity.py
 
 # The large town the README speaks of; seeding it takes a long while the first time (kept after).
 bench-large: $(STAMP)
