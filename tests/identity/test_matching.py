@@ -9,7 +9,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -235,3 +235,15 @@ def test_only_the_named_agencies_records_are_matched(town: dict[str, Agency]) ->
 
     assert party_of(planted["tomas"]) is not None
     assert party_of(planted["tomas_variant"]) is None
+
+
+def test_an_unknown_agency_is_a_clear_error_and_nothing_is_written(
+    town: dict[str, Agency],
+) -> None:
+    plant(town)
+
+    with pytest.raises(CommandError, match="Unknown agency: hacienda"):
+        call_command("identity", "match", "--agencies", "hacienda", "--no-progress")
+
+    assert not SourceRecord.objects.filter(party__isnull=False).exists()
+    assert not MatchModel.objects.exists()

@@ -21,10 +21,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.catalog.models import Agency
 from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, ValidationFailed
 from ventanilla.identity import linkage
@@ -191,6 +193,12 @@ def identity_match(
 ) -> MatchSummary:
     """Train a new model version and link every unlinked source record of ``agencies`` (all
     when empty) to exactly one party; uncertain pairs are stored for review."""
+    known = Agency.objects.filter(code__in=agencies).values_list("code", flat=True)
+    unknown = set(agencies) - set(known)
+    if unknown:
+        raise ValidationFailed(
+            {"agencies": _("Unknown agency: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}}
+        )
     stage("load")
     records = _load_records(agencies)
     pending = [record for record in records if record["party_id"] is None]

@@ -8,10 +8,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ventanilla.access.actors import Actor
+from ventanilla.core.errors import ValidationFailed
 from ventanilla.identity.matching import STAGES, identity_match
 
 OPERATOR = Actor(label="command:identity", sees_everything=True)
@@ -56,10 +57,14 @@ class Command(BaseCommand):
         def progress(items: Any) -> Any:
             return tqdm(items, unit="clusters", file=sys.stderr, disable=not show, leave=False)
 
-        summary = identity_match(
-            actor=OPERATOR, agencies=options["agencies"], stage=stage, progress=progress
-        )
-        bar.close()
+        try:
+            summary = identity_match(
+                actor=OPERATOR, agencies=options["agencies"], stage=stage, progress=progress
+            )
+        except ValidationFailed as error:
+            raise CommandError(" ".join(str(m) for m in error.errors.values())) from error
+        finally:
+            bar.close()
         if summary.model_version is None:
             self.stdout.write(
                 f"Nothing to match: all {summary.records} records already belong to a party."
