@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.factories import valid_dni
 from ventanilla.access.actors import Actor
@@ -242,7 +243,7 @@ def test_an_unknown_agency_is_a_clear_error_and_nothing_is_written(
 ) -> None:
     plant(town)
 
-    with pytest.raises(CommandError, match="Unknown agency: hacienda"):
+    with translation.override("en"), pytest.raises(CommandError, match="Unknown agency: hacienda"):
         call_command("identity", "match", "--agencies", "hacienda", "--no-progress")
 
     assert not SourceRecord.objects.filter(party__isnull=False).exists()
