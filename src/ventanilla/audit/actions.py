@@ -61,3 +61,4 @@ class Action(models.TextChoices):
     ADMIN_DELETE = "admin.delete", _("Deleted a record in the administration site")
     IDENTITY_IMPORT = "identity.import", _("Imported an agency's registry of people")
     IDENTITY_EXPORT = "identity.export", _("Exported which person each agency's record belongs to")
+    IDENTITY_MATCH = "identity.match", _("Matched other agencies' records to parties")

@@ -70,3 +70,54 @@ class MatchModel(BaseModel):
 
     def __str__(self) -> str:
         return f"v{self.version}"
+
+
+class MatchReview(BaseModel):
+    """A pair the model found likely but not certain (its probability in the review band): a
+    source record and another record, or a record and a party, left for a person to decide.
+
+    ``comparisons`` keeps, for each comparison of the model, the level the pair fell in with its
+    Bayes factor and weight (log2 of the factor), so the reviewer sees what spoke for the link
+    and what against it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for review")
+        LINKED = "linked", _("Same person")
+        NOT_SAME = "not_same", _("Not the same person")
+
+    record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="+")
+    other_record = models.ForeignKey(
+        SourceRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.CASCADE, related_name="match_reviews"
+    )
+    model = models.ForeignKey(MatchModel, on_delete=models.PROTECT, related_name="reviews")
+    probability = models.FloatField()
+    comparisons = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("match to review")
+        verbose_name_plural = _("matches to review")
+        ordering = ["-probability"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(other_record__isnull=True, party__isnull=False)
+                | models.Q(other_record__isnull=False, party__isnull=True),
+                name="match_review_one_counterpart",
+            ),
+            # A pair is put to people once: a decision taken stays taken on the next run.
+            models.UniqueConstraint(
+                fields=["record", "other_record"],
+                condition=models.Q(other_record__isnull=False),
+                name="match_review_unique_record_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["record", "party"],
+                condition=models.Q(party__isnull=False),
+                name="match_review_unique_record_party",
+            ),
+        ]

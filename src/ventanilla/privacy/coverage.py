@@ -160,6 +160,19 @@ COVERAGE: dict[str, Coverage] = {
             "keeps under its own law and erases at its source; erasure unlinks it from the person",
         ),
     ),
+    "identity.MatchReview": Coverage(
+        rows=("party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_personal={
+            "comparisons": "the model's weight for each comparison: level names and numbers, "
+            "no value of the person's",
+            "decided_by": STAFF_LABEL,
+        },
+        not_exported="the matcher's working on whether a record is the person: the records "
+        "themselves are exported with the party they are linked to",
+    ),
     "demo.SyntheticTruth": Coverage(
         rows=("party",),
         sections=(),

@@ -20,7 +20,7 @@ from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
-from ventanilla.identity.models import SourceRecord
+from ventanilla.identity.models import MatchReview, SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
@@ -118,6 +118,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         Representation.objects.filter(representative__in=people).delete()
         Representation.objects.filter(represented__in=people).delete()
         PortalSignInToken.objects.filter(party__in=people).delete()
+        MatchReview.objects.filter(party__in=people).delete()
         SourceRecord.objects.filter(party__in=people).update(party=None, match_score=None)
         consents = Consent.objects.filter(party__in=people)
         consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())

@@ -1,10 +1,11 @@
-"""``ventanilla identity import|export``: an agency's registry in, and the links of its records
-to golden parties out. Each subcommand is a pair of functions here (its arguments, its run);
+"""``ventanilla identity import|match|export``: an agency's registry in, its records linked to
+golden parties (training a new model version on the way), and the links out. Each subcommand is a pair of functions here (its arguments, its run);
 the work is in the identity app's modules."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ventanilla.access.actors import Actor
-from ventanilla.core.errors import DomainError
+from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.identity.exporting import source_links_export
 from ventanilla.identity.importing import FIELDS, ImportStopped, parse_mapping, registry_import
+from ventanilla.identity.matching import STAGES, identity_match
+
+_STAGE_NAMES = {
+    "load": "reading records and parties",
+    "prior": "estimating how often two records match",
+    "u": "learning how often non-matches agree (u)",
+    "m": "learning how often matches agree (m, EM)",
+    "score": "scoring candidate pairs",
+    "cluster": "clustering the links",
+    "write": "linking records to parties",
+}
 
 
 def _operator(options: dict[str, Any]) -> Actor:
@@ -90,6 +102,46 @@ def run_import(command: BaseCommand, options: dict[str, Any]) -> None:
     )
 
 
+def add_match_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--agencies", nargs="+", default=[], metavar="CODE", help="only these agencies' records"
+    )
+
+
+def run_match(command: BaseCommand, options: dict[str, Any]) -> None:
+    show = not options["no_progress"]
+    bar = tqdm(total=len(STAGES), unit="stage", file=sys.stderr, disable=not show)
+
+    def stage(name: str) -> None:
+        bar.set_description(_STAGE_NAMES[name])
+        bar.update(1)
+
+    def progress(items: Any) -> Any:
+        return tqdm(items, unit="clusters", file=sys.stderr, disable=not show, leave=False)
+
+    try:
+        summary = identity_match(
+            actor=_operator(options), agencies=options["agencies"], stage=stage, progress=progress
+        )
+    except ValidationFailed as error:
+        raise CommandError(" ".join(str(m) for m in error.errors.values())) from error
+    finally:
+        bar.close()
+    if summary.model_version is None:
+        command.stdout.write(
+            f"Nothing to match: all {summary.records} records already belong to a party."
+        )
+        return
+    command.stdout.write(
+        f"Model v{summary.model_version}: {summary.records} records, "
+        f"{summary.already_linked} already linked, {summary.linked_by_rule} linked by rule, "
+        f"{summary.linked_by_model} by the model, {summary.new_parties} new parties, "
+        f"{summary.reviews} pairs to review."
+    )
+    if summary.unlinked:
+        command.stdout.write(f"{summary.unlinked} records have no name to register a party by.")
+
+
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="the CSV file to write")
     parser.add_argument(
@@ -122,6 +174,11 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[..., None], Callable[[BaseCommand, An
         add_import_arguments,
         run_import,
     ),
+    "match": (
+        "link every unlinked source record to exactly one party, training a new model version",
+        add_match_arguments,
+        run_match,
+    ),
     "export": (
         "write one CSV row per source record with the party it belongs to",
         add_export_arguments,
@@ -131,7 +188,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[..., None], Callable[[BaseCommand, An
 
 
 class Command(BaseCommand):
-    help = "Import an agency's registry of people, or export which party each record belongs to."
+    help = (
+        "Import an agency's registry of people, match records to parties, or export which party "
+        "each record belongs to."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
