@@ -224,7 +224,7 @@ def _as_text(value: Any) -> str:
 
 
 def _open_parquet(path: Path) -> Registry:
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # only Parquet files need it
+    import pyarrow.parquet as pq  # only Parquet files need it
 
     try:
         parquet = pq.ParquetFile(path)

@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any
 
 import duckdb
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from ventanilla.identity.features import prepare
 from ventanilla.identity.models import MatchModel

@@ -1,6 +1,6 @@
 """``ventanilla identity import|match|export``: an agency's registry in, its records linked to
-golden parties (training a new model version on the way), and the links out. Each subcommand is a pair of functions here (its arguments, its run);
-the work is in the identity app's modules."""
+golden parties (training a new model version on the way), and the links out. Each subcommand is
+a pair of functions here (its arguments, its run); the work is in the identity app's modules."""
 
 from __future__ import annotations
 
