@@ -43,8 +43,9 @@ from ventanilla.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ventanilla.merging.selectors import merges_into
 from ventanilla.parties.models import DataCategory, Party
-from ventanilla.parties.selectors import party_get, party_search
+from ventanilla.parties.selectors import party_get, party_resolve, party_search
 from ventanilla.parties.services import party_update
 from ventanilla.privacy.audit_log import audit_entries, audit_entries_export, may_read_audit
 from ventanilla.retention.selectors import retention_overview
@@ -120,6 +121,16 @@ def search(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view
 def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    try:
+        current = party_resolve(actor=actor, party_id=party_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    if current != party_id:
+        messages.info(
+            request,
+            _("The record you opened was merged into this one: it is the same person."),
+        )
+        return redirect("console:party", party_id=current)
     channel = request.GET.get("channel") or None
     agency = request.GET.get("agency") or None
     purpose = request.GET.get("purpose", "")[:300]
@@ -150,6 +161,8 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "may_request_sharing": actor.can(Scope.SHARING_REQUEST),
         "may_record_consent": actor.can(Scope.PARTIES_WRITE),
         "may_edit": actor.can(Scope.PARTIES_WRITE),
+        "may_merge": actor.can(Scope.PARTIES_MERGE),
+        "merges": merges_into(actor=actor, party=view.party),
         "view": view,
         "party": view.party,
         "channel": channel or "",
