@@ -11,7 +11,7 @@ from django.db.models import ForeignObjectRel
 
 from tests.factories import make_party
 from tests.merging.dump import dump_of
-from ventanilla.access.actors import Actor, actor_for_user
+from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open
@@ -22,6 +22,7 @@ from ventanilla.merging.models import MergeRecord
 from ventanilla.merging.services import RELATIONS, party_merge, party_unmerge
 from ventanilla.parties.models import ContactPoint, Party, ProfileAttribute, Representation
 from ventanilla.parties.services import ContactPointInput
+from ventanilla.privacy.selectors import disclosures_of_party
 
 
 @pytest.fixture
@@ -205,3 +206,16 @@ def test_merge_and_undo_are_in_the_audit_log_of_both_people(supervisor: Actor) -
             .values_list("action", flat=True)
         )
         assert actions == ["party.merge", "party.unmerge"]
+
+
+def test_each_persons_disclosure_log_says_in_words_that_their_records_were_merged(
+    supervisor: Actor,
+) -> None:
+    survivor, duplicate = make_party(supervisor), make_party(supervisor)
+
+    party_merge(actor=supervisor, survivor_id=survivor.pk, merged_id=duplicate.pk, reason="Ella")
+
+    shown = disclosures_of_party(actor=actor_for_citizen(survivor)).items
+    merge = next(item for item in shown if item.action == "party.merge")
+    assert merge.what == "Unió en uno dos registros de la misma persona"
+    assert merge.who == "Supervisor"

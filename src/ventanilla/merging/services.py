@@ -121,7 +121,7 @@ def _lock_both(first: Any, second: Any) -> dict[Any, Party]:
     return {party.pk: party for party in rows}
 
 
-def _audit_both(actor: Actor, action: str, record: MergeRecord, reason: str) -> None:
+def _audit_both(actor: Actor, action: Action, record: MergeRecord, reason: str) -> None:
     """One entry for each record, so that each person's disclosure log shows it."""
     detail = {"survivor": str(record.survivor_id), "merged": str(record.merged_id)}
     for party_id in (record.merged_id, record.survivor_id):
