@@ -39,3 +39,24 @@ class MergeRecord(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.merged_id} → {self.survivor_id}"
+
+
+class SourceTrust(BaseModel):
+    """How far an administration trusts one agency's register when two registers disagree on
+    the same day: the lower the rank, the more trusted. Agencies not listed come after all the
+    listed ones. Edited by staff, per agency, so each administration orders its own."""
+
+    agency = models.OneToOneField(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="source_trust"
+    )
+    rank = models.PositiveSmallIntegerField(
+        help_text=_("1 is trusted most; a register verified more recently still wins.")
+    )
+
+    class Meta:
+        verbose_name = _("trust in an agency's register")
+        verbose_name_plural = _("trust in agencies' registers")
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.rank}"

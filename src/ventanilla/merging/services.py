@@ -31,8 +31,10 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.merging.golden import Golden, golden_record
 from ventanilla.merging.models import MergeRecord
 from ventanilla.parties.models import ContactPoint, Party, ProfileAttribute
+from ventanilla.parties.services import party_update
 
 # Rows of the merged party that stay with it rather than move, given both parties: they would
 # clash with a row the survivor already has.
@@ -248,3 +250,24 @@ def party_unmerge(*, actor: Actor, merged_id: Any) -> MergeRecord:
         record.save(update_fields=["unmerged_at", "unmerged_by_label", "updated_at"])
         _audit_both(actor, Action.PARTY_UNMERGE, record, record.reason)
     return record
+
+
+def party_refresh_golden(*, actor: Actor, party_id: Any) -> dict[str, Golden]:
+    """Bring the party's name and birth date to the values its registers agree on by the
+    golden-record rule (``merging.golden``), as a rectification: each change is kept with its
+    old value and audited by ``party_update``. Contact points are shown with their source, not
+    rewritten. Returns the golden values with where each came from."""
+    require(actor, Scope.PARTIES_WRITE, party_id=party_id)
+    with transaction.atomic():
+        party = Party.objects.select_for_update().filter(pk=party_id).first()
+        if party is None:
+            raise NotFound(_("No such party."))
+        golden = golden_record(party)
+        changes: dict[str, Any] = {}
+        if "name" in golden and party.kind == Party.Kind.PERSON:
+            changes.update(golden["name"].value)
+        if "birth_date" in golden:
+            changes.update(golden["birth_date"].value)
+        if changes:
+            party_update(actor=actor, party_id=party.pk, changes=changes)
+    return golden

@@ -43,6 +43,7 @@ from ventanilla.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ventanilla.merging.golden import Golden, golden_record
 from ventanilla.merging.selectors import merges_into
 from ventanilla.parties.models import DataCategory, Party
 from ventanilla.parties.selectors import party_get, party_resolve, party_search
@@ -163,6 +164,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "may_edit": actor.can(Scope.PARTIES_WRITE),
         "may_merge": actor.can(Scope.PARTIES_MERGE),
         "merges": merges_into(actor=actor, party=view.party),
+        "provenance": _provenance(view),
         "view": view,
         "party": view.party,
         "channel": channel or "",
@@ -177,6 +179,32 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "console/_timeline_rows.html", context)
     return render(request, "console/party.html", context)
+
+
+def _provenance(view: Any) -> dict[Any, Golden]:
+    """Where each value shown came from, when a register linked to the party holds the same:
+    "name", "birth_date", and the id of each contact point."""
+    party = view.party
+    golden = golden_record(party)
+    shown: dict[Any, Golden] = {}
+    name = golden.get("name")
+    if name and all(getattr(party, f) == v for f, v in name.value.items() if v):
+        shown["name"] = name
+    born = golden.get("birth_date")
+    if born and born.value["birth_date"] == party.birth_date:
+        shown["birth_date"] = born
+    for kind, attribute in (("email", "email"), ("phone", "phone"), ("postal", "address")):
+        found = golden.get(attribute)
+        if found is None:
+            continue
+        wanted = "".join(str(found.value[attribute]).lower().split())
+        for contact in view.contact_points:
+            if contact.kind == kind and wanted in {
+                "".join(contact.normalized.lower().split()),
+                "".join(contact.value.lower().split()),
+            }:
+                shown[contact.pk] = found
+    return shown
 
 
 def _day_from(text: str) -> date:
