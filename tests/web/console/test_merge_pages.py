@@ -76,3 +76,15 @@ def test_a_front_line_agent_is_not_offered_a_merge(agent_user: Any, supervisor: 
 
     assert "Merge with another person" not in page
     assert client.get(f"/console/parties/{ana.pk}/merge/").status_code == 403
+
+
+def test_a_merge_naming_no_record_says_so_and_changes_nothing(supervisor: Any) -> None:
+    ana = make_party(actor_for_user(supervisor))
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), supervisor)
+
+    refused = client.post(
+        f"/console/parties/{ana.pk}/merge/", {"other": "not-a-record", "reason": "Same DNI"}
+    )
+
+    assert refused.status_code == 422
+    assert "No such party." in refused.content.decode()

@@ -39,7 +39,7 @@ def party_merge_page(request: HttpRequest, actor: Actor, party_id: UUID) -> Http
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            party_merge(actor=actor, survivor_id=party.pk, merged_id=other_id, reason=reason)
+            party_merge(actor=actor, survivor_id=party.pk, merged_id=_uuid(other_id), reason=reason)
         except ValidationFailed as failure:
             errors = failure.errors
         except (Conflict, NotFound) as refused:
@@ -57,9 +57,10 @@ def party_merge_page(request: HttpRequest, actor: Actor, party_id: UUID) -> Http
     other = None
     if other_id:
         try:
-            other = _read(actor, UUID(str(other_id)))
-        except ValueError as not_an_id:
-            raise Http404(_("No such party.")) from not_an_id
+            other = _read(actor, _uuid(other_id))
+        except (NotFound, Http404) as missing:
+            if not errors:  # a refused merge says why on the page instead
+                raise Http404(_("No such party.")) from missing
     context = {
         "party": party,
         "other": other,
@@ -70,6 +71,14 @@ def party_merge_page(request: HttpRequest, actor: Actor, party_id: UUID) -> Http
         "sides": [_side(party), _side(other)] if other else [],
     }
     return render(request, "console/party_merge.html", context, status=422 if errors else 200)
+
+
+def _uuid(text: str) -> UUID:
+    """The other record's id as the form sent it; anything else is no record."""
+    try:
+        return UUID(text)
+    except ValueError as not_an_id:
+        raise NotFound(_("No such party.")) from not_an_id
 
 
 def _side(party: Any) -> dict[str, Any]:
