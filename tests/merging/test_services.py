@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db.models import ForeignObjectRel
+from django.utils import translation
 
 from tests.factories import make_party
 from tests.merging.dump import dump_of
@@ -215,7 +216,8 @@ def test_each_persons_disclosure_log_says_in_words_that_their_records_were_merge
 
     party_merge(actor=supervisor, survivor_id=survivor.pk, merged_id=duplicate.pk, reason="Ella")
 
-    shown = disclosures_of_party(actor=actor_for_citizen(survivor)).items
+    with translation.override("es"):
+        shown = disclosures_of_party(actor=actor_for_citizen(survivor)).items
     merge = next(item for item in shown if item.action == "party.merge")
     assert merge.what == "Unió en uno dos registros de la misma persona"
     assert merge.who == "Supervisor"
