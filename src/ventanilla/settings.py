@@ -212,6 +212,7 @@ INSTALLED_APPS = [
     "ventanilla.citizen360",
     "ventanilla.sharing",
     "ventanilla.privacy",
+    "ventanilla.merging",
     "django_tasks",
     "django_tasks_db",
 ]

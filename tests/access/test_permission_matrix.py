@@ -97,6 +97,9 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/parties/{party_id}/edit/"): FRONT,
     ("post", "/console/parties/{party_id}/consents/new/"): FRONT,
     ("post", "/console/parties/{party_id}/sharing/"): FRONT,
+    ("get", "/console/parties/{party_id}/merge/"): {"supervisor", "administrator"},
+    ("post", "/console/parties/{party_id}/merge/"): {"supervisor", "administrator"},
+    ("post", "/console/parties/{party_id}/unmerge/"): {"supervisor", "administrator"},
     ("get", "/console/cases/"): READERS,
     ("get", "/console/cases/new/"): FRONT,
     ("get", "/console/parties/new/"): FRONT,
@@ -278,6 +281,7 @@ def build_world() -> dict[str, Any]:
         "interaction": interaction,
         "attachment": attachment,
         "earlier": earlier,
+        "duplicate": make_party(author),
     }
 
 
@@ -523,6 +527,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "parties/new": PERSON_FORM,
         "contacts/new": CONTACT_FORM,
         "cases/new": {"service": world["service"].code, "channel": "desk"},
+        "/merge/": {"other": str(world["duplicate"].pk), "reason": "El mismo DNI"},
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

@@ -53,6 +53,7 @@ class Scope(models.TextChoices):
         _("Read sensitive data (health, disability, income, minors) for a stated purpose"),
     )
     PARTIES_WRITE = "parties:write", _("Create and update parties")
+    PARTIES_MERGE = "parties:merge", _("Merge two records of the same person, and undo a merge")
     SHARING_REQUEST = "sharing:request", _("Ask another agency for data it holds on a party")
     INTERACTIONS_READ = "interactions:read", _("Read interactions")
     INTERACTIONS_WRITE = "interactions:write", _("Record interactions")
@@ -87,7 +88,9 @@ _SENSITIVE = frozenset({Scope.PARTIES_READ_SENSITIVE})
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.AGENT: _FRONT_LINE,
     Role.CASE_WORKER: _FRONT_LINE | _SENSITIVE,
-    Role.SUPERVISOR: _FRONT_LINE | _SENSITIVE | {Scope.CASES_MANAGE, Scope.CATALOG_MANAGE},
+    Role.SUPERVISOR: _FRONT_LINE
+    | _SENSITIVE
+    | {Scope.CASES_MANAGE, Scope.CATALOG_MANAGE, Scope.PARTIES_MERGE},
     Role.ANALYST: frozenset({Scope.CATALOG_READ}),
     Role.DPO: frozenset(
         {
@@ -107,6 +110,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.CASES_MANAGE,
         Scope.CATALOG_MANAGE,
         Scope.ROUTING_MANAGE,
+        Scope.PARTIES_MERGE,
     },
 }
 

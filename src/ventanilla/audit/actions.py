@@ -24,6 +24,8 @@ class Action(models.TextChoices):
     CONSENT_WITHDRAW = "consent.withdraw", _("Withdrew a consent")
     PARTY_EXPORT = "party.export", _("Exported everything held on a party")
     PARTY_ERASE = "party.erase", _("Erased a party's identity")
+    PARTY_MERGE = "party.merge", _("Joined two records of the same person into one")
+    PARTY_UNMERGE = "party.unmerge", _("Undid the joining of two records into one")
     SHARING_REQUEST = "sharing.request", _("Asked another agency for a party's data")
     SHARING_ANSWER = "sharing.answer", _("Answered a data-sharing request")
     RETENTION_APPLY = "retention.apply", _("Applied a retention rule")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from ventanilla.access.actors import actor_of
@@ -22,6 +22,7 @@ from ventanilla.parties.api import (
     IdentifierOut,
     PartyOut,
     RepresentationOut,
+    say_where_now,
 )
 from ventanilla.parties.models import Representation
 
@@ -108,11 +109,17 @@ def _representations(
     operation_id="ventanilla_parties_api_party_360",
     response={200: Party360Out, **PROBLEM_RESPONSES},
     summary="The 360° view of a party",
+    description="A record merged into another answers with the view of the one it was merged "
+    "into: `party.resolved_from` is then the id asked for, and `Content-Location` the survivor's "
+    "URL.",
 )
-def read_party_360(request: HttpRequest, party_id: UUID, query: Query[ViewQuery]) -> object:
+def read_party_360(
+    request: HttpRequest, response: HttpResponse, party_id: UUID, query: Query[ViewQuery]
+) -> object:
     view = party_360_view(
         actor=actor_of(request),
         party_id=party_id,
+        follow_merged=True,
         channel=query.channel,
         agency=query.agency,
         cursor=query.cursor,
@@ -121,8 +128,10 @@ def read_party_360(request: HttpRequest, party_id: UUID, query: Query[ViewQuery]
         include_sensitive=query.sensitive,
     )
 
+    party = PartyOut.from_orm(view.party)
+    party.resolved_from = say_where_now(request, response, party_id, view.party, "/360")
     return {
-        "party": view.party,
+        "party": party,
         "identifiers": view.identifiers,
         "contact_points": view.contact_points,
         "attributes": view.attributes,

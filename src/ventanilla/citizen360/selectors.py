@@ -107,6 +107,7 @@ def party_360(
     purpose: str = "",
     include_sensitive: bool = False,
     with_documents: bool = False,
+    follow_merged: bool = False,
 ) -> Party360:
     """The 360° view in a constant number of queries, whatever the length of the history.
 
@@ -118,7 +119,7 @@ def party_360(
     each such reading is logged with its purpose. A consent in force to one of the actor's
     agencies shares the party's cases, contacts and facts held by other agencies.
     """
-    party = party_for(actor, party_id)
+    party = party_for(actor, party_id, follow_merged=follow_merged)
     purpose = purpose.strip()
     stated = _checked_purpose(actor, party.pk, purpose) if include_sensitive else ""
     all_consents = consents_of_party(party=party)

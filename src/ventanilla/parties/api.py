@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
@@ -84,6 +84,17 @@ class PartySummaryOut(Schema):
     birth_date: date | None
 
 
+def say_where_now(
+    request: HttpRequest, response: HttpResponse, asked: UUID, party: Party, path: str = ""
+) -> UUID | None:
+    """When ``asked`` was merged into ``party``, the answer is ``party``'s and says so: its URL
+    in ``Content-Location``, and the id asked for (returned, for ``resolved_from``)."""
+    if party.pk == asked:
+        return None
+    response["Content-Location"] = f"{request.path.rsplit(str(asked), 1)[0]}{party.pk}{path}"
+    return asked
+
+
 class PartyOut(PartySummaryOut):
     given_name: str
     family_name_1: str
@@ -94,6 +105,11 @@ class PartyOut(PartySummaryOut):
     education_level: str
     accessibility_needs: list[str]
     merged_into_id: UUID | None
+    resolved_from: UUID | None = Field(
+        default=None,
+        description="The id asked for, when that record was merged into this one (the answer is "
+        "then this record's, and `Content-Location` names its URL); null otherwise.",
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -149,9 +165,18 @@ def search_parties(request: HttpRequest, query: Query[SearchQuery]) -> object:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/{party_id}", response={200: PartyOut, **PROBLEM_RESPONSES}, summary="Read a party")
-def read_party(request: HttpRequest, party_id: UUID) -> Party:
-    return selectors.party_get(actor=actor_of(request), party_id=party_id)
+@router.get(
+    "/{party_id}",
+    response={200: PartyOut, **PROBLEM_RESPONSES},
+    summary="Read a party",
+    description="A record merged into another answers with the one it was merged into: "
+    "`resolved_from` is then the id asked for, and `Content-Location` the survivor's URL.",
+)
+def read_party(request: HttpRequest, response: HttpResponse, party_id: UUID) -> PartyOut:
+    party = selectors.party_get(actor=actor_of(request), party_id=party_id, follow_merged=True)
+    out = PartyOut.from_orm(party)
+    out.resolved_from = say_where_now(request, response, party_id, party)
+    return out
 
 
 @router.patch(

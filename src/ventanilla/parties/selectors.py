@@ -162,17 +162,45 @@ def party_search(
     return page
 
 
-def party_for(actor: Actor, party_id: Any) -> Party:
-    """One party, once the actor may read parties; the caller records the reading it makes."""
+# A merge points the records merged earlier straight at the survivor, so a chain is one or two
+# steps; the bound only guards against a loop written by hand in the database.
+MERGE_STEPS = 10
+
+
+def party_for(actor: Actor, party_id: Any, *, follow_merged: bool = False) -> Party:
+    """One party, once the actor may read parties; the caller records the reading it makes.
+    With ``follow_merged``, a record merged into another gives the one it was merged into."""
     require(actor, Scope.PARTIES_READ, party_id=party_id)
     party = party_rows().filter(pk=party_id).first()
+    for _step in range(MERGE_STEPS if follow_merged else 0):
+        if party is None or party.status != Party.Status.MERGED or party.merged_into_id is None:
+            break
+        party = party_rows().filter(pk=party.merged_into_id).first()
     if party is None:
         raise NotFound(_("No such party."))
     return party
 
 
-def party_get(*, actor: Actor, party_id: Any, purpose: str = "") -> Party:
-    party = party_for(actor, party_id)
+def party_resolve(*, actor: Actor, party_id: Any) -> Any:
+    """The id of the record that stands for ``party_id`` now: itself, or the record it was
+    merged into. It reads ids and statuses only, so it records no reading of its own."""
+    require(actor, Scope.PARTIES_READ, party_id=party_id)
+    current = party_id
+    for _step in range(MERGE_STEPS):
+        row = party_rows().filter(pk=current).values_list("status", "merged_into_id").first()
+        if row is None:
+            raise NotFound(_("No such party."))
+        status, merged_into = row
+        if status != Party.Status.MERGED or merged_into is None:
+            return current
+        current = merged_into
+    return current
+
+
+def party_get(
+    *, actor: Actor, party_id: Any, purpose: str = "", follow_merged: bool = False
+) -> Party:
+    party = party_for(actor, party_id, follow_merged=follow_merged)
     audit_record(
         actor=actor,
         action=Action.PARTY_READ,

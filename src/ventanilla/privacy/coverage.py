@@ -314,6 +314,21 @@ COVERAGE: dict[str, Coverage] = {
             "it (GDPR arts. 5.2 and 30); its texts are the agencies' statements",
         ),
     ),
+    "merging.MergeRecord": Coverage(
+        rows=("survivor", "merged"),
+        sections=(),
+        exported=(),
+        erasure=Erasure.REWRITE,
+        erased=("reason",),
+        not_personal={
+            "merged_by_label": STAFF_LABEL,
+            "unmerged_by_label": STAFF_LABEL,
+            "moved": "the ids of the rows a merge moved, kept to undo it exactly",
+            "changed": "the flags a merge changed (a preferred contact), kept to undo it",
+        },
+        not_exported="staff's bookkeeping of joining two records of the person: the records "
+        "merged are in the export, and the merge is in the disclosure log",
+    ),
 }
 
 # Rows that name a person by id only, without a foreign key, and why erasure keeps them.

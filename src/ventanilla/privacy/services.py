@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
 from ventanilla.identity.models import MatchReview, SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.merging.models import MergeRecord
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
     ContactPoint,
@@ -120,6 +122,10 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         PortalSignInToken.objects.filter(party__in=people).delete()
         MatchReview.objects.filter(party__in=people).delete()
         SourceRecord.objects.filter(party__in=people).update(party=None, match_score=None)
+        # Why staff judged two records one person may repeat what identified them.
+        MergeRecord.objects.filter(Q(merged__in=people) | Q(survivor__in=people)).update(
+            reason=ERASED_TEXT
+        )
         consents = Consent.objects.filter(party__in=people)
         consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
         # The signed consent forms go too; their digests stay as proof one was kept.

@@ -43,8 +43,10 @@ from ventanilla.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ventanilla.merging.golden import Golden, golden_record
+from ventanilla.merging.selectors import merges_into
 from ventanilla.parties.models import DataCategory, Party
-from ventanilla.parties.selectors import party_get, party_search
+from ventanilla.parties.selectors import party_get, party_resolve, party_search
 from ventanilla.parties.services import party_update
 from ventanilla.privacy.audit_log import audit_entries, audit_entries_export, may_read_audit
 from ventanilla.retention.selectors import retention_overview
@@ -120,6 +122,16 @@ def search(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view
 def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    try:
+        current = party_resolve(actor=actor, party_id=party_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    if current != party_id:
+        messages.info(
+            request,
+            _("The record you opened was merged into this one: it is the same person."),
+        )
+        return redirect("console:party", party_id=current)
     channel = request.GET.get("channel") or None
     agency = request.GET.get("agency") or None
     purpose = request.GET.get("purpose", "")[:300]
@@ -150,6 +162,9 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "may_request_sharing": actor.can(Scope.SHARING_REQUEST),
         "may_record_consent": actor.can(Scope.PARTIES_WRITE),
         "may_edit": actor.can(Scope.PARTIES_WRITE),
+        "may_merge": actor.can(Scope.PARTIES_MERGE),
+        "merges": merges_into(actor=actor, party=view.party),
+        "provenance": _provenance(view),
         "view": view,
         "party": view.party,
         "channel": channel or "",
@@ -164,6 +179,32 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "console/_timeline_rows.html", context)
     return render(request, "console/party.html", context)
+
+
+def _provenance(view: Any) -> dict[Any, Golden]:
+    """Where each value shown came from, when a register linked to the party holds the same:
+    "name", "birth_date", and the id of each contact point."""
+    party = view.party
+    golden = golden_record(party)
+    shown: dict[Any, Golden] = {}
+    name = golden.get("name")
+    if name and all(getattr(party, f) == v for f, v in name.value.items() if v):
+        shown["name"] = name
+    born = golden.get("birth_date")
+    if born and born.value["birth_date"] == party.birth_date:
+        shown["birth_date"] = born
+    for kind, attribute in (("email", "email"), ("phone", "phone"), ("postal", "address")):
+        found = golden.get(attribute)
+        if found is None:
+            continue
+        wanted = "".join(str(found.value[attribute]).lower().split())
+        for contact in view.contact_points:
+            if contact.kind == kind and wanted in {
+                "".join(contact.normalized.lower().split()),
+                "".join(contact.value.lower().split()),
+            }:
+                shown[contact.pk] = found
+    return shown
 
 
 def _day_from(text: str) -> date:

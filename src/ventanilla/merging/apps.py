@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MergingConfig(AppConfig):
+    name = "ventanilla.merging"
+    label = "merging"
