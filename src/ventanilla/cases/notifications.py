@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from ventanilla.cases.models import Case, CaseStatus, LifeEventRequest
 from ventanilla.core.i18n import localized
 from ventanilla.notifications.models import Notification, NotificationEvent
-from ventanilla.notifications.outbox import addresses_of, enqueue_sending, language_of
+from ventanilla.notifications.outbox import (
+    addresses_of,
+    enqueue_sending,
+    language_of,
+    notify_person,
+)
 from ventanilla.notifications.templates import (
     FALLBACK_LANGUAGE,
     active_templates,
@@ -126,33 +131,9 @@ def notify_life_event(*, request: LifeEventRequest, cases: list[Case]) -> list[N
     once, not once per office. Call it inside the transaction that opened the cases."""
     if not cases:
         return []
-    event = NotificationEvent.LIFE_EVENT_OPENED
-    party = cases[0].party
-    language = language_of(party)
-    templates = active_templates(event)
-    rows: list[Notification] = []
-    for medium, recipient in (
-        addresses_of([party.pk], timezone.localdate()).get(party.pk, {}).items()
-    ):
-        template = templates.get((language, medium)) or templates.get((FALLBACK_LANGUAGE, medium))
-        if template is None:
-            logger.info("No %s template for %s (%s): not sent", medium, event, language)
-            continue
-        values = _life_event_values(request, cases, template.language)
-        rows.append(
-            Notification(
-                party=party,
-                event=event,
-                medium=medium,
-                recipient=recipient[:254],
-                language=template.language,
-                subject=render(template.subject, values)[:200],
-                body=render(template.body, values)[:8000],
-            )
-        )
-    if not rows:
-        logger.info("Party %s has no email or mobile: request %s not notified", party.pk, request)
-        return []
-    created = Notification.objects.bulk_create(rows)
-    transaction.on_commit(enqueue_sending)
-    return created
+    return notify_person(
+        party=cases[0].party,
+        event=NotificationEvent.LIFE_EVENT_OPENED,
+        values_for=lambda language: _life_event_values(request, cases, language),
+        about=f"request {request}",
+    )

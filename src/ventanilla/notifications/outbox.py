@@ -6,6 +6,7 @@ cases write theirs with ``cases.notifications.notify_case``, through the same he
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -77,6 +78,27 @@ def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
     if event not in NotificationEvent.values:
         raise ValueError(f"Unknown notification event {event!r}")
     party = Party.objects.get(pk=party_id)
+    return notify_person(
+        party=party,
+        event=event,
+        values_for=lambda _language: (
+            {name: "" for name in PLACEHOLDERS} | {"text": text, "link": my_data_link()}
+        ),
+        about=str(event),
+    )
+
+
+def notify_person(
+    *,
+    party: Party,
+    event: str,
+    values_for: Callable[[str], dict[str, str]],
+    about: str,
+) -> list[Notification]:
+    """Write one message by each medium the person can be reached by (email, mobile), from the
+    ``event``'s template in their language (else the Spanish one), its placeholders filled by
+    ``values_for(language)``; sending is queued once the caller's transaction commits. ``about``
+    names what was not notified in the log when the person has no address."""
     language = language_of(party)
     templates = active_templates(event)
     rows: list[Notification] = []
@@ -87,7 +109,7 @@ def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
         if template is None:
             logger.info("No %s template for %s (%s): not sent", medium, event, language)
             continue
-        values = {name: "" for name in PLACEHOLDERS} | {"text": text, "link": my_data_link()}
+        values = values_for(template.language)
         rows.append(
             Notification(
                 party=party,
@@ -100,7 +122,7 @@ def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
             )
         )
     if not rows:
-        logger.info("Party %s has no email or mobile: %s not notified", party.pk, event)
+        logger.info("Party %s has no email or mobile: %s not notified", party.pk, about)
         return []
     created = Notification.objects.bulk_create(rows)
     transaction.on_commit(enqueue_sending)
