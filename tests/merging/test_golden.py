@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from django.test import Client
@@ -29,7 +30,11 @@ def supervisor(make_staff: Any) -> Actor:
 
 def register(party: Party, agency: Agency, verified: datetime, **values: Any) -> SourceRecord:
     record = SourceRecord.objects.create(
-        agency=agency, source_key=f"{agency.code}-{values}", party=party, **values
+        # A key as registries give it: short (PostgreSQL holds it to 60 characters), one each.
+        agency=agency,
+        source_key=f"{agency.code}-{uuid4().hex[:12]}",
+        party=party,
+        **values,
     )
     SourceRecord.objects.filter(pk=record.pk).update(updated_at=verified)
     return record
