@@ -33,6 +33,7 @@ from ventanilla.cases.services import case_open, life_event_open, task_create
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
+from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Party
@@ -100,6 +101,9 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/parties/{party_id}/merge/"): {"supervisor", "administrator"},
     ("post", "/console/parties/{party_id}/merge/"): {"supervisor", "administrator"},
     ("post", "/console/parties/{party_id}/unmerge/"): {"supervisor", "administrator"},
+    ("get", "/console/matches/"): {"supervisor", "administrator"},
+    ("get", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
+    ("post", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
     ("get", "/console/cases/"): READERS,
     ("get", "/console/cases/new/"): FRONT,
     ("get", "/console/parties/new/"): FRONT,
@@ -268,9 +272,19 @@ def build_world() -> dict[str, Any]:
     life_event_request = life_event_open(
         actor=author, party_id=party.pk, life_event_code=moving.code, channel="desk"
     )
+    stray = SourceRecord.objects.create(
+        agency=town["salud"], source_key="S-1", given_name="Ana", family_name_1="Ruiz"
+    )
+    review = MatchReview.objects.create(
+        record=stray,
+        party=party,
+        model=MatchModel.objects.create(version=1, settings={}),
+        probability=0.7,
+    )
     return {
         "town": town,
         "party": party,
+        "review": review,
         "case": case,
         "original": original,
         "task": task,
@@ -517,6 +531,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{task_id}", str(world["task"].pk))
         .replace("{template_id}", str(NotificationTemplate.objects.order_by("event").first().pk))
         .replace("{notification_id}", given_up_message(world))
+        .replace("{review_id}", str(world["review"].pk))
     )
     signed = SimpleUploadedFile("firma.pdf", SIGNED_FORM_PDF)
     forms = {
@@ -528,6 +543,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "contacts/new": CONTACT_FORM,
         "cases/new": {"service": world["service"].code, "channel": "desk"},
         "/merge/": {"other": str(world["duplicate"].pk), "reason": "El mismo DNI"},
+        "/matches/": {"decision": "different"},
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

@@ -32,11 +32,14 @@ from ventanilla.cases.services import (
     life_event_open,
     task_create,
 )
+from ventanilla.catalog.models import Agency
 from ventanilla.citizen360.selectors import party_360
 from ventanilla.consent.services import consent_record
 from ventanilla.demo.catalogue import STAFF, ensure_catalogue
 from ventanilla.demo.citizen import demo_citizen
 from ventanilla.demo.synthetic import seed_municipality
+from ventanilla.identity import linkage
+from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
 from ventanilla.parties.services import party_update
@@ -134,6 +137,7 @@ def working_day() -> dict[str, Any]:
         actor=person, party_id=party.pk, life_event_code="nacimiento", channel="web"
     )
     party_360(actor=worker, party_id=party.pk)  # a reading the citizen's disclosure log shows
+    review = likely_match(party)
     return {
         "party_id": party.pk,
         "party": party,
@@ -150,7 +154,31 @@ def working_day() -> dict[str, Any]:
         "organisation": Party.objects.filter(kind="organisation").first(),
         "sensitive": Party.objects.filter(attributes__sensitivity="sensitive").first(),
         "cases": list(Case.objects.filter(party=party).values_list("reference", flat=True)),
+        "review_id": review.pk,
     }
+
+
+def likely_match(party: Party) -> MatchReview:
+    """A register's record of the citizen, with a DNI written wrong, that matching found likely
+    theirs, with what each comparison of the model found, for the reviewer to read."""
+    stray = SourceRecord.objects.create(
+        agency=Agency.objects.get(code="padron"),
+        source_key="P-1",
+        given_name=party.given_name,
+        family_name_1=party.family_name_1,
+        identifier="12345678A",
+        flags={"identifier": "wrong check letter", "birth_date": "not a date: 31/02/1980"},
+    )
+    model = MatchModel.objects.create(version=1, settings=linkage.settings())
+    comparisons = [
+        {"comparison": comparison["output_column_name"],
+         "level": comparison["comparison_levels"][1 + n % 2]["label_for_charts"],
+         "weight": 2.5 - n}
+        for n, comparison in enumerate(linkage.settings()["comparisons"])
+    ]  # fmt: skip
+    return MatchReview.objects.create(
+        record=stray, party=party, model=model, probability=0.8, comparisons=comparisons
+    )
 
 
 @pytest.fixture(scope="module")

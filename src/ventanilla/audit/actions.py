@@ -64,3 +64,6 @@ class Action(models.TextChoices):
     IDENTITY_IMPORT = "identity.import", _("Imported an agency's registry of people")
     IDENTITY_EXPORT = "identity.export", _("Exported which person each agency's record belongs to")
     IDENTITY_MATCH = "identity.match", _("Matched other agencies' records to parties")
+    IDENTITY_REVIEW_LIST = "identity.review_list", _("Listed likely matches waiting for review")
+    IDENTITY_REVIEW_READ = "identity.review_read", _("Opened a likely match to review")
+    IDENTITY_REVIEW = "identity.review", _("Decided whether two records are the same person")

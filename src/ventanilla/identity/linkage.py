@@ -240,6 +240,11 @@ DETERMINISTIC_RULES = (
 )
 DETERMINISTIC_RECALL = 0.8
 
+# Pairs reviewers decided are one person count in training once there are this many: m is then
+# also estimated from them, and averaged with EM's estimates. Fewer, mostly from the uncertain
+# band, would pull the model towards the hard cases more than they tell.
+LABELS_FOR_M = 50
+
 
 def settings() -> dict[str, Any]:
     """The untrained model: Splink's settings for Spanish identity data."""
@@ -293,11 +298,14 @@ def train_and_score(
     table: pa.Table,
     *,
     model: Mapping[str, Any] | None = None,
+    labels: Sequence[tuple[str, str]] = (),
     stage: Callable[[str], None] = lambda _name: None,
 ) -> Scored:
     """Train the model on ``table`` (or apply ``model`` as it is) and score the blocked pairs;
-    pairs below the review threshold are left out."""
+    pairs below the review threshold are left out. ``labels`` are pairs of ``unique_id``s
+    people decided are one person: with ``LABELS_FOR_M`` of them, they train m too."""
     from splink import DuckDBAPI, Linker, block_on
+    from splink.internals.exceptions import EMTrainingException
 
     logging.getLogger("splink").setLevel(logging.ERROR)
     connection = duckdb.connect(":memory:")
@@ -315,8 +323,23 @@ def train_and_score(
         linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
         stage("m")
         for columns in TRAINING_RULES:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), estimate_without_term_frequencies=True
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*columns), estimate_without_term_frequencies=True
+                )
+            except EMTrainingException:
+                # No two records share these values (a registry without identifiers): what
+                # this session would have learnt keeps its starting values.
+                continue
+        if len(labels) >= LABELS_FOR_M:
+            pairs = pa.table(
+                {
+                    "unique_id_l": [left for left, _right in labels],
+                    "unique_id_r": [right for _left, right in labels],
+                }
+            )
+            linker.training.estimate_m_from_pairwise_labels(  # type: ignore[no-untyped-call]
+                db_api.register(pairs, table_name="__ventanilla_labels")
             )
     stage("score")
     predictions = linker.inference.predict(

@@ -32,6 +32,7 @@ from ventanilla.core.errors import Conflict, ValidationFailed
 from ventanilla.identity import linkage
 from ventanilla.identity.features import prepare
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
+from ventanilla.identity.reviews import training_labels
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
 from ventanilla.parties.validation import normalize_contact
@@ -62,6 +63,8 @@ class MatchSummary:
     reviews: int
     model_version: int | None
     unlinked: int = 0
+    # Pairs people decided were one person, used as training labels for this version.
+    labels: int = 0
 
 
 def _record_node(pk: Any) -> str:
@@ -212,7 +215,13 @@ def identity_match(
         {"unique_id": _party_node(party["id"]), "origin": "party", **prepare(party)}
         for party in parties
     ]
-    scored = linkage.train_and_score(linkage.rows_table(rows), stage=stage)
+    present = {row["unique_id"] for row in rows}
+    labels = [
+        pair
+        for pair in training_labels(agencies=agencies)
+        if pair[0] in present and pair[1] in present
+    ]
+    scored = linkage.train_and_score(linkage.rows_table(rows), labels=labels, stage=stage)
 
     stage("cluster")
     clusters = linkage.Clusters()
@@ -295,6 +304,7 @@ def identity_match(
                 "linked_by_model": counts["model"],
                 "new_parties": counts["new"],
                 "reviews": reviews,
+                "labels": len(labels),
             },
         )
     return MatchSummary(
@@ -306,6 +316,7 @@ def identity_match(
         reviews=reviews,
         model_version=model.version,
         unlinked=counts["unlinked"],
+        labels=len(labels),
     )
 
 

@@ -20,13 +20,20 @@ MENU = re.compile(r'<nav aria-label="[^"]*">(.*?)</nav>', re.S)
 EXPECTED = {
     "agent": {"/console/", "/console/cases/", "/console/inbox/"},
     "case_worker": {"/console/", "/console/cases/", "/console/inbox/"},
-    "supervisor": {"/console/", "/console/cases/", "/console/inbox/", "/console/messages/"},
+    "supervisor": {
+        "/console/",
+        "/console/cases/",
+        "/console/inbox/",
+        "/console/matches/",
+        "/console/messages/",
+    },
     "analyst": set(),
     "dpo": {"/console/", "/console/cases/", "/console/audit/", "/console/retention/"},
     "administrator": {
         "/console/",
         "/console/cases/",
         "/console/inbox/",
+        "/console/matches/",
         "/console/messages/",
         "/console/audit/",
         "/console/retention/",

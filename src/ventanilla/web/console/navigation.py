@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.models import Scope
 from ventanilla.cases.news import unread_count
+from ventanilla.identity.reviews import reviews_waiting_count
 
 # Where a staff page leaves the actor it resolved, for the menu to reuse.
 ACTOR_ATTRIBUTE = "ventanilla_actor"
@@ -68,6 +69,18 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                     "answered tasks, escalations, cases handed over to you."
                 ),
                 waiting=lambda actor: unread_count(actor=actor),
+            )
+        )
+    if actor.can(Scope.PARTIES_MERGE):
+        places.append(
+            Destination(
+                _("Likely duplicates"),
+                "console:matches",
+                _(
+                    "Records from different registers that are probably the same person: "
+                    "compare them and decide."
+                ),
+                waiting=lambda actor: reviews_waiting_count(actor=actor),
             )
         )
     if actor.can(Scope.CATALOG_MANAGE):

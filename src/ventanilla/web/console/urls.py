@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from ventanilla.web.console import case_views, desk_views, merge_views, message_views, views
+from ventanilla.web.console import (
+    case_views,
+    desk_views,
+    match_views,
+    merge_views,
+    message_views,
+    views,
+)
 
 app_name = "console"
 
@@ -19,6 +26,8 @@ urlpatterns = [
     path("parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
     path("parties/<uuid:party_id>/merge/", merge_views.party_merge_page, name="party-merge"),
     path("parties/<uuid:party_id>/unmerge/", merge_views.party_unmerge_page, name="party-unmerge"),
+    path("matches/", match_views.match_queue, name="matches"),
+    path("matches/<uuid:review_id>/", match_views.match_review, name="match"),
     path("cases/", case_views.case_queue, name="cases"),
     path("inbox/", case_views.inbox_page, name="inbox"),
     path("cases/assign/", case_views.case_bulk_assign, name="cases-assign"),

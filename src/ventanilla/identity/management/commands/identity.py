@@ -138,6 +138,8 @@ def run_match(command: BaseCommand, options: dict[str, Any]) -> None:
         f"{summary.linked_by_model} by the model, {summary.new_parties} new parties, "
         f"{summary.reviews} pairs to review."
     )
+    if summary.labels:
+        command.stdout.write(f"{summary.labels} pairs decided by people counted in training.")
     if summary.unlinked:
         command.stdout.write(f"{summary.unlinked} records have no name to register a party by.")
 
