@@ -29,6 +29,10 @@ class Command(BaseCommand):
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed", citizens=options["citizens"], seed=options["seed"])
+        # The other agencies' registers the town holds are matched to its people, so that the
+        # console shows linked records and a queue of likely duplicates to decide.
+        self.stdout.write("Matching the other agencies' registers to the town's people…")
+        call_command("identity", "match", "--operator", "demo", stdout=self.stdout)
         address = f"http://{options['bind']}"
         lines = [
             "",
