@@ -652,6 +652,38 @@ VENTANILLA_PORTAL_IDLE_SECONDS = int(
         "a citizen's portal session ends after this many seconds without activity",
     )
 )
+
+# Sign-in with a national eID through OpenID Connect (Cl@ve, or the administration's own
+# provider), beside the emailed link. Empty issuer: the portal offers only the link.
+VENTANILLA_OIDC_ISSUER = env(
+    "VENTANILLA_OIDC_ISSUER",
+    "",
+    "the eID provider's issuer URL (its /.well-known/openid-configuration is read); empty turns "
+    "eID sign-in off",
+).rstrip("/")
+VENTANILLA_OIDC_CLIENT_ID = env(
+    "VENTANILLA_OIDC_CLIENT_ID", "", "the client id the eID provider gave this installation"
+)
+VENTANILLA_OIDC_CLIENT_SECRET = env(
+    "VENTANILLA_OIDC_CLIENT_SECRET",
+    "",
+    "the client secret the eID provider gave this installation",
+)
+VENTANILLA_OIDC_IDENTIFIER_CLAIM = env(
+    "VENTANILLA_OIDC_IDENTIFIER_CLAIM",
+    "dni",
+    "the claim of the ID token or user info that carries the person's DNI or NIE",
+)
+VENTANILLA_OIDC_SCOPES = env(
+    "VENTANILLA_OIDC_SCOPES",
+    "openid profile email",
+    "the scopes asked of the eID provider (openid is needed)",
+)
+VENTANILLA_OIDC_NAME = env(
+    "VENTANILLA_OIDC_NAME",
+    "Cl@ve",
+    "the eID's name on the portal's sign-in button",
+)
 # Behind a reverse proxy every connection comes from the proxy; the header it sets names the
 # visitor, for the per-address limits. Trust it only when a proxy you run always sets it.
 VENTANILLA_CLIENT_ADDRESS_HEADER = env(

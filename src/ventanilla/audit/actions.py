@@ -55,6 +55,7 @@ class Action(models.TextChoices):
     PORTAL_LINK_SENT = "portal.link_sent", _("A sign-in link was emailed to the person")
     PORTAL_LINK_USED = "portal.link_used", _("The person signed in to the portal with a link")
     PORTAL_LINK_REFUSED = "portal.link_refused", _("A used or expired sign-in link was tried")
+    PORTAL_EID_USED = "portal.eid_used", _("The person signed in to the portal with their eID")
     API_KEY_CREATE = "api_key.create", _("Gave an application an API key")
     API_KEY_REVOKE = "api_key.revoke", _("Revoked an application's API key")
     ADMIN_LIST = "admin.list", _("Listed records in the administration site")

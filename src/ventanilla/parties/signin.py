@@ -15,7 +15,7 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,13 +24,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ventanilla.access.actors import actor_for_citizen
+from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.core.ratelimit import hit
 from ventanilla.parties.models import ContactPoint, Identifier, Party, PortalSignInToken
+from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
 from ventanilla.parties.validation import normalize_contact, normalize_identifier
 
 logger = logging.getLogger(__name__)
@@ -293,3 +294,122 @@ def portal_citizen(*, party_id: str) -> Party | None:
     return Party.objects.filter(
         pk=party_id, status=Party.Status.ACTIVE, kind=Party.Kind.PERSON
     ).first()
+
+
+# The national eID (an OpenID Connect provider such as Cl@ve) vouches for who the person is: the
+# DNI/NIE it asserts is marked verified, and a person it names who is not on record is registered.
+EID_REGISTRAR = Actor(label="system:eid", sees_everything=True)
+# Particles that begin a compound surname ("de la Fuente", "del Río", "San Martín").
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "san", "santa", "i"})
+
+
+class EidRefused(DomainError):
+    """The identity provider's answer cannot sign anyone in (no usable DNI/NIE in it, or it names
+    a person whose record was erased)."""
+
+    code = "eid_refused"
+    status = 403
+
+
+@dataclass(frozen=True)
+class EidIdentity:
+    """What the identity provider asserted about the person, as its claims gave it."""
+
+    identifier: str
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""
+    email: str = ""
+    subject: str = ""
+
+
+def _split_surnames(family_name: str) -> tuple[str, str]:
+    """The first and second surnames from the one string providers give, keeping particles with
+    the surname they introduce ("de la Fuente García" is "de la Fuente" and "García")."""
+    words = family_name.split()
+    first: list[str] = []
+    while words:
+        word = words.pop(0)
+        first.append(word)
+        if word.lower() not in _PARTICLES:
+            break
+    return " ".join(first), " ".join(words)
+
+
+def _active_holder(scheme: str, value: str) -> tuple[Party | None, Identifier | None]:
+    """The active person holding this identifier, following merges to the surviving record."""
+    held = (
+        Identifier.objects.filter(scheme=scheme, issuing_country="ES", value=value)
+        .select_related("party")
+        .first()
+    )
+    if held is None:
+        return None, None
+    party = held.party
+    for _step in range(20):  # a merge chain is short; a loop in it must not hang sign-in
+        if party.status != Party.Status.MERGED or party.merged_into_id is None:
+            break
+        party = Party.objects.get(pk=party.merged_into_id)
+    return party, held
+
+
+def _eid_new_party(identity: EidIdentity, scheme: str, value: str) -> Party:
+    family_1, family_2 = _split_surnames(identity.family_name)
+    if not identity.given_name.strip() or not family_1:
+        raise EidRefused(_("Your eID did not say your name, so we cannot register you."))
+    birth = None
+    if identity.birth_date:
+        try:
+            birth = date.fromisoformat(identity.birth_date[:10])
+        except ValueError:
+            birth = None  # a provider's odd date is not worth refusing the person for
+    contacts = []
+    if identity.email:
+        try:
+            normalize_contact(ContactPoint.Kind.EMAIL, identity.email)
+            contacts.append(ContactPointInput(kind=ContactPoint.Kind.EMAIL, value=identity.email))
+        except ValidationFailed:
+            pass  # an address the provider holds but we cannot use: the person can add one
+    return party_create(
+        actor=EID_REGISTRAR,
+        identifiers=[IdentifierInput(scheme=scheme, value=value, verified=True)],
+        contact_points=contacts,
+        given_name=identity.given_name,
+        family_name_1=family_1,
+        family_name_2=family_2,
+        birth_date=birth,
+        preferred_language=(translation.get_language() or "es")[:2],
+    )
+
+
+def portal_sign_in_by_eid(*, identity: EidIdentity) -> tuple[Party, bool]:
+    """The person the identity provider vouched for, and whether they were registered now.
+
+    The holder of the DNI/NIE (or the record it was merged into) signs in and the identifier is
+    marked verified; nobody on record holds it: the person is registered with it verified.
+    Raises ``EidRefused`` when the answer carries no valid DNI/NIE, or names an erased record."""
+    try:
+        scheme, value = _identifier(identity.identifier)
+    except ValidationFailed as failure:
+        raise EidRefused(_("Your eID did not give a valid DNI or NIE.")) from failure
+    with transaction.atomic():
+        party, held = _active_holder(scheme, value)
+        created = False
+        if party is None:
+            party = _eid_new_party(identity, scheme, value)
+            created = True
+        elif party.status != Party.Status.ACTIVE or party.kind != Party.Kind.PERSON:
+            raise EidRefused(
+                _("The record of this DNI or NIE can no longer be used. Ask at any desk.")
+            )
+        elif held is not None and not held.verified:
+            Identifier.objects.filter(pk=held.pk).update(verified=True, updated_at=timezone.now())
+        audit_record(
+            actor=actor_for_citizen(party),
+            action=Action.PORTAL_EID_USED,
+            party_id=party.pk,
+            object_type="party",
+            object_id=party.pk,
+            detail={"registered": created, "provider": settings.VENTANILLA_OIDC_NAME},
+        )
+    return party, created

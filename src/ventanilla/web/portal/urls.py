@@ -2,13 +2,16 @@
 
 from django.urls import path, re_path
 
-from ventanilla.web.portal import case_views, views
+from ventanilla.web.portal import case_views, eid, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", case_views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
+    # Before the emailed link's pattern, which would take "eid" for a secret.
+    path("sign-in/eid/", eid.eid_start, name="sign-in-eid"),
+    path("sign-in/eid/return/", eid.eid_return, name="sign-in-eid-return"),
     path("sign-in/<str:secret>/", views.sign_in_link, name="sign-in-link"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("me/", views.me, name="me"),

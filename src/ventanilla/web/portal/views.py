@@ -36,7 +36,7 @@ from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.i18n import current_language
 from ventanilla.parties.jobs import send_sign_in_link
 from ventanilla.parties.labels import language_name
-from ventanilla.parties.models import DataCategory
+from ventanilla.parties.models import DataCategory, Party
 from ventanilla.parties.signin import (
     LINK_MINUTES,
     SECRET_MARK,
@@ -129,6 +129,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         "email": "",
         "errors": {},
         "minutes": LINK_MINUTES,
+        "eid_name": settings.VENTANILLA_OIDC_NAME if settings.VENTANILLA_OIDC_ISSUER else "",
     }
     if request.method == "GET":
         if "next" in request.GET:
@@ -170,8 +171,13 @@ def sign_in_link(request: HttpRequest, secret: str) -> HttpResponse:
     if party is None:
         context = {"valid": False, "minutes": LINK_MINUTES}
         return render(request, "portal/sign_in_link.html", context, status=410)
+    return start_citizen_session(request, party)
+
+
+def start_citizen_session(request: HttpRequest, party: Party) -> HttpResponse:
+    """Sign ``party`` in to a fresh session (no staff sign-in and no earlier visitor's data
+    carries over) and go where they were heading, or to their page."""
     then = _safe_next(request.session.get(NEXT_KEY))
-    # A fresh session: no staff sign-in and no earlier visitor's data carries over.
     logout(request)
     request.session[PARTY_KEY] = str(party.pk)
     request.session[SEEN_KEY] = time.time()
