@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,6 +102,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/parties/{party_id}/merge/"): {"supervisor", "administrator"},
     ("post", "/console/parties/{party_id}/merge/"): {"supervisor", "administrator"},
     ("post", "/console/parties/{party_id}/unmerge/"): {"supervisor", "administrator"},
+    ("get", "/console/call-backs/"): FRONT,
+    ("post", "/console/call-backs/{interaction_id}/"): FRONT,
     ("get", "/console/matches/"): {"supervisor", "administrator"},
     ("get", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
     ("post", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
@@ -532,6 +535,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{template_id}", str(NotificationTemplate.objects.order_by("event").first().pk))
         .replace("{notification_id}", given_up_message(world))
         .replace("{review_id}", str(world["review"].pk))
+        .replace("{interaction_id}", str(uuid.uuid4()))
     )
     signed = SimpleUploadedFile("firma.pdf", SIGNED_FORM_PDF)
     forms = {
@@ -544,6 +548,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "cases/new": {"service": world["service"].code, "channel": "desk"},
         "/merge/": {"other": str(world["duplicate"].pk), "reason": "El mismo DNI"},
         "/matches/": {"decision": "different"},
+        "/call-backs/": {"result": "answered"},
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

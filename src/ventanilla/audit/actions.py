@@ -15,6 +15,7 @@ class Action(models.TextChoices):
     PARTY_UPDATE = "party.update", _("Changed a party")
     INTERACTION_LIST = "interaction.list", _("Read a party's interactions")
     INTERACTION_CREATE = "interaction.create", _("Recorded an interaction")
+    CALL_BACK_LIST = "call_back.list", _("Listed the calls waiting to be returned")
     CASE_READ = "case.read", _("Read a case")
     CASE_LIST = "case.list", _("Listed cases")
     CASE_CREATE = "case.create", _("Opened a case")

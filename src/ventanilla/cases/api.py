@@ -457,5 +457,7 @@ def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[I
         occurred_at=payload.occurred_at,
         duration_seconds=payload.duration_seconds,
         outcome=payload.outcome or "",
+        call_back_due=payload.call_back_due,
+        call_back_phone=payload.call_back_phone or "",
     )
     return Status(201, interaction)

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from pydantic import ConfigDict
+from pydantic import AwareDatetime, ConfigDict
 
 from ventanilla.access.actors import actor_of
 from ventanilla.core import filetypes
@@ -46,6 +46,16 @@ class InteractionIn(Schema):
     occurred_at: EventTime | None = None
     duration_seconds: int | None = Field(default=None, ge=0, le=86400)
     outcome: OutcomeCode | None = Field(default=None, description=OUTCOME_HELP)
+    call_back_due: AwareDatetime | None = Field(
+        default=None,
+        description="With the outcome call_back: when the person is to be called back "
+        "(default: within 24 hours). The call then waits in the console's call-back queue.",
+    )
+    call_back_phone: str | None = Field(
+        default=None,
+        max_length=40,
+        description="With the outcome call_back: the number to call, if not the person's own.",
+    )
 
 
 class InteractionOut(Schema):
@@ -64,6 +74,14 @@ class InteractionOut(Schema):
     duration_seconds: int | None
     summary: str
     outcome: OutcomeCode | None = Field(default=None, description=OUTCOME_HELP)
+    call_back_due: datetime | None = Field(
+        default=None, description="When the call is to be returned, if it waits for one."
+    )
+    call_back_returned_at: datetime | None = Field(
+        default=None,
+        alias="call_back_done_at",
+        description="When the call was returned (null while it waits).",
+    )
 
     @staticmethod
     def resolve_outcome(obj: Interaction) -> str | None:

@@ -68,6 +68,13 @@ class Interaction(BaseModel):
     outcome = models.CharField(
         max_length=15, choices=Outcome.choices, blank=True, default="", db_default=""
     )
+    # A contact that ends "to call back" waits in the call-back queue until it is returned: by
+    # when, on which number (empty: the person's own), how many tries went unanswered, and when
+    # it was returned (the return call is a contact of its own, ``call_back_answer``).
+    call_back_due = models.DateTimeField(null=True, blank=True)
+    call_back_phone = models.CharField(max_length=32, blank=True, default="", db_default="")
+    call_back_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    call_back_done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("interaction")
@@ -75,6 +82,11 @@ class Interaction(BaseModel):
         indexes = [
             models.Index(fields=["party", "-occurred_at", "-id"], name="interaction_timeline_idx"),
             models.Index(fields=["agency", "-occurred_at"], name="interaction_agency_idx"),
+            models.Index(
+                fields=["call_back_due"],
+                name="interaction_call_back_idx",
+                condition=models.Q(call_back_due__isnull=False, call_back_done_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -17,7 +18,7 @@ from ventanilla.consent.selectors import shares_cases_with
 from ventanilla.core.errors import NotFound
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from ventanilla.interactions.models import Interaction, InteractionAttachment
-from ventanilla.parties.models import Party
+from ventanilla.parties.models import ContactPoint, Party
 
 TIMELINE_ORDER = ["-occurred_at", "-id"]
 
@@ -131,3 +132,38 @@ def attachment_for_download(*, actor: Actor, attachment_id: Any) -> InteractionA
         object_id=attachment.pk,
     )
     return attachment
+
+
+def call_backs_due(actor: Actor) -> QuerySet[Interaction]:
+    """The calls waiting to be returned in the actor's agencies, the most overdue first, without
+    an audit entry (the caller that shows them records it, ``call_back_queue``)."""
+    require(actor, Scope.INTERACTIONS_WRITE)
+    return (
+        interactions_in_reach(actor)
+        .filter(call_back_due__isnull=False, call_back_done_at__isnull=True)
+        .order_by("call_back_due", "id")
+    )
+
+
+def call_back_queue(actor: Actor, *, limit: int = 100) -> list[Interaction]:
+    """The calls to return, with the person and what they called about, for the queue page: one
+    audit entry for the listing, as a case queue has."""
+    phones = ContactPoint.objects.filter(kind=ContactPoint.Kind.PHONE).order_by(
+        "-preferred", "created_at"
+    )
+    waiting: list[Interaction] = list(
+        call_backs_due(actor)
+        .select_related("party", "service", "agency", "channel")
+        .prefetch_related(Prefetch("party__contact_points", phones, to_attr="phones"))[:limit]
+    )
+    audit_record(
+        actor=actor,
+        action=Action.CALL_BACK_LIST,
+        detail={"shown": len(waiting), "parties": [str(i.party_id) for i in waiting]},
+    )
+    return waiting
+
+
+def call_backs_late_count(actor: Actor) -> int:
+    """How many calls to return are due by now (the menu shows it); no person is read."""
+    return call_backs_due(actor).filter(call_back_due__lte=timezone.now()).count()

@@ -8,7 +8,7 @@ service of cases, which checks the case and passes it down."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
@@ -31,9 +31,16 @@ from ventanilla.core.richtext import sanitize_html
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.selectors import interactions_in_reach
 from ventanilla.parties.models import Party
+from ventanilla.parties.validation import normalize_phone
 
 MAX_SUMMARY = 4000
 MAX_DESCRIPTION = 4000
+# A call to return with no time given is due within a day; one returned without an answer is
+# tried again an hour later.
+CALL_BACK_DEFAULT = timedelta(hours=24)
+CALL_BACK_RETRY = timedelta(hours=1)
+# How a returned call can end.
+CALL_BACK_RESULTS = (Interaction.Outcome.ANSWERED, Interaction.Outcome.NO_ANSWER)
 
 
 def acting_agency(*, actor: Actor, agency_code: str | None) -> Agency:
@@ -69,9 +76,13 @@ def interaction_record(
     occurred_at: datetime | None = None,
     duration_seconds: int | None = None,
     outcome: str = "",
+    call_back_due: datetime | None = None,
+    call_back_phone: str = "",
 ) -> Interaction:
     """Add one contact to a party's history, with how it ended (``outcome``) when known.
 
+    A contact that ends "to call back" joins the call-back queue, due at ``call_back_due``
+    (within a day when not given), on ``call_back_phone`` (the person's own when empty).
     ``case_id`` links it to a case the caller has found the actor may link it to: only the
     services of cases pass it (``case_contact_record``), as only they can tell."""
     require(actor, Scope.INTERACTIONS_WRITE, party_id=party_id)
@@ -93,6 +104,9 @@ def interaction_record(
         errors["occurred_at"] = problem
     if duration_seconds is not None and not 0 <= duration_seconds <= 86400:
         errors["duration_seconds"] = _("Between 0 and 86400 seconds.")
+    call_back_due, call_back_phone = _call_back_checked(
+        outcome, call_back_due, call_back_phone.strip(), errors
+    )
     party = Party.objects.filter(pk=party_id).first()
     if party is None:
         errors["party"] = _("No such party.")
@@ -125,8 +139,104 @@ def interaction_record(
                 duration_seconds=duration_seconds,
                 summary=summary,
                 outcome=outcome,
+                call_back_due=call_back_due,
+                call_back_phone=call_back_phone,
             ),
         )
+
+
+def _call_back_checked(
+    outcome: str, due: datetime | None, phone: str, errors: dict[str, str]
+) -> tuple[datetime | None, str]:
+    """The due time and number of a call to return, checked; errors go into ``errors``."""
+    if outcome != Interaction.Outcome.CALL_BACK:
+        if due is not None or phone:
+            field = "call_back_due" if due is not None else "call_back_phone"
+            errors[field] = _("Only a contact that ends with a call to return has this.")
+        return None, ""
+    now = timezone.now()
+    if due is None:
+        due = now + CALL_BACK_DEFAULT
+    elif timezone.is_naive(due):
+        errors["call_back_due"] = _("Give the time with its time zone.")
+    elif due < now - timedelta(minutes=5):
+        errors["call_back_due"] = _("The time to call back has already passed.")
+    elif due > now + timedelta(days=366):
+        errors["call_back_due"] = _("Give a time within the next year.")
+    if phone:
+        try:
+            phone = normalize_phone(phone, field="call_back_phone")
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+    return due, phone
+
+
+@retry_on_contention
+def call_back_answer(
+    *,
+    actor: Actor,
+    interaction_id: Any,
+    result: str,
+    summary: str = "",
+    duration_seconds: int | None = None,
+) -> Interaction:
+    """Return a call waiting in the queue: the return call is recorded on the person's history
+    (by phone, to the citizen) with how it ended. Answered, the call leaves the queue; not
+    answered, it is tried again an hour later and the tries are counted."""
+    require(actor, Scope.INTERACTIONS_WRITE)
+    errors: dict[str, str] = {}
+    if result not in CALL_BACK_RESULTS:
+        errors["result"] = _("Say whether the person answered.")
+    if duration_seconds is not None and not 0 <= duration_seconds <= 86400:
+        errors["duration_seconds"] = _("Between 0 and 86400 seconds.")
+    if len(summary) > MAX_SUMMARY:
+        errors["summary"] = _("Write at most %d characters.") % MAX_SUMMARY
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        waiting = (
+            interactions_in_reach(actor)
+            .select_for_update()
+            .filter(pk=interaction_id, call_back_due__isnull=False)
+            .first()
+        )
+        if waiting is None:
+            raise NotFound(_("No such call to return."))
+        if waiting.call_back_done_at is not None:
+            raise ValidationFailed({"result": _("This call was already returned.")})
+        now = timezone.now()
+        answered = result == Interaction.Outcome.ANSWERED
+        text = summary.strip() or (
+            _("Called back: the person answered.")
+            if answered
+            else _("Called back: there was no answer.")
+        )
+        returned = _recorded(
+            actor,
+            Interaction(
+                # A merge moves the waiting call with the rest of the person's history.
+                party_id=waiting.party_id,
+                channel_id="phone",
+                agency_id=waiting.agency_id,
+                direction=Interaction.Direction.OUTBOUND,
+                relationship=waiting.relationship,
+                kind=waiting.kind,
+                service_id=waiting.service_id,
+                case_id=waiting.case_id,
+                agent_id=actor.user_id,
+                occurred_at=now,
+                duration_seconds=duration_seconds,
+                summary=text,
+                outcome=result,
+            ),
+        )
+        if answered:
+            waiting.call_back_done_at = now
+        else:
+            waiting.call_back_attempts += 1
+            waiting.call_back_due = now + CALL_BACK_RETRY
+        waiting.save(update_fields=["call_back_done_at", "call_back_attempts", "call_back_due"])
+        return returned
 
 
 def interaction_record_for_case(

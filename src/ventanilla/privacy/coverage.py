@@ -184,9 +184,9 @@ COVERAGE: dict[str, Coverage] = {
     "interactions.Interaction": Coverage(
         rows=("party",),
         sections=("interactions",),
-        exported=("summary", "outcome"),
+        exported=("summary", "outcome", "call_back_phone"),
         erasure=Erasure.REWRITE,
-        erased=("summary",),
+        erased=("summary", "call_back_phone"),
     ),
     "interactions.InteractionAttachment": Coverage(
         rows=("interaction__party",),

@@ -378,6 +378,8 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
                 "case": i.case.reference if i.case else "",
                 "duration_seconds": i.duration_seconds,
                 "outcome": i.outcome,
+                "call_back_due": i.call_back_due,
+                "call_back_phone": i.call_back_phone,
                 "summary": i.summary,
                 "documents": [a.file_name for a in i.attachments.all()],
             }

@@ -131,7 +131,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         # The signed consent forms go too; their digests stay as proof one was kept.
         stored_forms = [name for name in consents.values_list("evidence_file", flat=True) if name]
         consents.update(evidence_file="", evidence_name="", withdrawal_evidence="")
-        Interaction.objects.filter(party__in=people).update(summary=ERASED_TEXT)
+        Interaction.objects.filter(party__in=people).update(summary=ERASED_TEXT, call_back_phone="")
         # Documents are the person's own papers: they go, and their files once this commits.
         documents = InteractionAttachment.objects.filter(interaction__party__in=people)
         stored = [name for name in documents.values_list("file", flat=True) if name]

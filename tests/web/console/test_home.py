@@ -18,12 +18,13 @@ MENU = re.compile(r'<nav aria-label="[^"]*">(.*?)</nav>', re.S)
 
 # What each role's menu holds, by address, besides the home page and the password page.
 EXPECTED = {
-    "agent": {"/console/", "/console/cases/", "/console/inbox/"},
-    "case_worker": {"/console/", "/console/cases/", "/console/inbox/"},
+    "agent": {"/console/", "/console/cases/", "/console/inbox/", "/console/call-backs/"},
+    "case_worker": {"/console/", "/console/cases/", "/console/inbox/", "/console/call-backs/"},
     "supervisor": {
         "/console/",
         "/console/cases/",
         "/console/inbox/",
+        "/console/call-backs/",
         "/console/matches/",
         "/console/messages/",
     },
@@ -33,6 +34,7 @@ EXPECTED = {
         "/console/",
         "/console/cases/",
         "/console/inbox/",
+        "/console/call-backs/",
         "/console/matches/",
         "/console/messages/",
         "/console/audit/",

@@ -5,9 +5,11 @@ back is read. Shared by the 360° page, which shows the panels, and the views th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -29,6 +31,8 @@ CONTACT_FIELDS = (
     "summary",
     "duration",
     "outcome",
+    "call_back_due",
+    "call_back_phone",
 )
 
 
@@ -56,6 +60,10 @@ class ContactForm:
     service: str = ""
     # The knowledge-base article the answer came from, when the agent said so.
     article: str = ""
+    # When the contact ends "to call back": by when (a browser's local date and time) and on
+    # which number, both optional.
+    call_back_due: str = ""
+    call_back_phone: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -70,6 +78,8 @@ class ContactForm:
             outcome=post.get("outcome", "")[:15],
             service=post.get("service", "")[:60],
             article=post.get("article", "")[:80],
+            call_back_due=post.get("call_back_due", "").strip()[:30],
+            call_back_phone=post.get("call_back_phone", "").strip()[:40],
         )
 
     @classmethod
@@ -97,6 +107,20 @@ class ContactForm:
             self.errors["duration"] = _("Give whole minutes and seconds from 0 to 59.")
             return None
         return minutes * 60 + seconds
+
+    def call_back_time(self) -> datetime | None:
+        """The time to call back, read in the console's time zone; None if not given; an error
+        on ``call_back_due`` if it is not a date and time."""
+        if not self.call_back_due:
+            return None
+        try:
+            moment = datetime.fromisoformat(self.call_back_due)
+        except ValueError:
+            self.errors["call_back_due"] = _("Give a date and a time.")
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment
 
     @property
     def first_error(self) -> str:

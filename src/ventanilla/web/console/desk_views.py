@@ -171,6 +171,7 @@ def contact_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespo
     elif request.method == "POST":
         contact = ContactForm.from_post(request.POST)
         duration = contact.duration_seconds()
+        call_back_due = contact.call_back_time()
         if not contact.outcome:
             contact.errors["outcome"] = _("Say how the contact ended.")
         if not contact.errors:
@@ -185,6 +186,8 @@ def contact_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespo
                     service_code=contact.service or None,
                     duration_seconds=duration,
                     outcome=contact.outcome,
+                    call_back_due=call_back_due,
+                    call_back_phone=contact.call_back_phone,
                 )
             except ValidationFailed as failure:
                 contact.take_errors(failure.errors)

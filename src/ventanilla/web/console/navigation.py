@@ -17,6 +17,7 @@ from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.models import Scope
 from ventanilla.cases.news import unread_count
 from ventanilla.identity.reviews import reviews_waiting_count
+from ventanilla.interactions.selectors import call_backs_late_count
 
 # Where a staff page leaves the actor it resolved, for the menu to reuse.
 ACTOR_ATTRIBUTE = "ventanilla_actor"
@@ -69,6 +70,18 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                     "answered tasks, escalations, cases handed over to you."
                 ),
                 waiting=lambda actor: unread_count(actor=actor),
+            )
+        )
+    if actor.can(Scope.INTERACTIONS_WRITE):
+        places.append(
+            Destination(
+                _("Calls to return"),
+                "console:call-backs",
+                _(
+                    "The calls promised to citizens, the most overdue first: call, then say how it "
+                    "went."
+                ),
+                waiting=call_backs_late_count,
             )
         )
     if actor.can(Scope.PARTIES_MERGE):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ventanilla.web.console import (
+    call_back_views,
     case_views,
     desk_views,
     match_views,
@@ -29,6 +30,12 @@ urlpatterns = [
     path("matches/", match_views.match_queue, name="matches"),
     path("matches/<uuid:review_id>/", match_views.match_review, name="match"),
     path("cases/", case_views.case_queue, name="cases"),
+    path("call-backs/", call_back_views.call_back_list, name="call-backs"),
+    path(
+        "call-backs/<uuid:interaction_id>/",
+        call_back_views.call_back_result,
+        name="call-back-result",
+    ),
     path("inbox/", case_views.inbox_page, name="inbox"),
     path("cases/assign/", case_views.case_bulk_assign, name="cases-assign"),
     path("cases/new/", desk_views.case_new_for_whom, name="cases-new"),
