@@ -40,6 +40,7 @@ from ventanilla.demo.citizen import demo_citizen
 from ventanilla.demo.synthetic import seed_municipality
 from ventanilla.identity import linkage
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
+from ventanilla.interactions.services import interaction_record
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
 from ventanilla.parties.services import party_update
@@ -138,6 +139,9 @@ def working_day() -> dict[str, Any]:
     )
     party_360(actor=worker, party_id=party.pk)  # a reading the citizen's disclosure log shows
     review = likely_match(party)
+    call = interaction_record(
+        actor=agent, party_id=party.pk, channel="phone", summary="Pide cita", outcome="call_back"
+    )
     return {
         "party_id": party.pk,
         "party": party,
@@ -155,6 +159,7 @@ def working_day() -> dict[str, Any]:
         "sensitive": Party.objects.filter(attributes__sensitivity="sensitive").first(),
         "cases": list(Case.objects.filter(party=party).values_list("reference", flat=True)),
         "review_id": review.pk,
+        "interaction_id": call.pk,
     }
 
 
