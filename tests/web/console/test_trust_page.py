@@ -11,7 +11,11 @@ import pytest
 from django.test import Client
 
 from tests.conftest import sign_in
+from tests.factories import make_party
+from tests.merging.test_golden import day, register
+from ventanilla.access.actors import actor_for_user
 from ventanilla.merging.models import SourceTrust
+from ventanilla.parties.services import ContactPointInput
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,30 @@ def test_an_agent_is_neither_shown_nor_let_in(agent_user: Any, town: Any) -> Non
     assert client.get("/console/trust/").status_code == 403
     assert step(client, "padron", "add", "").status_code == 403
     assert ranked() == []
+
+
+def test_the_360_view_says_which_register_each_email_came_from_as_the_order_decides(
+    supervisor: Any, town: Any
+) -> None:
+    actor = actor_for_user(supervisor)
+    party = make_party(
+        actor,
+        contact_points=[
+            ContactPointInput(kind="email", value="ana@padron.example"),
+            ContactPointInput(kind="email", value="ana@salud.example"),
+        ],
+    )
+    register(party, town["padron"], day("2025-03-12"), email="ana@padron.example")
+    register(party, town["salud"], day("2025-03-12"), email="ana@salud.example")
+    SourceTrust.objects.create(agency=town["padron"], rank=1)
+    SourceTrust.objects.create(agency=town["salud"], rank=2)
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), supervisor)
+    before = words(client.get(f"/console/parties/{party.pk}/").content.decode())
+
+    step(client, "salud", "up", "padron,salud")
+
+    after = words(client.get(f"/console/parties/{party.pk}/").content.decode())
+    assert "ana@padron.example from: Register, verified 12/03/2025" in before
+    assert "ana@salud.example from:" not in before
+    assert "ana@salud.example from: Health, verified 12/03/2025" in after
+    assert "ana@padron.example from:" not in after
