@@ -40,6 +40,7 @@ from ventanilla.demo.citizen import demo_citizen
 from ventanilla.demo.synthetic import seed_municipality
 from ventanilla.identity import linkage
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
+from ventanilla.merging.services import source_trust_set
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
 from ventanilla.parties.services import party_update
@@ -138,6 +139,8 @@ def working_day() -> dict[str, Any]:
     )
     party_360(actor=worker, party_id=party.pk)  # a reading the citizen's disclosure log shows
     review = likely_match(party)
+    # The order of trust in the registers, so that its page shows agencies in it and out of it.
+    source_trust_set(actor=staff("admin"), agency_codes=["padron", "ayto"])
     return {
         "party_id": party.pk,
         "party": party,
