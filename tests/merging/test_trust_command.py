@@ -31,9 +31,9 @@ def test_the_order_is_printed_with_names_and_codes_and_the_agencies_not_ranked(
 
     printed = trust()
 
-    assert "1. Servicio de Salud (salud)\n  2. Padrón (padron)" in printed
+    assert "1. Health (salud)\n  2. Register (padron)" in printed
     not_ranked = printed.split("Not ranked")[1]
-    assert "Ayuntamiento (ayto)" in not_ranked and "Padrón" not in not_ranked
+    assert "Town hall (ayto)" in not_ranked and "Register" not in not_ranked
 
 
 def test_with_no_order_it_says_every_register_is_trusted_alike(town: Any) -> None:
@@ -46,7 +46,7 @@ def test_order_sets_the_whole_order_and_records_the_operator(town: Any) -> None:
     printed = trust("--order", "padron", "salud", "--operator", "marta")
 
     assert ranked() == ["padron", "salud"]
-    assert "1. Padrón (padron)" in printed
+    assert "1. Register (padron)" in printed
     entry = AuditEntry.objects.get(action="source_trust.set")
     assert entry.actor == "command:marta"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from tqdm import tqdm
 
 from ventanilla.access.actors import Actor
@@ -185,6 +186,13 @@ def add_trust_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_trust(command: BaseCommand, options: dict[str, Any]) -> None:
+    # The command speaks English, as its other subcommands do: the refusal and the agencies'
+    # names too, whatever the installation's default language.
+    with translation.override("en"):
+        _run_trust(command, options)
+
+
+def _run_trust(command: BaseCommand, options: dict[str, Any]) -> None:
     if options["order"] is not None:
         try:
             source_trust_set(actor=_operator(options), agency_codes=options["order"])
