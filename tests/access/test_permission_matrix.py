@@ -107,6 +107,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/matches/"): {"supervisor", "administrator"},
     ("get", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
     ("post", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
+    ("get", "/console/trust/"): {"supervisor", "administrator"},
+    ("post", "/console/trust/"): {"supervisor", "administrator"},
     ("get", "/console/cases/"): READERS,
     ("get", "/console/cases/new/"): FRONT,
     ("get", "/console/parties/new/"): FRONT,

@@ -41,6 +41,7 @@ from ventanilla.demo.synthetic import seed_municipality
 from ventanilla.identity import linkage
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import interaction_record
+from ventanilla.merging.services import source_trust_set
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
 from ventanilla.parties.services import party_update
@@ -142,6 +143,8 @@ def working_day() -> dict[str, Any]:
     call = interaction_record(
         actor=agent, party_id=party.pk, channel="phone", summary="Pide cita", outcome="call_back"
     )
+    # The order of trust in the registers, so that its page shows agencies in it and out of it.
+    source_trust_set(actor=staff("admin"), agency_codes=["padron", "ayto"])
     return {
         "party_id": party.pk,
         "party": party,

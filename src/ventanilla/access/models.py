@@ -54,6 +54,10 @@ class Scope(models.TextChoices):
     )
     PARTIES_WRITE = "parties:write", _("Create and update parties")
     PARTIES_MERGE = "parties:merge", _("Merge two records of the same person, and undo a merge")
+    SOURCES_TRUST = (
+        "sources:trust",
+        _("Decide which agency's register is trusted more when registers disagree"),
+    )
     SHARING_REQUEST = "sharing:request", _("Ask another agency for data it holds on a party")
     INTERACTIONS_READ = "interactions:read", _("Read interactions")
     INTERACTIONS_WRITE = "interactions:write", _("Record interactions")
@@ -90,7 +94,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.CASE_WORKER: _FRONT_LINE | _SENSITIVE,
     Role.SUPERVISOR: _FRONT_LINE
     | _SENSITIVE
-    | {Scope.CASES_MANAGE, Scope.CATALOG_MANAGE, Scope.PARTIES_MERGE},
+    | {Scope.CASES_MANAGE, Scope.CATALOG_MANAGE, Scope.PARTIES_MERGE, Scope.SOURCES_TRUST},
     Role.ANALYST: frozenset({Scope.CATALOG_READ}),
     Role.DPO: frozenset(
         {
@@ -111,6 +115,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.CATALOG_MANAGE,
         Scope.ROUTING_MANAGE,
         Scope.PARTIES_MERGE,
+        Scope.SOURCES_TRUST,
     },
 }
 

@@ -27,6 +27,10 @@ class Action(models.TextChoices):
     PARTY_ERASE = "party.erase", _("Erased a party's identity")
     PARTY_MERGE = "party.merge", _("Joined two records of the same person into one")
     PARTY_UNMERGE = "party.unmerge", _("Undid the joining of two records into one")
+    SOURCE_TRUST_SET = (
+        "source_trust.set",
+        _("Set the order in which agencies' registers are trusted"),
+    )
     SHARING_REQUEST = "sharing.request", _("Asked another agency for a party's data")
     SHARING_ANSWER = "sharing.answer", _("Answered a data-sharing request")
     RETENTION_APPLY = "retention.apply", _("Applied a retention rule")

@@ -57,6 +57,7 @@ class SourceTrust(BaseModel):
         verbose_name = _("trust in an agency's register")
         verbose_name_plural = _("trust in agencies' registers")
         ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["rank"], name="source_trust_one_per_rank")]
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.rank}"

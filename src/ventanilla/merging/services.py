@@ -30,10 +30,11 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.identity.models import MatchReview
 from ventanilla.merging.golden import Golden, golden_record
-from ventanilla.merging.models import MergeRecord
+from ventanilla.merging.models import MergeRecord, SourceTrust
 from ventanilla.parties.models import ContactPoint, Party, ProfileAttribute
 from ventanilla.parties.services import party_update
 
@@ -287,3 +288,42 @@ def party_refresh_golden(*, actor: Actor, party_id: Any) -> dict[str, Golden]:
         if changes:
             party_update(actor=actor, party_id=party.pk, changes=changes)
     return golden
+
+
+def source_trust_set(*, actor: Actor, agency_codes: list[str]) -> list[Agency]:
+    """Set the whole order in which agencies' registers are trusted when two registers verified
+    on the same day disagree (``merging.golden``): ``agency_codes``, most trusted first;
+    agencies left out come after all of them. An unknown code, or one given twice, changes
+    nothing. Returns the agencies in their new order."""
+    require(actor, Scope.SOURCES_TRUST)
+    codes = [code.strip() for code in agency_codes]
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    if twice:
+        raise ValidationFailed(
+            {"order": _("Each agency can be in the order once: %(codes)s.") % _codes(twice)}
+        )
+    with transaction.atomic():
+        # Every agency is locked, in the order of its key: two orders saved at once are then
+        # written one after the other, and the one saved last stands whole, never a mix.
+        agencies = {a.code: a for a in Agency.objects.select_for_update().order_by("pk")}
+        unknown = [code for code in codes if code not in agencies]
+        if unknown:
+            raise ValidationFailed(
+                {"order": _("No agency has the code %(codes)s.") % _codes(unknown)}
+            )
+        before = list(SourceTrust.objects.order_by("rank").values_list("agency__code", flat=True))
+        SourceTrust.objects.all().delete()
+        SourceTrust.objects.bulk_create(
+            SourceTrust(agency=agencies[code], rank=rank) for rank, code in enumerate(codes, 1)
+        )
+        audit_record(
+            actor=actor,
+            action=Action.SOURCE_TRUST_SET,
+            object_type="source_trust",
+            detail={"before": before, "after": codes},
+        )
+    return [agencies[code] for code in codes]
+
+
+def _codes(codes: list[str]) -> dict[str, str]:
+    return {"codes": ", ".join(f"“{code}”" for code in codes)}

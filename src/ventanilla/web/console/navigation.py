@@ -96,6 +96,17 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 waiting=lambda actor: reviews_waiting_count(actor=actor),
             )
         )
+    if actor.can(Scope.SOURCES_TRUST):
+        places.append(
+            Destination(
+                _("Which register wins"),
+                "console:trust",
+                _(
+                    "When agencies' registers disagree about a person, which one's value is "
+                    "shown: the order of trust in them."
+                ),
+            )
+        )
     if actor.can(Scope.CATALOG_MANAGE):
         places.append(
             Destination(

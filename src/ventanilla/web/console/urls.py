@@ -9,6 +9,7 @@ from ventanilla.web.console import (
     match_views,
     merge_views,
     message_views,
+    trust_views,
     views,
 )
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("parties/<uuid:party_id>/unmerge/", merge_views.party_unmerge_page, name="party-unmerge"),
     path("matches/", match_views.match_queue, name="matches"),
     path("matches/<uuid:review_id>/", match_views.match_review, name="match"),
+    path("trust/", trust_views.trust_order, name="trust"),
     path("cases/", case_views.case_queue, name="cases"),
     path("call-backs/", call_back_views.call_back_list, name="call-backs"),
     path(

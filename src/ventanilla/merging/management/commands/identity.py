@@ -1,6 +1,8 @@
-"""``ventanilla identity import|match|export``: an agency's registry in, its records linked to
-golden parties (training a new model version on the way), and the links out. Each subcommand is
-a pair of functions here (its arguments, its run); the work is in the identity app's modules."""
+"""``ventanilla identity import|match|export|trust``: an agency's registry in, its records linked
+to golden parties (training a new model version on the way), the links out, and the order in
+which agencies' registers are trusted. Each subcommand is a pair of functions here (its
+arguments, its run); the work is in the identity and merging apps' modules. The command lives in
+``merging``, above both, so that it may call either."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from tqdm import tqdm
 
 from ventanilla.access.actors import Actor
@@ -18,6 +21,8 @@ from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.identity.exporting import source_links_export
 from ventanilla.identity.importing import FIELDS, ImportStopped, parse_mapping, registry_import
 from ventanilla.identity.matching import STAGES, identity_match
+from ventanilla.merging.selectors import source_trust_order
+from ventanilla.merging.services import source_trust_set
 
 _STAGE_NAMES = {
     "load": "reading records and parties",
@@ -170,6 +175,44 @@ def run_export(command: BaseCommand, options: dict[str, Any]) -> None:
     command.stdout.write(f"{written} source records written to {path}.")
 
 
+def add_trust_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--order",
+        nargs="*",
+        metavar="CODE",
+        help="set the whole order, most trusted first; agencies left out come after them all "
+        "(--order alone empties it)",
+    )
+
+
+def run_trust(command: BaseCommand, options: dict[str, Any]) -> None:
+    # The command speaks English, as its other subcommands do: the refusal and the agencies'
+    # names too, whatever the installation's default language.
+    with translation.override("en"):
+        _run_trust(command, options)
+
+
+def _run_trust(command: BaseCommand, options: dict[str, Any]) -> None:
+    if options["order"] is not None:
+        try:
+            source_trust_set(actor=_operator(options), agency_codes=options["order"])
+        except ValidationFailed as error:
+            raise CommandError(f"Nothing was changed: {error.message}") from error
+    order = source_trust_order()
+    if order.ranked:
+        command.stdout.write(
+            "Trusted, most first, when two registers verified the same day differ:"
+        )
+        for rank, agency in enumerate(order.ranked, 1):
+            command.stdout.write(f"  {rank}. {agency.name} ({agency.code})")
+    else:
+        command.stdout.write("No agency is ranked: every register is trusted alike.")
+    if order.unranked:
+        command.stdout.write("Not ranked (they come after all those above):")
+        for agency in order.unranked:
+            command.stdout.write(f"  - {agency.name} ({agency.code})")
+
+
 SUBCOMMANDS: dict[str, tuple[str, Callable[..., None], Callable[[BaseCommand, Any], None]]] = {
     "import": (
         "read an agency's registry into source records; importing it again changes nothing",
@@ -186,13 +229,18 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[..., None], Callable[[BaseCommand, An
         add_export_arguments,
         run_export,
     ),
+    "trust": (
+        "show the order in which agencies' registers are trusted, or set it with --order",
+        add_trust_arguments,
+        run_trust,
+    ),
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Import an agency's registry of people, match records to parties, or export which party "
-        "each record belongs to."
+        "Import an agency's registry of people, match records to parties, export which party "
+        "each record belongs to, or order the agencies' registers by trust."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
