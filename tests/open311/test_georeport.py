@@ -4,6 +4,7 @@ and errors as the standard's list."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 from jsonschema import Draft202012Validator, FormatChecker
@@ -19,7 +21,8 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
-from ventanilla.access.services import apikey_create
+from ventanilla.audit.actions import Action
+from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case
 from ventanilla.catalog.models import PublicService
 from ventanilla.catalog.services import service_ensure
@@ -116,10 +119,20 @@ def pothole(town: dict[str, Any]) -> PublicService:
 
 @pytest.fixture
 def post_key(town: dict[str, Any]) -> str:
-    _key, secret = apikey_create(
-        actor=OPERATOR, name="app-incidencias", agency_code="ayto", scopes=["open311:post"]
+    """A key made as the operator makes one, with the command and the one scope it needs."""
+    out = io.StringIO()
+    call_command(
+        "apikey",
+        "create",
+        "--name",
+        "app-incidencias",
+        "--agency",
+        "ayto",
+        "--scopes",
+        "open311:post",
+        stdout=out,
     )
-    return secret
+    return out.getvalue().split(": ", 1)[1].split()[0]
 
 
 GOOD_ATTRIBUTES = {
@@ -216,6 +229,8 @@ def test_a_posted_request_is_an_ordinary_case_on_a_new_reporter(
     assert case.party.given_name == "Lucía"
     assert case.party.contact_points.get(kind="email").value == "lucia.garcia@example.org"
     assert posted["token"]
+    opened = AuditEntry.objects.get(action=Action.CASE_CREATE, object_id=str(case.pk))
+    assert opened.actor == "api:app-incidencias"
 
 
 def test_a_known_email_puts_the_request_on_that_party(
@@ -311,6 +326,8 @@ def test_a_key_without_the_open311_scope_is_refused(pothole: PublicService, api_
     assert answer.status_code == 403
     assert answer.json()[0]["code"] == 403
     assert Case.objects.count() == 0
+    [refused] = AuditEntry.objects.filter(action=Action.ACCESS_DENIED)
+    assert refused.actor == "api:sede-electronica"
 
 
 @pytest.mark.parametrize(
