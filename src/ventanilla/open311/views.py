@@ -21,7 +21,7 @@ from ventanilla.cases.models import Case
 from ventanilla.catalog import selectors as catalog_selectors
 from ventanilla.catalog.forms import form_data_from_post, open311_attributes
 from ventanilla.catalog.models import PublicService
-from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
+from ventanilla.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ventanilla.core.i18n import localized
 from ventanilla.open311 import formats, intake
 
@@ -34,7 +34,7 @@ View = Callable[..., HttpResponse]
 
 def _guarded(view: View) -> View:
     """Turns the domain's errors into GeoReport's error list with the status it names: bad
-    input 400, a missing or refused key 403, anything unknown 404."""
+    input 400, a missing or refused key 403, anything unknown 404; any other refusal 400."""
 
     def wrapper(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
@@ -48,6 +48,10 @@ def _guarded(view: View) -> View:
             return formats.errors(fmt, 403, [error.message])
         except NotFound as error:
             return formats.errors(fmt, 404, [error.message])
+        except DomainError as error:
+            # Any other refusal of the domain (a conflict, say) is bad input to GeoReport,
+            # which names no other status.
+            return formats.errors(fmt, 400, [error.message])
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
