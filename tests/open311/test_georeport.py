@@ -13,7 +13,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -368,3 +370,17 @@ def test_errors_are_given_in_the_callers_language(town: Any) -> None:
     answer = Client(HTTP_ACCEPT_LANGUAGE="es").get(f"{ROOT}/services/nada.json")
 
     assert answer.json() == [{"code": 404, "description": "Servicio desconocido."}]
+
+
+def test_reading_many_requests_costs_what_one_costs(pothole: PublicService, post_key: str) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert english().get(f"{ROOT}/requests.json").status_code == 200
+        return len(captured)
+
+    post(english(), **a_report(post_key))
+    one = queries()
+    for _ in range(3):
+        post(english(), **a_report(post_key))
+
+    assert queries() == one <= 4
