@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from ventanilla.catalog.forms import form_data_from_post, open311_attributes
 from ventanilla.catalog.models import PublicService
 from ventanilla.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ventanilla.core.i18n import localized
+from ventanilla.core.ratelimit import Allowance, hit
 from ventanilla.open311 import formats, intake
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -30,16 +32,51 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-02T00:00:00Z"
 
 View = Callable[..., HttpResponse]
+# The API's limits and counters: a key's calls count once, through whichever door it comes.
+WINDOW_SECONDS = 60
+
+
+class _RateLimited(Exception):
+    def __init__(self, allowance: Allowance) -> None:
+        super().__init__()
+        self.allowance = allowance
+
+
+def _count(identity: str, limit: int) -> None:
+    if limit <= 0:
+        return
+    allowance = hit(identity, limit, window=WINDOW_SECONDS)
+    if not allowance.allowed:
+        raise _RateLimited(allowance)
+
+
+def _too_many(fmt: str, allowance: Allowance) -> HttpResponse:
+    message = _(
+        "Too many requests: at most %(limit)d a minute. Try again in %(seconds)d seconds."
+    ) % {"limit": allowance.limit, "seconds": allowance.reset_seconds}
+    response = formats.errors(fmt, 429, [message])
+    response["Retry-After"] = str(allowance.reset_seconds)
+    return response
 
 
 def _guarded(view: View) -> View:
     """Turns the domain's errors into GeoReport's error list with the status it names: bad
-    input 400, a missing or refused key 403, anything unknown 404; any other refusal 400."""
+    input 400, a missing or refused key 403, anything unknown 404; any other refusal 400.
+    Calls are counted as the API's are (per key for posts, per address for reads): over the
+    limit is 429 with ``Retry-After``, in the same list."""
 
     def wrapper(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
+            if request.method != "POST":
+                # REMOTE_ADDR is the proxy's behind a load balancer; see docs/operations.md.
+                _count(
+                    f"ip:{request.META.get('REMOTE_ADDR', '')}",
+                    settings.VENTANILLA_API_ANONYMOUS_RATE_PER_MINUTE,
+                )
             _check_jurisdiction(request)
             return view(request, fmt, **kwargs)
+        except _RateLimited as limited:
+            return _too_many(fmt, limited.allowance)
         except ValidationFailed as error:
             return formats.errors(
                 fmt, 400, [f"{field}: {message}" for field, message in error.errors.items()]
@@ -229,6 +266,10 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     key_actor = actor_for_api_key(secret) if secret else None
     if key_actor is None:
         raise PermissionDenied(_("Give a valid api_key to post a request."))
+    _count(
+        f"key:{key_actor.api_key_id}",
+        key_actor.rate_per_minute or settings.VENTANILLA_API_RATE_PER_MINUTE,
+    )
     code = _param(request, "service_code")
     if not code:
         raise ValidationFailed({"service_code": _("This field is required.")})
