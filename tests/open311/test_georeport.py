@@ -30,6 +30,7 @@ from ventanilla.catalog.models import PublicService
 from ventanilla.catalog.services import service_ensure
 from ventanilla.demo.catalogue_details import SERVICE_DETAILS
 from ventanilla.parties.models import Party
+from ventanilla.parties.services import ContactPointInput
 
 pytestmark = pytest.mark.django_db
 
@@ -248,6 +249,20 @@ def test_a_known_email_puts_the_request_on_that_party(
     case = Case.objects.get(reference=answer.json()[0]["service_request_id"])
     assert case.party_id == someone.pk
     assert Party.objects.count() == parties_before
+
+
+def test_an_email_two_people_share_registers_the_reporter_anew(
+    pothole: PublicService, post_key: str
+) -> None:
+    shared = [ContactPointInput(kind="email", value="familia.ruiz@example.org")]
+    holders = {make_party(OPERATOR, contact_points=shared).pk for _ in range(2)}
+
+    answer = post(english(), **a_report(post_key, email="familia.ruiz@example.org"))
+
+    assert answer.status_code == 201, answer.content
+    case = Case.objects.get(reference=answer.json()[0]["service_request_id"])
+    assert case.party_id not in holders
+    assert case.party.given_name == "Lucía"
 
 
 def test_a_posted_request_reads_back_in_both_formats(pothole: PublicService, post_key: str) -> None:
