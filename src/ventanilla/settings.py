@@ -210,6 +210,7 @@ INSTALLED_APPS = [
     "ventanilla.consent",
     "ventanilla.retention",
     "ventanilla.citizen360",
+    "ventanilla.open311",
     "ventanilla.sharing",
     "ventanilla.privacy",
     "ventanilla.merging",

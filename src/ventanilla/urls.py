@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("ventanilla.web.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("ventanilla.open311.urls")),
     path("admin/", admin.site.urls),
 ]
 

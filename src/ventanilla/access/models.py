@@ -69,6 +69,10 @@ class Scope(models.TextChoices):
     CATALOG_READ = "catalog:read", _("Read the service catalogue")
     AUDIT_READ = "audit:read", _("Read the audit log (data-protection officers)")
     RETENTION_MANAGE = "retention:manage", _("Run the retention rules")
+    OPEN311_POST = (
+        "open311:post",
+        _("Post service requests through Open311 (opens cases and records their reporters)"),
+    )
 
 
 _FRONT_LINE = frozenset(

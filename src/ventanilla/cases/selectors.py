@@ -11,6 +11,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -433,3 +434,49 @@ def my_case(*, actor: Actor, reference: str) -> MyCase:
         object_id=case.pk,
     )
     return MyCase(case=case, events=events, asked=asked, sent_files=sent_files)
+
+
+# The public reads of the Open311 door: the cases that door opened, never a party's data.
+PUBLIC_CASES_LIMIT = 1000
+PUBLIC_CASES_DAYS = 90
+
+
+def public_cases(
+    *,
+    channel: str,
+    references: list[str] | None = None,
+    service_codes: list[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    is_open: bool | None = None,
+) -> list[Case]:
+    """Cases opened on ``channel`` as the public may see them (service, status, place, what was
+    reported; no party), newest first. Named references override every other filter; without
+    dates the last ``PUBLIC_CASES_DAYS`` days are read, as GeoReport v2 says."""
+    cases = Case.objects.filter(channel_id=channel).select_related("service", "department")
+    if references:
+        cases = cases.filter(reference__in=[r.strip().upper() for r in references])
+    else:
+        if service_codes:
+            cases = cases.filter(service__code__in=service_codes)
+        if start is None and end is None:
+            start = timezone.now() - timedelta(days=PUBLIC_CASES_DAYS)
+        if start is not None:
+            cases = cases.filter(opened_at__gte=start)
+        if end is not None:
+            cases = cases.filter(opened_at__lte=end)
+        if is_open is not None:
+            cases = cases.filter(is_open=is_open)
+    return list(cases.order_by("-opened_at", "-id")[:PUBLIC_CASES_LIMIT])
+
+
+def public_case(*, channel: str, reference: str) -> Case:
+    """One case opened on ``channel``, by its reference, as ``public_cases`` shows it."""
+    case = (
+        Case.objects.filter(channel_id=channel, reference=reference.strip().upper())
+        .select_related("service", "department")
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("No such service request."))
+    return case

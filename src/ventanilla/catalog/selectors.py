@@ -414,3 +414,9 @@ def catalogue_search(*, query: str, limit: int = SEARCH_LIMIT) -> CatalogueHits:
         events=[entry[3] for entry in found_events[:limit]],
         services=[entry[3] for entry in found_services[:limit]],
     )
+
+
+def is_jurisdiction(code: str) -> bool:
+    """Whether ``code`` names an administration at the top of the agency tree: the
+    jurisdictions an Open311 client may name."""
+    return Agency.objects.filter(code=code, parent__isnull=True).exists()

@@ -226,6 +226,7 @@ BUILT_IN_CHANNELS: tuple[tuple[str, str, str, bool], ...] = (
     ("api", "API / otra administración", "API / another administration", False),
     ("post", "Correo postal", "Post", False),
     ("app", "Aplicación móvil", "Mobile app", False),
+    ("open311", "Open311", "Open311", False),
 )
 
 

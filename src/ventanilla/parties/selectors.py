@@ -420,3 +420,16 @@ def party_candidates(
             detail={"duplicate_check": True, "shown": [str(c.party.pk) for c in shown]},
         )
     return shown
+
+
+def party_with_email(email: str) -> Party | None:
+    """The one active party holding ``email`` (compared as stored, lower-cased), for a channel
+    that only knows a sender's address; None when nobody or more than one person holds it, so
+    a shared address never puts a request on the wrong person (matching may join them later)."""
+    holders = list(
+        Party.objects.filter(
+            status=Party.Status.ACTIVE,
+            pk__in=_contacts(ContactPoint.Kind.EMAIL, email.strip().lower()),
+        )[:2]
+    )
+    return holders[0] if len(holders) == 1 else None

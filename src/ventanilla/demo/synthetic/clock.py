@@ -67,10 +67,11 @@ CHANNEL_HOURS: Final = {
     "app": ONLINE_HOURS,
     "email": ONLINE_HOURS,
     "api": API_HOURS,
+    "open311": ONLINE_HOURS,
 }
 # Digital channels grow a little every year, counters shrink.
 CHANNEL_TREND: Final = {"web": 0.12, "app": 0.2, "email": 0.0, "api": 0.1, "desk": -0.08,
-                        "phone": -0.04, "post": -0.15, "kiosk": 0.0}  # fmt: skip
+                        "phone": -0.04, "post": -0.15, "kiosk": 0.0, "open311": 0.2}  # fmt: skip
 
 
 class Clock:
