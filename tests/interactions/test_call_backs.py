@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import sign_in
 from tests.factories import make_party
@@ -121,11 +121,12 @@ def test_no_answer_counts_a_try_and_brings_the_call_back_an_hour_later(
 ) -> None:
     call = _call(actor, ana, call_back_due=timezone.now())
 
-    returned = call_back_answer(actor=actor, interaction_id=call.pk, result="no_answer")
+    with translation.override("en"):  # the agent's language writes the return call's summary
+        returned = call_back_answer(actor=actor, interaction_id=call.pk, result="no_answer")
 
     call.refresh_from_db()
     assert returned.outcome == "no_answer"
-    assert returned.summary == "Llamada devuelta: no hubo respuesta."
+    assert returned.summary == "Called back: there was no answer."
     assert call.call_back_attempts == 1
     assert call.call_back_done_at is None
     assert timedelta(minutes=59) < call.call_back_due - timezone.now() <= timedelta(hours=1)
