@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/cases.py
+	$(BIN)/python bench/channels.py
 	$(BIN)/python bench/deadlines.py
 	$(BIN)/python bench/ratelimit.py
 	REDIS_URL=redis://127.0.0.1:6379/0 $(BIN)/python bench/ratelimit.py

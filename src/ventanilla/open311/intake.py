@@ -17,6 +17,7 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.cases import services as case_services
 from ventanilla.cases.models import Case
+from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.parties import selectors as party_selectors
 from ventanilla.parties import services as party_services
@@ -88,6 +89,7 @@ def _reporter(actor: Actor, report: Report) -> Any:
     return party.pk
 
 
+@retry_on_contention
 def request_post(*, key_actor: Actor, report: Report) -> Case:
     """Open the case a report asks for. A location is required, as GeoReport says: both
     coordinates, or an address."""
@@ -107,7 +109,8 @@ def request_post(*, key_actor: Actor, report: Report) -> Case:
     if report.media_url.strip():
         # Cases hold no media link of their own: it is kept with what was reported.
         description = f"{description}\n\n{report.media_url.strip()}".strip()
-    # The reporter is registered only if the case opens: one transaction for both.
+    # The reporter is registered only if the case opens: one transaction for both, tried again
+    # as a whole when it meets another writer (case_open alone would not retry inside it).
     with transaction.atomic():
         return case_services.case_open(
             actor=actor,

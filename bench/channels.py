@@ -1,0 +1,212 @@
+"""Ventanilla's channel figures: requests posted through the Open311 GeoReport v2 door per second
+with routing rules in place (4 concurrent clients, gunicorn), each an ordinary case on the
+reporter's party; and reading them back (GET requests.json) p95. On SQLite and on PostgreSQL.
+
+    python bench/channels.py                      # what `make bench` runs
+    python bench/channels.py --databases sqlite --posts 400
+
+The town is the small seeded one the case bench uses (``--citizens``), kept in var/bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import statistics
+import threading
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from cases import SETUP, WORDS  # type: ignore[import-not-found]
+from run import (  # type: ignore[import-not-found]
+    ROOT,
+    VENTANILLA,
+    Server,
+    percentile,
+    prepare,
+    print_table,
+    run,
+    shell,
+)
+
+GOAL_OPEN311_POSTS_PER_S = 200.0
+BENCH_USER = "bench-supervisora"
+BENCH_PASSWORD = "bench-queue-2026-password"  # noqa: S105 - a throw-away account of the bench
+
+# The reporters: people of the town with one email each, so a request lands on their party.
+REPORTERS = r"""
+import json
+from django.db.models import Count
+from ventanilla.catalog.models import PublicService
+from ventanilla.parties.models import ContactPoint
+shared = (ContactPoint.objects.filter(kind="email").values("normalized")
+          .annotate(n=Count("id")).filter(n__gt=1).values("normalized"))
+emails = list(ContactPoint.objects.filter(kind="email", party__status="active")
+              .exclude(normalized__in=shared).values_list("normalized", flat=True)[:2000])
+services = [s.code for s in PublicService.objects.filter(active=True)
+            if s.department_id and not (s.input_schema or {}).get("required")]
+print(json.dumps({"emails": emails, "services": services}))
+"""
+
+
+def open311_key(env: dict[str, str]) -> str:
+    out = run(
+        [
+            *VENTANILLA,
+            "apikey",
+            "create",
+            "--name",
+            f"bench-open311-{time.time_ns()}",
+            "--agency",
+            "villanueva",
+            "--rate",
+            "1000000",
+            "--scopes",
+            "open311:post",
+        ],
+        env,
+    )
+    return out.split(": ", 1)[1].split()[0]
+
+
+def form_post(port: int, path: str, form: dict[str, str]) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(
+        "POST",
+        path,
+        body=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def open311_throughput(
+    port: int, key: str, emails: list[str], services: list[str], clients: int, per_client: int
+) -> tuple[float, list[str]]:
+    errors: list[str] = []
+    posted: list[str] = []
+    lock = threading.Lock()
+
+    def work(worker: int) -> None:
+        rng = random.Random(100 + worker)
+        for n in range(per_client):
+            status, body = form_post(
+                port,
+                "/open311/v2/requests.json",
+                {
+                    "api_key": key,
+                    "service_code": rng.choice(services),
+                    "email": rng.choice(emails),
+                    "lat": f"{40.41 + rng.random() / 100:.6f}",
+                    "long": f"{-3.70 - rng.random() / 100:.6f}",
+                    "description": f"{' '.join(rng.sample(WORDS, 3))} ({worker}-{n})",
+                },
+            )
+            if status != 201:
+                errors.append(f"{status} {body[:300]!r}")
+                continue
+            with lock:
+                posted.append(json.loads(body)[0]["service_request_id"])
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} Open311 posts failed, first: {errors[0]}")
+    return clients * per_client / elapsed, posted
+
+
+def open311_reads(port: int, ids: list[str], requests: int) -> dict[str, float]:
+    rng = random.Random(5)
+    one, lists = [], []
+    for _ in range(requests):
+        started = time.perf_counter()
+        status, body = get(port, f"/open311/v2/requests/{rng.choice(ids)}.json")
+        one.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"GET one request answered {status}: {body[:300]!r}")
+    for _ in range(max(20, requests // 10)):
+        started = time.perf_counter()
+        status, body = get(port, "/open311/v2/requests.json")
+        lists.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"GET requests answered {status}: {body[:300]!r}")
+    return {
+        "one_p50_ms": statistics.median(one),
+        "one_p95_ms": percentile(one, 0.95),
+        "list_p95_ms": percentile(lists, 0.95),
+        "listed": len(json.loads(body)),
+    }
+
+
+def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
+    env = prepare(database, options.citizens, 2, options.seed)
+    shell(SETUP, env, "0", BENCH_USER, BENCH_PASSWORD)  # the routing rules of the case bench
+    town = shell(REPORTERS, env)
+    key = open311_key(env)
+    server = Server(env, options.workers)
+    try:
+        throughput, posted = open311_throughput(
+            server.port, key, town["emails"], town["services"], 4, options.posts // 4
+        )
+        print(f"[{database}] {throughput:.0f} Open311 requests posted per second", flush=True)
+        reads = open311_reads(server.port, posted, options.requests)
+    finally:
+        server.stop()
+    return {"database": database, "open311_posts_per_s": throughput, **reads}
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    print_table(
+        results,
+        [
+            ("Open311 requests posted per second, routing on, 4 clients",
+             "open311_posts_per_s", ".0f", f"≥ {GOAL_OPEN311_POSTS_PER_S:.0f}"),
+            ("Open311 one request read p50 (ms)", "one_p50_ms", ".1f", ""),
+            ("Open311 one request read p95 (ms)", "one_p95_ms", ".1f", ""),
+            ("Open311 list of requests (up to 1000) p95 (ms)", "list_p95_ms", ".1f", ""),
+        ],
+    )  # fmt: skip
+    for r in results:
+        print(
+            f"[{r['database']}] Open311 posts are "
+            f"{r['open311_posts_per_s'] / GOAL_OPEN311_POSTS_PER_S:.2f}× the goal"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--citizens", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--posts", type=int, default=2000, help="requests POSTed in all")
+    parser.add_argument("--requests", type=int, default=300, help="timed reads of one request")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    options = parser.parse_args()
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    results = [bench(database, options) for database in options.databases]
+    report(results)
+    (ROOT / "var" / "bench" / "channels.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
