@@ -213,6 +213,7 @@ INSTALLED_APPS = [
     "ventanilla.sharing",
     "ventanilla.privacy",
     "ventanilla.merging",
+    "ventanilla.appointments",
     "django_tasks",
     "django_tasks_db",
 ]
