@@ -458,6 +458,10 @@ VENTANILLA_PERIODIC_JOBS = [
         "ventanilla.notifications.jobs.catch_up_notifications",
         "Queued the sending of waiting notifications.",
     ),
+    (
+        "ventanilla.appointments.jobs.schedule_reminders",
+        "Scheduled the daily appointment reminders.",
+    ),
 ]
 
 # Cases: the department that receives what no routing rule places, the deadline warnings and

@@ -8,13 +8,15 @@ request took in the meantime (the IntegrityError) sends it to the next, then to 
 
 from __future__ import annotations
 
+import functools
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -28,6 +30,9 @@ from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record_for_case
+from ventanilla.notifications.models import NotificationEvent
+from ventanilla.notifications.outbox import notify_person
+from ventanilla.notifications.templates import PLACEHOLDERS
 from ventanilla.parties.models import Party
 
 _REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -410,3 +415,68 @@ def appointment_finish(*, actor: Actor, appointment_id: Any, attended: bool) -> 
             outcome=Interaction.Outcome.ANSWERED if attended else "",
         )
     return appointment
+
+
+def appointments_link() -> str:
+    """The portal page where the citizen sees, moves and cancels their appointments."""
+    return f"{settings.VENTANILLA_PUBLIC_URL.rstrip('/')}/portal/me/appointments/"
+
+
+def reminders_queue(*, day: date) -> int:
+    """Write to the outbox the reminder of every appointment still booked for ``day`` and not
+    reminded yet, in the citizen's language; each appointment is marked in the same transaction
+    as its messages, so a run that stops half way, or runs twice, reminds nobody twice.
+    Returns how many appointments were reminded."""
+    zone = timezone.get_current_timezone()
+    begin = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    due = Appointment.objects.filter(
+        kind=Appointment.Kind.BOOKED,
+        status=Appointment.Status.BOOKED,
+        reminded_at__isnull=True,
+        party__isnull=False,
+        start__gte=begin,
+        start__lt=begin + timedelta(days=1),
+    ).values_list("pk", flat=True)
+    reminded = 0
+    for appointment_id in list(due):
+        with transaction.atomic():
+            marked = Appointment.objects.filter(
+                pk=appointment_id, reminded_at__isnull=True, status=Appointment.Status.BOOKED
+            ).update(reminded_at=timezone.now())
+            if not marked:
+                continue  # another run reminded it, or it was cancelled meanwhile
+            appointment = Appointment.objects.select_related("party", "office", "service").get(
+                pk=appointment_id
+            )
+            party = appointment.party
+            if party is None:  # pragma: no cover - filtered above
+                continue
+            notify_person(
+                party=party,
+                event=NotificationEvent.APPOINTMENT_REMINDER,
+                values_for=functools.partial(_reminder_values, appointment),
+                about=f"appointment {appointment.reference}",
+            )
+            reminded += 1
+    return reminded
+
+
+def _reminder_values(appointment: Appointment, language: str) -> dict[str, str]:
+    with translation.override(language):
+        when = formats.date_format(timezone.localtime(appointment.start), "DATETIME_FORMAT")
+        text = _("%(when)s at %(office)s, %(address)s") % {
+            "when": when,
+            "office": appointment.office.name,
+            "address": appointment.office.address,
+        }
+        return {name: "" for name in PLACEHOLDERS} | {
+            "reference": appointment.reference,
+            "service": localized_name(appointment.service, language),
+            "text": text,
+            "due_date": formats.date_format(timezone.localtime(appointment.start).date()),
+            "link": appointments_link(),
+        }
+
+
+def localized_name(service: Any, language: str) -> str:
+    return str(getattr(service, f"name_{language}", "") or service.name_es)
