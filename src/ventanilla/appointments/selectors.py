@@ -175,3 +175,12 @@ def day_list(*, actor: Actor, office_id: Any, day: date) -> tuple[list[Appointme
         average_service_seconds=sum(services) // len(services) if services else None,
     )
     return rows, figures
+
+
+def bookable() -> QuerySet[OfficeService]:
+    """What can be booked, and where: each service an open office gives by appointment."""
+    return (
+        OfficeService.objects.filter(office__active=True, service__active=True)
+        .select_related("office__agency", "service")
+        .order_by("service__code", "office__name")
+    )
