@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ventanilla.web.console import (
+    appointment_views,
     case_views,
     desk_views,
     match_views,
@@ -16,6 +17,8 @@ app_name = "console"
 urlpatterns = [
     path("", views.search, name="search"),
     path("home/", views.home, name="home"),
+    path("desk/", appointment_views.desk, name="desk"),
+    path("desk/actions/", appointment_views.desk_action, name="desk-action"),
     path("parties/new/", desk_views.party_new, name="party-new"),
     path("parties/<uuid:party_id>/", views.party_360, name="party"),
     path("parties/<uuid:party_id>/contacts/new/", desk_views.contact_new, name="contact-new"),
