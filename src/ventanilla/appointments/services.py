@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import refuse, require
 from ventanilla.access.models import Scope
-from ventanilla.appointments.models import Appointment, Desk, Office, OfficeService
+from ventanilla.appointments.models import (
+    Appointment,
+    Desk,
+    Office,
+    OfficeService,
+    OpeningHours,
+)
 from ventanilla.appointments.selectors import office_service, offices_of, slot_starts
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
@@ -480,3 +486,43 @@ def _reminder_values(appointment: Appointment, language: str) -> dict[str, str]:
 
 def localized_name(service: Any, language: str) -> str:
     return str(getattr(service, f"name_{language}", "") or service.name_es)
+
+
+def office_ensure(
+    *,
+    code: str,
+    agency_code: str,
+    name: str,
+    address: str,
+    desks: list[str],
+    services: dict[str, tuple[int, int]],
+    hours: list[tuple[int, time, time]],
+) -> Office:
+    """Create or bring up to date an office (the demo and set-up scripts; staff use the
+    administration site): its desks, its services as code -> (slot minutes, citizens per slot)
+    and its opening hours as (weekday, opens, closes), which replace those it had."""
+    from ventanilla.catalog.models import Agency, PublicService
+
+    with transaction.atomic():
+        office, _created = Office.objects.update_or_create(
+            code=code,
+            defaults={
+                "agency": Agency.objects.get(code=agency_code),
+                "name": name,
+                "address": address,
+            },
+        )
+        for desk_name in desks:
+            Desk.objects.get_or_create(office=office, name=desk_name)
+        for service_code, (minutes, capacity) in services.items():
+            OfficeService.objects.update_or_create(
+                office=office,
+                service=PublicService.objects.get(code=service_code),
+                defaults={"slot_minutes": minutes, "capacity": capacity},
+            )
+        office.opening_hours.all().delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(office=office, weekday=weekday, opens=opens, closes=closes)
+            for weekday, opens, closes in hours
+        )
+    return office
