@@ -18,21 +18,29 @@ MENU = re.compile(r'<nav aria-label="[^"]*">(.*?)</nav>', re.S)
 
 # What each role's menu holds, by address, besides the home page and the password page.
 EXPECTED = {
-    "agent": {"/console/", "/console/cases/", "/console/inbox/"},
-    "case_worker": {"/console/", "/console/cases/", "/console/inbox/"},
+    "agent": {"/console/", "/console/cases/", "/console/inbox/", "/console/desk/"},
+    "case_worker": {"/console/", "/console/cases/", "/console/inbox/", "/console/desk/"},
     "supervisor": {
         "/console/",
         "/console/cases/",
         "/console/inbox/",
+        "/console/desk/",
         "/console/matches/",
         "/console/messages/",
     },
     "analyst": set(),
-    "dpo": {"/console/", "/console/cases/", "/console/audit/", "/console/retention/"},
+    "dpo": {
+        "/console/",
+        "/console/cases/",
+        "/console/desk/",
+        "/console/audit/",
+        "/console/retention/",
+    },
     "administrator": {
         "/console/",
         "/console/cases/",
         "/console/inbox/",
+        "/console/desk/",
         "/console/matches/",
         "/console/messages/",
         "/console/audit/",
