@@ -119,6 +119,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/parties/{party_id}/knowledge/"): FRONT,
     ("get", "/console/parties/{party_id}/cases/new/"): FRONT,
     ("post", "/console/parties/{party_id}/cases/new/"): FRONT,
+    ("get", "/console/parties/{party_id}/appointments/new/"): FRONT,
+    ("post", "/console/parties/{party_id}/appointments/new/"): FRONT,
     ("get", "/console/inbox/"): FRONT,
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
@@ -567,6 +569,10 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "cases/new": {"service": world["service"].code, "channel": "desk"},
         "/merge/": {"other": str(world["duplicate"].pk), "reason": "El mismo DNI"},
         "/matches/": {"decision": "different"},
+        "appointments/new": {
+            "what": world["appointment"].office.services.get().pk,
+            "start": tomorrow_at(11).isoformat(),
+        },
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):

@@ -62,3 +62,19 @@ def test_staff_of_another_agency_do_not_see_the_office(office: Any, make_staff: 
     )
     assert answer.status_code == 302
     assert not Appointment.objects.exists()
+
+
+def test_an_agent_books_for_the_person_on_their_page(
+    office: Any, agent_user: Any, actor: Any
+) -> None:
+    party = make_party(actor)
+    given = office.services.get()
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), agent_user)
+    url = f"/console/parties/{party.pk}/appointments/new/"
+    day = tomorrow_at(10).date().isoformat()
+    page = client.get(f"{url}?what={given.pk}&day={day}")
+    assert "Horas libres" in page.content.decode()
+    done = client.post(url, {"what": given.pk, "start": tomorrow_at(10).isoformat()}, follow=True)
+    booked = Appointment.objects.get(party=party)
+    assert f"Cita {booked.reference} reservada." in done.content.decode()
+    assert booked.start == tomorrow_at(10)

@@ -4,8 +4,9 @@ ended. Thin views over the appointment services and selectors."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +14,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
-from ventanilla.appointments.selectors import bookable, day_list, offices_of
+from ventanilla.appointments.selectors import (
+    BOOKING_HORIZON_DAYS,
+    bookable,
+    day_list,
+    free_slots,
+    offices_of,
+)
 from ventanilla.appointments.services import (
+    appointment_book,
     appointment_check_in,
     appointment_finish,
     desk_call_next,
@@ -103,3 +111,51 @@ def desk_action(request: HttpRequest, actor: Actor) -> HttpResponse:
         messages.error(request, _("Unknown step."))
     url = reverse("console:desk")
     return redirect(f"{url}?office={office_id}" if office_id.replace("-", "").isalnum() else url)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def appointment_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpResponse:
+    """An agent books for the person (at the desk or on the phone): what and where, a day, a
+    free time, at the offices of the agent's agencies."""
+    require(actor, Scope.INTERACTIONS_WRITE, party_id=party_id)
+    mine = bookable().filter(office__in=offices_of(actor))
+    value = request.GET.get("what") or request.POST.get("what") or ""
+    given = mine.filter(pk=value).first() if value.isdigit() else None
+    day = _day(request.GET.get("day", "")) if request.GET.get("day") else None
+    slots = free_slots(given, day) if given is not None and day is not None else []
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "party_id": party_id,
+        "choices": list(mine),
+        "given": given,
+        "day": day,
+        "slots": slots,
+        "min_day": today.isoformat(),
+        "max_day": (today + timedelta(days=BOOKING_HORIZON_DAYS)).isoformat(),
+        "errors": {"day": _("No free time that day; try another day.")}
+        if given is not None and day is not None and not slots
+        else {},
+    }
+    if request.method == "GET":
+        return render(request, "console/appointment_new.html", context)
+    try:
+        start = datetime.fromisoformat(request.POST.get("start", ""))
+    except ValueError:
+        start = None
+    try:
+        if given is None or start is None or timezone.is_naive(start):
+            raise ValidationFailed({"start": _("Choose one of the times offered.")})
+        booked = appointment_book(
+            actor=actor,
+            party_id=party_id,
+            office_id=given.office_id,
+            service_code=given.service.code,
+            start=start,
+            channel="desk",
+        )
+    except (ValidationFailed, NotFound) as failure:
+        context["errors"] = getattr(failure, "errors", {"start": failure.message})
+        return render(request, "console/appointment_new.html", context, status=422)
+    messages.success(request, _("Appointment %s booked.") % booked.reference)
+    return redirect("console:party", party_id=party_id)

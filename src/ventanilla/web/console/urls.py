@@ -24,6 +24,11 @@ urlpatterns = [
     path("parties/<uuid:party_id>/contacts/new/", desk_views.contact_new, name="contact-new"),
     path("parties/<uuid:party_id>/knowledge/", desk_views.party_knowledge, name="party-knowledge"),
     path("parties/<uuid:party_id>/cases/new/", desk_views.case_new, name="case-new"),
+    path(
+        "parties/<uuid:party_id>/appointments/new/",
+        appointment_views.appointment_new,
+        name="appointment-new",
+    ),
     path("parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
     path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),
