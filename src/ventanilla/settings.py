@@ -214,6 +214,7 @@ INSTALLED_APPS = [
     "ventanilla.sharing",
     "ventanilla.privacy",
     "ventanilla.merging",
+    "ventanilla.appointments",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -457,6 +458,10 @@ VENTANILLA_PERIODIC_JOBS = [
     (
         "ventanilla.notifications.jobs.catch_up_notifications",
         "Queued the sending of waiting notifications.",
+    ),
+    (
+        "ventanilla.appointments.jobs.schedule_reminders",
+        "Scheduled the daily appointment reminders.",
     ),
 ]
 

@@ -23,11 +23,14 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 
+from tests.appointments.conftest import build_office
+from tests.appointments.test_services import tomorrow_at
 from tests.conftest import PASSWORD, build_service, build_town, portal_client, sign_in
 from tests.factories import SIGNED_FORM_PDF, make_party, signed_form
 from ventanilla.access.actors import actor_for_user
 from ventanilla.access.services import staff_member_ensure
 from ventanilla.api.urls import api
+from ventanilla.appointments.services import appointment_book
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import CaseTask
 from ventanilla.cases.services import case_open, life_event_open, task_create
@@ -38,6 +41,7 @@ from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Party
+from ventanilla.web.portal import appointment_views as portal_appointments
 from ventanilla.web.portal import case_views as portal_cases
 from ventanilla.web.portal import views as portal
 
@@ -86,6 +90,8 @@ RULES: dict[tuple[str, str], set[str]] = {
 
 PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/home/"): set(ROLES),
+    ("get", "/console/desk/"): READERS,
+    ("post", "/console/desk/actions/"): FRONT,
     ("get", "/console/?q=ana"): READERS,
     ("get", "/console/parties/{party_id}/"): READERS,
     ("get", "/console/audit/"): {"dpo", "administrator"},
@@ -118,6 +124,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/parties/{party_id}/knowledge/"): FRONT,
     ("get", "/console/parties/{party_id}/cases/new/"): FRONT,
     ("post", "/console/parties/{party_id}/cases/new/"): FRONT,
+    ("get", "/console/parties/{party_id}/appointments/new/"): FRONT,
+    ("post", "/console/parties/{party_id}/appointments/new/"): FRONT,
     ("get", "/console/inbox/"): FRONT,
     ("get", "/console/messages/"): {"supervisor", "administrator"},
     ("get", "/console/messages/{template_id}/"): {"supervisor", "administrator"},
@@ -156,6 +164,13 @@ PORTAL_PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/portal/me/my-data.json"): {"citizen"},
     ("get", "/portal/me/my-data.html"): {"citizen"},
     ("get", "/portal/me/my-data.zip"): {"citizen"},
+    ("get", "/portal/me/appointments/"): {"citizen"},
+    ("get", "/portal/me/appointments/new/"): {"citizen"},
+    ("post", "/portal/me/appointments/new/"): {"citizen"},
+    ("get", "/portal/me/appointments/{appointment_reference}/"): {"citizen"},
+    ("get", "/portal/me/appointments/{appointment_reference}/move/"): {"citizen"},
+    ("post", "/portal/me/appointments/{appointment_reference}/move/"): {"citizen"},
+    ("post", "/portal/me/appointments/{appointment_reference}/cancel/"): {"citizen"},
     ("get", "/portal/me/cases/"): {"citizen"},
     ("get", "/portal/me/cases/{reference}/"): {"citizen"},
     ("post", "/portal/me/cases/{reference}/message/"): {"citizen"},
@@ -174,7 +189,8 @@ PORTAL_PAGES: dict[tuple[str, str], set[str]] = {
 
 def portal_url(path: str, world: dict[str, Any]) -> str:
     return (
-        path.replace("{consent_id}", str(world["consent"].pk))
+        path.replace("{appointment_reference}", world["appointment"].reference)
+        .replace("{consent_id}", str(world["consent"].pk))
         .replace("{reference}", world["case"].reference)
         .replace("{request_id}", str(world["life_event_request"].pk))
         .replace("{service_code}", world["service"].code)
@@ -286,8 +302,17 @@ def build_world() -> dict[str, Any]:
         model=MatchModel.objects.create(version=1, settings={}),
         probability=0.7,
     )
+    office = build_office(town, service)
+    appointment = appointment_book(
+        actor=author,
+        party_id=party.pk,
+        office_id=office.pk,
+        service_code=service.code,
+        start=tomorrow_at(10),
+    )
     return {
         "town": town,
+        "appointment": appointment,
         "party": party,
         "review": review,
         "case": case,
@@ -551,6 +576,10 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "/merge/": {"other": str(world["duplicate"].pk), "reason": "El mismo DNI"},
         "/matches/": {"decision": "different"},
         "/call-backs/": {"result": "answered"},
+        "appointments/new": {
+            "what": world["appointment"].office.services.get().pk,
+            "start": tomorrow_at(11).isoformat(),
+        },
     }
     form = next((body for part, body in forms.items() if part in path), {})
     if path.startswith("/console/cases/"):
@@ -569,7 +598,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
 def test_every_citizen_page_has_a_rule() -> None:
     citizen_views = {
         view
-        for module in (portal, portal_cases)
+        for module in (portal, portal_cases, portal_appointments)
         for view in vars(module).values()
         if getattr(view, "citizen_only", False)
     }

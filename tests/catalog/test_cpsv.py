@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from ventanilla.appointments.models import Office
 from ventanilla.cases.models import RoutingRule
 from ventanilla.catalog.cpsv import CatalogueImportError, catalogue_export, catalogue_import
 from ventanilla.catalog.models import Agency, KnowledgeArticle, LifeEvent, PublicService
@@ -91,6 +92,8 @@ def test_a_service_goes_out_in_the_cpsv_ap_vocabulary(catalogue: PublicService) 
 def empty_the_catalogue() -> None:
     # Routing rules are the town's own, not part of CPSV-AP; they point at departments.
     RoutingRule.objects.all().delete()
+    # So are the offices that take appointments; they belong to an agency.
+    Office.objects.all().delete()
     KnowledgeArticle.objects.all().delete()
     PublicService.objects.all().delete()
     LifeEvent.objects.all().delete()

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.appointments.conftest import build_office
+from tests.appointments.test_services import tomorrow_at
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_citizen
+from ventanilla.appointments.services import appointment_book
 from ventanilla.cases.models import Case, LifeEventRequest
 from ventanilla.cases.services import (
     case_contact_record,
@@ -167,6 +170,13 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
     )
     PortalSignInToken.objects.create(
         party=citizen, token_hash="f" * 64, expires_at=timezone.now() + timedelta(minutes=15)
+    )
+    appointment_book(
+        actor=actor,
+        party_id=citizen.pk,
+        office_id=build_office(town, service).pk,
+        service_code=service.code,
+        start=tomorrow_at(10),
     )
     if not Notification.objects.filter(party=citizen).exists():
         Notification.objects.create(

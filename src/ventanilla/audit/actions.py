@@ -73,3 +73,8 @@ class Action(models.TextChoices):
     IDENTITY_REVIEW_LIST = "identity.review_list", _("Listed likely matches waiting for review")
     IDENTITY_REVIEW_READ = "identity.review_read", _("Opened a likely match to review")
     IDENTITY_REVIEW = "identity.review", _("Decided whether two records are the same person")
+    APPOINTMENT_LIST = "appointment.list", _("Read an office's appointments of a day")
+    APPOINTMENT_CHANGE = (
+        "appointment.change",
+        _("Booked, moved, cancelled, called or closed an appointment"),
+    )

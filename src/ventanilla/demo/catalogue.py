@@ -30,6 +30,7 @@ from ventanilla.demo.catalogue_details import (
     SERVICE_DETAILS,
     ServiceDetails,
 )
+from ventanilla.demo.offices import ensure_offices
 
 DEMO_PASSWORD: Final = "ventanilla-demo-2026"  # noqa: S105 - printed by `ventanilla demo`
 ADMINISTRATION: Final = "villanueva"
@@ -1105,6 +1106,7 @@ def ensure_catalogue() -> None:
             )
         # Written in bulk here rather than by routing_rule_save: drop this process's copy.
         forget_rules()
+        ensure_offices()
         for staff in STAFF:
             membership = staff_member_ensure(
                 username=staff.username,

@@ -29,6 +29,8 @@ class NotificationEvent(models.TextChoices):
     # Not about a case: the person hears of every consent recorded or withdrawn in their name.
     CONSENT_RECORDED = "consent_recorded", _("Consent recorded in the person's name")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    # Not about a case either: the day before an appointment at an office.
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder (the day before)")
 
 
 class Medium(models.TextChoices):

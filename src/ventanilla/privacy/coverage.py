@@ -260,6 +260,15 @@ COVERAGE: dict[str, Coverage] = {
         erased=("title", "description", "result"),
         not_personal={"created_by_label": STAFF_LABEL},
     ),
+    # When and where the person had an appointment: the record of the office's service, like a
+    # contact; the identity it pointed at is erased with the party's row.
+    "appointments.Appointment": Coverage(
+        rows=("party",),
+        sections=("appointments",),
+        exported=("reference",),
+        erasure=Erasure.KEEP,
+        not_personal={"reference": "a random code the office gave the appointment"},
+    ),
     "notifications.Notification": Coverage(
         rows=("party",),
         sections=("notifications",),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.appointments.models import Appointment
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
 from ventanilla.audit.services import audit_record
@@ -386,6 +387,23 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
             for i in interactions
         ],
         "documents": documents,
+        "appointments": [
+            {
+                "reference": a.reference,
+                "kind": a.kind,
+                "service": a.service.name,
+                "office": a.office.name,
+                "start": a.start,
+                "status": a.status,
+                "ticket": a.ticket_label,
+                "checked_in_at": a.checked_in_at,
+                "called_at": a.called_at,
+                "finished_at": a.finished_at,
+            }
+            for a in Appointment.objects.filter(party=party)
+            .select_related("service", "office")
+            .order_by("-start")
+        ],
         "notifications": [
             {
                 "created_at": n.created_at,

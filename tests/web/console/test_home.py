@@ -18,24 +18,44 @@ MENU = re.compile(r'<nav aria-label="[^"]*">(.*?)</nav>', re.S)
 
 # What each role's menu holds, by address, besides the home page and the password page.
 EXPECTED = {
-    "agent": {"/console/", "/console/cases/", "/console/inbox/", "/console/call-backs/"},
-    "case_worker": {"/console/", "/console/cases/", "/console/inbox/", "/console/call-backs/"},
+    "agent": {
+        "/console/",
+        "/console/cases/",
+        "/console/inbox/",
+        "/console/call-backs/",
+        "/console/desk/",
+    },
+    "case_worker": {
+        "/console/",
+        "/console/cases/",
+        "/console/inbox/",
+        "/console/call-backs/",
+        "/console/desk/",
+    },
     "supervisor": {
         "/console/",
         "/console/cases/",
         "/console/inbox/",
         "/console/call-backs/",
+        "/console/desk/",
         "/console/matches/",
         "/console/trust/",
         "/console/messages/",
     },
     "analyst": set(),
-    "dpo": {"/console/", "/console/cases/", "/console/audit/", "/console/retention/"},
+    "dpo": {
+        "/console/",
+        "/console/cases/",
+        "/console/desk/",
+        "/console/audit/",
+        "/console/retention/",
+    },
     "administrator": {
         "/console/",
         "/console/cases/",
         "/console/inbox/",
         "/console/call-backs/",
+        "/console/desk/",
         "/console/matches/",
         "/console/trust/",
         "/console/messages/",

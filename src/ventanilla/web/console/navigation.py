@@ -84,6 +84,17 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 waiting=call_backs_late_count,
             )
         )
+    if actor.can(Scope.INTERACTIONS_READ):
+        places.append(
+            Destination(
+                _("Appointments desk"),
+                "console:desk",
+                _(
+                    "An office's appointments of the day: call the next ticket, issue walk-in "
+                    "tickets, record who came."
+                ),
+            )
+        )
     if actor.can(Scope.PARTIES_MERGE):
         places.append(
             Destination(

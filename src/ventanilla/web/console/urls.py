@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ventanilla.web.console import (
+    appointment_views,
     call_back_views,
     case_views,
     desk_views,
@@ -18,11 +19,18 @@ app_name = "console"
 urlpatterns = [
     path("", views.search, name="search"),
     path("home/", views.home, name="home"),
+    path("desk/", appointment_views.desk, name="desk"),
+    path("desk/actions/", appointment_views.desk_action, name="desk-action"),
     path("parties/new/", desk_views.party_new, name="party-new"),
     path("parties/<uuid:party_id>/", views.party_360, name="party"),
     path("parties/<uuid:party_id>/contacts/new/", desk_views.contact_new, name="contact-new"),
     path("parties/<uuid:party_id>/knowledge/", desk_views.party_knowledge, name="party-knowledge"),
     path("parties/<uuid:party_id>/cases/new/", desk_views.case_new, name="case-new"),
+    path(
+        "parties/<uuid:party_id>/appointments/new/",
+        appointment_views.appointment_new,
+        name="appointment-new",
+    ),
     path("parties/<uuid:party_id>/sharing/", views.sharing, name="sharing"),
     path("parties/<uuid:party_id>/edit/", views.party_edit, name="party-edit"),
     path("parties/<uuid:party_id>/consents/new/", views.consent_new, name="consent-new"),

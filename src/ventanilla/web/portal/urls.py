@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ventanilla.web.portal import case_views, eid, views
+from ventanilla.web.portal import appointment_views, case_views, eid, views
 
 app_name = "portal"
 
@@ -21,6 +21,23 @@ urlpatterns = [
         "me/consents/<uuid:consent_id>/withdraw/",
         views.consent_withdraw,
         name="consent-withdraw",
+    ),
+    path("me/appointments/", appointment_views.appointments, name="appointments"),
+    path("me/appointments/new/", appointment_views.appointment_new, name="appointment-new"),
+    path(
+        "me/appointments/<str:reference>/",
+        appointment_views.appointment,
+        name="appointment",
+    ),
+    path(
+        "me/appointments/<str:reference>/move/",
+        appointment_views.appointment_move_view,
+        name="appointment-move",
+    ),
+    path(
+        "me/appointments/<str:reference>/cancel/",
+        appointment_views.appointment_cancel_view,
+        name="appointment-cancel",
     ),
     path("me/cases/", case_views.cases, name="cases"),
     path("me/cases/<str:reference>/", case_views.case, name="case"),

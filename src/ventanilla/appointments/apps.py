@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AppointmentsConfig(AppConfig):
+    name = "ventanilla.appointments"
+    label = "appointments"
