@@ -29,6 +29,8 @@ class NotificationEvent(models.TextChoices):
     # Not about a case: the person hears of every consent recorded or withdrawn in their name.
     CONSENT_RECORDED = "consent_recorded", _("Consent recorded in the person's name")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    # An email received that opened no case (its answer to a case, or one waiting for a person).
+    MAIL_RECEIVED = "mail_received", _("Email received (its reference given)")
 
 
 class Medium(models.TextChoices):

@@ -94,6 +94,7 @@ DEFAULT_TEMPLATE_MIGRATIONS = (
     "cases.migrations.0003_default_notification_templates",
     "cases.migrations.0008_consent_messages",
     "notifications.migrations.0002_life_event_message",
+    "notifications.migrations.0005_mail_received_message",
 )
 
 
