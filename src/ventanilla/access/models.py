@@ -65,6 +65,8 @@ class Scope(models.TextChoices):
     CATALOG_READ = "catalog:read", _("Read the service catalogue")
     AUDIT_READ = "audit:read", _("Read the audit log (data-protection officers)")
     RETENTION_MANAGE = "retention:manage", _("Run the retention rules")
+    # For a mail gateway's key only: no role has it.
+    MAIL_RECEIVE = "mail:receive", _("Deliver citizens' email (a mail gateway)")
 
 
 _FRONT_LINE = frozenset(
