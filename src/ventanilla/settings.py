@@ -454,6 +454,7 @@ VENTANILLA_PERIODIC_JOBS = [
         "Scheduled the audit log's periodic checkpoint.",
     ),
     ("ventanilla.notifications.jobs.schedule_outbox_check", "Scheduled the outbox check."),
+    ("ventanilla.mail.jobs.schedule_mail_fetch", "Scheduled the reading of the mailbox."),
     (
         "ventanilla.notifications.jobs.catch_up_notifications",
         "Queued the sending of waiting notifications.",
