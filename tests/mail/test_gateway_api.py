@@ -72,7 +72,7 @@ def test_a_key_without_the_mail_scope_is_refused_and_nothing_is_stored(api: Clie
     assert not InboundMessage.objects.exists()
 
 
-def test_a_body_that_is_not_a_message_is_refused_as_a_problem(
+def test_a_body_that_is_not_a_message_is_refused_in_the_callers_language(
     gateway: Client,
 ) -> None:
     response = gateway.post(
@@ -81,7 +81,7 @@ def test_a_body_that_is_not_a_message_is_refused_as_a_problem(
 
     assert response.status_code == 415
     assert response["Content-Type"].startswith("application/problem+json")
-    assert "message/rfc822" in response.json()["detail"]
+    assert "Envíe el mensaje tal cual" in response.json()["detail"]
     assert not InboundMessage.objects.exists()
 
 
