@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "ventanilla.privacy",
     "ventanilla.merging",
     "ventanilla.appointments",
+    "ventanilla.mail",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -455,6 +456,7 @@ VENTANILLA_PERIODIC_JOBS = [
         "Scheduled the audit log's periodic checkpoint.",
     ),
     ("ventanilla.notifications.jobs.schedule_outbox_check", "Scheduled the outbox check."),
+    ("ventanilla.mail.jobs.schedule_mail_fetch", "Scheduled the reading of the mailbox."),
     (
         "ventanilla.notifications.jobs.catch_up_notifications",
         "Queued the sending of waiting notifications.",
@@ -612,6 +614,36 @@ DEFAULT_FROM_EMAIL = env(
     "sender of the emails Ventanilla sends",
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Email from citizens: a mailbox read over IMAP by `ventanilla mail fetch` (and by the worker
+# every few minutes when a host is set), or a mail gateway posting each raw message to the API.
+VENTANILLA_MAIL_DOMAIN = env(
+    "VENTANILLA_MAIL_DOMAIN",
+    "ventanilla.invalid",
+    "domain of the Message-IDs of the emails Ventanilla sends; mail carrying it is its own and "
+    "is never answered",
+)
+VENTANILLA_MAIL_SERVICE = env(
+    "VENTANILLA_MAIL_SERVICE",
+    "",
+    "code of the service a new email opens a case of (the routing rules read its text); empty: "
+    "a new email waits in the triage list for a person",
+)
+VENTANILLA_MAIL_IMAP_HOST = env(
+    "VENTANILLA_MAIL_IMAP_HOST", "", "IMAP server of the citizens' mailbox; empty: not read"
+)
+VENTANILLA_MAIL_IMAP_PORT = int(env("VENTANILLA_MAIL_IMAP_PORT", "993", "IMAP port"))
+VENTANILLA_MAIL_IMAP_USER = env("VENTANILLA_MAIL_IMAP_USER", "", "IMAP user name")
+VENTANILLA_MAIL_IMAP_PASSWORD = env("VENTANILLA_MAIL_IMAP_PASSWORD", "", "IMAP password")
+VENTANILLA_MAIL_IMAP_FOLDER = env("VENTANILLA_MAIL_IMAP_FOLDER", "INBOX", "IMAP folder read")
+VENTANILLA_MAIL_IMAP_SSL = env_bool(
+    "VENTANILLA_MAIL_IMAP_SSL",
+    True,
+    "IMAP over TLS (port 993); off: plain IMAP, upgraded with STARTTLS when the server offers it",
+)
+VENTANILLA_MAIL_FETCH_MINUTES = int(
+    env("VENTANILLA_MAIL_FETCH_MINUTES", "5", "minutes between two readings of the mailbox")
+)
 
 # Text messages to citizens about their cases: a pluggable backend like the email one. The default
 # writes each message as a file in var/sms/; a provider's gateway is a class with send().

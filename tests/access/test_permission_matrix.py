@@ -85,6 +85,8 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/api/v1/consents/{consent_id}/withdraw"): FRONT,
     ("post", "/api/v1/parties/{party_id}/sharing-requests"): FRONT,
     ("post", "/api/v1/interactions/{interaction_id}/attachments"): FRONT,
+    # A mail gateway's key only (mail:receive): no role delivers email.
+    ("post", "/api/v1/mail/messages"): set(),
     ("get", "/api/v1/attachments/{attachment_id}"): READERS,
 }
 

@@ -73,6 +73,8 @@ class Scope(models.TextChoices):
         "open311:post",
         _("Post service requests through Open311 (opens cases and records their reporters)"),
     )
+    # For a mail gateway's key only: no role has it.
+    MAIL_RECEIVE = "mail:receive", _("Deliver citizens' email (a mail gateway)")
 
 
 _FRONT_LINE = frozenset(

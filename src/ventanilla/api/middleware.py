@@ -61,6 +61,9 @@ class SingleValuedQueryMiddleware:
 # What an API body may be: JSON for every operation, multipart for those that take a document
 # (the operations that read JSON refuse multipart themselves: see problems.JsonOnlyParser).
 BODY_CONTENT_TYPES = frozenset({"application/json", "multipart/form-data"})
+# ... and a raw message for the one operation a mail gateway posts to.
+RAW_MESSAGE_PATH = "/api/v1/mail/messages"
+RAW_MESSAGE_TYPE = "message/rfc822"
 
 
 def _has_body(request: HttpRequest) -> bool:
@@ -84,6 +87,7 @@ class BodyContentTypeMiddleware:
             request.path.startswith("/api/")
             and _has_body(request)
             and request.content_type not in BODY_CONTENT_TYPES
+            and not (request.path == RAW_MESSAGE_PATH and request.content_type == RAW_MESSAGE_TYPE)
         ):
             from ventanilla.api.problems import problem, unsupported_body_detail
 

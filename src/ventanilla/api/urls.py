@@ -13,6 +13,7 @@ from ventanilla.citizen360.api import router as citizen360_router
 from ventanilla.consent.api import router as consent_router
 from ventanilla.identity.api import router as identity_router
 from ventanilla.interactions.api import router as interactions_router
+from ventanilla.mail.api import router as mail_router
 from ventanilla.parties.api import router as parties_router
 from ventanilla.privacy.api import router as audit_router
 from ventanilla.sharing.api import router as sharing_router
@@ -43,3 +44,4 @@ api.add_router("/catalog", catalog_staff_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", consent_router)
 api.add_router("/", sharing_router)
+api.add_router("/mail", mail_router)

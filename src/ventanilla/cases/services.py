@@ -487,14 +487,15 @@ def case_citizen_reply(
     file_name: str = "",
     content: IO[bytes] | None = None,
     size: int = 0,
+    channel: str = "web",
 ) -> CaseEvent:
-    """The citizen's message on their own open case, with a photo or document if they attach
-    one (checked as every attachment is). It is kept as an inbound contact on their history, the
-    file attached to it. On a case waiting for them it is their answer: the case goes back to
-    work (the lifecycle's ``citizen_reply`` step) and its clock runs again, the due date moved on
-    by the working days it waited. On another open case it is recorded and changes nothing else.
-    A finished case takes no more messages: a new request does. All in one transaction, so a
-    refused file leaves neither message nor step."""
+    """The citizen's message on their own open case, from the portal or by ``channel`` (email),
+    with a photo or document if they attach one (checked as every attachment is). It is kept as
+    an inbound contact on their history, the file attached to it. On a case waiting for them it
+    is their answer: the case goes back to work (the lifecycle's ``citizen_reply`` step) and its
+    clock runs again, the due date moved on by the working days it waited. On another open case
+    it is recorded and changes nothing else. A finished case takes no more messages: a new
+    request does. All in one transaction, so a refused file leaves neither message nor step."""
     if not actor.is_citizen:
         raise PermissionDenied(_("You may not do this."))
     text = text.strip()
@@ -516,7 +517,7 @@ def case_citizen_reply(
             party_id=case.party_id,
             agency_id=case.department_id,
             service_id=case.service_id,
-            channel="web",
+            channel=channel,
             direction=Interaction.Direction.INBOUND,
             kind=Interaction.Kind.TRANSACTION,
             summary=text or file_name.strip()[:200] or case.reference,

@@ -31,6 +31,8 @@ class NotificationEvent(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
     # Not about a case either: the day before an appointment at an office.
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder (the day before)")
+    # An email received that opened no case (its answer to a case, or one waiting for a person).
+    MAIL_RECEIVED = "mail_received", _("Email received (its reference given)")
 
 
 class Medium(models.TextChoices):

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -97,13 +98,27 @@ def _deliver(notification: Notification) -> None:
     if notification.medium == Medium.SMS:
         send_sms(notification.recipient, notification.body)
     else:
-        send_mail(
+        EmailMessage(
             notification.subject,
             notification.body,
             None,
             [notification.recipient],
-            fail_silently=False,
-        )
+            headers=automatic_headers(str(notification.pk)),
+        ).send(fail_silently=False)
+
+
+# Marks every message Ventanilla sends carries (RFC 3834): an automatic message, which other
+# responders must not answer, and which the mail intake recognises as its own and never answers.
+OUR_HEADER = "X-Ventanilla-Notification"
+
+
+def automatic_headers(notification_id: str) -> dict[str, str]:
+    return {
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+        OUR_HEADER: notification_id,
+        "Message-ID": make_msgid(domain=settings.VENTANILLA_MAIL_DOMAIN),
+    }
 
 
 @contextlib.contextmanager

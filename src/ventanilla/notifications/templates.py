@@ -95,6 +95,7 @@ DEFAULT_TEMPLATE_MIGRATIONS = (
     "cases.migrations.0008_consent_messages",
     "notifications.migrations.0002_life_event_message",
     "notifications.migrations.0005_appointment_reminder",
+    "notifications.migrations.0006_mail_received_message",
 )
 
 
