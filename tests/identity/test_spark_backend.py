@@ -66,6 +66,14 @@ def plant_more(town: dict[str, Agency]) -> None:
                birth_date=date(1966, 9, 30), postal_code="41820")  # fmt: skip
 
 
+def close_surnames(records: list[dict[str, Any]]) -> set[str]:
+    return {
+        f"r:{record['id']}"
+        for record in records
+        if record["given_name"] == "Sara" and record["birth_date"] == date(1966, 9, 30)
+    }
+
+
 def partition(rows: list[dict[str, Any]], records: list[dict[str, Any]], scored: Any) -> set[Any]:
     clusters, _decided, _refused = cluster(rows, records, scored.pairs)
     groups: dict[str, set[str]] = {}
@@ -119,6 +127,10 @@ def test_the_saved_model_links_the_same_records_on_spark_as_on_duckdb(
         frozenset(group) for group in parties if len(group) > 1 and any(n[0] == "r" for n in group)
     }
     assert len(together) >= 100
+    sara = [pair for pair in on_spark.pairs if {pair.left, pair.right} == close_surnames(records)]
+    assert [c["level"] for c in sara[0].comparisons if c["comparison"] == "surnames"] == [
+        "one typo"
+    ]
     tomas = {f"r:{planted['tomas'].pk}", f"r:{planted['tomas_variant'].pk}"}
     assert any(tomas <= group for group in together)
 
