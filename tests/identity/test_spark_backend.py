@@ -19,7 +19,7 @@ from tests.identity.test_matching import GIVEN, SURNAMES, plant, record
 from ventanilla.catalog.models import Agency
 from ventanilla.identity import linkage
 from ventanilla.identity.matching import cluster, load_parties, load_records, model_rows
-from ventanilla.identity.spark_backend import SparkOptions
+from ventanilla.identity.spark_backend import SparkOptions, as_saved, for_spark
 
 TYPOS = {"a": "e", "e": "a", "i": "y", "o": "u", "n": "m", "r": "rr", "l": "ll"}
 
@@ -152,3 +152,27 @@ def test_matching_on_spark_without_pyspark_is_a_clear_error_and_nothing_is_writt
 
     assert not MatchModel.objects.exists()
     assert not SourceRecord.objects.filter(party__isnull=False).exists()
+
+
+def test_the_model_is_translated_for_spark_and_saved_back_as_duckdb_writes_it() -> None:
+    written = linkage.settings()
+
+    on_spark = for_spark(written)
+    conditions = [
+        level["sql_condition"]
+        for comparison in on_spark["comparisons"]
+        for level in comparison["comparison_levels"]
+    ]
+
+    assert on_spark["sql_dialect"] == "spark"
+    assert not any('"' in condition for condition in conditions)  # a string in Spark SQL
+    # Spark's function names are not case-sensitive.
+    assert "JARO_WINKLER_SIMILARITY(`given_name_called_l`, `given_name_called_r`) >= 0.92" in (
+        conditions
+    )
+    # A trained model may lack a comparison (Splink leaves out those a failed EM session
+    # fixed); the others get their conditions back.
+    trained = dict(on_spark, comparisons=on_spark["comparisons"][2:])
+    saved = as_saved(trained, written)
+    assert saved["sql_dialect"] == "duckdb"
+    assert saved["comparisons"] == written["comparisons"][2:]

@@ -78,13 +78,16 @@ def for_spark(model: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def as_saved(trained: Mapping[str, Any], written: Mapping[str, Any]) -> dict[str, Any]:
-    """The model Spark trained, its conditions put back as they were written (DuckDB's)."""
+    """The model Spark trained, its conditions put back as they were written (DuckDB's).
+    Comparisons are matched by name: a trained model may lack one the settings had."""
     saved = copy.deepcopy(dict(trained))
     saved["sql_dialect"] = written.get("sql_dialect", "duckdb")
     saved["blocking_rules_to_generate_predictions"] = copy.deepcopy(
         written["blocking_rules_to_generate_predictions"]
     )
-    for comparison, original in zip(saved["comparisons"], written["comparisons"], strict=True):
+    originals = {c["output_column_name"]: c for c in written["comparisons"]}
+    for comparison in saved["comparisons"]:
+        original = originals[comparison["output_column_name"]]
         levels = zip(comparison["comparison_levels"], original["comparison_levels"], strict=True)
         for level, original_level in levels:
             level["sql_condition"] = original_level["sql_condition"]
