@@ -11,12 +11,26 @@ the same for every data set: the seed's town, an agency's registry or FEBRL.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
+
+from ventanilla.identity.spark_backend import (
+    SparkOptions,
+    as_saved,
+    for_spark,
+    spark_api,
+    spark_frame,
+)
+
+# The engines that score pairs: DuckDB in the process, or Spark (pyspark, installed with the
+# ``spark`` extra) from a laptop to a cluster. The saved model is the same on both.
+Backend = Literal["duckdb", "spark"]
+BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
 
 # Match probabilities at or above LINK are linked without a person; from REVIEW up to LINK a
 # person decides. 0.99 keeps the automatic links' precision above what a clerk achieves by hand
@@ -294,64 +308,115 @@ def rows_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     return pa.table(data, schema=pa.schema(list(zip(names, types, strict=True))))
 
 
+@dataclass
+class _Engine:
+    db_api: Any
+    register: Callable[[pa.Table, str], Any]
+    rows: Callable[[Any], Iterable[Mapping[str, Any]]]
+
+
+@contextmanager
+def _duckdb() -> Iterator[_Engine]:
+    from splink import DuckDBAPI
+
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET threads TO 2")
+    db_api = DuckDBAPI(connection)
+
+    def rows(predictions: Any) -> Iterable[Mapping[str, Any]]:
+        relation = predictions.as_duckdbpyrelation()
+        columns = relation.columns
+        return (dict(zip(columns, values, strict=True)) for values in relation.fetchall())
+
+    try:
+        yield _Engine(
+            db_api=db_api,
+            register=lambda table, name: db_api.register(table, dataset_display_name=name),
+            rows=rows,
+        )
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _spark(options: SparkOptions) -> Iterator[_Engine]:
+    with spark_api(options) as db_api:
+        yield _Engine(
+            db_api=db_api,
+            register=lambda table, name: db_api.register(
+                spark_frame(db_api.spark, table), dataset_display_name=name
+            ),
+            rows=lambda predictions: (
+                row.asDict() for row in predictions.as_spark_dataframe().toLocalIterator()
+            ),
+        )
+
+
 def train_and_score(
     table: pa.Table,
     *,
     model: Mapping[str, Any] | None = None,
     labels: Sequence[tuple[str, str]] = (),
     stage: Callable[[str], None] = lambda _name: None,
+    backend: Backend = "duckdb",
+    spark: SparkOptions | None = None,
 ) -> Scored:
     """Train the model on ``table`` (or apply ``model`` as it is) and score the blocked pairs;
     pairs below the review threshold are left out. ``labels`` are pairs of ``unique_id``s
-    people decided are one person: with ``LABELS_FOR_M`` of them, they train m too."""
-    from splink import DuckDBAPI, Linker, block_on
+    people decided are one person: with ``LABELS_FOR_M`` of them, they train m too.
+
+    ``backend`` is the engine that trains and scores; the model returned is written as DuckDB
+    writes it whichever engine ran, so a saved version applies on both."""
+    from splink import Linker, block_on
     from splink.internals.exceptions import EMTrainingException
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    connection = duckdb.connect(":memory:")
-    connection.execute("SET threads TO 2")
-    db_api = DuckDBAPI(connection)
-    frame = db_api.register(table, dataset_display_name="records")
-    linker = Linker(frame, dict(model) if model else settings(), log_level=None)
-    if model is None:
-        stage("prior")
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on(*columns) for columns in DETERMINISTIC_RULES],
-            recall=DETERMINISTIC_RECALL,
-        )
-        stage("u")
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
-        stage("m")
-        for columns in TRAINING_RULES:
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on(*columns), estimate_without_term_frequencies=True
+    written = dict(model) if model else settings()
+    on_spark = backend == "spark"
+    engine = _spark(spark or SparkOptions()) if on_spark else _duckdb()
+    with engine as run:
+        frame = run.register(table, "records")
+        linker = Linker(frame, for_spark(written) if on_spark else written, log_level=None)
+        if model is None:
+            stage("prior")
+            linker.training.estimate_probability_two_random_records_match(
+                [block_on(*columns) for columns in DETERMINISTIC_RULES],
+                recall=DETERMINISTIC_RECALL,
+            )
+            stage("u")
+            linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
+            stage("m")
+            for columns in TRAINING_RULES:
+                try:
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        block_on(*columns), estimate_without_term_frequencies=True
+                    )
+                except EMTrainingException:
+                    # No two records share these values (a registry without identifiers):
+                    # what this session would have learnt keeps its starting values.
+                    continue
+            if len(labels) >= LABELS_FOR_M:
+                pairs = pa.table(
+                    {
+                        "unique_id_l": [left for left, _right in labels],
+                        "unique_id_r": [right for _left, right in labels],
+                    }
                 )
-            except EMTrainingException:
-                # No two records share these values (a registry without identifiers): what
-                # this session would have learnt keeps its starting values.
-                continue
-        if len(labels) >= LABELS_FOR_M:
-            pairs = pa.table(
-                {
-                    "unique_id_l": [left for left, _right in labels],
-                    "unique_id_r": [right for _left, right in labels],
-                }
-            )
-            linker.training.estimate_m_from_pairwise_labels(  # type: ignore[no-untyped-call]
-                db_api.register(pairs, table_name="__ventanilla_labels")
-            )
-    stage("score")
-    predictions = linker.inference.predict(
-        threshold_match_probability=REVIEW_THRESHOLD, warning_mode="never"
-    )
-    saved = linker.misc.save_model_to_json()
-    pairs = _pairs(predictions.as_duckdbpyrelation(), saved)
-    connection.close()
+                linker.training.estimate_m_from_pairwise_labels(  # type: ignore[no-untyped-call]
+                    run.register(pairs, "__ventanilla_labels")
+                )
+        stage("score")
+        predictions = linker.inference.predict(
+            threshold_match_probability=REVIEW_THRESHOLD, warning_mode="never"
+        )
+        saved = linker.misc.save_model_to_json()
+        if on_spark:
+            saved = as_saved(saved, written)
+        pairs = _pairs(run.rows(predictions), saved)
     return Scored(model=saved, pairs=pairs)
 
 
-def _pairs(relation: duckdb.DuckDBPyRelation, model: Mapping[str, Any]) -> list[Pair]:
+def _pairs(rows: Iterable[Mapping[str, Any]], model: Mapping[str, Any]) -> list[Pair]:
     labels: dict[str, dict[int, str]] = {}
     for comparison in model["comparisons"]:
         levels = comparison["comparison_levels"]
@@ -361,10 +426,8 @@ def _pairs(relation: duckdb.DuckDBPyRelation, model: Mapping[str, Any]) -> list[
             len(numbered) - 1 - i: level.get("label_for_charts", "")
             for i, level in enumerate(numbered)
         }
-    columns = relation.columns
     pairs = []
-    for values in relation.fetchall():
-        row = dict(zip(columns, values, strict=True))
+    for row in rows:
         detail = []
         for name, by_gamma in labels.items():
             gamma = row.get(f"gamma_{name}")

@@ -33,6 +33,7 @@ from ventanilla.identity import linkage
 from ventanilla.identity.features import prepare
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.identity.reviews import training_labels
+from ventanilla.identity.spark_backend import SparkOptions, SparkUnavailable
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
 from ventanilla.parties.validation import normalize_contact
@@ -75,14 +76,14 @@ def _party_node(pk: Any) -> str:
     return f"p:{pk}"
 
 
-def _load_records(agencies: Sequence[str]) -> list[dict[str, Any]]:
+def load_records(agencies: Sequence[str]) -> list[dict[str, Any]]:
     records = SourceRecord.objects.order_by("created_at", "id")
     if agencies:
         records = records.filter(agency__code__in=agencies)
     return list(records.values("id", "party_id", "created_at", *RECORD_FIELDS))
 
 
-def _load_parties() -> list[dict[str, Any]]:
+def load_parties() -> list[dict[str, Any]]:
     """Active people as records with the source records' field names: their DNI or NIE, and
     their preferred (else first) email, phone and postal address."""
     people = Party.objects.filter(kind=Party.Kind.PERSON, status=Party.Status.ACTIVE)
@@ -187,43 +188,27 @@ def _new_party(actor: Actor, records: list[dict[str, Any]]) -> Party | None:
         return party_create(actor=actor, contact_points=contacts, **profile)
 
 
-def identity_match(
-    *,
-    actor: Actor,
-    agencies: Sequence[str] = (),
-    stage: Callable[[str], None] = lambda _name: None,
-    progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items,
-) -> MatchSummary:
-    """Train a new model version and link every unlinked source record of ``agencies`` (all
-    when empty) to exactly one party; uncertain pairs are stored for review."""
-    known = Agency.objects.filter(code__in=agencies).values_list("code", flat=True)
-    unknown = set(agencies) - set(known)
-    if unknown:
-        raise ValidationFailed(
-            {"agencies": _("Unknown agency: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}}
-        )
-    stage("load")
-    records = _load_records(agencies)
-    pending = [record for record in records if record["party_id"] is None]
-    if not pending:
-        return MatchSummary(len(records), len(records), 0, 0, 0, 0, None)
-    parties = _load_parties()
-    rows = [
+def model_rows(
+    records: Sequence[dict[str, Any]], parties: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rows the model compares: every record in scope and every active person party."""
+    return [
         {"unique_id": _record_node(record["id"]), "origin": "record", **prepare(record)}
         for record in records
     ] + [
         {"unique_id": _party_node(party["id"]), "origin": "party", **prepare(party)}
         for party in parties
     ]
-    present = {row["unique_id"] for row in rows}
-    labels = [
-        pair
-        for pair in training_labels(agencies=agencies)
-        if pair[0] in present and pair[1] in present
-    ]
-    scored = linkage.train_and_score(linkage.rows_table(rows), labels=labels, stage=stage)
 
-    stage("cluster")
+
+def cluster(
+    rows: Sequence[dict[str, Any]],
+    records: Sequence[dict[str, Any]],
+    pairs: Sequence[linkage.Pair],
+) -> tuple[linkage.Clusters, dict[str, tuple[str, float]], list[linkage.Pair]]:
+    """The links under the rules, whichever engine scored ``pairs``: the clusters, how each
+    node was decided (rule or model, with its score) and the links refused for joining two
+    parties."""
     clusters = linkage.Clusters()
     for row in rows:
         valid = row["identifier_number"] if row["identifier_valid"] else ""
@@ -240,7 +225,7 @@ def identity_match(
             for node in (left, right):
                 decided.setdefault(node, ("rule", 1.0))
     refused: list[linkage.Pair] = []
-    for pair in scored.pairs:
+    for pair in pairs:
         if pair.probability < linkage.LINK_THRESHOLD:
             continue
         problem = clusters.join(pair.left, pair.right)
@@ -249,6 +234,61 @@ def identity_match(
         elif not problem:
             for node in (pair.left, pair.right):
                 decided.setdefault(node, ("model", pair.probability))
+
+    return clusters, decided, refused
+
+
+def identity_match(
+    *,
+    actor: Actor,
+    agencies: Sequence[str] = (),
+    stage: Callable[[str], None] = lambda _name: None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items,
+    backend: linkage.Backend = "duckdb",
+    spark: SparkOptions | None = None,
+) -> MatchSummary:
+    """Train a new model version and link every unlinked source record of ``agencies`` (all
+    when empty) to exactly one party; uncertain pairs are stored for review. ``backend`` is
+    the engine that trains and scores (``spark``: where ``spark`` says); clustering and the
+    writes are the same whichever it is."""
+    if backend not in linkage.BACKENDS:
+        raise ValidationFailed(
+            {"backend": _("Unknown matching engine: %(name)s.") % {"name": backend}}
+        )
+    known = Agency.objects.filter(code__in=agencies).values_list("code", flat=True)
+    unknown = set(agencies) - set(known)
+    if unknown:
+        raise ValidationFailed(
+            {"agencies": _("Unknown agency: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}}
+        )
+    stage("load")
+    records = load_records(agencies)
+    pending = [record for record in records if record["party_id"] is None]
+    if not pending:
+        return MatchSummary(len(records), len(records), 0, 0, 0, 0, None)
+    rows = model_rows(records, load_parties())
+    present = {row["unique_id"] for row in rows}
+    labels = [
+        pair
+        for pair in training_labels(agencies=agencies)
+        if pair[0] in present and pair[1] in present
+    ]
+    try:
+        scored = linkage.train_and_score(
+            linkage.rows_table(rows), labels=labels, stage=stage, backend=backend, spark=spark
+        )
+    except SparkUnavailable as error:
+        raise ValidationFailed(
+            {
+                "backend": _(
+                    "Matching on Spark needs pyspark, which is not installed: install "
+                    "Ventanilla with its spark extra (pip install 'ventanilla[spark]')."
+                )
+            }
+        ) from error
+
+    stage("cluster")
+    clusters, decided, refused = cluster(rows, records, scored.pairs)
 
     stage("write")
     with transaction.atomic():

@@ -20,7 +20,9 @@ from ventanilla.access.actors import Actor
 from ventanilla.core.errors import DomainError, ValidationFailed
 from ventanilla.identity.exporting import source_links_export
 from ventanilla.identity.importing import FIELDS, ImportStopped, parse_mapping, registry_import
+from ventanilla.identity.linkage import BACKENDS
 from ventanilla.identity.matching import STAGES, identity_match
+from ventanilla.identity.spark_backend import SparkOptions
 from ventanilla.merging.selectors import source_trust_order
 from ventanilla.merging.services import source_trust_set
 
@@ -111,6 +113,27 @@ def add_match_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--agencies", nargs="+", default=[], metavar="CODE", help="only these agencies' records"
     )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="duckdb",
+        help="the engine that trains the model and scores the pairs (default: duckdb); spark "
+        "needs the spark extra and Java 17",
+    )
+    parser.add_argument(
+        "--spark-master",
+        default="",
+        metavar="URL",
+        help="with --backend spark: the master URL (local[4], spark://host:7077, yarn); "
+        "default: the session spark-submit started, else local",
+    )
+    parser.add_argument(
+        "--spark-work-dir",
+        default="",
+        metavar="DIR",
+        help="with --backend spark: where Splink writes its intermediate tables; on a cluster "
+        "a path every executor reaches (default: a temporary directory)",
+    )
 
 
 def run_match(command: BaseCommand, options: dict[str, Any]) -> None:
@@ -126,7 +149,12 @@ def run_match(command: BaseCommand, options: dict[str, Any]) -> None:
 
     try:
         summary = identity_match(
-            actor=_operator(options), agencies=options["agencies"], stage=stage, progress=progress
+            actor=_operator(options),
+            agencies=options["agencies"],
+            stage=stage,
+            progress=progress,
+            backend=options["backend"],
+            spark=SparkOptions(master=options["spark_master"], work_dir=options["spark_work_dir"]),
         )
     except ValidationFailed as error:
         raise CommandError(" ".join(str(m) for m in error.errors.values())) from error
