@@ -17,9 +17,10 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
+from ventanilla.audit.actions import Action
 from ventanilla.audit.jobs import checkpoint_audit_log, schedule_checkpoints
 from ventanilla.audit.models import AuditCheckpoint, AuditHead
-from ventanilla.audit.services import audit_checkpoint
+from ventanilla.audit.services import EntryInput, audit_checkpoint, audit_record_many
 from ventanilla.audit.sink import MARK, sink_read, sink_write
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +193,25 @@ def test_a_configured_sink_file_not_yet_written_is_fine_before_any_checkpoint(
     call_command("audit", "verify", stdout=out)
 
     assert "1 entries checked, against 0 checkpoints in the database and 0 copies" in out.getvalue()
+
+
+def test_entries_written_in_bulk_chain_and_sign_as_one_by_one(actor: Actor, settings: Any) -> None:
+    settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 3
+    make_party(actor)
+    by_time = audit_checkpoint()
+    assert by_time is not None
+
+    written = audit_record_many(
+        actor=actor,
+        action=Action.PARTY_CREATE,
+        entries=[EntryInput(object_type="party", object_id=n) for n in range(7)],
+    )
+
+    assert written == 7
+    signed = AuditCheckpoint.objects.filter(id__gt=by_time.id).values_list("entry_id", flat=True)
+    assert list(signed) == [by_time.entry_id + 3, by_time.entry_id + 6]
+    head = AuditHead.objects.get(pk=1)
+    assert head.last_entry_id == by_time.entry_id + 7
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert f"{by_time.entry_id + 7} entries checked" in out.getvalue()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -28,14 +28,19 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
 from ventanilla.core import dates
-from ventanilla.core.errors import Conflict, ValidationFailed
+from ventanilla.core.errors import ValidationFailed
 from ventanilla.identity import linkage
 from ventanilla.identity.features import prepare
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.identity.reviews import training_labels
 from ventanilla.identity.spark_backend import SparkOptions, SparkUnavailable
 from ventanilla.parties.models import ContactPoint, Identifier, Party
-from ventanilla.parties.services import ContactPointInput, IdentifierInput, party_create
+from ventanilla.parties.services import (
+    ContactPointInput,
+    IdentifierInput,
+    PartyInput,
+    party_create_many,
+)
 from ventanilla.parties.validation import normalize_contact
 
 RECORD_FIELDS = (
@@ -158,7 +163,8 @@ def _contact_inputs(golden: dict[str, Any]) -> list[ContactPointInput]:
     return inputs
 
 
-def _new_party(actor: Actor, records: list[dict[str, Any]]) -> Party | None:
+def _new_party(records: list[dict[str, Any]]) -> PartyInput | None:
+    """The party a cluster without one becomes, from its golden record."""
     golden = _golden(records)
     if not golden.get("given_name") or not golden.get("family_name_1"):
         return None  # a person is registered by name: left unlinked, counted in the summary
@@ -177,15 +183,9 @@ def _new_party(actor: Actor, records: list[dict[str, Any]]) -> Party | None:
         "family_name_2": golden.get("family_name_2") or "",
         "birth_date": birth,
     }
-    contacts = _contact_inputs(golden)
-    try:
-        return party_create(
-            actor=actor, identifiers=identifiers, contact_points=contacts, **profile
-        )
-    except Conflict:
-        # The identifier is held by a party matching does not see (merged or erased): the
-        # new party is registered without it, the record keeps it.
-        return party_create(actor=actor, contact_points=contacts, **profile)
+    return PartyInput(
+        profile=profile, identifiers=identifiers, contact_points=_contact_inputs(golden)
+    )
 
 
 def model_rows(
@@ -306,16 +306,8 @@ def identity_match(
             members[clusters.find(_record_node(record["id"]))].append(record)
         counts = {"rule": 0, "model": 0, "new": 0, "unlinked": 0}
         changed: list[SourceRecord] = []
-        for root, group in progress(sorted(members.items())):
-            party_id = clusters.components[root].party
-            if party_id is None:
-                party = _new_party(actor, group)
-                if party is None:
-                    counts["unlinked"] += len(group)
-                    continue
-                party_id = str(party.pk)
-                clusters.add(root, party=party_id)
-                counts["new"] += 1
+
+        def link(group: list[dict[str, Any]], party_id: str) -> None:
             for record in group:
                 how, score = decided.get(_record_node(record["id"]), ("model", None))
                 counts[how] += 1
@@ -327,9 +319,29 @@ def identity_match(
                         decided_by=by_label[how],
                     )
                 )
-        SourceRecord.objects.bulk_update(
-            changed, ["party", "match_score", "decided_by"], batch_size=_BATCH
-        )
+
+        creating: list[tuple[str, list[dict[str, Any]], PartyInput]] = []
+        for root, group in progress(sorted(members.items())):
+            party_id = clusters.components[root].party
+            if party_id is not None:
+                link(group, party_id)
+            elif (wanted := _new_party(group)) is None:
+                counts["unlinked"] += len(group)
+            else:
+                creating.append((root, group, wanted))
+        # New parties are registered in bulk, in the clusters' order: an identifier held by a
+        # party matching does not see (merged or erased), or by an earlier new party, is left
+        # off the party; the record keeps it.
+        for start in range(0, len(creating), _BATCH):
+            chunk = creating[start : start + _BATCH]
+            made = party_create_many(
+                actor=actor, parties=[wanted for *_, wanted in chunk], leave_off_held=True
+            )
+            for (root, group, _wanted), party in zip(chunk, made, strict=True):
+                clusters.add(root, party=str(party.pk))
+                counts["new"] += 1
+                link(group, str(party.pk))
+        _write_links(changed)
         reviews = _store_reviews(model, scored.pairs, refused, clusters, pending)
         audit_record(
             actor=actor,
@@ -358,6 +370,31 @@ def identity_match(
         unlinked=counts["unlinked"],
         labels=len(labels),
     )
+
+
+def _write_links(changed: list[SourceRecord]) -> None:
+    """Each record's party, score and decision: one parameterised UPDATE by primary key run
+    for all of them (``bulk_update``'s CASE over thousands of ids grows with the square of the
+    batch and took most of a large match)."""
+    table = connection.ops.quote_name(SourceRecord._meta.db_table)
+    id_field = SourceRecord._meta.pk
+    assert id_field is not None  # noqa: S101 - every model has one
+    rows = [
+        (
+            id_field.get_db_prep_value(record.party_id, connection),
+            record.match_score,
+            record.decided_by,
+            id_field.get_db_prep_value(record.pk, connection),
+        )
+        for record in changed
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BATCH * 10):
+            cursor.executemany(
+                f"UPDATE {table} SET party_id = %s, match_score = %s, decided_by = %s "  # noqa: S608 - the table's name from the model
+                "WHERE id = %s",
+                rows[start : start + _BATCH * 10],
+            )
 
 
 def _store_reviews(
