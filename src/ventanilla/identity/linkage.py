@@ -379,14 +379,25 @@ def train_and_score(
         linker = Linker(frame, for_spark(written) if on_spark else written, log_level=None)
         if model is None:
             stage("prior")
+            core = linker._settings_obj.core_model_settings
+            starting_prior = core.probability_two_random_records_match
             linker.training.estimate_probability_two_random_records_match(
                 [block_on(*columns) for columns in DETERMINISTIC_RULES],
                 recall=DETERMINISTIC_RECALL,
             )
+            core = linker._settings_obj.core_model_settings
+            if not 0 < core.probability_two_random_records_match < 1:
+                # No two records agree on the rules (a register of people all different): a
+                # prior of nought would make every weight infinite; the starting one stands.
+                core.probability_two_random_records_match = starting_prior
             stage("u")
             linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
             stage("m")
             for columns in TRAINING_RULES:
+                # A training session takes out of the linker's own model the comparisons its
+                # blocking rule fixes, and puts them back only when it ends well: kept here so a
+                # session that fails leaves the model whole.
+                before = linker._settings_obj.core_model_settings.copy()  # type: ignore[no-untyped-call]
                 try:
                     linker.training.estimate_parameters_using_expectation_maximisation(
                         block_on(*columns), estimate_without_term_frequencies=True
@@ -394,6 +405,7 @@ def train_and_score(
                 except EMTrainingException:
                     # No two records share these values (a registry without identifiers):
                     # what this session would have learnt keeps its starting values.
+                    linker._settings_obj.core_model_settings = before
                     continue
             if len(labels) >= LABELS_FOR_M:
                 pairs = pa.table(
