@@ -188,6 +188,14 @@ COVERAGE: dict[str, Coverage] = {
         erasure=Erasure.REWRITE,
         erased=("summary", "call_back_phone"),
     ),
+    "mail.InboundMessage": Coverage(
+        rows=("interaction__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="an email as it was received, kept to read it again: its text is the "
+        "contact's summary and its files the contact's documents, which the export hands over",
+    ),
     "interactions.InteractionAttachment": Coverage(
         rows=("interaction__party",),
         sections=("documents",),

@@ -23,6 +23,7 @@ from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
 from ventanilla.identity.models import MatchReview, SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.models import MergeRecord
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
@@ -131,6 +132,8 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         # The signed consent forms go too; their digests stay as proof one was kept.
         stored_forms = [name for name in consents.values_list("evidence_file", flat=True) if name]
         consents.update(evidence_file="", evidence_name="", withdrawal_evidence="")
+        # The emails as received repeat the person's words, address and files: they go.
+        InboundMessage.objects.filter(interaction__party__in=people).delete()
         Interaction.objects.filter(party__in=people).update(summary=ERASED_TEXT, call_back_phone="")
         # Documents are the person's own papers: they go, and their files once this commits.
         documents = InteractionAttachment.objects.filter(interaction__party__in=people)
