@@ -39,6 +39,7 @@ from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import attachment_add, interaction_record
+from ventanilla.mail.models import InboundMessage
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Party
 from ventanilla.web.portal import appointment_views as portal_appointments
@@ -111,6 +112,9 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/parties/{party_id}/merge/"): {"supervisor", "administrator"},
     ("post", "/console/parties/{party_id}/unmerge/"): {"supervisor", "administrator"},
     ("get", "/console/call-backs/"): FRONT,
+    ("get", "/console/mail/"): FRONT,
+    ("get", "/console/mail/{message_id}/raw/"): FRONT,
+    ("post", "/console/mail/{message_id}/done/"): FRONT,
     ("post", "/console/call-backs/{interaction_id}/"): FRONT,
     ("get", "/console/matches/"): {"supervisor", "administrator"},
     ("get", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
@@ -328,6 +332,15 @@ def build_world() -> dict[str, Any]:
         "attachment": attachment,
         "earlier": earlier,
         "duplicate": make_party(author),
+        # An email recorded on the person's history that waits for someone to place it.
+        "mail": InboundMessage.objects.create(
+            interaction=interaction,
+            sha256="0" * 64,
+            raw=b"From: vecina@example.es\r\nSubject: Farola\r\n\r\nHola",
+            source="gateway",
+            state=InboundMessage.State.NEEDS_PERSON,
+            reason="No se pudo leer.",
+        ),
     }
 
 
@@ -565,6 +578,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{notification_id}", given_up_message(world))
         .replace("{review_id}", str(world["review"].pk))
         .replace("{interaction_id}", str(uuid.uuid4()))
+        .replace("{message_id}", str(world["mail"].pk))
     )
     signed = SimpleUploadedFile("firma.pdf", SIGNED_FORM_PDF)
     forms = {

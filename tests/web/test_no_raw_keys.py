@@ -41,6 +41,7 @@ from ventanilla.demo.synthetic import seed_municipality
 from ventanilla.identity import linkage
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import interaction_record
+from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.services import source_trust_set
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
@@ -145,6 +146,16 @@ def working_day() -> dict[str, Any]:
     )
     # The order of trust in the registers, so that its page shows agencies in it and out of it.
     source_trust_set(actor=staff("admin"), agency_codes=["padron", "ayto"])
+    mail = InboundMessage.objects.create(
+        interaction=call,
+        sha256="1" * 64,
+        raw=b"From: vecina@example.es\r\nSubject: Farola\r\n\r\nHola",
+        source="gateway",
+        sender="vecina@example.es",
+        subject="Farola",
+        state=InboundMessage.State.NEEDS_PERSON,
+        reason="Un mensaje nuevo: ubíquelo en un expediente o respóndalo.",
+    )
     return {
         "party_id": party.pk,
         "party": party,
@@ -163,6 +174,7 @@ def working_day() -> dict[str, Any]:
         "cases": list(Case.objects.filter(party=party).values_list("reference", flat=True)),
         "review_id": review.pk,
         "interaction_id": call.pk,
+        "message_id": mail.pk,
     }
 
 

@@ -20,6 +20,7 @@ class InboundMessage(BaseModel):
         RECORDED = "recorded", _("Recorded on the sender's history")
         NEEDS_PERSON = "needs_person", _("Waiting for a person")
         AUTOMATIC = "automatic", _("Automatic message, not a contact")
+        DEALT_WITH = "dealt_with", _("Dealt with by a person")
 
     # The same bytes delivered twice (a mailbox read again, a gateway retrying) are one message.
     sha256 = models.CharField(max_length=64, unique=True)

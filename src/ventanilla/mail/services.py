@@ -19,15 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor, actor_for_citizen
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import visible_cases
 from ventanilla.cases.services import case_citizen_reply, case_contact_record, case_open
-from ventanilla.core.errors import DomainError
+from ventanilla.core.errors import DomainError, NotFound
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import attachment_add_for_case
 from ventanilla.mail.models import InboundMessage
 from ventanilla.mail.parsing import MessageUnreadable, ParsedMessage, parse
 from ventanilla.mail.replies import reply_received
+from ventanilla.mail.selectors import messages_in_reach
 from ventanilla.parties.models import ContactPoint, Party
 from ventanilla.parties.services import ContactPointInput, party_create
 
@@ -289,3 +294,30 @@ def messages_waiting() -> list[Any]:
             state=InboundMessage.State.RECEIVED, created_at__lt=cutoff
         ).values_list("pk", flat=True)[:100]
     )
+
+
+def message_dealt_with(*, actor: Actor, message_id: Any) -> InboundMessage:
+    """A person has dealt with a waiting email (placed it in a case, answered it, or read the
+    one that could not be read): it leaves the list, and who did it is in the audit log."""
+    require(actor, Scope.INTERACTIONS_WRITE)
+    with transaction.atomic():
+        message = (
+            messages_in_reach(actor)
+            .select_for_update(of=("self",))
+            .select_related("interaction")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            raise NotFound(_("No such email waiting."))
+        message.state = InboundMessage.State.DEALT_WITH
+        message.handled_at = timezone.now()
+        message.save(update_fields=["state", "handled_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.MAIL_DEALT_WITH,
+            party_id=message.interaction.party_id if message.interaction else None,
+            object_type="inbound_message",
+            object_id=message.pk,
+        )
+    return message

@@ -23,6 +23,7 @@ EXPECTED = {
         "/console/cases/",
         "/console/inbox/",
         "/console/call-backs/",
+        "/console/mail/",
         "/console/desk/",
     },
     "case_worker": {
@@ -30,6 +31,7 @@ EXPECTED = {
         "/console/cases/",
         "/console/inbox/",
         "/console/call-backs/",
+        "/console/mail/",
         "/console/desk/",
     },
     "supervisor": {
@@ -37,6 +39,7 @@ EXPECTED = {
         "/console/cases/",
         "/console/inbox/",
         "/console/call-backs/",
+        "/console/mail/",
         "/console/desk/",
         "/console/matches/",
         "/console/trust/",
@@ -55,6 +58,7 @@ EXPECTED = {
         "/console/cases/",
         "/console/inbox/",
         "/console/call-backs/",
+        "/console/mail/",
         "/console/desk/",
         "/console/matches/",
         "/console/trust/",

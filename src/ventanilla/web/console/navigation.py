@@ -18,6 +18,7 @@ from ventanilla.access.models import Scope
 from ventanilla.cases.news import unread_count
 from ventanilla.identity.reviews import reviews_waiting_count
 from ventanilla.interactions.selectors import call_backs_late_count
+from ventanilla.mail.selectors import messages_for_person_count
 
 # Where a staff page leaves the actor it resolved, for the menu to reuse.
 ACTOR_ATTRIBUTE = "ventanilla_actor"
@@ -82,6 +83,14 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                     "went."
                 ),
                 waiting=call_backs_late_count,
+            )
+        )
+        places.append(
+            Destination(
+                _("Emails to deal with"),
+                "console:mail",
+                _("Citizens' emails no case took on its own: place them, answer them."),
+                waiting=messages_for_person_count,
             )
         )
     if actor.can(Scope.INTERACTIONS_READ):

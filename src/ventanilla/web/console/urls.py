@@ -7,6 +7,7 @@ from ventanilla.web.console import (
     call_back_views,
     case_views,
     desk_views,
+    mail_views,
     match_views,
     merge_views,
     message_views,
@@ -41,6 +42,9 @@ urlpatterns = [
     path("trust/", trust_views.trust_order, name="trust"),
     path("cases/", case_views.case_queue, name="cases"),
     path("call-backs/", call_back_views.call_back_list, name="call-backs"),
+    path("mail/", mail_views.mail_list, name="mail"),
+    path("mail/<uuid:message_id>/raw/", mail_views.mail_raw, name="mail-raw"),
+    path("mail/<uuid:message_id>/done/", mail_views.mail_done, name="mail-done"),
     path(
         "call-backs/<uuid:interaction_id>/",
         call_back_views.call_back_result,
