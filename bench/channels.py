@@ -1,6 +1,9 @@
-"""Ventanilla's channel figures: requests posted through the Open311 GeoReport v2 door per second
-with routing rules in place (4 concurrent clients, gunicorn), each an ordinary case on the
-reporter's party; and reading them back (GET requests.json) p95. On SQLite and on PostgreSQL.
+"""Ventanilla's channel figures, on SQLite and on PostgreSQL: requests posted through the Open311
+GeoReport v2 door per second with routing rules in place (4 concurrent clients, gunicorn), each an
+ordinary case on the reporter's party, and reading them back (GET requests.json) p95; inbound
+emails through the mail gateway per second (parsed, matched, threaded or routed, answered); the
+citizen portal's pages p95 under 20 concurrent clients; 50 citizens racing for 10 appointment
+slots, none of which may be booked twice.
 
     python bench/channels.py                      # what `make bench` runs
     python bench/channels.py --databases sqlite --posts 400
@@ -21,6 +24,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from cases import SETUP, WORDS  # type: ignore[import-not-found]
+from doors import (  # type: ignore[import-not-found]
+    BOOKING,
+    GOAL_MAIL_PER_S,
+    GOAL_PORTAL_P95_MS,
+    SESSIONS,
+    mail_key,
+    mail_throughput,
+    portal_latency,
+)
 from run import (  # type: ignore[import-not-found]
     ROOT,
     VENTANILLA,
@@ -163,6 +175,8 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
     shell(SETUP, env, "0", BENCH_USER, BENCH_PASSWORD)  # the routing rules of the case bench
     town = shell(REPORTERS, env)
     key = open311_key(env)
+    inbox = mail_key(env)
+    signed_in = shell(SESSIONS, env, "50")
     server = Server(env, options.workers)
     try:
         throughput, posted = open311_throughput(
@@ -170,9 +184,26 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
         )
         print(f"[{database}] {throughput:.0f} Open311 requests posted per second", flush=True)
         reads = open311_reads(server.port, posted, options.requests)
+        mails = mail_throughput(server.port, inbox, town["emails"], WORDS, 4, options.mails // 4)
+        print(f"[{database}] {mails:.0f} inbound emails per second", flush=True)
+        portal = portal_latency(
+            server.port, signed_in["cookie"], signed_in["keys"], 20, options.pages // 20
+        )
+        print(f"[{database}] portal p95 {portal['portal_p95_ms']:.0f} ms", flush=True)
     finally:
         server.stop()
-    return {"database": database, "open311_posts_per_s": throughput, **reads}
+    race = shell(BOOKING, env)
+    print(f"[{database}] booking race: {race}", flush=True)
+    return {
+        "database": database,
+        "open311_posts_per_s": throughput,
+        **reads,
+        "mails_per_s": mails,
+        **portal,
+        "booked": race["booked"],
+        "most_in_one_slot": race["most_in_one_slot"],
+        "race_errors": len(race["errors"]),
+    }
 
 
 def report(results: list[dict[str, Any]]) -> None:
@@ -184,12 +215,22 @@ def report(results: list[dict[str, Any]]) -> None:
             ("Open311 one request read p50 (ms)", "one_p50_ms", ".1f", ""),
             ("Open311 one request read p95 (ms)", "one_p95_ms", ".1f", ""),
             ("Open311 list of requests (up to 1000) p95 (ms)", "list_p95_ms", ".1f", ""),
+            ("Inbound emails per second, parsed, matched, routed, answered, 4 gateways",
+             "mails_per_s", ".0f", f"≥ {GOAL_MAIL_PER_S:.0f}"),
+            ("Portal page p50 (ms), 20 concurrent clients", "portal_p50_ms", ".1f", ""),
+            ("Portal page p95 (ms), 20 concurrent clients", "portal_p95_ms", ".1f",
+             f"< {GOAL_PORTAL_P95_MS:.0f}"),
+            ("Appointments booked by 50 racers for 10 single-seat slots", "booked", "d", "10"),
+            ("Most appointments in one slot", "most_in_one_slot", "d", "1"),
+            ("Racers that hit an error", "race_errors", "d", "0"),
         ],
     )  # fmt: skip
     for r in results:
         print(
             f"[{r['database']}] Open311 posts are "
-            f"{r['open311_posts_per_s'] / GOAL_OPEN311_POSTS_PER_S:.2f}× the goal"
+            f"{r['open311_posts_per_s'] / GOAL_OPEN311_POSTS_PER_S:.2f}× the goal; emails "
+            f"{r['mails_per_s'] / GOAL_MAIL_PER_S:.2f}× the goal; portal p95 "
+            f"{r['portal_p95_ms'] / GOAL_PORTAL_P95_MS:.2f}× the bound"
         )
 
 
@@ -200,6 +241,8 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--posts", type=int, default=2000, help="requests POSTed in all")
     parser.add_argument("--requests", type=int, default=300, help="timed reads of one request")
+    parser.add_argument("--mails", type=int, default=400, help="emails POSTed in all")
+    parser.add_argument("--pages", type=int, default=1200, help="portal pages fetched in all")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     options = parser.parse_args()
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
