@@ -3,13 +3,17 @@ holidays for deadlines, and the knowledge base front-line staff answer from."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
@@ -25,6 +29,8 @@ from ventanilla.catalog.models import (
 from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import current_language, localized
 from ventanilla.core.text import fold, tokens
+
+T = TypeVar("T")
 
 
 def channels() -> QuerySet[Channel]:
@@ -78,14 +84,57 @@ def _event_order(event: LifeEvent) -> tuple[int, int, str]:
     return (_KINDS.index(event.kind), event.position, fold(event.name))
 
 
-def life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
-    """Life events in the portal's order, each with its active services by name, in two
-    queries."""
+# --- The public catalogue, kept per process -----------------------------------------------
+
+# Every visit to the portal's front page, its search and its list of services read the whole
+# catalogue and sorted it again, while it changes a few times a month. Each process keeps what
+# it read for CATALOGUE_TTL seconds; a change saved in a process forgets it there at once (the
+# signals in apps.py), in the others within CATALOGUE_TTL. What is kept is shared: callers read
+# it and never change it.
+CATALOGUE_TTL = 60.0
+_catalogue_cache: dict[str, tuple[float, int, Any]] = {}
+_catalogue_serial = [0]
+
+
+def _kept(name: str, build: Callable[[], T]) -> tuple[int, T]:
+    """What ``build`` returns, kept under ``name``, and the edition it belongs to: a number
+    that changes whenever the catalogue is read again."""
+    now = time.monotonic()
+    cached = _catalogue_cache.get(name)
+    if cached is not None and cached[0] > now:
+        return cached[1], cached[2]
+    value = build()
+    with _holiday_lock:
+        _catalogue_serial[0] += 1
+        _catalogue_cache[name] = (now + CATALOGUE_TTL, _catalogue_serial[0], value)
+        return _catalogue_serial[0], value
+
+
+def forget_catalogue(**_signal: Any) -> None:
+    """Drop this process's kept catalogue (after a change, and between tests)."""
+    with _holiday_lock:
+        _catalogue_cache.clear()
+    word_matches.cache_clear()
+
+
+def _life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
     events = sorted(LifeEvent.objects.prefetch_related("services__department"), key=_event_order)
     return [
         (event, sorted((s for s in event.services.all() if s.active), key=lambda s: fold(s.name)))
         for event in events
     ]
+
+
+def life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
+    """Life events in the portal's order, each with its active services by name: two queries,
+    then kept for a minute (in each language: the order of names is the reader's)."""
+    return _kept(f"events-{current_language()}", _life_events_with_services)[1]
+
+
+def catalogue_edition() -> int:
+    """A number that changes whenever the kept life events are read again: what is drawn from
+    them (the front page's list) may be kept as long as it stays the same."""
+    return _kept(f"events-{current_language()}", _life_events_with_services)[0]
 
 
 # --- Holidays -------------------------------------------------------------------------------
@@ -157,6 +206,7 @@ def forget_holidays() -> None:
         _holiday_cache.clear()
         _agency_paths.clear()
         _channel_cache.clear()
+    forget_catalogue()
 
 
 # --- Knowledge base -------------------------------------------------------------------------
@@ -267,9 +317,13 @@ def knowledge_article(*, actor: Actor, code: str) -> ArticleHit:
 
 
 def requestable_services() -> list[PublicService]:
-    """Active services a citizen can ask for on the web, by name."""
-    services = PublicService.objects.filter(active=True).select_related("department")
+    """Active services a citizen can ask for on the web, by name in the reader's language."""
+    services = _kept("services", _active_services)[1]
     return sorted(services, key=lambda s: s.name)
+
+
+def _active_services() -> list[PublicService]:
+    return list(PublicService.objects.filter(active=True).select_related("department"))
 
 
 def requestable_service(*, code: str) -> PublicService:
@@ -280,8 +334,8 @@ def requestable_service(*, code: str) -> PublicService:
 
 
 def life_events_by_kind() -> list[tuple[str, list[LifeEvent]]]:
-    """Life events and business events, each group in the portal's order (one query)."""
-    events = sorted(LifeEvent.objects.all(), key=_event_order)
+    """Life events and business events, each group in the portal's order (kept a minute)."""
+    events = [event for event, _services in life_events_with_services()]
     groups = []
     for kind, label in LifeEvent.Kind.choices:
         chosen = [e for e in events if e.kind == kind]
@@ -347,6 +401,7 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+@functools.lru_cache(maxsize=65536)
 def word_matches(token: str, word: str) -> bool:
     """Whether a typed ``token`` finds ``word`` (both folded): the same word, the start of it
     from three letters on ("empadron"), or either of those with a typo or two in long words
@@ -362,10 +417,10 @@ def word_matches(token: str, word: str) -> bool:
     return len(word) > len(token) >= 5 and _distance(token, word[: len(token)], allowed) <= allowed
 
 
-def _score(wanted: list[str], name: str, description: str) -> tuple[int, int]:
+def _score(
+    wanted: list[str], name_words: frozenset[str], description_words: frozenset[str]
+) -> tuple[int, int]:
     """How many of the words typed are found, and how well (names weigh more)."""
-    name_words = set(tokens(name))
-    description_words = set(tokens(description)) - STOP_WORDS
     matched = score = 0
     for token in wanted:
         weight = NAME_WEIGHT * any(word_matches(token, w) for w in name_words)
@@ -375,6 +430,35 @@ def _score(wanted: list[str], name: str, description: str) -> tuple[int, int]:
             matched += 1
             score += weight
     return matched, score
+
+
+Searchable = tuple[frozenset[str], frozenset[str], str, T]
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """The catalogue as search reads it in one language: each item's words, ready to match."""
+
+    events: list[Searchable[LifeEvent]]
+    services: list[Searchable[PublicService]]
+
+
+def _words(name: str, description: str) -> tuple[frozenset[str], frozenset[str], str]:
+    return frozenset(tokens(name)), frozenset(tokens(description)) - STOP_WORDS, fold(name)
+
+
+def _search_corpus(language: str) -> _Corpus:
+    events = LifeEvent.objects.annotate(
+        service_count=Count("services", filter=Q(services__active=True))
+    )
+    services = PublicService.objects.filter(active=True).select_related("department")
+    with override(language):
+        return _Corpus(
+            events=[(*_words(e.name, getattr(e, f"description_{language}")), e) for e in events],
+            services=[
+                (*_words(s.name, getattr(s, f"description_{language}")), s) for s in services
+            ],
+        )
 
 
 def catalogue_search(*, query: str, limit: int = SEARCH_LIMIT) -> CatalogueHits:
@@ -388,18 +472,9 @@ def catalogue_search(*, query: str, limit: int = SEARCH_LIMIT) -> CatalogueHits:
     if not wanted:
         return CatalogueHits(query=query, events=[], services=[])
     language = current_language()
-    events = list(
-        LifeEvent.objects.annotate(service_count=Count("services", filter=Q(services__active=True)))
-    )
-    services = list(PublicService.objects.filter(active=True).select_related("department"))
-    scored_events = [
-        (*_score(wanted, e.name, getattr(e, f"description_{language}")), fold(e.name), e)
-        for e in events
-    ]
-    scored_services = [
-        (*_score(wanted, s.name, getattr(s, f"description_{language}")), fold(s.name), s)
-        for s in services
-    ]
+    corpus = _kept(f"corpus-{language}", lambda: _search_corpus(language))[1]
+    scored_events = [(*_score(wanted, n, d), folded, e) for n, d, folded, e in corpus.events]
+    scored_services = [(*_score(wanted, n, d), folded, s) for n, d, folded, s in corpus.services]
     best = max([e[0] for e in scored_events] + [s[0] for s in scored_services], default=0)
     if not best:
         return CatalogueHits(query=query, events=[], services=[])

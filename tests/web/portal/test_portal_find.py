@@ -154,3 +154,19 @@ def test_the_signed_in_list_of_services_offers_the_same_search(
     page = portal_client(make_party(actor)).get("/portal/services/").content.decode()
 
     assert 'role="search"' in page and 'action="/portal/search/"' in page
+
+
+def test_the_portal_keeps_the_catalogue_yet_shows_a_change_at_once(
+    town: dict[str, Agency],
+) -> None:
+    event = life_event_ensure(code="a1", kind="life", name_es="Zapatos", name_en="Apples")
+    assert "Zapatos" in es().get("/portal/").content.decode()
+    assert "Zapatos" in es().get("/portal/search/?q=zapatos").content.decode()
+
+    event.name_es = "Sandalias"
+    event.save()
+
+    front = es().get("/portal/").content.decode()
+    found = es().get("/portal/search/?q=sandalias").content.decode()
+    assert "Sandalias" in front and "Zapatos" not in front
+    assert "Sandalias" in found

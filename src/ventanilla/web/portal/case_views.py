@@ -14,7 +14,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -38,6 +40,7 @@ from ventanilla.catalog.forms import (
 )
 from ventanilla.catalog.models import PublicService
 from ventanilla.catalog.selectors import (
+    catalogue_edition,
     catalogue_search,
     life_event_with_services,
     life_events_by_kind,
@@ -205,12 +208,24 @@ def satisfaction(request: HttpRequest, actor: Actor, reference: str) -> HttpResp
     return render(request, "portal/satisfaction.html", context)
 
 
+# The front page's list of life events, drawn once per catalogue edition and language: it is
+# the same for everyone and most of the page's work.
+_front_page_events: dict[tuple[int, str], str] = {}
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The citizen portal's front page, open to everyone: a search box and the life events in
     the order of a life, each a link to its request page with its services folded under it."""
-    return render(
-        request, "portal/home.html", {"events": life_events_with_services(), "q": "", "hits": None}
-    )
+    key = (catalogue_edition(), get_language())
+    events_html = _front_page_events.get(key)
+    if events_html is None:
+        events_html = render_to_string(
+            "portal/_life_events.html", {"events": life_events_with_services()}
+        )
+        if len(_front_page_events) > 16:
+            _front_page_events.clear()
+        _front_page_events[key] = events_html
+    return render(request, "portal/home.html", {"events_html": events_html, "q": "", "hits": None})
 
 
 def search(request: HttpRequest) -> HttpResponse:
