@@ -19,7 +19,9 @@ from django.test import Client
 from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
+from ventanilla.access.services import apikey_create
 from ventanilla.audit.models import AuditHead
+from ventanilla.catalog.services import service_ensure
 from ventanilla.core.contention import retry_on_contention
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record
@@ -173,3 +175,38 @@ def test_a_database_fault_that_is_not_a_conflict_is_not_retried() -> None:
         write()
 
     assert calls == [1]
+
+
+def test_an_open311_post_answers_its_error_list_with_retry_after_while_a_lock_is_held(
+    town: Any, short_waits: None
+) -> None:
+    service_ensure(
+        code="farolas", name_es="Farolas", name_en="Street lights", department=town["urbanismo"]
+    )
+    _key, secret = apikey_create(
+        actor=Actor(label="command:operator", sees_everything=True),
+        name="app-vecinal",
+        agency_code="ayto",
+        scopes=["open311:post"],
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
+    report = {
+        "api_key": secret,
+        "service_code": "farolas",
+        "email": "ana@example.org",
+        "first_name": "Ana",
+        "last_name": "Gil",
+        "address_string": "Calle Mayor 1",
+    }
+    client.post("/open311/v2/requests.json", report)  # the key's last use is recorded first
+    lock = HeldLock()
+    try:
+        response = client.post("/open311/v2/requests.json", report)
+    finally:
+        lock.release()
+
+    assert response.status_code == 503, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Retry-After"] == "2"
+    assert response.json()[0]["code"] == 503
+    assert "busy for a moment" in response.json()[0]["description"]

@@ -3,6 +3,7 @@ answers in the format its URL names; every failure is the standard's error list.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
@@ -22,6 +23,7 @@ from ventanilla.cases.models import Case
 from ventanilla.catalog import selectors as catalog_selectors
 from ventanilla.catalog.forms import form_data_from_post, open311_attributes
 from ventanilla.catalog.models import PublicService
+from ventanilla.core.contention import is_contention, set_retry_after
 from ventanilla.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ventanilla.core.i18n import localized
 from ventanilla.core.ratelimit import Allowance, hit
@@ -34,6 +36,8 @@ CHANGESET = "2026-12-02T00:00:00Z"
 View = Callable[..., HttpResponse]
 # The API's limits and counters: a key's calls count once, through whichever door it comes.
 WINDOW_SECONDS = 60
+
+logger = logging.getLogger(__name__)
 
 
 class _RateLimited(Exception):
@@ -89,6 +93,14 @@ def _guarded(view: View) -> View:
             # Any other refusal of the domain (a conflict, say) is bad input to GeoReport,
             # which names no other status.
             return formats.errors(fmt, 400, [error.message])
+        except Exception as error:
+            # The database busy beyond the retries: a client of this door reads its error list,
+            # not the portal's page; it may try again after Retry-After.
+            if not is_contention(error):
+                raise
+            logger.warning("database busy on %s %s: %s", request.method, request.path, error)
+            busy = _("The service is busy for a moment. Try again in a few seconds.")
+            return set_retry_after(formats.errors(fmt, 503, [busy]))
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
