@@ -178,14 +178,16 @@ def _walk(
         children = [child for child in part.iter_parts() if isinstance(child, EmailMessage)]
         if kind == "multipart/alternative":
             # One reading of the same words: the plain text if there is one, and the HTML.
-            plain = [c for c in children if c.get_content_type() == "text/plain"]
-            rich = [c for c in children if c.get_content_type() == "text/html"]
+            # (Each reading of a header parses it again: each part's type is read once.)
+            typed = [(child.get_content_type(), child) for child in children]
+            plain = [c for t, c in typed if t == "text/plain"]
+            rich = [c for t, c in typed if t == "text/html"]
             if plain:
                 texts.append(_content(plain[0]))
             if rich:
                 htmls.append(_content(rich[0]))
-            for child in children:
-                if child.get_content_type() not in ("text/plain", "text/html"):
+            for child_type, child in typed:
+                if child_type not in ("text/plain", "text/html"):
                     _walk(child, texts, htmls, attachments)
             return
         for child in children:
