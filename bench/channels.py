@@ -35,12 +35,11 @@ from doors import (  # type: ignore[import-not-found]
 )
 from run import (  # type: ignore[import-not-found]
     ROOT,
-    VENTANILLA,
     Server,
+    new_key,
     percentile,
     prepare,
     print_table,
-    run,
     shell,
 )
 
@@ -65,23 +64,7 @@ print(json.dumps({"emails": emails, "services": services}))
 
 
 def open311_key(env: dict[str, str]) -> str:
-    out = run(
-        [
-            *VENTANILLA,
-            "apikey",
-            "create",
-            "--name",
-            f"bench-open311-{time.time_ns()}",
-            "--agency",
-            "villanueva",
-            "--rate",
-            "1000000",
-            "--scopes",
-            "open311:post",
-        ],
-        env,
-    )
-    return out.split(": ", 1)[1].split()[0]
+    return new_key(env, ("open311:post",))
 
 
 def form_post(port: int, path: str, form: dict[str, str]) -> tuple[int, bytes]:

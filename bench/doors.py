@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from run import VENTANILLA, percentile, run  # type: ignore[import-not-found]
+from run import new_key, percentile  # type: ignore[import-not-found]
 
 GOAL_MAIL_PER_S = 50.0
 GOAL_PORTAL_P95_MS = 150.0
@@ -91,23 +91,7 @@ print(json.dumps({"booked": outcomes.count("booked"), "taken": outcomes.count("t
 
 
 def mail_key(env: dict[str, str]) -> str:
-    out = run(
-        [
-            *VENTANILLA,
-            "apikey",
-            "create",
-            "--name",
-            f"bench-mail-{time.time_ns()}",
-            "--agency",
-            "villanueva",
-            "--rate",
-            "1000000",
-            "--scopes",
-            "mail:receive",
-        ],
-        env,
-    )
-    return out.split(": ", 1)[1].split()[0]
+    return new_key(env, ("mail:receive",))
 
 
 def _message(rng: random.Random, sender: str, words: list[str], n: int) -> bytes:

@@ -226,7 +226,17 @@ def prepare(database: str, citizens: int, per_citizen: int, seed: int) -> dict[s
     return env
 
 
-def new_key(env: dict[str, str]) -> str:
+READ_AND_WRITE = (
+    "parties:read",
+    "interactions:read",
+    "interactions:write",
+    "cases:read",
+    "parties:read_sensitive",
+)
+
+
+def new_key(env: dict[str, str], scopes: tuple[str, ...] = READ_AND_WRITE) -> str:
+    """A key of the town hall for the bench, with ``scopes``; its secret."""
     out = run(
         [
             *VENTANILLA,
@@ -240,11 +250,7 @@ def new_key(env: dict[str, str]) -> str:
             "--rate",
             "1000000",
             "--scopes",
-            "parties:read",
-            "interactions:read",
-            "interactions:write",
-            "cases:read",
-            "parties:read_sensitive",
+            *scopes,
         ],
         env,
     )
