@@ -110,6 +110,8 @@ def _context(lang: str, office: Office, **extra: Any) -> dict[str, Any]:
         "other_lang_url": kiosk_url("start", other, office.code),
         "other_lang_name": "English" if other == "en" else "Español",
         "idle_seconds": settings.VENTANILLA_KIOSK_IDLE_SECONDS,
+        # Left alone, a screen goes back to the start in the default language, for the next one.
+        "reset_url": reverse("kiosk:start", args=[office.code]),
         **extra,
     }
 
