@@ -6,6 +6,7 @@ The list of variables, with their help text, is in ``SETTINGS_HELP`` at the end 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -721,6 +722,27 @@ VENTANILLA_OIDC_NAME = env(
     "VENTANILLA_OIDC_NAME",
     "Cl@ve",
     "the eID's name on the portal's sign-in button",
+)
+# The office kiosks' screens (/kiosk/) answer only to these networks: typing a DNI there shows the
+# person's bookings of the day, so the kiosk pages are not for the open internet.
+VENTANILLA_KIOSK_NETWORKS = env_list(
+    "VENTANILLA_KIOSK_NETWORKS",
+    "127.0.0.1/32,::1/128",
+    "comma-separated networks (CIDR) the office kiosks' pages (/kiosk/) answer to",
+)
+for _network in VENTANILLA_KIOSK_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _bad:
+        raise ImproperlyConfigured(
+            f"VENTANILLA_KIOSK_NETWORKS: {_network!r} is not a network (e.g. 10.20.0.0/16)."
+        ) from _bad
+VENTANILLA_KIOSK_IDLE_SECONDS = int(
+    env(
+        "VENTANILLA_KIOSK_IDLE_SECONDS",
+        "60",
+        "seconds without a touch after which a kiosk screen goes back to its start",
+    )
 )
 # Behind a reverse proxy every connection comes from the proxy; the header it sets names the
 # visitor, for the per-address limits. Trust it only when a proxy you run always sets it.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("console/", include("ventanilla.web.console.urls")),
     path("portal/", include("ventanilla.web.portal.urls")),
+    path("kiosk/", include("ventanilla.web.kiosk.urls")),
     path("accounts/", include("ventanilla.web.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

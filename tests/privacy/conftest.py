@@ -27,6 +27,11 @@ from ventanilla.cases.services import (
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent
 from ventanilla.identity.models import SourceRecord
+from ventanilla.interactions.satisfaction import (
+    satisfaction_answer,
+    satisfaction_ask,
+    satisfaction_token,
+)
 from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.notifications.models import Notification
 from ventanilla.notifications.sending import notifications_send
@@ -178,6 +183,12 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
         service_code=service.code,
         start=tomorrow_at(10),
     )
+    # How did we do? Asked after the call, answered by the link in the message.
+    asked = satisfaction_ask(
+        party_id=citizen.pk, channel="phone", about="phone 2026-12-02", interaction=contact
+    )
+    assert asked is not None
+    satisfaction_answer(token=satisfaction_token(asked), score=3, comment="La espera fue larga")
     if not Notification.objects.filter(party=citizen).exists():
         Notification.objects.create(
             party=citizen,

@@ -21,6 +21,8 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.selectors import holidays_for
 from ventanilla.core.errors import NotFound
+from ventanilla.parties.models import Identifier
+from ventanilla.parties.validation import guess_identifier_scheme
 
 # How far ahead a citizen may book.
 BOOKING_HORIZON_DAYS = 60
@@ -183,4 +185,100 @@ def bookable() -> QuerySet[OfficeService]:
         OfficeService.objects.filter(office__active=True, service__active=True)
         .select_related("office__agency", "service")
         .order_by("service__code", "office__name")
+    )
+
+
+# -- The office's kiosk ------------------------------------------------------------------------
+
+
+def kiosk_actor(office: Office) -> Actor:
+    """Who acts at an office's kiosk: the kiosk itself, for its office's agency only, recording
+    arrivals and tickets; no person is signed in."""
+    return Actor(
+        label=f"kiosk:{office.code}",
+        agency_ids=frozenset({str(office.agency_id)}),
+        agency_codes=frozenset({office.agency.code}),
+        scopes=frozenset({Scope.INTERACTIONS_READ, Scope.INTERACTIONS_WRITE}),
+    )
+
+
+def _today_bounds() -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    begin = datetime.combine(timezone.localdate(), datetime.min.time(), tzinfo=zone)
+    return begin, begin + timedelta(days=1)
+
+
+def kiosk_arrivals(
+    *, actor: Actor, office: Office, reference: str = "", identifier: str = ""
+) -> list[Appointment]:
+    """Today's appointments at ``office`` still waiting for their holder to arrive, found by the
+    booking's reference or by the holder's DNI/NIE (as typed), with the audit entry of that read.
+    A reference or identifier that is not valid finds nothing: the kiosk does not tell which."""
+    require(actor, Scope.INTERACTIONS_READ)
+    begin, end = _today_bounds()
+    found = Appointment.objects.filter(
+        office=office,
+        kind=Appointment.Kind.BOOKED,
+        status=Appointment.Status.BOOKED,
+        checked_in_at__isnull=True,
+        start__gte=begin,
+        start__lt=end,
+    ).select_related("office", "service")
+    party_ids: list[Any] = []
+    compact = "".join(ch for ch in (reference or identifier).upper() if ch.isalnum())
+    if reference:
+        if not compact.startswith("CP") or len(compact) != 10:
+            return []
+        found = found.filter(reference=f"CP-{compact[2:]}")
+    else:
+        scheme = guess_identifier_scheme(compact)
+        if scheme is None:
+            return []
+        party_ids = list(
+            Identifier.objects.filter(scheme=scheme, value=compact).values_list(
+                "party_id", flat=True
+            )
+        )
+        if not party_ids:
+            return []
+        found = found.filter(party_id__in=party_ids)
+    rows = list(found.order_by("start"))
+    audit_record(
+        actor=actor,
+        action=Action.APPOINTMENT_LIST,
+        party_id=rows[0].party_id if rows else (party_ids[0] if party_ids else None),
+        object_type="office",
+        object_id=office.pk,
+        detail={"kiosk": "reference" if reference else "identifier", "count": len(rows)},
+    )
+    return rows
+
+
+def kiosk_receipt(*, office: Office, reference: str) -> Appointment:
+    """A ticket taken today at ``office``, for its printed receipt (no name on it)."""
+    found = (
+        Appointment.objects.filter(
+            office=office, reference=reference, ticket_day=timezone.localdate()
+        )
+        .select_related("office", "service")
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No such ticket today."))
+    return found
+
+
+def kiosk_office(*, code: str) -> Office:
+    office = Office.objects.select_related("agency").filter(code=code, active=True).first()
+    if office is None:
+        raise NotFound(_("No such office."))
+    return office
+
+
+def kiosk_services(office: Office) -> list[OfficeService]:
+    """What the office gives, for a walk-in's ticket (no personal data)."""
+    return list(
+        OfficeService.objects.filter(office=office, service__active=True)
+        .select_related("service")
+        .order_by("service__code")
     )

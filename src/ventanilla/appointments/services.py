@@ -35,6 +35,7 @@ from ventanilla.audit.services import audit_record
 from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.interactions.models import Interaction
+from ventanilla.interactions.satisfaction import satisfaction_ask
 from ventanilla.interactions.services import interaction_record_for_case
 from ventanilla.notifications.models import NotificationEvent
 from ventanilla.notifications.outbox import notify_person
@@ -103,11 +104,13 @@ def _take_seat(appointment: Appointment, given: OfficeService, *, creating: bool
     raise ValidationFailed({"start": _("This time has just been taken; choose another.")})
 
 
-def _contact(actor: Actor, appointment: Appointment, summary: str, **extra: Any) -> None:
+def _contact(
+    actor: Actor, appointment: Appointment, summary: str, **extra: Any
+) -> Interaction | None:
     """The step on the party's history (nothing for an anonymous walk-in)."""
     if appointment.party_id is None:
-        return
-    interaction_record_for_case(
+        return None
+    return interaction_record_for_case(
         actor=actor,
         case_id=None,
         party_id=appointment.party_id,
@@ -273,8 +276,11 @@ def _next_ticket(appointment: Appointment) -> None:
 
 
 @retry_on_contention
-def appointment_check_in(*, actor: Actor, appointment_id: Any) -> Appointment:
-    """The citizen with an appointment has arrived: give them the day's next ticket."""
+def appointment_check_in(
+    *, actor: Actor, appointment_id: Any, channel: str = "desk"
+) -> Appointment:
+    """The citizen with an appointment has arrived: give them the day's next ticket (at the
+    desk, or by themself at the office's kiosk: ``channel``)."""
     with transaction.atomic():
         appointment = _locked(actor, appointment_id)
         if actor.is_citizen:
@@ -290,6 +296,7 @@ def appointment_check_in(*, actor: Actor, appointment_id: Any) -> Appointment:
             appointment,
             _("Arrived for appointment %(reference)s, ticket %(ticket)s")
             % {"reference": appointment.reference, "ticket": appointment.ticket_label},
+            channel=channel,
         )
     return appointment
 
@@ -304,9 +311,15 @@ def _office_for_desk_work(actor: Actor, office_id: Any) -> Office:
 
 @retry_on_contention
 def walk_in_issue(
-    *, actor: Actor, office_id: Any, service_code: str, party_id: Any = None
+    *,
+    actor: Actor,
+    office_id: Any,
+    service_code: str,
+    party_id: Any = None,
+    channel: str = "desk",
 ) -> Appointment:
-    """A ticket for a citizen who came without an appointment (named or not)."""
+    """A ticket for a citizen who came without an appointment (named or not), given at the desk
+    or taken at the office's kiosk (``channel``)."""
     office = _office_for_desk_work(actor, office_id)
     given = office_service(office_id=office.pk, service_code=service_code)
     party = None
@@ -332,6 +345,7 @@ def walk_in_issue(
             appointment,
             _("Walk-in ticket %(ticket)s at %(office)s")
             % {"ticket": appointment.ticket_label, "office": office.name},
+            channel=channel,
         )
     return appointment
 
@@ -413,13 +427,22 @@ def appointment_finish(*, actor: Actor, appointment_id: Any, attended: bool) -> 
         appointment.finished_at = now
         appointment.save(update_fields=["status", "served_at", "finished_at", "updated_at"])
         _audit(actor, appointment, "attended" if attended else "no_show")
-        _contact(
+        visit = _contact(
             actor,
             appointment,
             summary % {"reference": appointment.reference},
             duration_seconds=appointment.service_seconds if attended else None,
             outcome=Interaction.Outcome.ANSWERED if attended else "",
         )
+        if attended and appointment.party_id is not None:
+            # How did we do? The same question as after a closed case, by email or SMS.
+            satisfaction_ask(
+                party_id=appointment.party_id,
+                channel="desk",
+                about=appointment.reference,
+                interaction=visit,
+                service=appointment.service,
+            )
     return appointment
 
 

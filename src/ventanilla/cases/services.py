@@ -59,6 +59,7 @@ from ventanilla.core.errors import (
 )
 from ventanilla.core.models import full_clean_or_refuse
 from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.satisfaction import satisfaction_record_for_case
 from ventanilla.interactions.services import (
     attachment_add,
     attachment_add_for_case,
@@ -1002,6 +1003,17 @@ def satisfaction_record(*, actor: Actor, case_id: Any, score: int, comment: str 
         )
         _event(case, actor, CaseEvent.Kind.SATISFACTION, now, text=f"{score} {comment}".strip())
         _audit_change(actor, case, {"satisfaction": score})
+        # The same set as the answers given after a desk visit or a call, with the case's door.
+        satisfaction_record_for_case(
+            case_id=case.pk,
+            party_id=case.party_id,
+            channel=case.channel_id,
+            reference=case.reference,
+            score=score,
+            comment=comment,
+            asked_at=case.closed_at,
+            answered_at=now,
+        )
     if score <= UNHAPPY and case.service.reopen_if_unhappy:
         system = Actor(label="system:satisfaction", sees_everything=True)
         case = case_transition(

@@ -129,3 +129,73 @@ class InteractionAttachment(BaseModel):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class SatisfactionAnswer(BaseModel):
+    """ "How did we do?", asked the same way on every door: after a closed case (answered in the
+    portal), after a desk visit or a logged call (by an email or SMS link that needs no sign-in).
+    One row per question asked; the answer fills ``score`` once. ``channel`` is the door the
+    person came through and ``about`` says, in words, what they are asked about, so the answers
+    of every door are one set."""
+
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="satisfaction_answers",
+        verbose_name=_("party"),
+    )
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="+", verbose_name=_("channel")
+    )
+    about = models.CharField(max_length=200, verbose_name=_("about"))
+    # The contact asked about (a call, the end of a desk visit), or the case.
+    interaction = models.ForeignKey(
+        Interaction,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contact"),
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("case"),
+    )
+    asked_at = models.DateTimeField(verbose_name=_("asked at"))
+    # The link in the message works until then.
+    expires_at = models.DateTimeField(verbose_name=_("link valid until"))
+    score = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("score"))
+    comment = models.TextField(max_length=2000, blank=True, default="", verbose_name=_("comment"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+
+    class Meta:
+        verbose_name = _("satisfaction answer")
+        verbose_name_plural = _("satisfaction answers")
+        indexes = [
+            models.Index(fields=["channel", "answered_at"], name="satisfaction_channel_idx"),
+            models.Index(fields=["party", "-asked_at"], name="satisfaction_party_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="satisfaction_answer_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True, answered_at__isnull=True)
+                | models.Q(score__isnull=False, answered_at__isnull=False),
+                name="satisfaction_answer_with_time",
+            ),
+            # A case is rated once, whatever two requests race.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(case__isnull=False),
+                name="satisfaction_once_a_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}: {self.about}"

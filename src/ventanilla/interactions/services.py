@@ -29,6 +29,7 @@ from ventanilla.core.documents import checked_document
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.richtext import sanitize_html
 from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.satisfaction import satisfaction_ask
 from ventanilla.interactions.selectors import interactions_in_reach
 from ventanilla.parties.models import Party
 from ventanilla.parties.validation import normalize_phone
@@ -78,8 +79,12 @@ def interaction_record(
     outcome: str = "",
     call_back_due: datetime | None = None,
     call_back_phone: str = "",
+    ask_satisfaction: bool = False,
 ) -> Interaction:
     """Add one contact to a party's history, with how it ended (``outcome``) when known.
+
+    With ``ask_satisfaction`` (a call or visit an agent logs), the person is sent the
+    satisfaction question about it (see ``satisfaction_ask``), in the same transaction.
 
     A contact that ends "to call back" joins the call-back queue, due at ``call_back_due``
     (within a day when not given), on ``call_back_phone`` (the person's own when empty).
@@ -123,7 +128,7 @@ def interaction_record(
         raise ValidationFailed(errors)
     agency = acting_agency(actor=actor, agency_code=agency_code)
     with transaction.atomic():
-        return _recorded(
+        recorded = _recorded(
             actor,
             Interaction(
                 party=party,
@@ -143,6 +148,16 @@ def interaction_record(
                 call_back_phone=call_back_phone,
             ),
         )
+        if ask_satisfaction and direction == Interaction.Direction.INBOUND:
+            satisfaction_ask(
+                party_id=party.pk,
+                channel=channel,
+                about=f"{channel} {timezone.localtime(recorded.occurred_at):%Y-%m-%d %H:%M}"
+                + (f" {service.code}" if service is not None else ""),
+                interaction=recorded,
+                service=service,
+            )
+        return recorded
 
 
 def _call_back_checked(

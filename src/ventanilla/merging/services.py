@@ -115,6 +115,7 @@ RELATIONS: dict[str, Relation] = {
         _same_review,
     ),
     "interactions.Interaction.party": Relation(True, MOVES),
+    "interactions.SatisfactionAnswer.party": Relation(True, MOVES),
     "notifications.Notification.party": Relation(True, MOVES),
     "appointments.Appointment.party": Relation(True, MOVES),
     "cases.LifeEventRequest.party": Relation(True, MOVES),

@@ -33,6 +33,8 @@ class NotificationEvent(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder (the day before)")
     # An email received that opened no case (its answer to a case, or one waiting for a person).
     MAIL_RECEIVED = "mail_received", _("Email received (its reference given)")
+    # After a desk visit or a call: the satisfaction question, by a link that needs no sign-in.
+    SATISFACTION = "satisfaction", _("Satisfaction question (after a visit or a call)")
 
 
 class Medium(models.TextChoices):

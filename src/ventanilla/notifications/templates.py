@@ -96,6 +96,7 @@ DEFAULT_TEMPLATE_MIGRATIONS = (
     "notifications.migrations.0002_life_event_message",
     "notifications.migrations.0005_appointment_reminder",
     "notifications.migrations.0006_mail_received_message",
+    "notifications.migrations.0007_satisfaction_message",
 )
 
 

@@ -277,6 +277,19 @@ COVERAGE: dict[str, Coverage] = {
         erasure=Erasure.KEEP,
         not_personal={"reference": "a random code the office gave the appointment"},
     ),
+    # The answers to "how did we do?" on every door: the score stays for the statistics of the
+    # service, the person's own words go.
+    "interactions.SatisfactionAnswer": Coverage(
+        rows=("party",),
+        sections=("satisfaction_answers",),
+        exported=("about", "comment"),
+        erasure=Erasure.REWRITE,
+        erased=("comment",),
+        not_personal={
+            "about": "what was asked about: an appointment's or case's reference, or the door, "
+            "time and service code of a call",
+        },
+    ),
     "notifications.Notification": Coverage(
         rows=("party",),
         sections=("notifications",),

@@ -35,7 +35,7 @@ from ventanilla.consent.models import Consent
 from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.identity.models import SourceRecord
-from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.models import Interaction, InteractionAttachment, SatisfactionAnswer
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
     Party,
@@ -403,6 +403,19 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
             for a in Appointment.objects.filter(party=party)
             .select_related("service", "office")
             .order_by("-start")
+        ],
+        "satisfaction_answers": [
+            {
+                "asked_at": a.asked_at,
+                "channel": a.channel.name,
+                "about": a.about,
+                "score": a.score,
+                "comment": a.comment,
+                "answered_at": a.answered_at,
+            }
+            for a in SatisfactionAnswer.objects.filter(party=party)
+            .select_related("channel")
+            .order_by("-asked_at")
         ],
         "notifications": [
             {

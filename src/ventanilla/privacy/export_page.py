@@ -380,6 +380,19 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
         ],
     ),
     (
+        "satisfaction_answers",
+        _L("Your answers on how we did"),
+        _L("The satisfaction question asked after a visit, a call or a closed case."),
+        [
+            _C("asked_at", _L("Asked on"), _moment),
+            _C("channel", _L("Through")),
+            _C("about", _L("About")),
+            _C("score", _L("Your satisfaction (1 to 5)")),
+            _C("comment", _L("Your comment")),
+            _C("answered_at", _L("Answered on"), _moment),
+        ],
+    ),
+    (
         "notifications",
         _L("Messages sent to you"),
         None,

@@ -22,7 +22,7 @@ from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
 from ventanilla.identity.models import MatchReview, SourceRecord
-from ventanilla.interactions.models import Interaction, InteractionAttachment
+from ventanilla.interactions.models import Interaction, InteractionAttachment, SatisfactionAnswer
 from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.models import MergeRecord
 from ventanilla.notifications.models import Notification
@@ -149,6 +149,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
             form_data={},
             satisfaction_comment="",
         )
+        SatisfactionAnswer.objects.filter(party__in=people).update(comment="")
         # Notes keep their place in the history (a note was written then), not their words.
         CaseEvent.objects.filter(case__party__in=people).exclude(text="").update(text=ERASED_TEXT)
         CaseTask.objects.filter(case__party__in=people).update(

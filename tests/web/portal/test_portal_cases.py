@@ -21,6 +21,7 @@ from ventanilla.cases.models import Case, CaseEvent, LifeEventRequest
 from ventanilla.cases.services import case_note_add, case_open, case_transition
 from ventanilla.catalog.models import Agency, LifeEvent, PublicService
 from ventanilla.catalog.services import life_event_ensure, service_ensure
+from ventanilla.interactions.models import SatisfactionAnswer
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
 from ventanilla.privacy.selectors import disclosures_of_party
@@ -174,6 +175,9 @@ def test_the_satisfaction_answer_is_stored_once(
     assert first.status_code == 302
     case.refresh_from_db()
     assert (case.satisfaction, case.satisfaction_comment, case.status) == (4, "Rápido", "closed")
+    # The same set as the answers after a desk visit or a call, with the case's own door.
+    [answer] = SatisfactionAnswer.objects.filter(case=case)
+    assert (answer.channel_id, answer.about, answer.score) == (case.channel_id, case.reference, 4)
     assert "already been rated" in again.content.decode()
     assert "Thank you for your answer" in client.get(url).content.decode()
 

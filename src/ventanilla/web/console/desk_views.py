@@ -188,6 +188,7 @@ def contact_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespo
                     outcome=contact.outcome,
                     call_back_due=call_back_due,
                     call_back_phone=contact.call_back_phone,
+                    ask_satisfaction=True,
                 )
             except ValidationFailed as failure:
                 contact.take_errors(failure.errors)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ventanilla.web.portal import appointment_views, case_views, eid, views
+from ventanilla.web.portal import appointment_views, case_views, eid, satisfaction_views, views
 
 app_name = "portal"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("sign-in/eid/return/", eid.eid_return, name="sign-in-eid-return"),
     path("sign-in/<str:secret>/", views.sign_in_link, name="sign-in-link"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path(
+        "satisfaction/<str:token>/",
+        satisfaction_views.satisfaction_link,
+        name="satisfaction-link",
+    ),
     path("me/", views.me, name="me"),
     path("me/disclosures/", views.disclosures, name="disclosures"),
     path("me/consents/new/", views.consent_new, name="consent-new"),
