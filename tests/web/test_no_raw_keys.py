@@ -40,6 +40,7 @@ from ventanilla.demo.citizen import demo_citizen
 from ventanilla.demo.synthetic import seed_municipality
 from ventanilla.identity import linkage
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
+from ventanilla.interactions.satisfaction import satisfaction_ask, satisfaction_token
 from ventanilla.interactions.services import interaction_record
 from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.services import source_trust_set
@@ -156,7 +157,10 @@ def working_day() -> dict[str, Any]:
         state=InboundMessage.State.NEEDS_PERSON,
         reason="Un mensaje nuevo: ubíquelo en un expediente o respóndalo.",
     )
+    # The satisfaction question a call brings, reached by its link.
+    asked = satisfaction_ask(party_id=party.pk, channel="phone", about="phone", interaction=call)
     return {
+        "token": satisfaction_token(asked) if asked else "caducado",
         "party_id": party.pk,
         "party": party,
         "reference": case.reference,
