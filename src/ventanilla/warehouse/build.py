@@ -70,9 +70,7 @@ def _party_keys(ids: pa.ChunkedArray | pa.Array, secret: bytes) -> pa.Array:
     """Party keys for a column of party ids: one HMAC per distinct id in the chunk."""
     distinct = pc.unique(ids)
     keys = [
-        None
-        if value is None
-        else hmac.digest(secret, value.encode(), hashlib.sha256)[:16].hex()
+        None if value is None else hmac.digest(secret, value.encode(), hashlib.sha256)[:16].hex()
         for value in distinct.to_pylist()
     ]
     return pa.array(keys, pa.string()).take(pc.index_in(ids, value_set=distinct))
@@ -81,6 +79,12 @@ def _party_keys(ids: pa.ChunkedArray | pa.Array, secret: bytes) -> pa.Array:
 def _key_check(secret: bytes) -> str:
     # Tells a refresh whether the key changed since the last build (then keys would not match).
     return hmac.digest(secret, b"ventanilla-warehouse", hashlib.sha256)[:8].hex()
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    # fetchall, not fetchone: DuckDB refuses further work while a result is left unread.
+    result = con.execute(sql, params or []).fetchall()
+    return result[0][0] if result else None
 
 
 def _rows(sql: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
@@ -93,7 +97,7 @@ def _rows(sql: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
 
 def _arrow(rows: list[tuple[Any, ...]], columns: list[tuple[str, str]]) -> pa.Table:
     arrays = []
-    for (name, kind), values in zip(columns, zip(*rows, strict=True), strict=True):
+    for (_name, kind), values in zip(columns, zip(*rows, strict=True), strict=True):
         array = pa.array(values, ARROW_TYPES[kind])
         if kind == "micros":
             array = array.cast(pa.timestamp("us"))
@@ -105,7 +109,7 @@ def _arrow(rows: list[tuple[Any, ...]], columns: list[tuple[str, str]]) -> pa.Ta
 
 def _select_list(source: Source, con: duckdb.DuckDBPyConnection) -> str:
     """The staged columns as the warehouse table wants them, by name."""
-    target = [row[0] for row in con.execute(f"DESCRIBE {source.table}").fetchall()]  # noqa: S608
+    target = [row[0] for row in con.execute(f"DESCRIBE {source.table}").fetchall()]
     staged = {name for name, _ in source.columns}
     parts = []
     for column in target:
@@ -139,8 +143,9 @@ def _load(
     *,
     since: datetime | None,
     progress: Progress | None,
-) -> int:
-    """Stage the source's rows (all, or those changed since ``since``) and put them in place."""
+) -> tuple[int, int]:
+    """Stage the source's rows (all, or those changed since ``since``) and put them in place.
+    Returns the rows read and those read but not kept (erased parties)."""
     sql = source.select(dialect)
     params: list[Any] = []
     if since is None:
@@ -150,7 +155,7 @@ def _load(
         sql = sql.replace("{changed}", condition)
         params = [connection.ops.adapt_datetimefield_value(since)] * condition.count("%s")
     selected = _select_list(source, con)
-    read = 0
+    read = dropped = 0
     for rows in _rows(sql, params):
         chunk = _arrow(rows, source.columns)
         if "party_id" in chunk.column_names:
@@ -167,12 +172,16 @@ def _load(
                 f"INSERT INTO {source.table} BY NAME "  # noqa: S608
                 f"SELECT {selected} FROM staged WHERE {source.keep}"
             )
+            if source.keep != "TRUE":
+                dropped += int(
+                    _scalar(con, f"SELECT COUNT(*) FROM staged WHERE NOT ({source.keep})")  # noqa: S608
+                )
         finally:
             con.unregister("staged")
         read += len(rows)
         if progress is not None:
             progress(source.table, len(rows), 0)
-    return read
+    return read, dropped
 
 
 def _remove_deleted(
@@ -185,8 +194,7 @@ def _remove_deleted(
     with connection.cursor() as cursor:
         cursor.execute(source.count(dialect), [])
         expected = int(cursor.fetchone()[0])
-    held = con.execute(f"SELECT COUNT(*) FROM {source.table}").fetchone()  # noqa: S608
-    if held is None or int(held[0]) == expected:
+    if _scalar(con, f"SELECT COUNT(*) FROM {source.table}") == expected:  # noqa: S608
         return 0
     ids = [row[0] for rows in _rows(source.ids(dialect), []) for row in rows]
     present = pa.array(ids, pa.string())
@@ -194,15 +202,14 @@ def _remove_deleted(
         present = _party_keys(present, secret)
     con.register("present", pa.table({"key": present}))
     try:
-        before = int(con.execute(f"SELECT COUNT(*) FROM {source.table}").fetchone()[0])  # type: ignore[index]  # noqa: S608
-        con.execute(
+        removed = _scalar(
+            con,
             f"DELETE FROM {source.table} WHERE {source.key} NOT IN "  # noqa: S608
-            "(SELECT key FROM present)"
+            "(SELECT key FROM present)",
         )
-        after = int(con.execute(f"SELECT COUNT(*) FROM {source.table}").fetchone()[0])  # type: ignore[index]  # noqa: S608
     finally:
         con.unregister("present")
-    return before - after
+    return int(removed or 0)
 
 
 def _small_dimensions(con: duckdb.DuckDBPyConnection) -> None:
@@ -292,11 +299,14 @@ def _finish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     derived tables and views are made again."""
     released = 0
     for table in ("fact_interaction", "fact_case", "fact_appointment"):
-        cursor = con.execute(
-            f"UPDATE {table} SET party_key = NULL WHERE party_key IS NOT NULL "  # noqa: S608
-            "AND party_key NOT IN (SELECT party_key FROM dim_party)"
+        released += int(
+            _scalar(
+                con,
+                f"UPDATE {table} SET party_key = NULL WHERE party_key IS NOT NULL "  # noqa: S608
+                "AND party_key NOT IN (SELECT party_key FROM dim_party)",
+            )
+            or 0
         )
-        released += int(cursor.fetchone()[0])  # type: ignore[index]
     for name, sql in DERIVED.items():
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
     for name, sql in VIEWS.items():
@@ -325,8 +335,8 @@ def warehouse_build(
     path.parent.mkdir(parents=True, exist_ok=True)
     if not full and path.exists():
         con = _open(path)
-        row = con.execute("SELECT value FROM warehouse_meta WHERE name = 'key_check'").fetchone()
-        if row is None or row[0] != _key_check(secret):
+        check = _scalar(con, "SELECT value FROM warehouse_meta WHERE name = 'key_check'")
+        if check != _key_check(secret):
             con.close()
             full = True
     else:
@@ -347,14 +357,14 @@ def warehouse_build(
             since = None
             if not full and source.table in marks:
                 held = marks[source.table]
-                since = (
-                    held.replace(tzinfo=UTC) - OVERLAP if held is not None else EPOCH - OVERLAP
-                )
+                since = held.replace(tzinfo=UTC) - OVERLAP if held is not None else EPOCH - OVERLAP
             if progress is not None:
                 progress(source.table, 0, _count(source, dialect) if since is None else 0)
-            report.rows_read[source.table] = _load(
+            report.rows_read[source.table], dropped = _load(
                 con, source, dialect, secret, since=since, progress=progress
             )
+            if dropped and since is not None:
+                report.removed["erased_parties"] = dropped
             if since is not None:
                 report.removed[source.table] = _remove_deleted(con, source, dialect, secret)
             con.execute(
@@ -367,8 +377,7 @@ def warehouse_build(
             [_key_check(secret), datetime.now(UTC).isoformat(timespec="seconds")],
         )
         for name in TABLES:
-            count = con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()  # noqa: S608
-            report.rows_held[name] = int(count[0]) if count else 0
+            report.rows_held[name] = int(_scalar(con, f"SELECT COUNT(*) FROM {name}"))  # noqa: S608
             con.execute(
                 "UPDATE warehouse_state SET rows = ? WHERE source = ?",
                 [report.rows_held[name], name],
@@ -384,8 +393,32 @@ def warehouse_build(
     if full:
         os.replace(target, path)
         Path(f"{target}.wal").unlink(missing_ok=True)
+    elif any(
+        report.removed.get(name) for name in ("erased_parties", "dim_party", "party_keys_released")
+    ):
+        _compact(path)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _compact(path: Path) -> None:
+    """Copy the live rows into a new file and put it in place of the old one. DuckDB reuses the
+    blocks of deleted rows but does not wipe them: an erased person's key would stay readable in
+    the file's bytes until overwritten. Erasure is not done until it is gone from the disk too."""
+    fresh = path.with_name(f".{path.name}.compact")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        database = _scalar(con, "SELECT current_database()")
+        con.execute(f"ATTACH '{str(fresh).replace(chr(39), chr(39) * 2)}' AS fresh")
+        con.execute(f'COPY FROM DATABASE "{database}" TO fresh')
+        con.execute("DETACH fresh")
+    except BaseException:
+        fresh.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    os.replace(fresh, path)
 
 
 def _count(source: Source, dialect: Dialect) -> int:
@@ -399,7 +432,5 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the built warehouse."""
     path = Path(path or settings.VENTANILLA_WAREHOUSE_PATH)
     if not path.exists():
-        raise WarehouseError(
-            f"No warehouse at {path}: run `ventanilla warehouse build` first."
-        )
+        raise WarehouseError(f"No warehouse at {path}: run `ventanilla warehouse build` first.")
     return duckdb.connect(str(path), read_only=True)

@@ -40,8 +40,8 @@ def warehouse_export(*, directory: Path, path: Path | None = None) -> dict[str, 
             target = directory / table
             if target.exists():
                 shutil.rmtree(target)
-            count = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
-            written[table] = int(count[0]) if count else 0
+            [(count,)] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchall()  # noqa: S608
+            written[table] = int(count)
             quoted = str(target).replace("'", "''")
             if table in PARTITIONED:
                 day = PARTITIONED[table]

@@ -102,8 +102,10 @@ TABLES: dict[str, str] = {
 DERIVED: dict[str, str] = {
     "fact_satisfaction": """
         SELECT case_id, party_key, service_code, channel_code, department_code, district,
-               satisfaction AS score, satisfaction_at AS answered_at,
-               CAST(satisfaction_at AS DATE) AS date_key
+               satisfaction AS score,
+               -- The demo's history and imports may lack the answer's time: the closing then.
+               COALESCE(satisfaction_at, closed_at) AS answered_at,
+               CAST(COALESCE(satisfaction_at, closed_at) AS DATE) AS date_key
         FROM fact_case WHERE satisfaction IS NOT NULL
     """,
     "dim_district": """

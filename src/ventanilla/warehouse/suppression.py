@@ -19,20 +19,57 @@ from django.conf import settings
 # the SQL, so a request cannot inject one.
 GROUPABLE: dict[str, frozenset[str]] = {
     "fact_interaction": frozenset(
-        {"channel_code", "agency_code", "service_code", "direction", "relationship", "kind",
-         "outcome", "year", "month", "date_key"}
+        {
+            "channel_code",
+            "agency_code",
+            "service_code",
+            "direction",
+            "relationship",
+            "kind",
+            "outcome",
+            "year",
+            "month",
+            "date_key",
+        }
     ),
     "fact_case": frozenset(
-        {"service_code", "channel_code", "department_code", "life_event_code", "status",
-         "priority", "district", "year", "month", "date_key", "closed_late"}
+        {
+            "service_code",
+            "channel_code",
+            "department_code",
+            "life_event_code",
+            "status",
+            "priority",
+            "district",
+            "year",
+            "month",
+            "date_key",
+            "closed_late",
+        }
     ),
     "fact_appointment": frozenset(
-        {"kind", "status", "office_code", "agency_code", "service_code", "year", "month",
-         "date_key"}
+        {
+            "kind",
+            "status",
+            "office_code",
+            "agency_code",
+            "service_code",
+            "year",
+            "month",
+            "date_key",
+        }
     ),
     "fact_satisfaction": frozenset(
-        {"service_code", "channel_code", "department_code", "district", "score", "year",
-         "month", "date_key"}
+        {
+            "service_code",
+            "channel_code",
+            "department_code",
+            "district",
+            "score",
+            "year",
+            "month",
+            "date_key",
+        }
     ),
 }
 # The date each fact is counted on (for "year" and "month" and the period filter).
@@ -123,8 +160,7 @@ def aggregate(
     if unknown or not by:
         raise ValueError(f"cannot group {fact} by {', '.join(unknown) or 'nothing'}")
     columns = ", ".join(
-        f"{column}({_DAY}) AS {column}" if column in {"year", "month"} else column
-        for column in by
+        f"{column}({_DAY}) AS {column}" if column in {"year", "month"} else column for column in by
     )
     names = ", ".join(by)
     where, params = ["TRUE"], []
@@ -144,5 +180,7 @@ def aggregate(
     )
     cells = []
     for row in con.execute(sql, params).fetchall():
-        cells.append(Cell(group=tuple(row[: len(by)]), true_count=int(row[-2]), people=int(row[-1])))
+        cells.append(
+            Cell(group=tuple(row[: len(by)]), true_count=int(row[-2]), people=int(row[-1]))
+        )
     return suppress(cells, by=by, threshold=threshold)
