@@ -211,3 +211,13 @@ def test_a_new_key_makes_the_next_build_a_full_one(warehouse: Path, settings: An
     assert rows(
         warehouse, "SELECT COUNT(*) FROM dim_party WHERE party_key = ?", party_key(str(person.pk))
     ) == [(1,)]
+
+
+def test_without_a_warehouse_key_the_build_refuses_and_says_how_to_make_one(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.VENTANILLA_WAREHOUSE_KEY = ""
+
+    with pytest.raises(CommandError, match="VENTANILLA_WAREHOUSE_KEY"):
+        call_command("warehouse", "build", "--path", str(tmp_path / "w.duckdb"), "--no-progress")
+    assert not (tmp_path / "w.duckdb").exists()

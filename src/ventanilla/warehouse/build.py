@@ -330,6 +330,12 @@ def warehouse_build(
     high-water marks, or build it whole with ``full`` (or when there is none yet, or the key
     changed)."""
     path = Path(path or settings.VENTANILLA_WAREHOUSE_PATH)
+    if len(settings.VENTANILLA_WAREHOUSE_KEY) < 20:
+        raise WarehouseError(
+            "VENTANILLA_WAREHOUSE_KEY is unset or shorter than 20 characters: without a key kept "
+            "apart from the warehouse its party keys could be traced back to people. Generate "
+            "one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
     secret = settings.VENTANILLA_WAREHOUSE_KEY.encode()
     started = time.perf_counter()
     path.parent.mkdir(parents=True, exist_ok=True)
