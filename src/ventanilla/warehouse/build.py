@@ -145,7 +145,7 @@ def _load(
     progress: Progress | None,
 ) -> tuple[int, int]:
     """Stage the source's rows (all, or those changed since ``since``) and put them in place.
-    Returns the rows read and those read but not kept (erased parties)."""
+    Returns the rows read and those removed as no longer kept (the parties erased since)."""
     sql = source.select(dialect)
     params: list[Any] = []
     if since is None:
@@ -163,6 +163,15 @@ def _load(
             chunk = chunk.append_column("party_key", keys).drop_columns(["party_id"])
         con.register("staged", chunk)
         try:
+            if since is not None and source.keep != "TRUE":
+                # Rows held until now that are no longer kept: the parties erased since.
+                dropped += int(
+                    _scalar(
+                        con,
+                        f"SELECT COUNT(*) FROM {source.table} WHERE {source.key} IN "  # noqa: S608
+                        f"(SELECT {source.key} FROM staged WHERE NOT ({source.keep}))",
+                    )
+                )
             if since is not None:
                 con.execute(
                     f"DELETE FROM {source.table} WHERE {source.key} IN "  # noqa: S608
@@ -172,10 +181,6 @@ def _load(
                 f"INSERT INTO {source.table} BY NAME "  # noqa: S608
                 f"SELECT {selected} FROM staged WHERE {source.keep}"
             )
-            if source.keep != "TRUE":
-                dropped += int(
-                    _scalar(con, f"SELECT COUNT(*) FROM staged WHERE NOT ({source.keep})")  # noqa: S608
-                )
         finally:
             con.unregister("staged")
         read += len(rows)
@@ -316,6 +321,8 @@ def _finish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
+    # DuckDB draws its own progress bar on long statements; the command draws ours.
+    con.execute("SET enable_progress_bar = false")
     con.execute(STATE_TABLE)
     con.execute(META_TABLE)
     for name, columns in TABLES.items():
@@ -415,6 +422,7 @@ def _compact(path: Path) -> None:
     fresh.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
     try:
+        con.execute("SET enable_progress_bar = false")
         database = _scalar(con, "SELECT current_database()")
         con.execute(f"ATTACH '{str(fresh).replace(chr(39), chr(39) * 2)}' AS fresh")
         con.execute(f'COPY FROM DATABASE "{database}" TO fresh')
@@ -439,4 +447,6 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     path = Path(path or settings.VENTANILLA_WAREHOUSE_PATH)
     if not path.exists():
         raise WarehouseError(f"No warehouse at {path}: run `ventanilla warehouse build` first.")
-    return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET enable_progress_bar = false")
+    return con
