@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from django.conf import settings
 from django.db import connection
 
@@ -95,16 +97,62 @@ def _rows(sql: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
             yield rows
 
 
+def _typed(array: Any, kind: str) -> Any:
+    if kind == "micros":
+        return array.cast(pa.timestamp("us"))
+    if kind == "days":
+        return array.cast(pa.date32())
+    return array
+
+
 def _arrow(rows: list[tuple[Any, ...]], columns: list[tuple[str, str]]) -> pa.Table:
-    arrays = []
-    for (_name, kind), values in zip(columns, zip(*rows, strict=True), strict=True):
-        array = pa.array(values, ARROW_TYPES[kind])
-        if kind == "micros":
-            array = array.cast(pa.timestamp("us"))
-        elif kind == "days":
-            array = array.cast(pa.date32())
-        arrays.append(array)
+    arrays = [
+        _typed(pa.array(values, ARROW_TYPES[kind]), kind)
+        for (_name, kind), values in zip(columns, zip(*rows, strict=True), strict=True)
+    ]
     return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
+
+
+def _csv(data: bytes, columns: list[tuple[str, str]]) -> pa.Table:
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=[name for name, _ in columns]),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: ARROW_TYPES[kind] for name, kind in columns},
+            # PostgreSQL's CSV writes NULL bare and an empty text quoted: keep them apart.
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return pa.Table.from_arrays(
+        [_typed(table.column(name), kind) for name, kind in columns],
+        names=[name for name, _ in columns],
+    )
+
+
+COPY_BYTES = 32 * 1024 * 1024
+
+
+def _tables(sql: str, params: list[Any], columns: list[tuple[str, str]]) -> Iterator[pa.Table]:
+    """The rows of ``sql`` as Arrow tables of a chunk each. On PostgreSQL the rows leave as CSV
+    through COPY and Arrow parses them in C, with no Python object per value: several times
+    faster than a cursor. Elsewhere, the cursor in chunks."""
+    if connection.vendor != "postgresql":
+        for rows in _rows(sql, params):
+            yield _arrow(rows, columns)
+        return
+    with connection.cursor() as cursor:
+        statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+        with cursor.cursor.copy(statement, params or None) as copy:
+            pending = bytearray()
+            for block in copy:
+                pending += block
+                if len(pending) >= COPY_BYTES:
+                    cut = pending.rfind(b"\n") + 1
+                    yield _csv(bytes(pending[:cut]), columns)
+                    del pending[:cut]
+            if pending:
+                yield _csv(bytes(pending), columns)
 
 
 def _select_list(source: Source, con: duckdb.DuckDBPyConnection) -> str:
@@ -156,8 +204,7 @@ def _load(
         params = [connection.ops.adapt_datetimefield_value(since)] * condition.count("%s")
     selected = _select_list(source, con)
     read = dropped = 0
-    for rows in _rows(sql, params):
-        chunk = _arrow(rows, source.columns)
+    for chunk in _tables(sql, params, source.columns):
         if "party_id" in chunk.column_names:
             keys = _party_keys(chunk.column("party_id"), secret)
             chunk = chunk.append_column("party_key", keys).drop_columns(["party_id"])
@@ -183,9 +230,9 @@ def _load(
             )
         finally:
             con.unregister("staged")
-        read += len(rows)
+        read += chunk.num_rows
         if progress is not None:
-            progress(source.table, len(rows), 0)
+            progress(source.table, chunk.num_rows, 0)
     return read, dropped
 
 
