@@ -135,6 +135,45 @@ if VENTANILLA_PRODUCTION:
         )
 elif not VENTANILLA_AUDIT_KEY:
     VENTANILLA_AUDIT_KEY = _installation_key(VENTANILLA_VAR_DIR / "audit.key")
+
+# The analytical warehouse: where it lives, the key of its pseudonymous party keys (without it a
+# key cannot be traced back to a person; change it and the next build starts again from scratch)
+# and the smallest number of people a published figure may count.
+VENTANILLA_WAREHOUSE_PATH = Path(
+    env(
+        "VENTANILLA_WAREHOUSE_PATH",
+        str(VENTANILLA_VAR_DIR / "warehouse.duckdb"),
+        "the DuckDB file `ventanilla warehouse build` writes",
+        shown_default="<VENTANILLA_VAR_DIR>/warehouse.duckdb",
+    )
+)
+VENTANILLA_WAREHOUSE_KEY = env(
+    "VENTANILLA_WAREHOUSE_KEY",
+    "",
+    "key of the warehouse's pseudonymous party keys (HMAC-SHA256 of the party id); keep it "
+    "outside the warehouse and apart from the people who read it; in production the build "
+    "refuses to run without one (development makes a random one in var/warehouse.key)",
+)
+if not VENTANILLA_WAREHOUSE_KEY and not VENTANILLA_PRODUCTION:
+    VENTANILLA_WAREHOUSE_KEY = _installation_key(VENTANILLA_VAR_DIR / "warehouse.key")
+VENTANILLA_SMALL_CELL_THRESHOLD = int(
+    env(
+        "VENTANILLA_SMALL_CELL_THRESHOLD",
+        "5",
+        "published statistics hide any figure counting fewer people than this",
+    )
+)
+if VENTANILLA_SMALL_CELL_THRESHOLD < 1:
+    raise ImproperlyConfigured("VENTANILLA_SMALL_CELL_THRESHOLD must be 1 or more.")
+VENTANILLA_WAREHOUSE_HOUR = int(
+    env(
+        "VENTANILLA_WAREHOUSE_HOUR",
+        "2",
+        "local hour (0-23) at which the worker refreshes the warehouse every night",
+    )
+)
+if not 0 <= VENTANILLA_WAREHOUSE_HOUR <= 23:
+    raise ImproperlyConfigured("VENTANILLA_WAREHOUSE_HOUR must be an hour from 0 to 23.")
 VENTANILLA_AUDIT_CHECKPOINT_EVERY = int(
     env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
 )
@@ -217,6 +256,7 @@ INSTALLED_APPS = [
     "ventanilla.merging",
     "ventanilla.appointments",
     "ventanilla.mail",
+    "ventanilla.warehouse",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -466,6 +506,7 @@ VENTANILLA_PERIODIC_JOBS = [
         "ventanilla.appointments.jobs.schedule_reminders",
         "Scheduled the daily appointment reminders.",
     ),
+    ("ventanilla.warehouse.jobs.schedule_warehouse", "Scheduled the nightly warehouse build."),
 ]
 
 # Cases: the department that receives what no routing rule places, the deadline warnings and

@@ -1,0 +1,186 @@
+"""Small-cell suppression: every statistic published from the warehouse (dashboards, CSV, open
+data) counts people through here, so no filter singles anyone out.
+
+A cell counting fewer people than the threshold (VENTANILLA_SMALL_CELL_THRESHOLD, 5 by default)
+is hidden (primary suppression). Where the table also publishes totals, a single hidden cell in a
+row or a column could be worked out by subtraction, so the smallest other cell of that row or
+column is hidden too (complementary suppression), until no row or column has exactly one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+from django.conf import settings
+
+# The columns a published table may be grouped by, per fact: names only from this list reach
+# the SQL, so a request cannot inject one.
+GROUPABLE: dict[str, frozenset[str]] = {
+    "fact_interaction": frozenset(
+        {
+            "channel_code",
+            "agency_code",
+            "service_code",
+            "direction",
+            "relationship",
+            "kind",
+            "outcome",
+            "year",
+            "month",
+            "date_key",
+        }
+    ),
+    "fact_case": frozenset(
+        {
+            "service_code",
+            "channel_code",
+            "department_code",
+            "life_event_code",
+            "status",
+            "priority",
+            "district",
+            "year",
+            "month",
+            "date_key",
+            "closed_late",
+        }
+    ),
+    "fact_appointment": frozenset(
+        {
+            "kind",
+            "status",
+            "office_code",
+            "agency_code",
+            "service_code",
+            "year",
+            "month",
+            "date_key",
+        }
+    ),
+    "fact_satisfaction": frozenset(
+        {
+            "service_code",
+            "channel_code",
+            "department_code",
+            "district",
+            "score",
+            "year",
+            "month",
+            "date_key",
+        }
+    ),
+}
+# The date each fact is counted on (for "year" and "month" and the period filter).
+_DAY = "date_key"
+
+
+@dataclass
+class Cell:
+    group: tuple[Any, ...]
+    # Contacts, cases … counted, and the people behind them (never published themselves).
+    true_count: int
+    people: int
+    suppressed: str = ""  # "", "small" (primary) or "complementary"
+
+    @property
+    def count(self) -> int | None:
+        """What may be published: the count, or None when hidden."""
+        return None if self.suppressed else self.true_count
+
+
+@dataclass
+class SuppressedTable:
+    by: tuple[str, ...]
+    cells: list[Cell]
+    threshold: int
+    # The total of every cell (what the table's total row shows); None when itself small.
+    total: int | None = None
+    people: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {**dict(zip(self.by, cell.group, strict=True)), "count": cell.count}
+            for cell in self.cells
+        ]
+
+
+def suppress(
+    cells: list[Cell], *, by: tuple[str, ...], threshold: int | None = None
+) -> SuppressedTable:
+    """Hide the small cells of ``cells`` and those that would reveal them through the totals
+    of each row and column (the first grouping column against each of the others)."""
+    limit = settings.VENTANILLA_SMALL_CELL_THRESHOLD if threshold is None else threshold
+    for cell in cells:
+        if 0 < cell.people < limit:
+            cell.suppressed = "small"
+    # Margins: with one grouping column, the table's total; with more, each line that shares
+    # every grouping value but one.
+    axes = range(len(by))
+    changed = True
+    while changed:
+        changed = False
+        for axis in axes:
+            lines: dict[tuple[Any, ...], list[Cell]] = {}
+            for cell in cells:
+                rest = cell.group[:axis] + cell.group[axis + 1 :]
+                lines.setdefault(rest, []).append(cell)
+            for line in lines.values():
+                hidden = [c for c in line if c.suppressed]
+                shown = [c for c in line if not c.suppressed and c.people > 0]
+                if len(hidden) == 1 and shown:
+                    smallest = min(shown, key=lambda c: (c.people, c.true_count, str(c.group)))
+                    smallest.suppressed = "complementary"
+                    changed = True
+    # People may count in several cells; the largest cell is a floor of those behind the total.
+    people = max((c.people for c in cells), default=0)
+    table = SuppressedTable(by=by, cells=cells, threshold=limit, people=people)
+    table.total = sum(c.true_count for c in cells) if people == 0 or people >= limit else None
+    return table
+
+
+def aggregate(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    fact: str,
+    by: tuple[str, ...],
+    start: Any = None,
+    end: Any = None,
+    threshold: int | None = None,
+) -> SuppressedTable:
+    """Count the rows of ``fact`` grouped ``by`` its columns (and "year", "month" of its date),
+    between ``start`` and ``end`` (dates, inclusive), with the people behind each count, and
+    suppress the small cells."""
+    allowed = GROUPABLE.get(fact)
+    if allowed is None:
+        raise ValueError(f"{fact} is not a fact that can be published")
+    unknown = [column for column in by if column not in allowed]
+    if unknown or not by:
+        raise ValueError(f"cannot group {fact} by {', '.join(unknown) or 'nothing'}")
+    columns = ", ".join(
+        f"{column}({_DAY}) AS {column}" if column in {"year", "month"} else column for column in by
+    )
+    names = ", ".join(by)
+    where, params = ["TRUE"], []
+    if start is not None:
+        where.append(f"{_DAY} >= ?")
+        params.append(start)
+    if end is not None:
+        where.append(f"{_DAY} <= ?")
+        params.append(end)
+    sql = (
+        # Rows whose person was erased have no key: together they count as one person, the
+        # fewest they can be, so they never make a cell look safer than it is.
+        f"SELECT {names}, COUNT(*) AS n, COUNT(DISTINCT party_key) "  # noqa: S608
+        "+ MAX(CASE WHEN party_key IS NULL THEN 1 ELSE 0 END) AS people FROM "
+        f"(SELECT {columns}, party_key FROM {fact} WHERE {' AND '.join(where)}) "
+        f"GROUP BY ALL ORDER BY {names}"
+    )
+    cells = []
+    for row in con.execute(sql, params).fetchall():
+        cells.append(
+            Cell(group=tuple(row[: len(by)]), true_count=int(row[-2]), people=int(row[-1]))
+        )
+    return suppress(cells, by=by, threshold=threshold)
