@@ -287,6 +287,34 @@ COVERAGE: dict[str, Coverage] = {
         erased=("recipient", "subject", "body", "last_error"),
         not_personal={"language": "the language code the message was written in"},
     ),
+    # Copies of changes for other systems: erasure deletes them, so none not yet delivered goes
+    # out with the person's name after they were erased.
+    "events.Event": Coverage(
+        rows=("party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="copies of changes kept until other systems receive them: the cases, "
+        "contacts and profile they describe are in their own sections",
+        not_personal={
+            "type": CODE,
+            "topic": CODE,
+            "subject": "a case's reference or the id of a record",
+            "order_key": "the id of the case or party whose events keep their order",
+        },
+    ),
+    "events.Delivery": Coverage(
+        rows=("event__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="when an event was handed to another system: the record of sending, "
+        "deleted with the event",
+        not_personal={
+            "order_key": "the id of the case or party whose events keep their order",
+            "last_error": "the receiving system's answer to a failed try",
+        },
+    ),
     "consent.Consent": Coverage(
         rows=("party",),
         sections=("consents",),
