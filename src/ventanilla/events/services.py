@@ -5,6 +5,7 @@ committed; a delivery run is queued once it commits. Subscriptions are made here
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -158,6 +159,10 @@ def subscription_create(
 def subscription_end(*, actor: Actor, subscription_id: Any) -> Subscription:
     """Stop delivering to a webhook; what it has not received is not sent."""
     require_operator(actor, what="events:unsubscribe")
+    try:
+        subscription_id = uuid.UUID(str(subscription_id))
+    except ValueError as error:
+        raise NotFound(_("No such subscription.")) from error
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
         if subscription is None:

@@ -21,11 +21,11 @@ from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
+from ventanilla.events.models import Event
 from ventanilla.identity.models import MatchReview, SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.models import MergeRecord
-from ventanilla.events.models import Event
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
     ContactPoint,
