@@ -289,6 +289,14 @@ COVERAGE: dict[str, Coverage] = {
     ),
     # Copies of changes for other systems: erasure deletes them, so none not yet delivered goes
     # out with the person's name after they were erased.
+    "interactions.ContactKey": Coverage(
+        rows=("interaction__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_exported="another system's own key of a contact, which is in the contacts section",
+        not_personal={"external_id": "the sending system's key of the contact, not of the person"},
+    ),
     "events.Event": Coverage(
         rows=("party",),
         sections=(),
