@@ -21,7 +21,12 @@ class Receiver:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def events(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for _headers, body in self.received]
+        """Every event received, those of a batch (a JSON array) one by one, in order."""
+        found: list[dict[str, Any]] = []
+        for _headers, body in self.received:
+            sent = json.loads(body)
+            found += sent if isinstance(sent, list) else [sent]
+        return found
 
     def types(self) -> list[str]:
         return [event["type"] for event in self.events()]

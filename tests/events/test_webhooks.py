@@ -144,6 +144,25 @@ def test_a_receiver_down_gets_the_events_later_and_in_the_order_of_the_case(
     assert sequence == sorted(sequence)
 
 
+def test_a_subscriber_taking_batches_gets_many_events_in_one_signed_request(
+    hook: Receiver, actor: Actor, service: PublicService
+) -> None:
+    _subscription, secret = subscribe(hook.url, batch_size=50)
+    cases = [open_case(actor, service) for _ in range(2)]
+
+    deliver_events.call()
+
+    ((headers, body),) = hook.received
+    assert headers["content-type"] == "application/cloudevents-batch+json"
+    assert signature_valid(secret, body, headers[SIGNATURE_HEADER.lower()])
+    assert [(e["type"].rsplit(".", 1)[-1], e["data"].get("case_id")) for e in hook.events()] == [
+        ("created", str(cases[0].pk)),
+        ("recorded", str(cases[0].pk)),
+        ("created", str(cases[1].pk)),
+        ("recorded", str(cases[1].pk)),
+    ]
+
+
 def test_the_command_subscribes_and_shows_the_secret_once(town: Any) -> None:
     out = StringIO()
     call_command(

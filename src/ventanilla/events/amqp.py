@@ -1,8 +1,8 @@
 """Publishing events to the administration's message bus: a RabbitMQ (AMQP 0-9-1) topic exchange
 named VENTANILLA_EVENTS_AMQP_EXCHANGE at VENTANILLA_EVENTS_AMQP_URL, routing key the event's type
-(``es.ventanilla.case.created``), the agency's code in the ``agency`` header. Publisher
-confirms: an event leaves the outbox only once the broker has taken it (at least once, in the
-order written). Names and texts go out only with VENTANILLA_EVENTS_AMQP_PERSONAL."""
+(``es.ventanilla.case.created``), the agency's code in the ``agency`` header. Each batch is
+an AMQP transaction: an event leaves the outbox only once the broker has committed it (at least
+once, in the order written). Names and texts go out only with VENTANILLA_EVENTS_AMQP_PERSONAL."""
 
 from __future__ import annotations
 
@@ -47,7 +47,10 @@ def amqp_publish() -> int:
     try:
         channel = connection.channel()
         channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
-        channel.confirm_delivery()
+        # A transaction per batch: the broker has taken all of it once tx_commit returns, at
+        # the cost of one round trip a batch rather than one a message (publisher confirms on
+        # a blocking channel wait for each message).
+        channel.tx_select()
         while True:
             with transaction.atomic():
                 batch = list(
@@ -71,6 +74,7 @@ def amqp_publish() -> int:
                         ),
                         mandatory=False,
                     )
+                channel.tx_commit()
                 Event.objects.filter(seq__in=[e.seq for e in batch]).update(amqp_pending=False)
                 published += len(batch)
     except pika.exceptions.AMQPError as error:

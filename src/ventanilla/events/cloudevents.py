@@ -14,6 +14,8 @@ from django.conf import settings
 from ventanilla.events.models import Event
 
 CONTENT_TYPE = "application/cloudevents+json"
+# Several events in one request, in order (the CloudEvents HTTP binding's batched mode).
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 SIGNATURE_HEADER = "X-Ventanilla-Signature"
 
 
@@ -43,6 +45,14 @@ def envelope(event: Event, *, personal: bool) -> dict[str, Any]:
 def body_of(event: Event, *, personal: bool) -> bytes:
     return json.dumps(
         envelope(event, personal=personal), ensure_ascii=False, separators=(",", ":")
+    ).encode()
+
+
+def batch_body_of(events: list[Event], *, personal: bool) -> bytes:
+    return json.dumps(
+        [envelope(event, personal=personal) for event in events],
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode()
 
 

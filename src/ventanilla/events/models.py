@@ -87,6 +87,9 @@ class Subscription(BaseModel):
     secret = models.CharField(max_length=100, editable=False)
     active = models.BooleanField(default=True, verbose_name=_("active"))
     description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
+    # Events per request: 1, each on its own (structured mode); more, up to that many in one
+    # request as a JSON array (batched mode), for a receiver that takes thousands a second.
+    batch_size = models.PositiveSmallIntegerField(default=1, verbose_name=_("events per request"))
     # The last event written before it was made: it hears those written after.
     start_seq = models.BigIntegerField(default=0, editable=False)
 

@@ -27,6 +27,9 @@ from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.events.models import PERSONAL_SCOPE, SCOPES, Event, Subscription, Topic
 
+# The most events a subscription takes in one request (batched mode).
+MAX_BATCH = 1000
+
 # Every type begins with this (reverse-DNS, as CloudEvents advises).
 TYPE_PREFIX = "es.ventanilla."
 
@@ -122,6 +125,7 @@ def subscription_create(
     url: str,
     scopes: Sequence[str] = (Topic.CASES, Topic.INTERACTIONS),
     description: str = "",
+    batch_size: int = 1,
 ) -> tuple[Subscription, str]:
     """Subscribe a webhook to an agency's events; returns it and its signing secret, shown once.
     Only the operator of the installation subscribes (the receiver is another system)."""
@@ -134,6 +138,10 @@ def subscription_create(
     except ValidationError as error:
         raise ValidationFailed({"url": _("Give an http or https address.")}) from error
     chosen = _check_scopes(scopes)
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValidationFailed(
+            {"batch_size": _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}}
+        )
     secret = "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         last = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
@@ -144,6 +152,7 @@ def subscription_create(
             secret=secret,
             description=description[:200],
             start_seq=last or 0,
+            batch_size=batch_size,
         )
         audit_record(
             actor=actor,

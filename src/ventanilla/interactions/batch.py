@@ -31,7 +31,7 @@ from ventanilla.interactions.services import MAX_SUMMARY, acting_agency, interac
 from ventanilla.parties.models import Party
 
 MAX_ITEMS = 1000
-CHUNK = 500
+CHUNK = 1000
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,14 @@ class Command(BaseCommand):
             "'personal' adds names and texts to the ids",
         )
         subscribe.add_argument("--description", default="")
+        subscribe.add_argument(
+            "--batch",
+            type=int,
+            default=1,
+            metavar="N",
+            help="events per request: 1 (default) one CloudEvent each; more, up to N in one "
+            "request as application/cloudevents-batch+json",
+        )
         sub.add_parser("list", help="list subscriptions (never their secrets)")
         end = sub.add_parser("unsubscribe", help="stop delivering to a webhook")
         end.add_argument("id", help="the subscription's id, as `list` shows it")
@@ -53,6 +61,7 @@ class Command(BaseCommand):
                     url=options["url"],
                     scopes=scopes,
                     description=options["description"],
+                    batch_size=options["batch"],
                 )
                 self.stdout.write(
                     f"Subscribed {subscription.pk} to {options['agency']}'s events "
