@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/identity.py
 	$(BIN)/python bench/identity_batch.py
 	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/events.py
 
 # The large town the README speaks of; seeding it takes a long while the first time (kept after).
 bench-large: $(STAMP)

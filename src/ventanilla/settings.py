@@ -257,6 +257,7 @@ INSTALLED_APPS = [
     "ventanilla.appointments",
     "ventanilla.mail",
     "ventanilla.warehouse",
+    "ventanilla.events",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -507,6 +508,7 @@ VENTANILLA_PERIODIC_JOBS = [
         "Scheduled the daily appointment reminders.",
     ),
     ("ventanilla.warehouse.jobs.schedule_warehouse", "Scheduled the nightly warehouse build."),
+    ("ventanilla.events.jobs.catch_up_events", "Queued the delivery of waiting events."),
 ]
 
 # Cases: the department that receives what no routing rule places, the deadline warnings and
@@ -696,6 +698,38 @@ VENTANILLA_SMS_BACKEND = env(
     "each message to var/sms/, ventanilla.core.sms.LogBackend to the log",
 )
 VENTANILLA_SMS_FILE_PATH = VENTANILLA_VAR_DIR / "sms"
+
+# Events out (CloudEvents to webhooks and to a message bus): docs/events.md.
+VENTANILLA_EVENTS_SOURCE = env(
+    "VENTANILLA_EVENTS_SOURCE",
+    "",
+    "the CloudEvents `source` of every event this installation publishes",
+    shown_default="VENTANILLA_PUBLIC_URL",
+)
+VENTANILLA_EVENTS_GIVE_UP_DAYS = int(
+    env(
+        "VENTANILLA_EVENTS_GIVE_UP_DAYS",
+        "3",
+        "days an event is retried while a subscriber's webhook fails (after 1, 5, 30 and 120 "
+        "minutes, then every 4 hours); then it is given up and logged",
+    )
+)
+VENTANILLA_EVENTS_AMQP_URL = env(
+    "VENTANILLA_EVENTS_AMQP_URL",
+    "",
+    "AMQP address of a RabbitMQ to publish every event to (amqp://user:password@host:5672/vhost); "
+    "empty: no publishing",
+)
+VENTANILLA_EVENTS_AMQP_EXCHANGE = env(
+    "VENTANILLA_EVENTS_AMQP_EXCHANGE",
+    "ventanilla.events",
+    "name of the topic exchange events are published to (routing key: the event's type)",
+)
+VENTANILLA_EVENTS_AMQP_PERSONAL = env_bool(
+    "VENTANILLA_EVENTS_AMQP_PERSONAL",
+    False,
+    "whether events published to the bus carry names and texts, not only ids and codes",
+)
 
 # The outbox of messages to citizens: how long a failing message is retried, and when the
 # worker raises the alarm that messages are not leaving.

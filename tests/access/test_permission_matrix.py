@@ -63,6 +63,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/parties/{party_id}/360"): READERS,
     ("get", "/api/v1/parties/{party_id}/interactions"): READERS,
     ("post", "/api/v1/interactions"): FRONT,
+    ("post", "/api/v1/batch/contacts"): FRONT,
     ("post", "/api/v1/cases"): FRONT,
     ("get", "/api/v1/cases"): READERS,
     ("get", "/api/v1/cases/{case_id}"): READERS,
@@ -408,6 +409,11 @@ def body_for(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] | 
             "channel": "web",
             "summary": "Consulta",
             "agency": "ayto",
+        },
+        ("post", "/api/v1/batch/contacts"): {
+            "items": [
+                {"external_id": "crm-1", "party_id": party_id, "channel": "web", "summary": "Hola"}
+            ]
         },
         ("post", "/api/v1/cases"): {
             "party_id": party_id,

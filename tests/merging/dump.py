@@ -9,7 +9,8 @@ from ventanilla.merging.services import RELATIONS, rows_of_relation
 from ventanilla.parties.models import Party
 
 # The history of merges grows with each merge and each undo, by design.
-GROWS = {"merging.MergeRecord.survivor", "merging.MergeRecord.merged"}
+# So does the log of events for other systems (an event for each merge and each undo).
+GROWS = {"merging.MergeRecord.survivor", "merging.MergeRecord.merged", "events.Event.party"}
 
 
 def dump_of(*parties: Party) -> dict[str, list[dict[str, Any]]]:

@@ -12,6 +12,7 @@ from ventanilla.catalog.api import staff_router as catalog_staff_router
 from ventanilla.citizen360.api import router as citizen360_router
 from ventanilla.consent.api import router as consent_router
 from ventanilla.identity.api import router as identity_router
+from ventanilla.interactions.api import batch_router
 from ventanilla.interactions.api import router as interactions_router
 from ventanilla.mail.api import router as mail_router
 from ventanilla.parties.api import router as parties_router
@@ -45,3 +46,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/", consent_router)
 api.add_router("/", sharing_router)
 api.add_router("/mail", mail_router)
+api.add_router("/batch", batch_router)

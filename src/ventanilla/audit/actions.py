@@ -66,6 +66,8 @@ class Action(models.TextChoices):
     PORTAL_EID_USED = "portal.eid_used", _("The person signed in to the portal with their eID")
     API_KEY_CREATE = "api_key.create", _("Gave an application an API key")
     API_KEY_REVOKE = "api_key.revoke", _("Revoked an application's API key")
+    EVENTS_SUBSCRIBE = "events.subscribe", _("Subscribed another system's webhook to events")
+    EVENTS_UNSUBSCRIBE = "events.unsubscribe", _("Ended a webhook's subscription to events")
     ADMIN_LIST = "admin.list", _("Listed records in the administration site")
     ADMIN_READ = "admin.read", _("Opened a record in the administration site")
     ADMIN_CHANGE = "admin.change", _("Added or changed a record in the administration site")

@@ -58,6 +58,7 @@ from ventanilla.core.errors import (
     ValidationFailed,
 )
 from ventanilla.core.models import full_clean_or_refuse
+from ventanilla.events.services import event_record
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.satisfaction import satisfaction_record_for_case
 from ventanilla.interactions.services import (
@@ -103,6 +104,38 @@ def _event(case: Case, actor: Actor, kind: str, now: datetime, **fields: Any) ->
         actor_label=_label(actor),
         occurred_at=now,
         **fields,
+    )
+
+
+# Steps after which a case is over: its event says so (``case.closed``), with the status.
+_ENDING = (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.CANCELLED)
+
+
+def _publish(case: Case, kind: str, now: datetime, **extra: Any) -> None:
+    """The case's event for other systems (``events``), in the transaction of its change: ids,
+    codes and dates for every subscriber of its department's agency; its texts for those
+    allowed personal data."""
+    event_record(
+        kind=kind,
+        subject=case.reference,
+        order_key=case.pk,
+        agency_id=case.department_id,
+        party_id=case.party_id,
+        time=now,
+        data={
+            "case_id": str(case.pk),
+            "reference": case.reference,
+            "status": case.status,
+            "service": case.service.code,
+            "department": case.department.code,
+            "channel": case.channel_id,
+            "priority": case.priority,
+            "party_id": str(case.party_id),
+            "opened_at": case.opened_at.isoformat(),
+            "due_date": case.due_date.isoformat(),
+            **extra,
+        },
+        personal={"description": case.description, "location_text": case.location_text},
     )
 
 
@@ -216,6 +249,8 @@ def case_open(
         )
         if decision.department is not None:
             case.department = decision.department
+        # Before the contact that opened it, so a subscriber hears of the case first.
+        _publish(case, "case.created", now)
         # A life-event request tells the citizen once, of all its cases (life_event_open).
         if life_event_request is None:
             notify_case(case=case, event=NotificationEvent.OPENED)
@@ -427,6 +462,13 @@ def _take_step(actor: Actor, case: Case, transition: Transition, text: str, now:
         public=transition.notify is not None,
     )
     _audit_change(actor, case, {"step": action, "from": previous, "to": transition.target})
+    _publish(
+        case,
+        "case.closed" if transition.target in _ENDING else "case.status_changed",
+        now,
+        previous_status=previous,
+        step=action,
+    )
     if transition.notify:
         notify_case(case=case, event=transition.notify, text=text)
 
@@ -903,6 +945,14 @@ def case_mark_duplicate(
             text=case.reference,
         )
         _audit_change(actor, case, {"duplicate_of": original.reference})
+        _publish(
+            case,
+            "case.closed",
+            now,
+            previous_status=previous,
+            step="duplicate",
+            duplicate_of=original.reference,
+        )
         notify_case(case=case, event=NotificationEvent.REPLY, text=text)
     return case
 

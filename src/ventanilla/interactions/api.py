@@ -5,7 +5,7 @@ is served from ``cases/api.py`` with the schemas defined here."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest
@@ -17,7 +17,7 @@ from ventanilla.core import filetypes
 from ventanilla.core.dates import EventTime
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
-from ventanilla.interactions import services
+from ventanilla.interactions import batch, services
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.selectors import attachment_for_download, interactions_of_party
 
@@ -190,3 +190,110 @@ def download_attachment(request: HttpRequest, attachment_id: UUID) -> FileRespon
     # Opened directly in a browser anyway, the document may run nothing.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# -- Contacts in bulk, from another system ---------------------------------------------------
+
+batch_router = Router(tags=["batch"])
+
+
+class ContactBatchItemIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    external_id: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Your own key of this contact: sent again (in this call or a later one, "
+        "for the same agency), it gives back the contact recorded the first time.",
+    )
+    party_id: UUID
+    channel: str = Field(max_length=20, description="Channel code: web, kiosk, email, phone, desk…")
+    summary: str = Field(min_length=1, max_length=services.MAX_SUMMARY)
+    kind: Literal["question", "complaint", "suggestion", "request", "transaction"] = "question"
+    relationship: Literal["information", "consultation", "participation"] = "information"
+    direction: Literal["inbound", "outbound"] = "inbound"
+    agency: str | None = Field(default=None, max_length=40, description="Agency code")
+    service: str | None = Field(default=None, max_length=60, description="Service code")
+    occurred_at: EventTime | None = None
+    duration_seconds: int | None = Field(default=None, ge=0, le=86400)
+    outcome: (
+        Literal["answered", "case_opened", "appointment", "transferred", "no_answer"] | None
+    ) = Field(default=None, description="How the contact ended (a call to return: one at a time)")
+
+
+class ContactBatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    items: list[ContactBatchItemIn] = Field(min_length=1, max_length=batch.MAX_ITEMS)
+
+
+class ItemErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ContactBatchItemOut(Schema):
+    index: int = Field(description="The item's place in the call, from 0")
+    external_id: str
+    status: Literal["created", "existing", "failed"] = Field(
+        description="created: recorded now; existing: its key was recorded before, that "
+        "contact is given back; failed: nothing of it was written, see errors"
+    )
+    id: UUID | None = Field(default=None, description="The contact's id (created or existing)")
+    errors: list[ItemErrorOut]
+
+
+class ContactBatchOut(Schema):
+    created: int
+    existing: int
+    failed: int
+    items: list[ContactBatchItemOut]
+
+
+@batch_router.post(
+    "/contacts",
+    response={200: ContactBatchOut, **PROBLEM_RESPONSES},
+    summary="Record up to 1,000 contacts from another system",
+    description=(
+        "Each item is checked and recorded as `POST /interactions` records one, whole or not at "
+        "all, with its own result; one item refused does not refuse the others. Idempotent by "
+        "`external_id` per agency. A call that is not well formed (not JSON, an item missing a "
+        "field or of the wrong type, more than 1,000 items) is refused whole as "
+        "problem+json (422)."
+    ),
+)
+def record_contacts(request: HttpRequest, payload: ContactBatchIn) -> dict[str, Any]:
+    results = batch.interaction_record_many(
+        actor=actor_of(request),
+        items=[
+            batch.ContactItem(
+                external_id=item.external_id,
+                party_id=item.party_id,
+                channel=item.channel,
+                summary=item.summary,
+                kind=item.kind,
+                relationship=item.relationship,
+                direction=item.direction,
+                agency_code=item.agency,
+                service_code=item.service,
+                occurred_at=item.occurred_at,
+                duration_seconds=item.duration_seconds,
+                outcome=item.outcome or "",
+            )
+            for item in payload.items
+        ],
+    )
+    counts = {"created": 0, "existing": 0, "failed": 0}
+    for result in results:
+        counts[result.status] += 1
+    return {
+        **counts,
+        "items": [
+            {
+                "index": r.index,
+                "external_id": r.external_id,
+                "status": r.status,
+                "id": r.interaction_id,
+                "errors": [{"field": f, "message": m} for f, m in r.errors.items()],
+            }
+            for r in results
+        ],
+    }

@@ -199,3 +199,26 @@ class SatisfactionAnswer(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.channel_id}: {self.about}"
+
+
+class ContactKey(models.Model):
+    """The sending system's own key of a contact it sent in a batch, per agency: the same key
+    sent again gives back the contact recorded the first time, never a second one."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=100)
+    interaction = models.OneToOneField(
+        Interaction, on_delete=models.CASCADE, related_name="external_key"
+    )
+
+    class Meta:
+        verbose_name = _("contact key of another system")
+        verbose_name_plural = _("contact keys of other systems")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "external_id"], name="contact_key_unique_per_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.external_id}"

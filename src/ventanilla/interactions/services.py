@@ -28,6 +28,7 @@ from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.documents import checked_document
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.richtext import sanitize_html
+from ventanilla.events.services import EventInput, event_record_many
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.satisfaction import satisfaction_ask
 from ventanilla.interactions.selectors import interactions_in_reach
@@ -306,7 +307,48 @@ def _recorded(actor: Actor, interaction: Interaction) -> Interaction:
         object_id=interaction.pk,
         detail={"case": str(interaction.case_id)} if interaction.case_id else None,
     )
+    event_record_many([interaction_event(interaction)])
     return interaction
+
+
+def _code(interaction: Interaction, name: str) -> str | None:
+    """The code of the contact's agency or service, read only when not at hand already."""
+    if getattr(interaction, f"{name}_id") is None:
+        return None
+    model = Agency if name == "agency" else PublicService
+    if Interaction._meta.get_field(name).is_cached(interaction):  # type: ignore[union-attr]
+        return str(getattr(interaction, name).code)
+    return str(
+        model.objects.values_list("code", flat=True).get(pk=getattr(interaction, f"{name}_id"))
+    )
+
+
+def interaction_event(interaction: Interaction) -> EventInput:
+    """A contact's event for other systems (``events``): in the order of its case's events (else
+    of its person's), for the subscribers of its agency; its summary only for those allowed
+    personal data."""
+    return EventInput(
+        kind="interaction.recorded",
+        subject=str(interaction.pk),
+        order_key=interaction.case_id or interaction.party_id,
+        agency_id=interaction.agency_id,
+        party_id=interaction.party_id,
+        time=interaction.occurred_at,
+        data={
+            "interaction_id": str(interaction.pk),
+            "party_id": str(interaction.party_id),
+            "case_id": str(interaction.case_id) if interaction.case_id else None,
+            "agency": _code(interaction, "agency"),
+            "service": _code(interaction, "service"),
+            "channel": interaction.channel_id,
+            "direction": interaction.direction,
+            "relationship": interaction.relationship,
+            "kind": interaction.kind,
+            "outcome": interaction.outcome or None,
+            "occurred_at": interaction.occurred_at.isoformat(),
+        },
+        personal={"summary": interaction.summary},
+    )
 
 
 @retry_on_contention

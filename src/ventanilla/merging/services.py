@@ -32,11 +32,12 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.events.services import event_record_many
 from ventanilla.identity.models import MatchReview
 from ventanilla.merging.golden import Golden, golden_record
 from ventanilla.merging.models import MergeRecord, SourceTrust
 from ventanilla.parties.models import ContactPoint, Party, ProfileAttribute
-from ventanilla.parties.services import party_update
+from ventanilla.parties.services import party_event, party_update
 
 # Rows of the merged party that stay with it rather than move, given both parties: they would
 # clash with a row the survivor already has.
@@ -109,6 +110,9 @@ RELATIONS: dict[str, Relation] = {
     ),
     "parties.PortalSignInToken.party": Relation(True, MOVES),
     "identity.SourceRecord.party": Relation(True, MOVES),
+    "events.Event.party": Relation(
+        False, "events sent describe the record as it was; the merge sends its own event"
+    ),
     "identity.MatchReview.party": Relation(
         True,
         "a pair put to people is the survivor's to decide; one the survivor already has stays",
@@ -227,6 +231,8 @@ def party_merge(*, actor: Actor, survivor_id: Any, merged_id: Any, reason: str) 
             changed=changed,
         )
         _audit_both(actor, Action.PARTY_MERGE, record, reason)
+        merged.status = Party.Status.MERGED
+        event_record_many([party_event(merged, "party.merged", merged_into=str(survivor.pk))])
     return record
 
 
@@ -268,6 +274,8 @@ def party_unmerge(*, actor: Actor, merged_id: Any) -> MergeRecord:
         record.unmerged_by_label = actor.label[:150]
         record.save(update_fields=["unmerged_at", "unmerged_by_label", "updated_at"])
         _audit_both(actor, Action.PARTY_UNMERGE, record, record.reason)
+        merged.status = Party.Status.ACTIVE
+        event_record_many([party_event(merged, "party.unmerged", split_from=str(survivor.pk))])
     return record
 
 

@@ -1,6 +1,7 @@
 """Sending the outbox: ``notifications_send`` (run by the worker) sends what is due, retrying with a
 growing pause when the mail server or SMS gateway fails: minutes at first, then every few hours,
-for VENTANILLA_NOTIFICATION_GIVE_UP_DAYS days. Whatever the backend raises is one failed try,
+for VENTANILLA_NOTIFICATION_GIVE_UP_DAYS days (the schedule of ``core.retrying``, about 45
+tries in 7 days). Whatever the backend raises is one failed try,
 recorded on the message; nothing is left queued unaccounted."""
 
 from __future__ import annotations
@@ -23,23 +24,11 @@ from django.utils import timezone
 from ventanilla.access.actors import Actor
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.core.retrying import next_retry_in
 from ventanilla.core.sms import SmsError, send_sms
 from ventanilla.notifications.models import Medium, Notification
 
 logger = logging.getLogger("ventanilla.notifications.sending")
-
-# The pause before the next try, after 1, 2, 3 and 4 failed attempts; after that, RETRY_EVERY
-# until the message is VENTANILLA_NOTIFICATION_GIVE_UP_DAYS old (about 45 tries in 7 days).
-RETRY_AFTER = {
-    1: timedelta(minutes=1),
-    2: timedelta(minutes=5),
-    3: timedelta(minutes=30),
-    4: timedelta(hours=2),
-}
-
-
-RETRY_EVERY = timedelta(hours=4)
-
 
 # A message being sent is put this far ahead, so a second sending run (SQLite has no row locks
 # to skip) leaves it alone, and one whose run died mid-way is tried again after it.
@@ -66,10 +55,6 @@ def _due(now: datetime) -> Q:
     """Queued rows whose time has come: new ones, and those whose pause after a failure is over
     (served by the index on status and next_attempt_at)."""
     return Q(status=Notification.Status.QUEUED, next_attempt_at__lte=now)
-
-
-def next_retry_in(attempts: int) -> timedelta:
-    return RETRY_AFTER.get(attempts, RETRY_EVERY)
 
 
 def give_up_at(notification: Notification) -> datetime:

@@ -18,6 +18,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import EntryInput, audit_record, audit_record_many
 from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.events.services import EventInput, event_record_many
 from ventanilla.parties.matchkeys import party_keys
 from ventanilla.parties.models import (
     ContactPoint,
@@ -66,6 +67,22 @@ _BULK = 1000
 
 # What a field becomes when a change sends null for it: empty text, except these.
 _CLEARED: dict[str, Any] = {"birth_date": None, "accessibility_needs": []}
+
+
+def party_event(party: Party, kind: str, **extra: Any) -> EventInput:
+    """A party's event for other systems (``events``): its id and kind for every subscriber
+    hearing parties, its name for those allowed personal data."""
+    return EventInput(
+        kind=kind,
+        subject=str(party.pk),
+        order_key=party.pk,
+        party_id=party.pk,
+        data={"party_id": str(party.pk), "kind": party.kind, "status": party.status, **extra},
+        personal={
+            name: getattr(party, name)
+            for name in ("given_name", "family_name_1", "family_name_2", "legal_name")
+        },
+    )
 
 
 def _check_profile(kind: str, profile: dict[str, Any]) -> None:
@@ -180,6 +197,7 @@ def party_create(
             object_type="party",
             object_id=party.pk,
         )
+        event_record_many([party_event(party, "party.created")])
     return party
 
 
@@ -289,6 +307,7 @@ def party_create_many(
                 for party in created
             ],
         )
+        event_record_many([party_event(party, "party.created") for party in created])
     return created
 
 
@@ -353,6 +372,7 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
             object_id=party.pk,
             detail={"fields": sorted(changed)},
         )
+        event_record_many([party_event(party, "party.updated", fields=sorted(changed))])
     return party
 
 

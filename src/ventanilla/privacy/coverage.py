@@ -300,6 +300,42 @@ COVERAGE: dict[str, Coverage] = {
         erased=("recipient", "subject", "body", "last_error"),
         not_personal={"language": "the language code the message was written in"},
     ),
+    # Copies of changes for other systems: erasure deletes them, so none not yet delivered goes
+    # out with the person's name after they were erased.
+    "interactions.ContactKey": Coverage(
+        rows=("interaction__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_exported="another system's own key of a contact, which is in the contacts section",
+        not_personal={"external_id": "the sending system's key of the contact, not of the person"},
+    ),
+    "events.Event": Coverage(
+        rows=("party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="copies of changes kept until other systems receive them: the cases, "
+        "contacts and profile they describe are in their own sections",
+        not_personal={
+            "type": CODE,
+            "topic": CODE,
+            "subject": "a case's reference or the id of a record",
+            "order_key": "the id of the case or party whose events keep their order",
+        },
+    ),
+    "events.Delivery": Coverage(
+        rows=("event__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="when an event was handed to another system: the record of sending, "
+        "deleted with the event",
+        not_personal={
+            "order_key": "the id of the case or party whose events keep their order",
+            "last_error": "the receiving system's answer to a failed try",
+        },
+    ),
     "consent.Consent": Coverage(
         rows=("party",),
         sections=("consents",),

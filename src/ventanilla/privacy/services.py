@@ -21,6 +21,7 @@ from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
+from ventanilla.events.models import Event
 from ventanilla.identity.models import MatchReview, SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment, SatisfactionAnswer
 from ventanilla.mail.models import InboundMessage
@@ -159,6 +160,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         messages = Notification.objects.filter(party__in=people)
         messages.exclude(status=Notification.Status.SENT).delete()
         messages.update(recipient="", subject="", body=ERASED_TEXT, last_error="")
+        Event.objects.filter(party__in=people).delete()
         audit_record(
             actor=actor,
             action=Action.PARTY_ERASE,

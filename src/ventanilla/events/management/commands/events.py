@@ -1,0 +1,87 @@
+"""``ventanilla events subscribe|list|unsubscribe|deliver``: other systems' webhooks hearing an
+agency's events, and a delivery run at once (the worker runs one after each change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ventanilla.access.actors import Actor
+from ventanilla.core.errors import DomainError
+from ventanilla.events.models import SCOPES, Delivery, Subscription, Topic
+from ventanilla.events.services import subscription_create, subscription_end
+
+
+class Command(BaseCommand):
+    help = "Subscribe other systems' webhooks to an agency's events, list them, end them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        subscribe = sub.add_parser("subscribe", help="subscribe a webhook; prints its secret once")
+        subscribe.add_argument("--agency", required=True, help="code of the agency it hears")
+        subscribe.add_argument("--url", required=True, help="the http(s) address events go to")
+        subscribe.add_argument(
+            "--scopes",
+            nargs="+",
+            default=[Topic.CASES, Topic.INTERACTIONS],
+            metavar="SCOPE",
+            help=f"one or more of: {', '.join(SCOPES)} (default: cases interactions); "
+            "'personal' adds names and texts to the ids",
+        )
+        subscribe.add_argument("--description", default="")
+        subscribe.add_argument(
+            "--batch",
+            type=int,
+            default=1,
+            metavar="N",
+            help="events per request: 1 (default) one CloudEvent each; more, up to N in one "
+            "request as application/cloudevents-batch+json",
+        )
+        sub.add_parser("list", help="list subscriptions (never their secrets)")
+        end = sub.add_parser("unsubscribe", help="stop delivering to a webhook")
+        end.add_argument("id", help="the subscription's id, as `list` shows it")
+        sub.add_parser("deliver", help="deliver what is waiting now")
+        for changing in (subscribe, end):
+            changing.add_argument(
+                "--operator", default="operator", help="who does it, for the audit log"
+            )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        operator = Actor(
+            label=f"command:{options.get('operator', 'operator')}", sees_everything=True
+        )
+        try:
+            action = options["action"]
+            if action == "subscribe":
+                scopes = [s for item in options["scopes"] for s in item.split(",") if s]
+                subscription, secret = subscription_create(
+                    actor=operator,
+                    agency_code=options["agency"],
+                    url=options["url"],
+                    scopes=scopes,
+                    description=options["description"],
+                    batch_size=options["batch"],
+                )
+                self.stdout.write(
+                    f"Subscribed {subscription.pk} to {options['agency']}'s events "
+                    f"({' '.join(subscription.scopes)}): {subscription.url}"
+                )
+                self.stdout.write(f"Signing secret (store it now, it is not shown again): {secret}")
+            elif action == "list":
+                for s in Subscription.objects.select_related("agency").order_by("created_at"):
+                    waiting = s.deliveries.filter(status=Delivery.Status.QUEUED).count()
+                    state = "active" if s.active else "ended"
+                    self.stdout.write(
+                        f"{s.pk}  {state:6} {s.agency.code:14} {' '.join(s.scopes):30} "
+                        f"{waiting:6} waiting  {s.url}"
+                    )
+            elif action == "unsubscribe":
+                subscription = subscription_end(actor=operator, subscription_id=options["id"])
+                self.stdout.write(f"Ended {subscription.pk}")
+            else:
+                from ventanilla.events.jobs import deliver_events
+
+                self.stdout.write(str(deliver_events.call()))
+        except DomainError as error:
+            raise CommandError(error.message) from error

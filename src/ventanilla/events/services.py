@@ -1,0 +1,193 @@
+"""Writing events: ``event_record`` (and ``event_record_many`` for a batch) adds CloudEvents to
+the outbox inside the caller's transaction, so an event exists if and only if its change
+committed; a delivery run is queued once it commits. Subscriptions are made here too."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require_operator
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
+from ventanilla.catalog.models import Agency
+from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.events.models import PERSONAL_SCOPE, SCOPES, Event, Subscription, Topic
+
+# The most events a subscription takes in one request (batched mode).
+MAX_BATCH = 1000
+
+# Every type begins with this (reverse-DNS, as CloudEvents advises).
+TYPE_PREFIX = "es.ventanilla."
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One event: ``kind`` is the type after the prefix (``case.created``)."""
+
+    kind: str
+    subject: str
+    order_key: Any
+    data: dict[str, Any]
+    personal: dict[str, Any] = field(default_factory=dict)
+    agency_id: Any = None
+    party_id: Any = None
+    time: datetime | None = None
+
+
+_TOPICS = {"case": Topic.CASES, "party": Topic.PARTIES, "interaction": Topic.INTERACTIONS}
+
+
+def _row(item: EventInput, now: datetime, amqp: bool) -> Event:
+    topic = _TOPICS[item.kind.split(".", 1)[0]]
+    return Event(
+        type=TYPE_PREFIX + item.kind,
+        topic=topic,
+        subject=str(item.subject)[:80],
+        order_key=str(item.order_key)[:40],
+        agency_id=item.agency_id,
+        party_id=item.party_id,
+        time=item.time or now,
+        data=item.data,
+        personal=item.personal,
+        amqp_pending=amqp,
+    )
+
+
+def event_record(**fields: Any) -> Event:
+    """Add one event (the fields of ``EventInput``) inside the caller's transaction."""
+    return event_record_many([EventInput(**fields)])[0]
+
+
+def event_record_many(items: Sequence[EventInput]) -> list[Event]:
+    """Add many events in one statement, inside the caller's transaction (a batch import)."""
+    if not items:
+        return []
+    now = timezone.now()
+    amqp = bool(settings.VENTANILLA_EVENTS_AMQP_URL)
+    rows = Event.objects.bulk_create([_row(item, now, amqp) for item in items])
+    if amqp or events_subscribed():
+        transaction.on_commit(enqueue_delivery)
+    return rows
+
+
+_SUBSCRIBED_KEY = "ventanilla:events:subscribed"
+
+
+def events_subscribed() -> bool:
+    """Whether any webhook listens, remembered for a minute so a change does not read the
+    subscriptions each time (a new subscription clears it; the worker's check catches up)."""
+    subscribed = cache.get(_SUBSCRIBED_KEY)
+    if subscribed is None:
+        subscribed = Subscription.objects.filter(active=True).exists()
+        cache.set(_SUBSCRIBED_KEY, subscribed, 60)
+    return bool(subscribed)
+
+
+def enqueue_delivery() -> None:
+    """Queue a delivery run unless one is already waiting to start (it will take these too)."""
+    from ventanilla.core.scheduling import task_waiting
+    from ventanilla.events.jobs import deliver_events
+
+    if not task_waiting(deliver_events, due_now=True):
+        deliver_events.enqueue()
+
+
+def _check_scopes(scopes: Sequence[str]) -> list[str]:
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise ValidationFailed(
+            {"scopes": _("Unknown scope: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    chosen = [scope for scope in SCOPES if scope in scopes]
+    if not set(chosen) & set(Topic.values):
+        raise ValidationFailed({"scopes": _("Name at least one of cases, parties, interactions.")})
+    return chosen
+
+
+def subscription_create(
+    *,
+    actor: Actor,
+    agency_code: str,
+    url: str,
+    scopes: Sequence[str] = (Topic.CASES, Topic.INTERACTIONS),
+    description: str = "",
+    batch_size: int = 1,
+) -> tuple[Subscription, str]:
+    """Subscribe a webhook to an agency's events; returns it and its signing secret, shown once.
+    Only the operator of the installation subscribes (the receiver is another system)."""
+    require_operator(actor, what="events:subscribe")
+    agency = Agency.objects.filter(code=agency_code).first()
+    if agency is None:
+        raise NotFound(_("No such agency."))
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise ValidationFailed({"url": _("Give an http or https address.")}) from error
+    chosen = _check_scopes(scopes)
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValidationFailed(
+            {"batch_size": _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}}
+        )
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        last = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
+        subscription = Subscription.objects.create(
+            agency=agency,
+            url=url,
+            scopes=chosen,
+            secret=secret,
+            description=description[:200],
+            start_seq=last or 0,
+            batch_size=batch_size,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.EVENTS_SUBSCRIBE,
+            object_type="event_subscription",
+            object_id=subscription.pk,
+            detail={"agency": agency.code, "url": url, "scopes": chosen},
+        )
+    cache.delete(_SUBSCRIBED_KEY)
+    return subscription, secret
+
+
+def subscription_end(*, actor: Actor, subscription_id: Any) -> Subscription:
+    """Stop delivering to a webhook; what it has not received is not sent."""
+    require_operator(actor, what="events:unsubscribe")
+    try:
+        subscription_id = uuid.UUID(str(subscription_id))
+    except ValueError as error:
+        raise NotFound(_("No such subscription.")) from error
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+        if subscription is None:
+            raise NotFound(_("No such subscription."))
+        subscription.active = False
+        subscription.save(update_fields=["active", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.EVENTS_UNSUBSCRIBE,
+            object_type="event_subscription",
+            object_id=subscription.pk,
+            detail={"active": False},
+        )
+    cache.delete(_SUBSCRIBED_KEY)
+    return subscription
+
+
+def sees_personal(subscription: Subscription) -> bool:
+    return PERSONAL_SCOPE in subscription.scopes
