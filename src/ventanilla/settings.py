@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "ventanilla.privacy",
     "ventanilla.merging",
     "ventanilla.appointments",
+    "ventanilla.notices",
     "ventanilla.mail",
     "django_tasks",
     "django_tasks_db",
@@ -464,6 +465,10 @@ VENTANILLA_PERIODIC_JOBS = [
     (
         "ventanilla.appointments.jobs.schedule_reminders",
         "Scheduled the daily appointment reminders.",
+    ),
+    (
+        "ventanilla.notices.jobs.schedule_notice_delivery",
+        "Scheduled the sending of notices to their subscribers.",
     ),
 ]
 
