@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.conftest import portal_client, sign_in
 from tests.factories import signed_form
@@ -43,6 +45,8 @@ from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import interaction_record
 from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.services import source_trust_set
+from ventanilla.notices.models import Notice, Subscription
+from ventanilla.notices.services import unsubscribe_link
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
 from ventanilla.parties.services import party_update
@@ -156,7 +160,22 @@ def working_day() -> dict[str, Any]:
         state=InboundMessage.State.NEEDS_PERSON,
         reason="Un mensaje nuevo: ubíquelo en un expediente o respóndalo.",
     )
+    notice = Notice.objects.create(
+        agency=Agency.objects.get(code="padron"),
+        topic="offices",
+        district="Centro",
+        title_es="Horario de verano",
+        body_es="La oficina abre de 8 a 14.",
+        publish_from=timezone.now() - timedelta(hours=1),
+        created_by_label="supervisora",
+    )
+    subscription = Subscription.objects.create(
+        email="vecina@example.es", party=party, topic="offices", confirmed_at=timezone.now()
+    )
     return {
+        "notice_id": notice.pk,
+        "subscription_id": subscription.pk,
+        "token": unsubscribe_link(subscription).rstrip("/").rsplit("/", 1)[-1],
         "party_id": party.pk,
         "party": party,
         "reference": case.reference,
