@@ -400,7 +400,7 @@ def notice_deliver(*, notice_id: Any, now: datetime | None = None) -> int:
     with transaction.atomic():
         rows = Notice.objects.filter(pk=notice_id, delivered_at__isnull=True)
         if connection.vendor == "postgresql":
-            rows = rows.select_for_update(skip_locked=True)
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
         notice = rows.select_related("agency").first()
         if notice is None or not notice.is_published(now):
             return 0
