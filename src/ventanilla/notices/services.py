@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ventanilla.access.actors import Actor
+from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.access.guards import refuse, require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
@@ -226,6 +226,14 @@ def subscription_request(*, email: str, topic: str, district: str, language: str
     return subscription
 
 
+def _by_link(subscription: Subscription) -> Actor:
+    """Who acts when a link is followed: the person themself when the address is on their
+    record (so it is no disclosure of their data), otherwise the address's anonymous holder."""
+    if subscription.party is not None:
+        return actor_for_citizen(subscription.party)
+    return SYSTEM
+
+
 def subscription_confirm(*, token: str) -> Subscription:
     """Follow the emailed link: the subscription starts receiving notices."""
     try:
@@ -244,7 +252,7 @@ def subscription_confirm(*, token: str) -> Subscription:
             subscription.confirmed_at = timezone.now()
             subscription.save(update_fields=["confirmed_at", "updated_at"])
             audit_record(
-                actor=SYSTEM,
+                actor=_by_link(subscription),
                 action=Action.SUBSCRIPTION_CHANGE,
                 party_id=subscription.party_id,
                 object_type="subscription",
@@ -322,7 +330,7 @@ def subscription_cancel(*, token: str) -> Subscription:
         )
         if updated:
             audit_record(
-                actor=SYSTEM,
+                actor=_by_link(subscription),
                 action=Action.SUBSCRIPTION_CHANGE,
                 party_id=subscription.party_id,
                 object_type="subscription",
