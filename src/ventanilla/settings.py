@@ -255,6 +255,7 @@ INSTALLED_APPS = [
     "ventanilla.privacy",
     "ventanilla.merging",
     "ventanilla.appointments",
+    "ventanilla.notices",
     "ventanilla.mail",
     "ventanilla.warehouse",
     "ventanilla.events",
@@ -509,6 +510,10 @@ VENTANILLA_PERIODIC_JOBS = [
     ),
     ("ventanilla.warehouse.jobs.schedule_warehouse", "Scheduled the nightly warehouse build."),
     ("ventanilla.events.jobs.catch_up_events", "Queued the delivery of waiting events."),
+    (
+        "ventanilla.notices.jobs.schedule_notice_delivery",
+        "Scheduled the sending of notices to their subscribers.",
+    ),
 ]
 
 # Cases: the department that receives what no routing rule places, the deadline warnings and

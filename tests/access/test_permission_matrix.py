@@ -40,6 +40,7 @@ from ventanilla.consent.services import consent_record
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.mail.models import InboundMessage
+from ventanilla.notices.models import Notice
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Party
 from ventanilla.web.portal import appointment_views as portal_appointments
@@ -142,6 +143,11 @@ PAGES: dict[tuple[str, str], set[str]] = {
         "supervisor",
         "administrator",
     },
+    ("get", "/console/notices/"): {"supervisor", "administrator"},
+    ("get", "/console/notices/new/"): {"supervisor", "administrator"},
+    ("post", "/console/notices/new/"): {"supervisor", "administrator"},
+    ("get", "/console/notices/{notice_id}/"): {"supervisor", "administrator"},
+    ("post", "/console/notices/{notice_id}/"): {"supervisor", "administrator"},
     ("post", "/console/cases/assign/"): FRONT,
     ("get", "/console/cases/{reference}/"): READERS,
     ("post", "/console/cases/{reference}/step/"): FRONT,
@@ -333,6 +339,13 @@ def build_world() -> dict[str, Any]:
         "attachment": attachment,
         "earlier": earlier,
         "duplicate": make_party(author),
+        "notice": Notice.objects.create(
+            agency=town["ayto"],
+            topic="works",
+            title_es="Corte de agua",
+            body_es="Mañana no habrá agua.",
+            created_by_label="autor",
+        ),
         # An email recorded on the person's history that waits for someone to place it.
         "mail": InboundMessage.objects.create(
             interaction=interaction,
@@ -585,6 +598,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{review_id}", str(world["review"].pk))
         .replace("{interaction_id}", str(uuid.uuid4()))
         .replace("{message_id}", str(world["mail"].pk))
+        .replace("{notice_id}", str(world["notice"].pk))
     )
     signed = SimpleUploadedFile("firma.pdf", SIGNED_FORM_PDF)
     forms = {
@@ -598,6 +612,13 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "/merge/": {"other": str(world["duplicate"].pk), "reason": "El mismo DNI"},
         "/matches/": {"decision": "different"},
         "/call-backs/": {"result": "answered"},
+        "/notices/": {
+            "agency": "ayto",
+            "topic": "works",
+            "kind": "notice",
+            "title_es": "Corte de agua",
+            "body_es": "Mañana no habrá agua.",
+        },
         "appointments/new": {
             "what": world["appointment"].office.services.get().pk,
             "start": tomorrow_at(11).isoformat(),

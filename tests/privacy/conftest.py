@@ -33,6 +33,7 @@ from ventanilla.interactions.satisfaction import (
     satisfaction_token,
 )
 from ventanilla.interactions.services import attachment_add, interaction_record
+from ventanilla.notices.models import Subscription
 from ventanilla.notifications.models import Notification
 from ventanilla.notifications.sending import notifications_send
 from ventanilla.parties.models import (
@@ -199,6 +200,13 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
             language="es",
             body="Hemos recibido su solicitud",
         )
+    Subscription.objects.get_or_create(
+        email="lucia@example.org",
+        topic="works",
+        district="Centro",
+        party=citizen,
+        defaults={"confirmed_at": timezone.now()},
+    )
     return {"case": case, "contact": contact, "sharing": sharing, "child": child}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.conftest import portal_client, sign_in
 from tests.factories import signed_form
@@ -44,6 +46,8 @@ from ventanilla.interactions.satisfaction import satisfaction_ask, satisfaction_
 from ventanilla.interactions.services import interaction_record
 from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.services import source_trust_set
+from ventanilla.notices.models import Notice, Subscription
+from ventanilla.notices.services import unsubscribe_link
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
 from ventanilla.parties.services import party_update
@@ -159,8 +163,23 @@ def working_day() -> dict[str, Any]:
     )
     # The satisfaction question a call brings, reached by its link.
     asked = satisfaction_ask(party_id=party.pk, channel="phone", about="phone", interaction=call)
+    notice = Notice.objects.create(
+        agency=Agency.objects.get(code="padron"),
+        topic="offices",
+        district="Centro",
+        title_es="Horario de verano",
+        body_es="La oficina abre de 8 a 14.",
+        publish_from=timezone.now() - timedelta(hours=1),
+        created_by_label="supervisora",
+    )
+    subscription = Subscription.objects.create(
+        email="vecina@example.es", party=party, topic="offices", confirmed_at=timezone.now()
+    )
     return {
-        "token": satisfaction_token(asked) if asked else "caducado",
+        "notice_id": notice.pk,
+        "subscription_id": subscription.pk,
+        "token": unsubscribe_link(subscription).rstrip("/").rsplit("/", 1)[-1],
+        "satisfaction_token": satisfaction_token(asked) if asked else "caducado",
         "party_id": party.pk,
         "party": party,
         "reference": case.reference,
@@ -237,6 +256,8 @@ def addresses(prefix: str, office: dict[str, Any]) -> list[str]:
         route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route)  # a regular expression's group
         if "life-events/" in route:
             route = route.replace("<slug:code>", "<life_event_code>")
+        if "satisfaction/" in route:
+            route = route.replace("<str:token>", "<satisfaction_token>")
         address = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(office[match.group(1)]), route)
         found.append(address)
     if prefix != "console/":

@@ -83,3 +83,8 @@ class Action(models.TextChoices):
         "appointment.change",
         _("Booked, moved, cancelled, called or closed an appointment"),
     )
+    NOTICE_CHANGE = "notice.change", _("Wrote, changed or published a notice")
+    SUBSCRIPTION_CHANGE = (
+        "subscription.change",
+        _("Subscribed an address to notices, confirmed or cancelled it"),
+    )

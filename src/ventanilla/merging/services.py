@@ -122,6 +122,7 @@ RELATIONS: dict[str, Relation] = {
     "interactions.SatisfactionAnswer.party": Relation(True, MOVES),
     "notifications.Notification.party": Relation(True, MOVES),
     "appointments.Appointment.party": Relation(True, MOVES),
+    "notices.Subscription.party": Relation(True, MOVES),
     "cases.LifeEventRequest.party": Relation(True, MOVES),
     "cases.Case.party": Relation(True, f"{MOVES}; a case keeps its reference"),
     "consent.Consent.party": Relation(True, MOVES),

@@ -35,6 +35,10 @@ class NotificationEvent(models.TextChoices):
     MAIL_RECEIVED = "mail_received", _("Email received (its reference given)")
     # After a desk visit or a call: the satisfaction question, by a link that needs no sign-in.
     SATISFACTION = "satisfaction", _("Satisfaction question (after a visit or a call)")
+    # Written by the notices app, not from a template: a published notice to its subscribers,
+    # and the link that confirms a subscription made without signing in.
+    NOTICE = "notice", _("Notice to its subscribers")
+    SUBSCRIPTION_CONFIRM = "subscription_confirm", _("Confirm an email subscription")
 
 
 class Medium(models.TextChoices):
@@ -96,8 +100,15 @@ class Notification(BaseModel):
         REFUSED = "refused", _("The mail server or SMS gateway refused the message")
         SOFTWARE = "software", _("The sending software failed with an unexpected error")
 
+    # Empty only for an address that is nobody's record: a subscriber to notices who never
+    # signed in (``recipient`` is then all we hold of them).
     party = models.ForeignKey(
-        Party, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("party")
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("party"),
     )
     # Named, not imported: cases write to this outbox, the outbox knows nothing of cases.
     case = models.ForeignKey(
@@ -116,6 +127,9 @@ class Notification(BaseModel):
     language = models.CharField(max_length=2, verbose_name=_("language"))
     subject = models.CharField(max_length=200, blank=True, verbose_name=_("subject"))
     body = models.TextField(max_length=8000, verbose_name=_("text"))
+    # Extra email headers for this message (RFC 8058 List-Unsubscribe, say), added to those
+    # every message carries.
+    headers = models.JSONField(default=dict, blank=True, verbose_name=_("headers"))
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
     )

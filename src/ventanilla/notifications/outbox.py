@@ -138,3 +138,34 @@ def enqueue_sending() -> None:
 
     if not task_waiting(send_notifications, due_now=True):
         send_notifications.enqueue()
+
+
+def notify_addresses(
+    *,
+    event: str,
+    messages: list[tuple[Party | None, str, str, str, str, dict[str, str]]],
+) -> list[Notification]:
+    """Write emails already composed by their caller, each ``(party or None, address, language,
+    subject, body, headers)``: the notices to their subscribers, the link that confirms a
+    subscription. Inside the caller's transaction; sending is queued once it commits. The
+    party is None for an address that is nobody's record."""
+    if event not in NotificationEvent.values:
+        raise ValueError(f"Unknown notification event {event!r}")
+    rows = [
+        Notification(
+            party=party,
+            event=event,
+            medium=Medium.EMAIL,
+            recipient=address[:254],
+            language=language if language in LANGUAGES else FALLBACK_LANGUAGE,
+            subject=subject[:200],
+            body=body[:8000],
+            headers=headers,
+        )
+        for party, address, language, subject, body, headers in messages
+    ]
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    transaction.on_commit(enqueue_sending)
+    return created

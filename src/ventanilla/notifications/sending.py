@@ -88,7 +88,7 @@ def _deliver(notification: Notification) -> None:
             notification.body,
             None,
             [notification.recipient],
-            headers=automatic_headers(str(notification.pk)),
+            headers={**(notification.headers or {}), **automatic_headers(str(notification.pk))},
         ).send(fail_silently=False)
 
 

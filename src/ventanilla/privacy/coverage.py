@@ -298,7 +298,28 @@ COVERAGE: dict[str, Coverage] = {
         # kind and by which medium, as the record of the administration having written.
         erasure=Erasure.REWRITE,
         erased=("recipient", "subject", "body", "last_error"),
-        not_personal={"language": "the language code the message was written in"},
+        not_personal={
+            "language": "the language code the message was written in",
+            "headers": "the list's unsubscribe address and how to use it: a signed code, no "
+            "data about the person",
+        },
+    ),
+    # A signed-in citizen's subscriptions to notices (those made without signing in hold only an
+    # address, which is no party's record).
+    "notices.Subscription": Coverage(
+        rows=("party",),
+        sections=("notice_subscriptions",),
+        exported=("email",),
+        erasure=Erasure.DELETE,
+        not_personal={"language": "a language code", "district": "a district of the town"},
+    ),
+    "notices.NoticeDelivery": Coverage(
+        rows=("subscription__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.DELETE,
+        not_exported="which notice went to which subscription: the messages themselves are "
+        "handed over with the others sent to the person",
     ),
     # Copies of changes for other systems: erasure deletes them, so none not yet delivered goes
     # out with the person's name after they were erased.

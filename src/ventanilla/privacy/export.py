@@ -36,6 +36,7 @@ from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import SUPPORTED
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment, SatisfactionAnswer
+from ventanilla.notices.models import Subscription
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
     Party,
@@ -432,6 +433,16 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
             for n in Notification.objects.filter(party=party)
             .select_related("case")
             .order_by("-created_at")
+        ],
+        "notice_subscriptions": [
+            {
+                "created_at": s.created_at,
+                "email": s.email,
+                "topic": s.topic,
+                "district": s.district,
+                "cancelled_at": s.cancelled_at,
+            }
+            for s in Subscription.objects.filter(party=party).order_by("created_at")
         ],
         "records_in_other_systems": [
             {

@@ -21,6 +21,7 @@ from ventanilla.cases.models import CaseEvent, CaseStatus, CaseTask
 from ventanilla.consent.models import GivenBy, LegalBasis
 from ventanilla.core import filetypes
 from ventanilla.interactions.models import Interaction
+from ventanilla.notices.models import Topic
 from ventanilla.notifications.models import Medium, Notification, NotificationEvent
 from ventanilla.parties import labels
 from ventanilla.parties.models import (
@@ -406,6 +407,18 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
             _C("subject", _L("Subject")),
             _C("body", _L("Text")),
             _C("status", _L("Status"), _choice(Notification.Status)),
+        ],
+    ),
+    (
+        "notice_subscriptions",
+        _L("Your subscriptions to notices"),
+        None,
+        [
+            _C("created_at", _L("Subscribed on"), _moment),
+            _C("email", _L("Email")),
+            _C("topic", _L("Topic"), _choice(Topic)),
+            _C("district", _L("District")),
+            _C("cancelled_at", _L("Cancelled on"), _moment),
         ],
     ),
     (

@@ -26,6 +26,7 @@ from ventanilla.identity.models import MatchReview, SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment, SatisfactionAnswer
 from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.models import MergeRecord
+from ventanilla.notices.models import Subscription
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import (
     ContactPoint,
@@ -161,6 +162,8 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         messages.exclude(status=Notification.Status.SENT).delete()
         messages.update(recipient="", subject="", body=ERASED_TEXT, last_error="")
         Event.objects.filter(party__in=people).delete()
+        # Subscriptions to notices are no record of anything done: they go.
+        Subscription.objects.filter(party__in=people).delete()
         audit_record(
             actor=actor,
             action=Action.PARTY_ERASE,

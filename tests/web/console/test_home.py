@@ -44,6 +44,7 @@ EXPECTED = {
         "/console/matches/",
         "/console/trust/",
         "/console/messages/",
+        "/console/notices/",
     },
     "analyst": set(),
     "dpo": {
@@ -63,6 +64,7 @@ EXPECTED = {
         "/console/matches/",
         "/console/trust/",
         "/console/messages/",
+        "/console/notices/",
         "/console/audit/",
         "/console/retention/",
     },

@@ -135,6 +135,16 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 _("What citizens are told at each step, and the messages that were not delivered."),
             )
         )
+        places.append(
+            Destination(
+                _("Notices and news"),
+                "console:notices",
+                _(
+                    "Publish notices and news of your agency, for a district or the whole town; "
+                    "subscribers receive them by email."
+                ),
+            )
+        )
     if actor.can(Scope.AUDIT_READ):
         places.append(
             Destination(

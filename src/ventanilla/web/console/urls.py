@@ -11,6 +11,7 @@ from ventanilla.web.console import (
     match_views,
     merge_views,
     message_views,
+    notice_views,
     trust_views,
     views,
 )
@@ -91,6 +92,9 @@ urlpatterns = [
         message_views.message_resend,
         name="message-resend",
     ),
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/new/", notice_views.notice_edit, name="notice-new"),
+    path("notices/<uuid:notice_id>/", notice_views.notice_edit, name="notice"),
     path("retention/", views.retention, name="retention"),
     path(
         "consents/<uuid:consent_id>/withdraw/",

@@ -2,7 +2,14 @@
 
 from django.urls import path, re_path
 
-from ventanilla.web.portal import appointment_views, case_views, eid, satisfaction_views, views
+from ventanilla.web.portal import (
+    appointment_views,
+    case_views,
+    eid,
+    notice_views,
+    satisfaction_views,
+    views,
+)
 
 app_name = "portal"
 
@@ -59,6 +66,21 @@ urlpatterns = [
         name="life-event-request",
     ),
     path("search/", case_views.search, name="search"),
+    path("notices/", notice_views.notices, name="notices"),
+    path("notices/feed.atom", notice_views.notices_feed, name="notices-feed"),
+    path("notices/subscribe/", notice_views.subscribe, name="notices-subscribe"),
+    path(
+        "notices/subscriptions/<uuid:subscription_id>/cancel/",
+        notice_views.unsubscribe_mine,
+        name="notices-unsubscribe-mine",
+    ),
+    path(
+        "notices/subscriptions/confirm/<str:token>/",
+        notice_views.confirm,
+        name="notices-confirm",
+    ),
+    path("notices/unsubscribe/<str:token>/", notice_views.unsubscribe, name="notices-unsubscribe"),
+    path("notices/<uuid:notice_id>/", notice_views.notice, name="notice"),
     path("services/", case_views.services, name="services"),
     path("services/<slug:code>/request/", case_views.service_request, name="service-request"),
     path("life-events/<slug:code>/", case_views.life_event, name="life-event"),
