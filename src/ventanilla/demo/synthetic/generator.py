@@ -90,7 +90,7 @@ class Generator:
             assert home is not None  # noqa: S101 - every person is housed
             self.interactions.write_history(
                 rng, person.id, age_group(person.age), person.employment, person.start_day,
-                home.district, count,
+                home.district, count, language=person.language, signer=person.given,
             )  # fmt: skip
         for (org_id, start, district), count in zip(
             organisations, counts[len(people) :], strict=True
