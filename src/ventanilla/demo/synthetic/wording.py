@@ -11,7 +11,7 @@ texts.
 from __future__ import annotations
 
 import random
-from typing import Final
+from typing import Any, Final
 
 # What a request for each service says, in the citizen's words. ``{place}`` is where it happens.
 SPANISH: Final[dict[str, tuple[str, ...]]] = {
@@ -441,6 +441,18 @@ NEIGHBOURS: Final = {
 ACCENTS: Final = str.maketrans("áéíóúüÁÉÍÓÚ", "aeiouuAEIOU")
 
 
+# Residents from these countries write in English now and then, whatever language they chose.
+ENGLISH_WRITERS: Final = {"GB": 1.0, "IE": 1.0, "RO": 0.3, "BG": 0.3}
+
+
+def writing_language(person: Any) -> str:
+    """``en`` for a resident who chose English; ``en?<share>`` for one who may write in it."""
+    if person.language == "en":
+        return "en"
+    share = ENGLISH_WRITERS.get(person.nationality)
+    return f"en?{share}" if share else "es"
+
+
 def unaccented(text: str) -> str:
     """As typed on a phone in a hurry: no accents (the ñ mostly stays)."""
     return text.translate(ACCENTS)
@@ -488,7 +500,12 @@ def request_text(
 ) -> str:
     """What a citizen wrote to ask for the service ``code``; ``fallback`` when it has no words
     of its own. ``other_code`` is a service a second problem in the message may be about."""
-    english = language == "en" and rng.random() < 0.85
+    chance = 0.0
+    if language == "en":
+        chance = 0.85
+    elif language.startswith("en?"):
+        chance = 0.5 * float(language[3:])
+    english = rng.random() < chance
     roll = rng.random()
     if roll < 0.2 and fallback and not english:
         # Some still write it as the incident was summed up ("Farola apagada en …").
