@@ -19,7 +19,7 @@ from ventanilla.classifier.services import TrainedModel, current_model, model_ev
 from ventanilla.demo.catalogue import ensure_catalogue
 from ventanilla.demo.synthetic import seed_municipality
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 
 @pytest.fixture(scope="module")

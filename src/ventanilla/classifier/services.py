@@ -110,7 +110,7 @@ def catalogue_texts() -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def _learning_split(texts: list[str], labels: list[str], seed: int) -> learning.Split:
+def learning_split(texts: list[str], labels: list[str], seed: int) -> learning.Split:
     data = learning.split(texts, labels, seed=seed)
     extra_texts, extra_labels = catalogue_texts()
     data.train_texts += extra_texts
@@ -130,7 +130,7 @@ def service_names() -> dict[str, str]:
 def model_evaluate(*, seed: int = learning.SEED) -> tuple[list[learning.Score], learning.Split]:
     """Every contender fitted on the same four fifths of the closed cases, scored on the rest."""
     texts, labels = training_data(purpose="evaluating the service classifier")
-    data = _learning_split(texts, labels, seed)
+    data = learning_split(texts, labels, seed)
     scores = [
         learning.score(name, model, data) for name, model in learning.contenders(service_names())
     ]
@@ -141,7 +141,7 @@ def model_train(*, seed: int = learning.SEED, directory: Path | None = None) -> 
     """Fit the model on four fifths of the closed cases, score it and the baselines on the
     fifth held out, and save it as the next version."""
     texts, labels = training_data(purpose="training the service classifier")
-    data = _learning_split(texts, labels, seed)
+    data = learning_split(texts, labels, seed)
     metrics: dict[str, Any] = {}
     model: learning.Linear | None = None
     for name, contender in learning.contenders(service_names()):
