@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 import pytest
+from django.test import Client
 
+from tests.conftest import sign_in
 from ventanilla.access.actors import actor_for_user
 from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.services import case_transition
@@ -194,3 +196,48 @@ def test_a_case_finished_under_the_suggested_service_settles_its_suggestion_as_a
     assert ModelDecision.objects.get().outcome == ModelDecision.Outcome.ACCEPTED
     assert Case.objects.get(pk=case.pk).service.code == "alumbrado-publico"
     assert decisions_settle_finished() == 0
+
+
+def test_staff_see_the_suggestion_on_the_case_page_and_set_another_service(
+    model: str, make_staff: Any, settings: Any, town: dict[str, Agency]
+) -> None:
+    settings.VENTANILLA_CLASSIFIER_THRESHOLD = 0.999
+    user = make_staff("triaje", agency="ayto")
+    case = mail_receive(raw=email(LAMP), source="imap").case
+    assert case is not None
+    client = sign_in(Client(), user)
+
+    page = client.get(f"/console/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "The model read this request as “Street lighting fault”" in text
+    assert "Not sure enough: the case went to triage." in text
+
+    answer = client.post(
+        f"/console/cases/{case.reference}/service/",
+        {"service": "licencia-obra-menor", "version": case.version},
+    )
+
+    assert answer.status_code == 302
+    case.refresh_from_db()
+    assert case.service.code == "licencia-obra-menor" and not case.triage
+    assert ModelDecision.objects.get().outcome == ModelDecision.Outcome.CHANGED
+
+
+def test_setting_an_unknown_service_is_refused_beside_the_form(
+    model: str, make_staff: Any, settings: Any
+) -> None:
+    user = make_staff("agente", agency="padron")
+    case = mail_receive(raw=email(LAMP), source="imap").case
+    assert case is not None
+    client = sign_in(Client(), user)
+
+    answer = client.post(
+        f"/console/cases/{case.reference}/service/",
+        {"service": "no-such-service", "version": case.version},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert answer.status_code == 422
+    assert "Unknown service." in answer.content.decode()
+    assert ModelDecision.objects.get().outcome == ModelDecision.Outcome.PENDING

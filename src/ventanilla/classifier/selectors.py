@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from ventanilla.cases.models import Case
+from ventanilla.catalog.models import PublicService
 from ventanilla.classifier.models import ModelDecision
 from ventanilla.classifier.services import model_cards
 
@@ -68,3 +70,33 @@ def production_accuracy() -> list[VersionAccuracy]:
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class CaseSuggestion:
+    service_code: str
+    service_name: str
+    confidence: float
+    applied: bool
+    outcome: str
+
+
+def case_suggestion(case: Case) -> CaseSuggestion | None:
+    """The model's latest suggestion for ``case``, with the service's name in the active
+    language, for the case page (the caller has already read the case)."""
+    decision = (
+        ModelDecision.objects.filter(case=case)
+        .order_by("-created_at")
+        .values("suggested_service", "confidence", "applied", "outcome")
+        .first()
+    )
+    if decision is None:
+        return None
+    service = PublicService.objects.filter(code=decision["suggested_service"]).first()
+    return CaseSuggestion(
+        service_code=decision["suggested_service"],
+        service_name=service.name if service is not None else decision["suggested_service"],
+        confidence=decision["confidence"],
+        applied=decision["applied"],
+        outcome=decision["outcome"],
+    )
