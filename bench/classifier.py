@@ -62,33 +62,44 @@ def main() -> None:
         f"{len(data.test_texts):,} held out, {len(set(data.train_labels))} services"
     )
     results: dict[str, Any] = {"citizens": args.citizens, "held_out": len(data.test_texts)}
-    print(f"{'model':<22}{'accuracy':>10}{'macro-F1':>10}{'fit s':>8}{'p50 ms':>9}{'p95 ms':>9}")
+    print(
+        f"{'model':<22}{'accuracy':>10}{'macro-F1':>10}{'fit s':>8}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'p95 best of 3':>15}"
+    )
     for name, model in learning.contenders(service_names()):
         score = learning.score(name, model, data)
         row = score.as_dict()
-        timings = []
-        sample = data.test_texts[:TIMED_TEXTS]
-        for text in sample:
-            started = time.perf_counter()
-            if isinstance(model, learning.Linear):
-                model.suggest([text])
-            else:
-                model.predict([text])
-            timings.append((time.perf_counter() - started) * 1000)
-        timings.sort()
-        row["p50_ms"] = round(statistics.median(timings), 3)
-        row["p95_ms"] = round(timings[int(len(timings) * 0.95) - 1], 3)
+        # Each text three times: the first pass as intake sees it, and the best of three, which
+        # leaves out the pauses of a machine shared with other work.
+        first, best = [], []
+        for text in data.test_texts[:TIMED_TEXTS]:
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                if isinstance(model, learning.Linear):
+                    model.suggest([text])
+                else:
+                    model.predict([text])
+                runs.append((time.perf_counter() - started) * 1000)
+            first.append(runs[0])
+            best.append(min(runs))
+        first.sort()
+        best.sort()
+        row["p50_ms"] = round(statistics.median(first), 3)
+        row["p95_ms"] = round(first[int(len(first) * 0.95) - 1], 3)
+        row["p95_best_of_3_ms"] = round(best[int(len(best) * 0.95) - 1], 3)
         results[name] = row
         print(
             f"{name:<22}{score.accuracy:>10.3f}{score.macro_f1:>10.3f}{score.fit_seconds:>8.1f}"
-            f"{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}"
+            f"{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}{row['p95_best_of_3_ms']:>15.2f}"
         )
     model_row, baseline = results[learning.MODEL_NAME], results["word-tfidf-lr"]
     print(
         f"\n{learning.MODEL_NAME}: macro-F1 {model_row['macro_f1']:.3f} against "
         f"{baseline['macro_f1']:.3f} for the TF-IDF + LR baseline "
         f"({model_row['macro_f1'] - baseline['macro_f1']:+.3f}); one text in "
-        f"{model_row['p95_ms']:.2f} ms at p95 (goal {LATENCY_GOAL_MS} ms, ratio "
+        f"{model_row['p50_ms']:.2f} ms at p50, {model_row['p95_ms']:.2f} ms at p95 "
+        f"({model_row['p95_best_of_3_ms']:.2f} ms best of 3; goal {LATENCY_GOAL_MS} ms, ratio "
         f"{model_row['p95_ms'] / LATENCY_GOAL_MS:.2f})"
     )
     (folder / "classifier.json").write_text(json.dumps(results, indent=2) + "\n")
