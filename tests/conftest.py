@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from importlib import import_module
@@ -49,6 +50,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Argon2 is slow on purpose, and nearly every test makes staff with a password: a fast hash
     # saves minutes. The test of the stored hash asks for the production setting back.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No test suggests a service with a model someone trained in var/models: each run starts
+    # with none, and a test that wants one trains or saves it.
+    settings.VENTANILLA_CLASSIFIER_DIR = Path(tempfile.mkdtemp(prefix="ventanilla-models-"))
     ClientHandler.load_middleware = load_middleware_once  # type: ignore[method-assign]
     setting_changed.connect(forget_middleware)
     if hasattr(config, "workerinput"):

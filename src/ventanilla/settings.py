@@ -259,6 +259,7 @@ INSTALLED_APPS = [
     "ventanilla.mail",
     "ventanilla.warehouse",
     "ventanilla.events",
+    "ventanilla.classifier",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -677,6 +678,24 @@ VENTANILLA_MAIL_SERVICE = env(
     "",
     "code of the service a new email opens a case of (the routing rules read its text); empty: "
     "a new email waits in the triage list for a person",
+)
+# The service classifier (`ventanilla classifier train`): suggests the service of a request
+# written in free text; below the threshold the case goes to triage as it would without it.
+VENTANILLA_CLASSIFIER_DIR = Path(
+    env(
+        "VENTANILLA_CLASSIFIER_DIR",
+        str(VENTANILLA_VAR_DIR / "models"),
+        "folder of the trained service classifiers (one file per version; the newest is used)",
+        shown_default="models/ under VENTANILLA_VAR_DIR",
+    )
+)
+VENTANILLA_CLASSIFIER_THRESHOLD = float(
+    env(
+        "VENTANILLA_CLASSIFIER_THRESHOLD",
+        "0.6",
+        "confidence (0-1) from which the classifier's suggested service is applied to a case "
+        "opened from free text; below it the case goes to triage",
+    )
 )
 VENTANILLA_MAIL_IMAP_HOST = env(
     "VENTANILLA_MAIL_IMAP_HOST", "", "IMAP server of the citizens' mailbox; empty: not read"

@@ -792,6 +792,55 @@ def case_transfer(
 
 
 @retry_on_contention
+def case_service_set(
+    *,
+    actor: Actor,
+    case_id: Any,
+    service_code: str,
+    version: int | None = None,
+) -> Case:
+    """Put an open case under another service (a case opened from free text under a general
+    service, or under a model's wrong suggestion). A case waiting in triage goes to the new
+    service's department; one already placed stays where it is, to be transferred if need be."""
+    service = PublicService.objects.filter(code=service_code, active=True).first()
+    if service is None:
+        raise ValidationFailed({"service": _("Unknown service.")})
+    _may_work_on_cases(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        case = _case_for_write(actor, case_id)
+        _check_version(case, version)
+        if not case.is_open:
+            raise InvalidTransition(_("Only an open case can change service."), field="service")
+        if service.pk == case.service_id:
+            return case
+        previous = case.service
+        was = case.department_id
+        fields: dict[str, Any] = {"service_id": service.pk}
+        if case.triage and service.department_id is not None:
+            fields |= {
+                "department_id": service.department_id,
+                "assignee_id": None,
+                "triage": False,
+                "routed_by": Case.RoutedBy.SERVICE,
+            }
+        _save(case, fields)
+        case.service = service
+        _event(
+            case,
+            actor,
+            CaseEvent.Kind.TRANSFER,
+            now,
+            from_department_id=was,
+            to_department_id=case.department_id,
+            text=_("Service changed from %(old)s to %(new)s.")
+            % {"old": previous.name_es, "new": service.name_es},
+        )
+        _audit_change(actor, case, {"service_from": previous.code, "service_to": service.code})
+    return case
+
+
+@retry_on_contention
 def task_create(
     *,
     actor: Actor,

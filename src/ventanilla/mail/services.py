@@ -26,6 +26,7 @@ from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case
 from ventanilla.cases.selectors import visible_cases
 from ventanilla.cases.services import case_citizen_reply, case_contact_record, case_open
+from ventanilla.classifier.services import decision_record, suggest
 from ventanilla.core.errors import DomainError, NotFound
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import attachment_add_for_case
@@ -171,13 +172,25 @@ def _record(
             waits.append(
                 _("It names case %(reference)s, of another person.") % {"reference": case.reference}
             )
+        # The classifier's service when it is sure enough; else the general one, which
+        # routing places (by its rules, or in triage). Either way the suggestion is logged.
+        suggestion = suggest(summary)
+        applied = suggestion is not None and suggestion.confident
         case = case_open(
             actor=SYSTEM,
             party_id=party.pk,
-            service_code=settings.VENTANILLA_MAIL_SERVICE,
+            service_code=(
+                suggestion.service_code
+                if suggestion is not None and applied
+                else settings.VENTANILLA_MAIL_SERVICE
+            ),
             channel=CHANNEL,
             description=summary,
         )
+        if suggestion is not None:
+            decision_record(
+                suggestion=suggestion, text=summary, door=CHANNEL, case=case, applied=applied
+            )
         opened = True
         interaction = Interaction.objects.filter(case=case).order_by("created_at").first()
     else:

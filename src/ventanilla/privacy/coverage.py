@@ -268,6 +268,26 @@ COVERAGE: dict[str, Coverage] = {
         erased=("title", "description", "result"),
         not_personal={"created_by_label": STAFF_LABEL},
     ),
+    # The classifier's log of a suggestion on the case: no text of the person, only a keyed
+    # digest and the length; kept for the model's accuracy in production.
+    "classifier.ModelDecision": Coverage(
+        rows=("case__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_personal={
+            "model_version": CODE,
+            "door": CODE,
+            "input_digest": "a keyed digest of the request's text: the same text is recognised, "
+            "no text can be read back from it",
+            "suggested_service": CODE,
+            "outcome": CODE,
+            "final_service": CODE,
+            "settled_by": STAFF_LABEL,
+        },
+        not_exported="the model's suggestion of a service and what staff did with it: staff "
+        "bookkeeping on the case, holding nothing the person wrote",
+    ),
     # When and where the person had an appointment: the record of the office's service, like a
     # contact; the identity it pointed at is erased with the party's row.
     "appointments.Appointment": Coverage(

@@ -16,6 +16,7 @@ from ventanilla.demo import names
 from ventanilla.demo.synthetic.demand import INCIDENT_SERVICES
 from ventanilla.demo.synthetic.draws import Weighted
 from ventanilla.demo.synthetic.town import Service, Town
+from ventanilla.demo.synthetic.wording import request_text
 
 FOLLOW_UPS: Final = {
     "waiting_citizen": "Requerimiento de documentación: {service}",
@@ -24,10 +25,11 @@ FOLLOW_UPS: Final = {
     "rejected": "Notificación de la denegación: {service}",
     "cancelled": "Confirmación del desistimiento: {service}",
 }
+# The formal phrasing some requests still arrive in; ``wording`` writes the others.
 CASE_DESCRIPTIONS: Final = (
-    "Solicito {service}.",
-    "Quisiera tramitar {service}. Adjunto la documentación.",
-    "Presento la solicitud de {service} y quedo a la espera.",
+    "Solicito {service}",
+    "Quisiera tramitar {service}. Adjunto la documentación",
+    "Presento la solicitud de {service} y quedo a la espera",
 )
 
 STATUS_BY_AGE: Final = (
@@ -81,6 +83,9 @@ class Cases:
         district: names.District,
         place: tuple[str, float, float] | None,
         summary: str,
+        *,
+        language: str = "es",
+        signer: str = "",
     ) -> tuple[str, tuple[str, int] | None]:
         clock = self.clock
         opened_on = clock.days[day]
@@ -116,12 +121,23 @@ class Cases:
         if status != "new" and service.department_code == "urbanismo":
             assignee = self.town.case_worker
         priority = rng.choices(("normal", "low", "high", "urgent"), weights=(80, 8, 10, 2))[0]
-        description = (
-            summary + "."
+        fallback = (
+            summary
             if service.code in INCIDENT_SERVICES
             else rng.choice(CASE_DESCRIPTIONS).format(service=service.name)
         )
         location, latitude, longitude = place if place else ("", None, None)
+        words = self.town.text_rng
+        description = request_text(
+            words,
+            code=service.code,
+            fallback=fallback,
+            channel=channel,
+            language=language,
+            place=location,
+            signer=signer,
+            other_code=words.choice(self.town.service_codes),
+        )
         case_id = self.town.uuid(rng)
         self.town.add(
             Case,

@@ -18,6 +18,7 @@ from ventanilla.demo.synthetic.people import People, age_group
 from ventanilla.demo.synthetic.records import UNKNOWN_SHARE, SourceRecords
 from ventanilla.demo.synthetic.tables import Row
 from ventanilla.demo.synthetic.town import CHUNK, ORGANISATIONS_PER_CITIZEN, SeedSummary, Town
+from ventanilla.demo.synthetic.wording import writing_language
 
 
 @dataclass
@@ -90,7 +91,7 @@ class Generator:
             assert home is not None  # noqa: S101 - every person is housed
             self.interactions.write_history(
                 rng, person.id, age_group(person.age), person.employment, person.start_day,
-                home.district, count,
+                home.district, count, language=writing_language(person), signer=person.given,
             )  # fmt: skip
         for (org_id, start, district), count in zip(
             organisations, counts[len(people) :], strict=True

@@ -71,6 +71,9 @@ class Interactions:
         start: int,
         district: names.District,
         count: int,
+        *,
+        language: str = "es",
+        signer: str = "",
     ) -> None:
         clock = self.clock
         draw = self.service_draw(group, status)
@@ -119,7 +122,17 @@ class Interactions:
                 if place is None and service.code in LOCATED_SERVICES:
                     place = self.town.place(rng, district)
                 case_id, follow_up = self.cases.write(
-                    rng, party_id, service, channel, day, epoch, where, place, summary
+                    rng,
+                    party_id,
+                    service,
+                    channel,
+                    day,
+                    epoch,
+                    where,
+                    place,
+                    summary,
+                    language=language,
+                    signer=signer,
                 )
             self.write(rng, party_id, channel, service, kind, case_id, epoch, summary)
             written += 1

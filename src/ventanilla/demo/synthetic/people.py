@@ -67,6 +67,7 @@ class Person:
     family_1: str = ""
     family_2: str = ""
     nationality: str = "ES"
+    language: str = "es"
     identifier: tuple[str, str] | None = None
     employment: str = ""
     email: str = ""
@@ -303,6 +304,7 @@ class People:
         stamp = self.clock.ts(created)
         english = community.english_share if community else 0.015
         language = "en" if rng.random() < english else "es"
+        person.language = language
         education = ""
         if age >= 18:
             education = self.pick_by_age(self.education, age, rng)

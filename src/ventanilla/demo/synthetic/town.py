@@ -126,6 +126,9 @@ class Town:
         self.health_next = chunk * RECORDS_PER_CHUNK
         self.social_next = chunk * RECORDS_PER_CHUNK
         self.distortion_turn = 0
+        # The words of requests come from a stream of their own, so rewording them moves no
+        # other draw of the town.
+        self.text_rng = random.Random(f"ventanilla:{self.seed}:{chunk}:text")
 
     # The catalogue --------------------------------------------------------------------------------
 
@@ -169,6 +172,7 @@ class Town:
             )
         if not self.services:
             raise SeedRefused("The catalogue has no services; run ensure_catalogue first.")
+        self.service_codes = tuple(self.services)
         users = dict(
             get_user_model()
             .objects.filter(username__in=["agente", "tramitador"])

@@ -57,6 +57,8 @@ from ventanilla.cases.services import (
 from ventanilla.catalog.forms import form_answers
 from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.catalog.selectors import knowledge_search
+from ventanilla.classifier.selectors import case_suggestion
+from ventanilla.classifier.services import decision_settle
 from ventanilla.core.errors import (
     EditConflict,
     InvalidTransition,
@@ -232,6 +234,7 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
     brought: dict[Any, list[Any]] = {}
     for document in documents:
         brought.setdefault(document.interaction_id, []).append(document)
+    suggestion = case_suggestion(case)
     return {
         "case": case,
         "today": timezone.localdate(),
@@ -273,6 +276,13 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
             likely_duplicates(actor=actor, case=case) if may_work and case.is_open else []
         ),
         "documents": documents,
+        # The service classifier's suggestion, when the case came in as free text.
+        "suggestion": suggestion,
+        "services": (
+            PublicService.objects.filter(active=True, department__isnull=False).order_by("name_es")
+            if suggestion is not None and may_work and case.is_open
+            else []
+        ),
         "kb_query": kb_query,
         "articles": knowledge_search(actor=actor, query=kb_query, service_code=case.service.code)
         if kb_query
@@ -475,6 +485,25 @@ def case_transfer_view(request: HttpRequest, actor: Actor, reference: str) -> Ht
         ),
         _("The case was handed over."),
         then=reverse("console:cases") + "?tab=department",
+    )
+
+
+@require_POST
+@staff_view
+def case_service_view(request: HttpRequest, actor: Actor, reference: str) -> HttpResponse:
+    """Set, or keep, the service of a case the classifier made a suggestion for."""
+    return _act(
+        request,
+        actor,
+        reference,
+        "service",
+        lambda: decision_settle(
+            actor=actor,
+            case_id=reference,
+            service_code=request.POST.get("service", ""),
+            version=_version(request),
+        ),
+        _("The service of the case was set."),
     )
 
 

@@ -68,6 +68,7 @@ urlpatterns = [
         case_views.case_transfer_view,
         name="case-transfer",
     ),
+    path("cases/<str:reference>/service/", case_views.case_service_view, name="case-service"),
     path("cases/<str:reference>/tasks/", case_views.case_task_new, name="case-task"),
     path(
         "cases/<str:reference>/tasks/<uuid:task_id>/finish/",
