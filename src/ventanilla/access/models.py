@@ -75,6 +75,10 @@ class Scope(models.TextChoices):
     )
     # For a mail gateway's key only: no role has it.
     MAIL_RECEIVE = "mail:receive", _("Deliver citizens' email (a mail gateway)")
+    ANALYTICS_READ = (
+        "analytics:read",
+        _("Read aggregate figures, dashboards and alerts (never a person)"),
+    )
 
 
 _FRONT_LINE = frozenset(
@@ -100,8 +104,14 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.CASE_WORKER: _FRONT_LINE | _SENSITIVE,
     Role.SUPERVISOR: _FRONT_LINE
     | _SENSITIVE
-    | {Scope.CASES_MANAGE, Scope.CATALOG_MANAGE, Scope.PARTIES_MERGE, Scope.SOURCES_TRUST},
-    Role.ANALYST: frozenset({Scope.CATALOG_READ}),
+    | {
+        Scope.CASES_MANAGE,
+        Scope.CATALOG_MANAGE,
+        Scope.PARTIES_MERGE,
+        Scope.SOURCES_TRUST,
+        Scope.ANALYTICS_READ,
+    },
+    Role.ANALYST: frozenset({Scope.CATALOG_READ, Scope.ANALYTICS_READ}),
     Role.DPO: frozenset(
         {
             Scope.PARTIES_READ,
@@ -122,6 +132,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.ROUTING_MANAGE,
         Scope.PARTIES_MERGE,
         Scope.SOURCES_TRUST,
+        Scope.ANALYTICS_READ,
     },
 }
 
