@@ -127,7 +127,13 @@ def dashboard(
             else None
         )
         earlier = {cell.group[0]: cell.count for cell in then.cells} if then else {}
-        cells = sorted(now.cells, key=lambda c: (-(c.count or 0), str(c.group[0])))
+        if dated:  # the largest first; age bands keep their own order
+            cells = sorted(now.cells, key=lambda c: (-(c.count or 0), str(c.group[0])))
+        else:
+            order = list(names)
+            cells = sorted(
+                now.cells, key=lambda c: order.index(c.group[0]) if c.group[0] in order else 99
+            )
         result = Figure(key=key, total=now.total, previous_total=then.total if then else None)
         for cell in cells[:limit] if limit else cells:
             code = cell.group[0]
