@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import sign_in
+from tests.web.test_no_raw_keys import raw_keys
 from ventanilla.warehouse.schema import DERIVED, TABLES
 
 
@@ -109,6 +110,7 @@ def test_an_analyst_sees_the_figures_by_name_with_the_small_cells_hidden(
     # The case open for 200 days sits in its age band (one case: hidden).
     assert "90 to 364 days" in page
     assert 'href="?format=csv&amp;figure=channels"' in page
+    assert not raw_keys(page)
 
 
 def test_the_csv_hides_the_small_cell_too(built: Path, make_staff: Any) -> None:
