@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from base64 import b32decode
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -20,10 +23,27 @@ from ventanilla.parties.models import ContactPoint, Identifier
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def warehouse_path(settings: Any, tmp_path: Path) -> Path:
+    """The demo builds the warehouse: in the test's own folder, never the installation's."""
+    settings.VENTANILLA_WAREHOUSE_PATH = tmp_path / "warehouse.duckdb"
+    return settings.VENTANILLA_WAREHOUSE_PATH
+
+
 def run_demo() -> str:
     out = StringIO()
     call_command("demo", citizens=40, seed=5, no_serve=True, stdout=out)
     return out.getvalue()
+
+
+def test_the_demo_builds_the_warehouse_so_the_analyst_sees_figures(
+    warehouse_path: Path,
+) -> None:
+    run_demo()
+
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        [(contacts,)] = con.execute("SELECT COUNT(*) FROM fact_interaction").fetchall()
+    assert contacts > 0
 
 
 def secrets_in(output: str) -> dict[str, str]:

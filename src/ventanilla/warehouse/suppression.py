@@ -45,6 +45,8 @@ GROUPABLE: dict[str, frozenset[str]] = {
             "month",
             "date_key",
             "closed_late",
+            "is_open",
+            "age_band",
         }
     ),
     "fact_appointment": frozenset(
@@ -74,6 +76,16 @@ GROUPABLE: dict[str, frozenset[str]] = {
 }
 # The date each fact is counted on (for "year" and "month" and the period filter).
 _DAY = "date_key"
+# Columns worked out from others: how long an open case has waited, in bands.
+_DERIVED = {
+    "age_band": (
+        "CASE WHEN current_date - date_key < 30 THEN '0-29' "
+        "WHEN current_date - date_key < 90 THEN '30-89' "
+        "WHEN current_date - date_key < 365 THEN '90-364' ELSE '365+' END"
+    ),
+}
+# The only columns whose mean may be published beside a count.
+_MEANS = frozenset({"score"})
 
 
 @dataclass
@@ -83,6 +95,7 @@ class Cell:
     true_count: int
     people: int
     suppressed: str = ""  # "", "small" (primary) or "complementary"
+    mean: float | None = None
 
     @property
     def count(self) -> int | None:
@@ -149,38 +162,66 @@ def aggregate(
     start: Any = None,
     end: Any = None,
     threshold: int | None = None,
+    where: dict[str, list[Any]] | None = None,
+    mean: str | None = None,
 ) -> SuppressedTable:
     """Count the rows of ``fact`` grouped ``by`` its columns (and "year", "month" of its date),
-    between ``start`` and ``end`` (dates, inclusive), with the people behind each count, and
-    suppress the small cells."""
+    between ``start`` and ``end`` (dates, inclusive), keeping only rows whose columns hold one
+    of the values ``where`` lists, with the people behind each count (and the ``mean`` of a
+    column), and suppress the small cells."""
     allowed = GROUPABLE.get(fact)
     if allowed is None:
         raise ValueError(f"{fact} is not a fact that can be published")
     unknown = [column for column in by if column not in allowed]
     if unknown or not by:
         raise ValueError(f"cannot group {fact} by {', '.join(unknown) or 'nothing'}")
-    columns = ", ".join(
-        f"{column}({_DAY}) AS {column}" if column in {"year", "month"} else column for column in by
-    )
+    unknown = [column for column in (where or {}) if column not in allowed or column in _DERIVED]
+    if unknown or (mean is not None and mean not in _MEANS):
+        raise ValueError(f"cannot filter {fact} by {', '.join(unknown) or mean}")
+
+    def expression(column: str) -> str:
+        if column in {"year", "month"}:
+            return f"{column}({_DAY}) AS {column}"
+        if column in _DERIVED:
+            return f"{_DERIVED[column]} AS {column}"
+        return column
+
+    columns = ", ".join(expression(column) for column in by)
+    if mean is not None:
+        columns += f", {mean} AS mean_of"
     names = ", ".join(by)
-    where, params = ["TRUE"], []
+    clauses, params = ["TRUE"], []
     if start is not None:
-        where.append(f"{_DAY} >= ?")
+        clauses.append(f"{_DAY} >= ?")
         params.append(start)
     if end is not None:
-        where.append(f"{_DAY} <= ?")
+        clauses.append(f"{_DAY} <= ?")
         params.append(end)
+    for column, values in (where or {}).items():
+        if not values:
+            clauses.append("FALSE")
+            continue
+        clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+        params.extend(values)
+    average = ", AVG(mean_of) AS mean_of" if mean is not None else ""
     sql = (
         # Rows whose person was erased have no key: together they count as one person, the
         # fewest they can be, so they never make a cell look safer than it is.
         f"SELECT {names}, COUNT(*) AS n, COUNT(DISTINCT party_key) "  # noqa: S608
-        "+ MAX(CASE WHEN party_key IS NULL THEN 1 ELSE 0 END) AS people FROM "
-        f"(SELECT {columns}, party_key FROM {fact} WHERE {' AND '.join(where)}) "
+        "+ MAX(CASE WHEN party_key IS NULL THEN 1 ELSE 0 END) AS people"
+        f"{average} FROM "
+        f"(SELECT {columns}, party_key FROM {fact} WHERE {' AND '.join(clauses)}) "
         f"GROUP BY ALL ORDER BY {names}"
     )
     cells = []
     for row in con.execute(sql, params).fetchall():
+        n, people = row[len(by)], row[len(by) + 1]
         cells.append(
-            Cell(group=tuple(row[: len(by)]), true_count=int(row[-2]), people=int(row[-1]))
+            Cell(
+                group=tuple(row[: len(by)]),
+                true_count=int(n),
+                people=int(people),
+                mean=float(row[-1]) if mean is not None and row[-1] is not None else None,
+            )
         )
     return suppress(cells, by=by, threshold=threshold)

@@ -45,8 +45,9 @@ EXPECTED = {
         "/console/trust/",
         "/console/messages/",
         "/console/notices/",
+        "/console/analytics/",
     },
-    "analyst": set(),
+    "analyst": {"/console/analytics/"},
     "dpo": {
         "/console/",
         "/console/cases/",
@@ -65,6 +66,7 @@ EXPECTED = {
         "/console/trust/",
         "/console/messages/",
         "/console/notices/",
+        "/console/analytics/",
         "/console/audit/",
         "/console/retention/",
     },
@@ -101,7 +103,7 @@ def test_signing_in_leads_to_the_home_page(make_staff: Any) -> None:
     assert response["Location"] == "/console/home/"
 
 
-def test_the_analyst_is_told_what_is_coming_instead_of_being_refused(make_staff: Any) -> None:
+def test_the_analyst_lands_on_a_home_that_leads_to_the_dashboards(make_staff: Any) -> None:
     client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
 
     response = client.get("/", follow=True)
@@ -109,7 +111,7 @@ def test_the_analyst_is_told_what_is_coming_instead_of_being_refused(make_staff:
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/console/home/"
     assert "Your role: Analyst." in page
-    assert "Dashboards and analyses" in page
+    assert '<a href="/console/analytics/">Dashboards of the administration' in page
     assert "Sign out" in page
     assert not AuditEntry.objects.filter(action="access.denied").exists()
 

@@ -145,6 +145,17 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 ),
             )
         )
+    if actor.can(Scope.ANALYTICS_READ):
+        places.append(
+            Destination(
+                _("Dashboards"),
+                "console:analytics",
+                _(
+                    "Figures of contacts, cases, backlog, deadlines and satisfaction, by period, "
+                    "agency and channel: never a person."
+                ),
+            )
+        )
     if actor.can(Scope.AUDIT_READ):
         places.append(
             Destination(

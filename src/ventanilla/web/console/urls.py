@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ventanilla.web.console import (
+    analytics_views,
     appointment_views,
     call_back_views,
     case_views,
@@ -21,6 +22,7 @@ app_name = "console"
 urlpatterns = [
     path("", views.search, name="search"),
     path("home/", views.home, name="home"),
+    path("analytics/", analytics_views.analytics, name="analytics"),
     path("desk/", appointment_views.desk, name="desk"),
     path("desk/actions/", appointment_views.desk_action, name="desk-action"),
     path("parties/new/", desk_views.party_new, name="party-new"),

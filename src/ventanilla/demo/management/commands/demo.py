@@ -33,6 +33,12 @@ class Command(BaseCommand):
         # console shows linked records and a queue of likely duplicates to decide.
         self.stdout.write("Matching the other agencies' registers to the town's people…")
         call_command("identity", "match", "--operator", "demo", stdout=self.stdout)
+        # The analysts' dashboards read the warehouse: built now, so they show the town's
+        # figures at once rather than after the worker's first night (a refresh when run again).
+        self.stdout.write("Building the analytical warehouse for the dashboards…")
+        from ventanilla.warehouse.build import warehouse_build
+
+        warehouse_build(progress=None)
         address = f"http://{options['bind']}"
         lines = [
             "",

@@ -1,0 +1,187 @@
+"""The analysts' dashboard: a handful of figures read from the warehouse, each a small-cell
+suppressed table, for a period and the one of the same length before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from ventanilla.warehouse.suppression import SuppressedTable, aggregate
+
+PERIODS = (30, 90, 365)
+FIGURES = ("channels", "services", "backlog", "deadlines", "satisfaction")
+
+
+@dataclass
+class Row:
+    label: str
+    count: int | None  # None: too few people to show
+    previous: int | None = None
+    mean: float | None = None
+
+
+@dataclass
+class Figure:
+    key: str
+    rows: list[Row] = field(default_factory=list)
+    total: int | None = None
+    previous_total: int | None = None
+    # The largest count shown: the bars' full length.
+    top: int = 0
+
+
+@dataclass(frozen=True)
+class Filters:
+    days: int = 30
+    agency: str = ""
+    channel: str = ""
+
+
+def _names(con: duckdb.DuckDBPyConnection, table: str, key: str, language: str) -> dict[str, str]:
+    column = "name_en" if language == "en" else "name_es"
+    return {
+        code: name or code
+        for code, name in con.execute(
+            f"SELECT {key}, {column} FROM {table}"  # noqa: S608 (fixed names only)
+        ).fetchall()
+    }
+
+
+def choices(con: duckdb.DuckDBPyConnection, language: str) -> dict[str, list[tuple[str, str]]]:
+    """The agencies and channels the filters offer, by name."""
+    return {
+        "agencies": sorted(
+            _names(con, "dim_agency", "agency_code", language).items(), key=lambda i: i[1]
+        ),
+        "channels": sorted(
+            _names(con, "dim_channel", "channel_code", language).items(), key=lambda i: i[1]
+        ),
+    }
+
+
+def _departments(con: duckdb.DuckDBPyConnection, agency: str) -> list[str]:
+    """The agency and every department under it (cases are counted by department)."""
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT a.agency_code FROM dim_agency a, dim_agency top "
+            "WHERE top.agency_code = ? AND (a.path = top.path OR a.path LIKE top.path || '.%' "
+            "OR a.agency_code = top.agency_code)",
+            [agency],
+        ).fetchall()
+    ]
+
+
+def dashboard(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    language: str,
+    labels: dict[str, str],
+    today: date | None = None,
+) -> dict[str, Figure]:
+    """Every figure for ``filters``; ``labels`` names the codes the warehouse does not (yes/no,
+    age bands)."""
+    end = today or datetime.now(tz=UTC).date()
+    start = end - timedelta(days=filters.days - 1)
+    before = (start - timedelta(days=filters.days), start - timedelta(days=1))
+    channel = [filters.channel] if filters.channel else None
+    departments = _departments(con, filters.agency) if filters.agency else None
+    channels = _names(con, "dim_channel", "channel_code", language)
+    services = _names(con, "dim_service", "service_code", language)
+
+    def where(agency_column: str, **more: list[Any]) -> dict[str, list[Any]]:
+        clauses: dict[str, list[Any]] = dict(more)
+        if channel:
+            clauses["channel_code"] = channel
+        if departments is not None:
+            clauses[agency_column] = departments
+        return clauses
+
+    def figure(
+        key: str,
+        fact: str,
+        by: str,
+        names: dict[str, str],
+        clauses: dict[str, list[Any]],
+        *,
+        dated: bool = True,
+        mean: str | None = None,
+        limit: int | None = None,
+    ) -> Figure:
+        now = aggregate(
+            con,
+            fact=fact,
+            by=(by,),
+            start=start if dated else None,
+            end=end if dated else None,
+            where=clauses,
+            mean=mean,
+        )
+        then: SuppressedTable | None = (
+            aggregate(con, fact=fact, by=(by,), start=before[0], end=before[1], where=clauses)
+            if dated
+            else None
+        )
+        earlier = {cell.group[0]: cell.count for cell in then.cells} if then else {}
+        if dated:  # the largest first; age bands keep their own order
+            cells = sorted(now.cells, key=lambda c: (-(c.count or 0), str(c.group[0])))
+        else:
+            order = list(names)
+            cells = sorted(
+                now.cells, key=lambda c: order.index(c.group[0]) if c.group[0] in order else 99
+            )
+        result = Figure(key=key, total=now.total, previous_total=then.total if then else None)
+        for cell in cells[:limit] if limit else cells:
+            code = cell.group[0]
+            result.rows.append(
+                Row(
+                    label=names.get(str(code), str(code)) if code is not None else labels["none"],
+                    count=cell.count,
+                    previous=earlier.get(code),
+                    mean=cell.mean if cell.count is not None else None,
+                )
+            )
+        result.top = max((row.count or 0 for row in result.rows), default=0)
+        return result
+
+    figures = {
+        "channels": figure(
+            "channels", "fact_interaction", "channel_code", channels, where("agency_code")
+        ),
+        "services": figure(
+            "services",
+            "fact_case",
+            "service_code",
+            services,
+            where("department_code"),
+            limit=10,
+        ),
+        "backlog": figure(
+            "backlog",
+            "fact_case",
+            "age_band",
+            {band: labels[band] for band in ("0-29", "30-89", "90-364", "365+")},
+            where("department_code", is_open=[True]),
+            dated=False,
+        ),
+        "deadlines": figure(
+            "deadlines",
+            "fact_case",
+            "closed_late",
+            {"False": labels["on_time"], "True": labels["late"]},
+            where("department_code", closed_late=[True, False]),
+        ),
+        "satisfaction": figure(
+            "satisfaction",
+            "fact_satisfaction",
+            "channel_code",
+            channels,
+            where("department_code"),
+            mean="score",
+        ),
+    }
+    return figures

@@ -1,0 +1,148 @@
+"""The analysts' dashboard, /console/analytics/: figures from the warehouse, never a person.
+Each figure is a bar chart in plain HTML, a table, and a CSV download, all small-cell
+suppressed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
+from ventanilla.warehouse.dashboard import FIGURES, PERIODS, Figure, Filters, choices, dashboard
+from ventanilla.web.console.views import staff_view
+
+TITLES = {
+    "channels": gettext_lazy("Contacts by channel"),
+    "services": gettext_lazy("Cases opened by service (top 10)"),
+    "backlog": gettext_lazy("Open cases by age"),
+    "deadlines": gettext_lazy("Cases closed within their deadline"),
+    "satisfaction": gettext_lazy("Satisfaction by channel"),
+}
+HEADINGS = {
+    "channels": gettext_lazy("Channel"),
+    "services": gettext_lazy("Service"),
+    "backlog": gettext_lazy("Age"),
+    "deadlines": gettext_lazy("Closed"),
+    "satisfaction": gettext_lazy("Channel"),
+}
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "none": _("Not recorded"),
+        "0-29": _("Under 30 days"),
+        "30-89": _("30 to 89 days"),
+        "90-364": _("90 to 364 days"),
+        "365+": _("A year or more"),
+        "on_time": _("Within the deadline"),
+        "late": _("After the deadline"),
+    }
+
+
+def _filters(request: HttpRequest, offered: dict[str, list[tuple[str, str]]]) -> Filters:
+    """The filters asked for; anything not offered falls back to its default."""
+    try:
+        days = int(request.GET.get("days", "30"))
+    except ValueError:
+        days = 30
+    agency = request.GET.get("agency", "")
+    channel = request.GET.get("channel", "")
+    return Filters(
+        days=days if days in PERIODS else 30,
+        agency=agency if agency in dict(offered["agencies"]) else "",
+        channel=channel if channel in dict(offered["channels"]) else "",
+    )
+
+
+def _csv(figure: Figure) -> HttpResponse:
+    hidden = _("fewer than %(n)s people") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = [str(HEADINGS[figure.key]), _("This period"), _("Previous period")]
+    if figure.key == "satisfaction":
+        header.append(_("Mean score (1 to 5)"))
+    writer.writerow(header)
+    for row in figure.rows:
+        line = [
+            row.label,
+            hidden if row.count is None else row.count,
+            hidden if row.previous is None else row.previous,
+        ]
+        if figure.key == "satisfaction":
+            line.append("" if row.mean is None else f"{row.mean:.2f}")
+        writer.writerow(line)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{figure.key}.csv"'
+    return response
+
+
+@staff_view
+def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The dashboard, or how the warehouse comes to be when it is not built yet."""
+    require(actor, Scope.ANALYTICS_READ)
+    path = Path(settings.VENTANILLA_WAREHOUSE_PATH)
+    context: dict[str, object] = {
+        "built": False,
+        "hour": settings.VENTANILLA_WAREHOUSE_HOUR,
+        "periods": PERIODS,
+        "threshold": settings.VENTANILLA_SMALL_CELL_THRESHOLD,
+    }
+    if not path.exists():
+        return render(request, "console/analytics.html", context)
+    language = "en" if (get_language() or "es").startswith("en") else "es"
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return render(request, "console/analytics.html", context)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        offered = choices(con, language)
+        filters = _filters(request, offered)
+        figures = dashboard(
+            con, filters, language=language, labels=_labels(), today=timezone.localdate()
+        )
+    finally:
+        con.close()
+    if request.GET.get("format") == "csv":
+        figure = figures.get(request.GET.get("figure", ""))
+        if figure is None:
+            raise Http404(_("There is no such figure."))
+        return _csv(figure)
+    deadlines = figures["deadlines"]
+    on_time = next((r.count for r in deadlines.rows if r.label == _labels()["on_time"]), None)
+    rate = (
+        round(100 * on_time / deadlines.total) if on_time is not None and deadlines.total else None
+    )
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("figure", None)
+    context.update(
+        built=True,
+        filters=filters,
+        offered=offered,
+        figures=[
+            {
+                "key": key,
+                "title": TITLES[key],
+                "heading": HEADINGS[key],
+                "figure": figures[key],
+                "csv": f"?{query.urlencode()}&format=csv&figure={key}"
+                if query
+                else f"?format=csv&figure={key}",
+            }
+            for key in FIGURES
+        ],
+        deadline_rate=rate,
+    )
+    return render(request, "console/analytics.html", context)

@@ -1,0 +1,160 @@
+"""The analysts' dashboard reads the warehouse: names, not codes; small cells hidden on the page
+and in the CSV; front-line staff refused; a clear word when the warehouse is not built yet."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.conftest import sign_in
+from tests.web.test_no_raw_keys import raw_keys
+from ventanilla.warehouse.schema import DERIVED, TABLES
+
+
+def a_warehouse(path: Path) -> Path:
+    """A small warehouse in the build's own schema: 40 web contacts from 20 people, 20 in person
+    from 10, 3 phone contacts from 2 people (a small cell), cases of two services, one open for
+    months."""
+    today = timezone.localdate()
+    with duckdb.connect(str(path)) as con:
+        for name, columns in TABLES.items():
+            con.execute(f"CREATE TABLE {name} ({columns})")
+        con.execute(
+            "CREATE TABLE dim_channel AS SELECT * FROM (VALUES "
+            "('web', 'Sede electrónica', 'Website', false), "
+            "('telefono', 'Teléfono 010', 'Phone 010', true), "
+            "('presencial', 'Presencial', 'In person', true)) "
+            "t(channel_code, name_es, name_en, assisted)"
+        )
+        con.execute(
+            "CREATE TABLE dim_agency AS SELECT * FROM (VALUES "
+            "('ayto', 'municipality', 'Ayuntamiento', 'Town hall', NULL, 'ayto')) "
+            "t(agency_code, kind, name_es, name_en, parent_code, path)"
+        )
+        con.execute(
+            "CREATE TABLE dim_service AS SELECT * FROM (VALUES "
+            "('alumbrado-publico', 'Alumbrado público', 'Street lighting', 'ayto', 'ayto', 10, "
+            "true), ('padron', 'Empadronamiento', 'Registration', 'ayto', 'ayto', 5, true)) "
+            "t(service_code, name_es, name_en, agency_code, department_code, deadline_days, active)"
+        )
+        now = datetime.combine(today, datetime.min.time())
+        for n in range(40):
+            con.execute(
+                "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
+                "channel_code, agency_code, updated_at) VALUES (?, ?, ?, ?, 'web', 'ayto', ?)",
+                [f"w{n}", f"p{n % 20}", now, today, now],
+            )
+        for n in range(20):
+            con.execute(
+                "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
+                "channel_code, agency_code, updated_at) "
+                "VALUES (?, ?, ?, ?, 'presencial', 'ayto', ?)",
+                [f"d{n}", f"p{n % 10}", now, today, now],
+            )
+        for n in range(3):
+            con.execute(
+                "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
+                "channel_code, agency_code, updated_at) VALUES (?, ?, ?, ?, 'telefono', 'ayto', ?)",
+                [f"t{n}", f"p{n % 2}", now, today, now],
+            )
+        for n in range(12):
+            service = "alumbrado-publico" if n < 8 else "padron"
+            opened = today - timedelta(days=200 if n == 0 else 2)
+            con.execute(
+                "INSERT INTO fact_case (case_id, party_key, service_code, channel_code, "
+                "department_code, status, is_open, opened_at, date_key, closed_late, satisfaction, "
+                "updated_at) VALUES (?, ?, ?, 'web', 'ayto', 'open', ?, ?, ?, ?, ?, ?)",
+                [
+                    f"c{n}",
+                    f"p{n}",
+                    service,
+                    n < 9,
+                    opened,
+                    opened,
+                    None if n < 9 else False,
+                    None if n < 9 else 4,
+                    now,
+                ],
+            )
+        con.execute(f"CREATE TABLE fact_satisfaction AS {DERIVED['fact_satisfaction']}")
+    return path
+
+
+@pytest.fixture
+def built(tmp_path: Path, settings: Any) -> Path:
+    settings.VENTANILLA_WAREHOUSE_PATH = a_warehouse(tmp_path / "warehouse.duckdb")
+    return settings.VENTANILLA_WAREHOUSE_PATH
+
+
+def test_an_analyst_sees_the_figures_by_name_with_the_small_cells_hidden(
+    built: Path, make_staff: Any
+) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    assert "Contacts by channel" in page
+    assert "Website" in page and "Street lighting" in page
+    assert "alumbrado-publico</" not in page and ">web<" not in page
+    # 40 web contacts shown; the phone's 3 contacts from 2 people are not, nor the 20 in person
+    # (the total, 63, would give the phone's away).
+    assert "<td>40</td>" in page and "<td>63</td>" in page
+    assert "Phone 010" in page and "fewer than 5" in page
+    assert "<td>3</td>" not in page and "<td>20</td>" not in page
+    # The case open for 200 days sits in its age band (one case: hidden).
+    assert "90 to 364 days" in page
+    assert 'href="?format=csv&amp;figure=channels"' in page
+    assert not raw_keys(page)
+
+
+def test_the_csv_hides_the_small_cell_too(built: Path, make_staff: Any) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), make_staff("ana", "ayto", "analyst"))
+
+    response = client.get("/console/analytics/?days=90&format=csv&figure=channels")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode().splitlines()
+    assert any(r.startswith("Sede electrónica,40,") for r in rows)
+    phone = next(r for r in rows if r.startswith("Teléfono 010"))
+    assert ",3," not in phone and "5" in phone
+
+
+def test_a_filter_by_channel_keeps_only_that_channel(built: Path, make_staff: Any) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    rows = client.get("/console/analytics/?channel=web&format=csv&figure=channels")
+    assert "Phone 010" not in rows.content.decode()
+
+
+def test_a_front_line_agent_is_refused(built: Path, make_staff: Any) -> None:
+    client = sign_in(Client(), make_staff("agente", "ayto", "agent"))
+
+    assert client.get("/console/analytics/").status_code == 403
+
+
+def test_before_the_first_build_the_page_says_how_the_warehouse_is_built(
+    tmp_path: Path, settings: Any, make_staff: Any
+) -> None:
+    settings.VENTANILLA_WAREHOUSE_PATH = tmp_path / "none.duckdb"
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    assert "has not been built yet" in page
+    assert "ventanilla warehouse build" in page
+
+
+def test_the_analysts_home_leads_to_the_dashboards(make_staff: Any) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/home/").content.decode()
+
+    assert 'href="/console/analytics/"' in page
+    assert "not available yet" not in page
