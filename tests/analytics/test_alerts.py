@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
 from ventanilla.access.services import apikey_create
@@ -178,3 +178,17 @@ def test_a_bad_day_on_the_command_line_is_refused(town: Any) -> None:
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("analytics", "detect", "--today", "mañana")
     assert not Alert.objects.exists()
+
+
+def test_an_analyst_reads_alerts_and_an_agent_does_not(make_staff: Any) -> None:
+    make_staff("analista", "ayto", "analyst")
+    make_staff("agente", "ayto", "agent")
+    query = {"since": "2026-01-01"}
+
+    analyst = sign_in(Client(), "analista").get("/api/v1/analytics/alerts", query)
+    agent = sign_in(Client(), "agente").get("/api/v1/analytics/alerts", query)
+
+    assert analyst.status_code == 200
+    assert analyst.json() == []
+    assert agent.status_code == 403
+    assert agent["Content-Type"] == "application/problem+json"
