@@ -174,6 +174,28 @@ VENTANILLA_WAREHOUSE_HOUR = int(
 )
 if not 0 <= VENTANILLA_WAREHOUSE_HOUR <= 23:
     raise ImproperlyConfigured("VENTANILLA_WAREHOUSE_HOUR must be an hour from 0 to 23.")
+# Emerging problems: a (service, district) day is flagged when its count is at least the minimum
+# and the Poisson probability of so many, given the same weekday's trailing level, is below the
+# threshold (lower: fewer false alarms, later detection).
+VENTANILLA_ALERT_THRESHOLD = float(
+    env("VENTANILLA_ALERT_THRESHOLD", "0.001", "p-value below which a day's count is an alert")
+)
+if not 0 < VENTANILLA_ALERT_THRESHOLD < 1:
+    raise ImproperlyConfigured("VENTANILLA_ALERT_THRESHOLD must be between 0 and 1.")
+VENTANILLA_ALERT_MIN_COUNT = int(
+    env("VENTANILLA_ALERT_MIN_COUNT", "5", "fewest contacts in a day that can make an alert")
+)
+if VENTANILLA_ALERT_MIN_COUNT < 1:
+    raise ImproperlyConfigured("VENTANILLA_ALERT_MIN_COUNT must be at least 1.")
+VENTANILLA_ALERT_HOUR = int(
+    env(
+        "VENTANILLA_ALERT_HOUR",
+        "1",
+        "local hour (0-23) at which the worker looks for emerging problems in the day before",
+    )
+)
+if not 0 <= VENTANILLA_ALERT_HOUR <= 23:
+    raise ImproperlyConfigured("VENTANILLA_ALERT_HOUR must be an hour from 0 to 23.")
 VENTANILLA_AUDIT_CHECKPOINT_EVERY = int(
     env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
 )
@@ -258,6 +280,7 @@ INSTALLED_APPS = [
     "ventanilla.notices",
     "ventanilla.mail",
     "ventanilla.warehouse",
+    "ventanilla.analytics",
     "ventanilla.events",
     "ventanilla.classifier",
     "django_tasks",
@@ -510,6 +533,7 @@ VENTANILLA_PERIODIC_JOBS = [
         "Scheduled the daily appointment reminders.",
     ),
     ("ventanilla.warehouse.jobs.schedule_warehouse", "Scheduled the nightly warehouse build."),
+    ("ventanilla.analytics.jobs.schedule_alerts", "Scheduled the daily emerging-problem check."),
     ("ventanilla.events.jobs.catch_up_events", "Queued the delivery of waiting events."),
     (
         "ventanilla.notices.jobs.schedule_notice_delivery",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ventanilla import __version__
+from ventanilla.analytics.api import router as analytics_router
 from ventanilla.api import problems
 from ventanilla.api.auth import AUTH
 from ventanilla.cases.api import contacts_router, life_events_router
@@ -43,6 +44,7 @@ api.add_router("/life-event-requests", life_events_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", catalog_staff_router)
 api.add_router("/audit", audit_router)
+api.add_router("/analytics", analytics_router)
 api.add_router("/", consent_router)
 api.add_router("/", sharing_router)
 api.add_router("/mail", mail_router)

@@ -1,0 +1,194 @@
+"""Emerging problems: a rise of one service in one district is flagged, a flat day is not, a
+second run adds nothing, and the API lists alerts to a key with analytics:read only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from tests.conftest import OPERATOR, sign_in
+from tests.factories import make_party
+from ventanilla.access.actors import Actor
+from ventanilla.access.services import apikey_create
+from ventanilla.analytics.detection import poisson_upper_tail
+from ventanilla.analytics.models import Alert
+from ventanilla.analytics.services import alerts_detect
+from ventanilla.cases.models import Case
+from ventanilla.cases.services import case_open
+from ventanilla.catalog.models import PublicService
+from ventanilla.interactions.services import interaction_record
+from ventanilla.parties.services import ContactPointInput
+
+pytestmark = pytest.mark.django_db
+
+
+def open_cases(actor: Actor, party: Any, district: str, n: int, weeks_ago: int = 0) -> None:
+    for number in range(n):
+        case = case_open(
+            actor=actor,
+            party_id=party.pk,
+            service_code="licencia-obra-menor",
+            channel="web",
+            description=f"Obra {number}",
+            district=district,
+        )
+        if weeks_ago:
+            Case.objects.filter(pk=case.pk).update(
+                opened_at=case.opened_at - timedelta(weeks=weeks_ago)
+            )
+
+
+@pytest.fixture
+def flat_history(actor: Actor, service: PublicService) -> Any:
+    """One case a week in Centro and in Norte, for the past eight weeks, on today's weekday."""
+    party = make_party(actor)
+    for weeks_ago in range(1, 9):
+        open_cases(actor, party, "Centro", 1, weeks_ago)
+        open_cases(actor, party, "Norte", 1, weeks_ago)
+    return party
+
+
+def test_a_spike_in_one_district_is_flagged_and_a_flat_one_is_not(
+    actor: Actor, flat_history: Any
+) -> None:
+    today = timezone.localdate()
+    open_cases(actor, flat_history, "Centro", 6)
+    open_cases(actor, flat_history, "Norte", 1)
+    # Contacts that opened no case count too, placed by the person's postal district.
+    neighbour = make_party(
+        actor,
+        contact_points=[ContactPointInput(kind="postal", value="Calle Mayor 1", district="Centro")],
+    )
+    for _ in range(2):
+        interaction_record(
+            actor=actor,
+            party_id=neighbour.pk,
+            channel="phone",
+            summary="¿Qué papeles pide la licencia?",
+            service_code="licencia-obra-menor",
+        )
+
+    found = alerts_detect(today=today)
+
+    assert found.tested == 2
+    [alert] = found.alerts
+    assert (alert.day, alert.district, alert.observed) == (today, "Centro", 8)
+    assert alert.expected == pytest.approx(8.5 / 8)
+    assert alert.p_value < 0.001
+
+
+def test_a_flat_day_raises_nothing(actor: Actor, flat_history: Any) -> None:
+    open_cases(actor, flat_history, "Centro", 2)
+
+    assert alerts_detect(today=timezone.localdate()).alerts == []
+    assert not Alert.objects.exists()
+
+
+def test_fewer_than_the_minimum_is_never_an_alert(actor: Actor, service: PublicService) -> None:
+    # Four cases where there were none is unlikely, but below the minimum of five.
+    open_cases(actor, make_party(actor), "Sur", 4)
+
+    assert alerts_detect(today=timezone.localdate()).alerts == []
+
+
+def test_running_twice_the_same_day_keeps_one_alert(actor: Actor, flat_history: Any) -> None:
+    open_cases(actor, flat_history, "Centro", 7)
+    today = timezone.localdate()
+
+    alerts_detect(today=today)
+    call_command("analytics", "detect", "--today", today.isoformat())
+
+    assert Alert.objects.filter(day=today).count() == 1
+
+
+def test_the_tail_probability_matches_the_poisson_law() -> None:
+    assert poisson_upper_tail(0, 3.0) == 1.0
+    assert poisson_upper_tail(1, 2.0) == pytest.approx(1 - 2.718281828**-2.0)
+    # Reference values from scipy.stats.poisson.sf(k - 1, mean), the far tail included.
+    assert poisson_upper_tail(8, 1.0625) == pytest.approx(1.5757656609973565e-05, rel=1e-9)
+    assert poisson_upper_tail(41, 3.2) == pytest.approx(6.7815230805927005e-31, rel=1e-9)
+    assert poisson_upper_tail(3, 5.0) == pytest.approx(0.8753479805169189, rel=1e-9)
+    assert poisson_upper_tail(5, 0.0) == 0.0
+
+
+def analytics_client(scopes: list[str]) -> Client:
+    _key, secret = apikey_create(actor=OPERATOR, name="panel", agency_code="ayto", scopes=scopes)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_the_api_lists_alerts_to_an_analytics_key_without_a_person(
+    actor: Actor, flat_history: Any
+) -> None:
+    open_cases(actor, flat_history, "Centro", 7)
+    today = timezone.localdate()
+    alerts_detect(today=today)
+
+    response = analytics_client(["analytics:read"]).get(
+        "/api/v1/analytics/alerts", {"since": (today - timedelta(days=7)).isoformat()}
+    )
+
+    assert response.status_code == 200, response.content
+    [alert] = response.json()
+    assert alert["service_code"] == "licencia-obra-menor"
+    assert alert["service_name"] in {"Licencia de obra menor", "Minor works permit"}
+    assert (alert["district"], alert["observed"], alert["day"]) == ("Centro", 7, str(today))
+    assert set(alert) == {
+        "day",
+        "service_code",
+        "service_name",
+        "district",
+        "observed",
+        "expected",
+        "p_value",
+    }
+    later = analytics_client(["analytics:read"]).get(
+        "/api/v1/analytics/alerts", {"since": (today + timedelta(days=1)).isoformat()}
+    )
+    assert later.json() == []
+
+
+def test_a_key_without_the_scope_is_refused(town: Any) -> None:
+    response = analytics_client(["cases:read"]).get(
+        "/api/v1/analytics/alerts", {"since": "2026-01-01"}
+    )
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:ventanilla:problem:permission-denied"
+
+
+@pytest.mark.parametrize("since", ["", "yesterday", "2026-13-01"])
+def test_a_bad_date_is_a_problem(town: Any, since: str) -> None:
+    response = analytics_client(["analytics:read"]).get(
+        "/api/v1/analytics/alerts", {"since": since}
+    )
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_bad_day_on_the_command_line_is_refused(town: Any) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("analytics", "detect", "--today", "mañana")
+    assert not Alert.objects.exists()
+
+
+def test_an_analyst_reads_alerts_and_an_agent_does_not(make_staff: Any) -> None:
+    make_staff("analista", "ayto", "analyst")
+    make_staff("agente", "ayto", "agent")
+    query = {"since": "2026-01-01"}
+
+    analyst = sign_in(Client(), "analista").get("/api/v1/analytics/alerts", query)
+    agent = sign_in(Client(), "agente").get("/api/v1/analytics/alerts", query)
+
+    assert analyst.status_code == 200
+    assert analyst.json() == []
+    assert agent.status_code == 403
+    assert agent["Content-Type"] == "application/problem+json"
