@@ -65,6 +65,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/parties/{party_id}/interactions"): READERS,
     ("post", "/api/v1/interactions"): FRONT,
     ("post", "/api/v1/batch/contacts"): FRONT,
+    ("get", "/api/v1/analytics/alerts"): {"analyst", "supervisor", "administrator"},
     ("post", "/api/v1/cases"): FRONT,
     ("get", "/api/v1/cases"): READERS,
     ("get", "/api/v1/cases/{case_id}"): READERS,
@@ -481,7 +482,8 @@ def concrete(path: str, world: dict[str, Any]) -> str:
     path = path.replace("{attachment_id}", str(world["attachment"].pk))
     path = path.replace("{task_id}", str(world["task"].pk))
     path = path.replace("{request_id}", str(world["request"].pk))
-    return path + ("?q=ana" if path == "/api/v1/parties" else "")
+    query = {"/api/v1/parties": "?q=ana", "/api/v1/analytics/alerts": "?since=2026-01-01"}
+    return path + query.get(path, "")
 
 
 def case_forms(world: dict[str, Any]) -> dict[str, dict[str, Any]]:

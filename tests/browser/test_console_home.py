@@ -1,5 +1,6 @@
 """Each member of staff signs in to a home page of their own: the analyst, who may not open the
-console's records, reads what their role offers instead of a refusal, on a phone too."""
+console's records, reads what their role offers instead of a refusal and goes on to the
+dashboards, on a phone too."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_the_analyst_signs_in_to_a_home_page_in_english_and_spanish_on_a_phone(
 
     assert page.get_by_role("heading", level=1).inner_text() == "Home"
     assert "Your role: Analyst." in page.inner_text("main")
-    assert "Dashboards and analyses" in page.inner_text("main")
+    assert "Dashboards" in page.get_by_role("link", name="Dashboards").first.inner_text()
     assert page.get_by_role("button", name="Sign out").is_visible()
     # Nothing on the page is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -39,3 +40,9 @@ def test_the_analyst_signs_in_to_a_home_page_in_english_and_spanish_on_a_phone(
     page.wait_for_url(f"{live_server.url}/console/home/")
     assert page.get_by_role("heading", level=1).inner_text() == "Inicio"
     assert "Su función: Analista." in page.inner_text("main")
+
+    # From home, the analyst's work: the dashboards (no warehouse built yet in this town).
+    page.get_by_role("main").get_by_role("link", name="Cuadros de mando").first.press("Enter")
+    page.wait_for_url(f"{live_server.url}/console/analytics/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Cuadros de mando"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
