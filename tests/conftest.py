@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.signals import setting_changed
 from django.test import Client
 from django.test.client import ClientHandler
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -120,7 +121,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture(autouse=True)
 def _fresh_holidays() -> Any:
-    """Each process caches holidays for minutes; a test must not see another test's."""
+    """Each process caches holidays for minutes; a test must not see another test's. Nor the
+    language a request before it left active in this thread (the locale middleware activates
+    the request's language and leaves it): each test starts in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
     forget_holidays()
     forget_rules()
     forget_templates()
