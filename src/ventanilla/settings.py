@@ -196,6 +196,14 @@ VENTANILLA_ALERT_HOUR = int(
 )
 if not 0 <= VENTANILLA_ALERT_HOUR <= 23:
     raise ImproperlyConfigured("VENTANILLA_ALERT_HOUR must be an hour from 0 to 23.")
+# Who hears of a new emerging problem by email, besides the supervisors of the agency that provides
+# the service (those whose account has an email address).
+VENTANILLA_ALERT_EMAILS = env_list(
+    "VENTANILLA_ALERT_EMAILS",
+    "",
+    "comma-separated addresses told of every new emerging problem, besides the supervisors of "
+    "the agency that provides the service",
+)
 VENTANILLA_AUDIT_CHECKPOINT_EVERY = int(
     env("VENTANILLA_AUDIT_CHECKPOINT_EVERY", "1000", "sign a checkpoint every this many entries")
 )

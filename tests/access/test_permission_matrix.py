@@ -97,6 +97,7 @@ RULES: dict[tuple[str, str], set[str]] = {
 PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/home/"): set(ROLES),
     ("get", "/console/analytics/"): {"analyst", "supervisor", "administrator"},
+    ("get", "/console/analytics/alerts/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/desk/"): READERS,
     ("post", "/console/desk/actions/"): FRONT,
     ("get", "/console/?q=ana"): READERS,

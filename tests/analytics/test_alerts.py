@@ -192,3 +192,85 @@ def test_an_analyst_reads_alerts_and_an_agent_does_not(make_staff: Any) -> None:
     assert analyst.json() == []
     assert agent.status_code == 403
     assert agent["Content-Type"] == "application/problem+json"
+
+
+def spike_today(actor: Actor, flat_history: Any) -> None:
+    open_cases(actor, flat_history, "Centro", 7)
+
+
+def test_a_new_alert_is_emailed_once_to_the_supervisors_who_answer_for_it(
+    actor: Actor, flat_history: Any, make_staff: Any, settings: Any
+) -> None:
+    from ventanilla.notifications.models import Notification
+
+    settings.VENTANILLA_ALERT_EMAILS = ["guardia@villanueva.example"]
+    town_hall = make_staff("supervisora", "ayto", "supervisor")
+    town_hall.email = "supervisora@villanueva.example"
+    town_hall.save()
+    health = make_staff("sanidad", "salud", "supervisor")  # another agency's supervisor
+    health.email = "sanidad@salud.example"
+    health.save()
+    make_staff("sin-correo", "urbanismo", "supervisor")  # no address: cannot be told
+    planner = make_staff("tecnica", "urbanismo", "case_worker")  # not a supervisor
+    planner.email = "tecnica@villanueva.example"
+    planner.save()
+    spike_today(actor, flat_history)
+    today = timezone.localdate()
+
+    first = alerts_detect(today=today)
+    again = alerts_detect(today=today)
+
+    assert len(first.new) == 1
+    assert again.new == []
+    sent = Notification.objects.filter(event="emerging_problem").order_by("recipient")
+    assert [n.recipient for n in sent] == [
+        "guardia@villanueva.example",
+        "supervisora@villanueva.example",
+    ]
+    message = sent[0]
+    assert message.party is None and message.case is None
+    assert message.language == "es"
+    assert message.subject == "Problema emergente: Licencia de obra menor en Centro"
+    assert "7 contactos" in message.body
+    assert "/console/analytics/alerts/" in message.body
+    # Figures only: the people behind the cases are named nowhere.
+    assert flat_history.given_name not in message.body
+    assert flat_history.family_name_1 not in message.body
+
+
+def test_supervisors_read_the_emerging_problems_in_their_language(
+    actor: Actor, flat_history: Any, make_staff: Any
+) -> None:
+    make_staff("supervisora", "ayto", "supervisor")
+    spike_today(actor, flat_history)
+    alerts_detect(today=timezone.localdate())
+
+    spanish = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), "supervisora")
+    page = spanish.get("/console/analytics/alerts/").content.decode()
+    english = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), "supervisora")
+    page_en = english.get("/console/analytics/alerts/").content.decode()
+    dashboard = spanish.get("/console/analytics/").content.decode()
+
+    assert "Licencia de obra menor" in page and "Centro" in page
+    assert "Problemas emergentes" in page
+    assert "Minor works permit" in page_en and "Emerging problems" in page_en
+    assert "1 problema emergente en los últimos 7 días" in dashboard
+    assert flat_history.family_name_1 not in page
+
+
+def test_an_old_alert_leaves_the_default_period_and_an_agent_sees_none(
+    actor: Actor, flat_history: Any, make_staff: Any
+) -> None:
+    make_staff("analista", "ayto", "analyst")
+    spike_today(actor, flat_history)
+    alerts_detect(today=timezone.localdate())
+    Alert.objects.update(day=timezone.localdate() - timedelta(days=45))
+    analyst = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), "analista")
+
+    recent = analyst.get("/console/analytics/alerts/").content.decode()
+    longer = analyst.get("/console/analytics/alerts/", {"days": "90"}).content.decode()
+    refused = sign_in(Client(), "agente").get("/console/analytics/alerts/")
+
+    assert "No emerging problem in the last 30 days." in recent
+    assert "Minor works permit" in longer
+    assert refused.status_code == 403

@@ -46,3 +46,10 @@ def test_the_analyst_signs_in_to_a_home_page_in_english_and_spanish_on_a_phone(
     page.wait_for_url(f"{live_server.url}/console/analytics/")
     assert page.get_by_role("heading", level=1).inner_text() == "Cuadros de mando"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # ... and from the dashboards, by keyboard, the emerging problems (none yet in this town).
+    page.get_by_role("link", name="0 problemas emergentes en los últimos 7 días").press("Enter")
+    page.wait_for_url(f"{live_server.url}/console/analytics/alerts/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Problemas emergentes"
+    assert "Ningún problema emergente en los últimos 30 días." in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

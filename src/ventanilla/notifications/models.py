@@ -39,6 +39,8 @@ class NotificationEvent(models.TextChoices):
     # and the link that confirms a subscription made without signing in.
     NOTICE = "notice", _("Notice to its subscribers")
     SUBSCRIPTION_CONFIRM = "subscription_confirm", _("Confirm an email subscription")
+    # Not to a citizen: a new emerging problem, to the supervisors who answer for the service.
+    EMERGING_PROBLEM = "emerging_problem", _("Emerging problem (to supervisors)")
 
 
 class Medium(models.TextChoices):

@@ -46,8 +46,9 @@ EXPECTED = {
         "/console/messages/",
         "/console/notices/",
         "/console/analytics/",
+        "/console/analytics/alerts/",
     },
-    "analyst": {"/console/analytics/"},
+    "analyst": {"/console/analytics/", "/console/analytics/alerts/"},
     "dpo": {
         "/console/",
         "/console/cases/",
@@ -67,6 +68,7 @@ EXPECTED = {
         "/console/messages/",
         "/console/notices/",
         "/console/analytics/",
+        "/console/analytics/alerts/",
         "/console/audit/",
         "/console/retention/",
     },

@@ -1,11 +1,12 @@
 """The analysts' dashboard, /console/analytics/: figures from the warehouse, never a person.
 Each figure is a bar chart in plain HTML, a table, and a CSV download, all small-cell
-suppressed."""
+suppressed. Beside it, /console/analytics/alerts/: the emerging problems found each night."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
+from ventanilla.analytics.models import Alert
+from ventanilla.analytics.selectors import alerts_since
 from ventanilla.warehouse.dashboard import FIGURES, PERIODS, Figure, Filters, choices, dashboard
 from ventanilla.web.console.views import staff_view
 
@@ -87,12 +90,65 @@ def _csv(figure: Figure) -> HttpResponse:
     return response
 
 
+ALERT_PERIODS = (7, 30, 90)
+RECENT_ALERT_DAYS = 7
+
+
+def _alert_rows(alerts: list[Alert], language: str) -> list[dict[str, object]]:
+    """Each alert as the page says it: the service's name in the reader's language."""
+    return [
+        {
+            "day": alert.day,
+            "service": (alert.service.name_en or alert.service.name_es)
+            if language == "en"
+            else alert.service.name_es,
+            "district": alert.district,
+            "observed": alert.observed,
+            "expected": alert.expected,
+            "times": alert.observed / alert.expected if alert.expected else None,
+        }
+        for alert in alerts
+    ]
+
+
+def _language() -> str:
+    return "en" if (get_language() or "es").startswith("en") else "es"
+
+
+@staff_view
+def alerts(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The emerging problems of the last days, newest first: counts, never a person."""
+    try:
+        days = int(request.GET.get("days", "30"))
+    except ValueError:
+        days = 30
+    days = days if days in ALERT_PERIODS else 30
+    since = timezone.localdate() - timedelta(days=days)
+    found = list(alerts_since(actor=actor, since=since))
+    return render(
+        request,
+        "console/alerts.html",
+        {
+            "alerts": _alert_rows(found, _language()),
+            "days": days,
+            "periods": ALERT_PERIODS,
+            "hour": settings.VENTANILLA_ALERT_HOUR,
+            "minimum": settings.VENTANILLA_ALERT_MIN_COUNT,
+        },
+    )
+
+
 @staff_view
 def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The dashboard, or how the warehouse comes to be when it is not built yet."""
     require(actor, Scope.ANALYTICS_READ)
     path = Path(settings.VENTANILLA_WAREHOUSE_PATH)
+    recent = alerts_since(
+        actor=actor, since=timezone.localdate() - timedelta(days=RECENT_ALERT_DAYS)
+    ).count()
     context: dict[str, object] = {
+        "recent_alerts": recent,
+        "recent_days": RECENT_ALERT_DAYS,
         "built": False,
         "hour": settings.VENTANILLA_WAREHOUSE_HOUR,
         "periods": PERIODS,
@@ -100,7 +156,7 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
     }
     if not path.exists():
         return render(request, "console/analytics.html", context)
-    language = "en" if (get_language() or "es").startswith("en") else "es"
+    language = _language()
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:

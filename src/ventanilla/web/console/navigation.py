@@ -156,6 +156,16 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 ),
             )
         )
+        places.append(
+            Destination(
+                _("Emerging problems"),
+                "console:alerts",
+                _(
+                    "Days on which one kind of contact rose in one district well beyond its usual "
+                    "level, found every night."
+                ),
+            )
+        )
     if actor.can(Scope.AUDIT_READ):
         places.append(
             Destination(

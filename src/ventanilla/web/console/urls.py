@@ -23,6 +23,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("home/", views.home, name="home"),
     path("analytics/", analytics_views.analytics, name="analytics"),
+    path("analytics/alerts/", analytics_views.alerts, name="alerts"),
     path("desk/", appointment_views.desk, name="desk"),
     path("desk/actions/", appointment_views.desk_action, name="desk-action"),
     path("parties/new/", desk_views.party_new, name="party-new"),
