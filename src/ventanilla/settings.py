@@ -875,6 +875,17 @@ VENTANILLA_KIOSK_IDLE_SECONDS = int(
         "seconds without a touch after which a kiosk screen goes back to its start",
     )
 )
+# A DNI typed at a kiosk lists that person's bookings of the day: each screen may look up only so
+# many a minute, far more than a queue of people needs and too few to try DNIs one after another.
+VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE = int(
+    env(
+        "VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE",
+        "20",
+        "appointment look-ups (by reference or DNI/NIE) one kiosk screen may make in a minute",
+    )
+)
+if VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE < 1:
+    raise ImproperlyConfigured("VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE must be at least 1.")
 # Behind a reverse proxy every connection comes from the proxy; the header it sets names the
 # visitor, for the per-address limits. Trust it only when a proxy you run always sets it.
 VENTANILLA_CLIENT_ADDRESS_HEADER = env(

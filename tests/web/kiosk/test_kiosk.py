@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +23,13 @@ from ventanilla.interactions.models import Interaction
 from ventanilla.parties.services import IdentifierInput
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_lookups_counted_yet() -> None:
+    """Each screen may look up only so many appointments a minute: no count from another test."""
+    cache.clear()
+
 
 DNI = "12345678Z"
 
@@ -165,3 +173,25 @@ def test_a_receipt_of_another_day_or_office_is_not_found(office: Any, actor: Any
     )
     assert kiosk().get(f"/kiosk/{office.code}/receipt/{booked.reference}/").status_code == 404
     assert kiosk().get("/kiosk/nowhere/").status_code == 404
+
+
+def test_a_screen_that_looks_up_too_often_is_told_to_wait(
+    office: Any, actor: Any, settings: Any
+) -> None:
+    settings.VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE = 3
+    party = make_party(actor, identifiers=[IdentifierInput(scheme="dni", value=DNI)])
+    booked = booked_today(actor, office, party)
+    client = kiosk()
+    for typed in ("11111111H", "22222222J", "33333333P"):
+        page = client.post(f"/kiosk/{office.code}/check-in/", {"lang": "en", "typed": typed})
+        assert page.status_code == 422
+
+    refused = client.post(f"/kiosk/{office.code}/check-in/", {"lang": "es", "typed": DNI})
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "Espere un minuto" in refused.content.decode()
+    # The fourth look-up was not made: the booking of the DNI typed is not shown nor checked in.
+    assert booked.reference not in refused.content.decode()
+    booked.refresh_from_db()
+    assert booked.checked_in_at is None

@@ -35,10 +35,12 @@ from ventanilla.appointments.selectors import (
 )
 from ventanilla.appointments.services import appointment_check_in, walk_in_issue
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
-from ventanilla.web.portal.views import _client_address
+from ventanilla.core.ratelimit import hit
+from ventanilla.core.visitors import client_address
 
 LANGUAGES = ("es", "en")
 KIOSK_CHANNEL = "kiosk"
+LOOKUP_WINDOW_SECONDS = 60
 
 
 def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -47,7 +49,7 @@ def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
 
 def _from_kiosk_network(request: HttpRequest) -> bool:
     try:
-        address = ipaddress.ip_address(_client_address(request))
+        address = ipaddress.ip_address(client_address(request))
     except ValueError:
         return False
     return any(address in network for network in _networks())
@@ -132,6 +134,21 @@ def check_in(request: HttpRequest, lang: str, office: str) -> HttpResponse:
     if not typed:
         context["errors"] = {"typed": _("Type your booking reference or your DNI/NIE.")}
         return render(request, "kiosk/check_in.html", context, status=422)
+    allowance = hit(
+        f"kiosk-lookup:{client_address(request)}",
+        settings.VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE,
+        window=LOOKUP_WINDOW_SECONDS,
+    )
+    if not allowance.allowed:
+        context["errors"] = {
+            "typed": _(
+                "Too many look-ups on this screen in a short time. Wait a minute and try again, "
+                "or ask at the desk."
+            )
+        }
+        response = render(request, "kiosk/check_in.html", context, status=429)
+        response.headers["Retry-After"] = str(allowance.reset_seconds)
+        return response
     by_reference = typed.upper().replace(" ", "").startswith("CP")
     found = kiosk_arrivals(
         actor=actor,

@@ -34,6 +34,7 @@ from ventanilla.consent.services import consent_give, consent_withdraw_by_subjec
 from ventanilla.core import dates
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.i18n import current_language
+from ventanilla.core.visitors import client_address
 from ventanilla.parties.jobs import send_sign_in_link
 from ventanilla.parties.labels import language_name
 from ventanilla.parties.models import DataCategory, Party
@@ -112,15 +113,6 @@ def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
     return wrapper
 
 
-def _client_address(request: HttpRequest) -> str:
-    """The visitor's address: the connection's, or the last one the trusted proxy added."""
-    if settings.VENTANILLA_CLIENT_ADDRESS_HEADER:
-        forwarded = request.headers.get(settings.VENTANILLA_CLIENT_ADDRESS_HEADER, "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Ask for a sign-in link. The answer is the same whether or not the details match."""
@@ -143,7 +135,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         asked = portal_sign_in_request(
             identifier=identifier,
             email=email,
-            client_address=_client_address(request),
+            client_address=client_address(request),
             link_template=link.replace("/-/", f"/{SECRET_MARK}/"),
         )
     except ValidationFailed as failure:
