@@ -32,7 +32,9 @@ OUTCOME_HELP = (
 )
 
 
-class InteractionIn(Schema):
+class ContactIn(Schema):
+    """What a contact is, recorded one by one or in a batch."""
+
     model_config = ConfigDict(extra="forbid")
     party_id: UUID
     channel: str = Field(max_length=20, description="Channel code: web, kiosk, email, phone, desk…")
@@ -42,9 +44,12 @@ class InteractionIn(Schema):
     direction: Literal["inbound", "outbound"] = "inbound"
     agency: str | None = Field(default=None, max_length=40, description="Agency code")
     service: str | None = Field(default=None, max_length=60, description="Service code")
-    case_reference: str | None = Field(default=None, max_length=20)
     occurred_at: EventTime | None = None
     duration_seconds: int | None = Field(default=None, ge=0, le=86400)
+
+
+class InteractionIn(ContactIn):
+    case_reference: str | None = Field(default=None, max_length=20)
     outcome: OutcomeCode | None = Field(default=None, description=OUTCOME_HELP)
     call_back_due: AwareDatetime | None = Field(
         default=None,
@@ -197,24 +202,13 @@ def download_attachment(request: HttpRequest, attachment_id: UUID) -> FileRespon
 batch_router = Router(tags=["batch"])
 
 
-class ContactBatchItemIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class ContactBatchItemIn(ContactIn):
     external_id: str = Field(
         min_length=1,
         max_length=100,
         description="Your own key of this contact: sent again (in this call or a later one, "
         "for the same agency), it gives back the contact recorded the first time.",
     )
-    party_id: UUID
-    channel: str = Field(max_length=20, description="Channel code: web, kiosk, email, phone, desk…")
-    summary: str = Field(min_length=1, max_length=services.MAX_SUMMARY)
-    kind: Literal["question", "complaint", "suggestion", "request", "transaction"] = "question"
-    relationship: Literal["information", "consultation", "participation"] = "information"
-    direction: Literal["inbound", "outbound"] = "inbound"
-    agency: str | None = Field(default=None, max_length=40, description="Agency code")
-    service: str | None = Field(default=None, max_length=60, description="Service code")
-    occurred_at: EventTime | None = None
-    duration_seconds: int | None = Field(default=None, ge=0, le=86400)
     outcome: (
         Literal["answered", "case_opened", "appointment", "transferred", "no_answer"] | None
     ) = Field(default=None, description="How the contact ended (a call to return: one at a time)")
