@@ -167,7 +167,10 @@ def test_the_satisfaction_answer_is_stored_once(
     case = closed_case(agent, citizen, service)
     client = portal_client(citizen)
     url = f"/portal/me/cases/{case.reference}/satisfaction/"
-    assert 'type="radio"' in client.get(url).content.decode()
+    question = client.get(url).content.decode()
+    assert 'type="radio"' in question
+    assert "How satisfied are you with how your case was handled?" in question
+    assert f'action="{url}"' in question
 
     first = client.post(url, {"score": "4", "comment": "Rápido"})
     again = client.post(url, {"score": "1", "comment": "Cambio de opinión"}, follow=True)
