@@ -56,6 +56,29 @@ class NoticeInput:
     publish_until: datetime | None = None
 
 
+def _audit_notice(actor: Actor, notice: Notice, detail: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        action=Action.NOTICE_CHANGE,
+        object_type="notice",
+        object_id=notice.pk,
+        detail=detail,
+    )
+
+
+def _audit_subscription(actor: Actor, subscription_id: Any, party_id: Any, change: str) -> None:
+    """A subscription requested, confirmed, made or cancelled; on the person's disclosure log
+    when the address is on their record."""
+    audit_record(
+        actor=actor,
+        action=Action.SUBSCRIPTION_CHANGE,
+        party_id=party_id,
+        object_type="subscription",
+        object_id=subscription_id,
+        detail={"change": change},
+    )
+
+
 def _agency_for(actor: Actor, code: str) -> Agency:
     agency = Agency.objects.filter(code=code).first()
     if agency is None or not actor.sees_agency(agency.pk):
@@ -99,12 +122,8 @@ def notice_create(*, actor: Actor, data: NoticeInput) -> Notice:
     _fill(notice, data, agency)
     with transaction.atomic():
         notice.save(force_insert=True)
-        audit_record(
-            actor=actor,
-            action=Action.NOTICE_CHANGE,
-            object_type="notice",
-            object_id=notice.pk,
-            detail={"agency": agency.code, "published": notice.publish_from is not None},
+        _audit_notice(
+            actor, notice, {"agency": agency.code, "published": notice.publish_from is not None}
         )
     return notice
 
@@ -131,12 +150,8 @@ def notice_update(*, actor: Actor, notice_id: Any, data: NoticeInput) -> Notice:
             )
         _fill(notice, data, agency)
         notice.save()
-        audit_record(
-            actor=actor,
-            action=Action.NOTICE_CHANGE,
-            object_type="notice",
-            object_id=notice.pk,
-            detail={"agency": agency.code, "published": notice.publish_from is not None},
+        _audit_notice(
+            actor, notice, {"agency": agency.code, "published": notice.publish_from is not None}
         )
     return notice
 
@@ -216,13 +231,7 @@ def subscription_request(*, email: str, topic: str, district: str, language: str
             event=NotificationEvent.SUBSCRIPTION_CONFIRM,
             messages=[(None, email, language, subject, body, {})],
         )
-        audit_record(
-            actor=SYSTEM,
-            action=Action.SUBSCRIPTION_CHANGE,
-            object_type="subscription",
-            object_id=subscription.pk,
-            detail={"change": "requested"},
-        )
+        _audit_subscription(SYSTEM, subscription.pk, None, "requested")
     return subscription
 
 
@@ -251,13 +260,8 @@ def subscription_confirm(*, token: str) -> Subscription:
         if subscription.confirmed_at is None:
             subscription.confirmed_at = timezone.now()
             subscription.save(update_fields=["confirmed_at", "updated_at"])
-            audit_record(
-                actor=_by_link(subscription),
-                action=Action.SUBSCRIPTION_CHANGE,
-                party_id=subscription.party_id,
-                object_type="subscription",
-                object_id=subscription.pk,
-                detail={"change": "confirmed"},
+            _audit_subscription(
+                _by_link(subscription), subscription.pk, subscription.party_id, "confirmed"
             )
     return subscription
 
@@ -298,14 +302,7 @@ def subscription_create_for_party(*, actor: Actor, topic: str, district: str) ->
             if found is None:
                 raise
             return found
-        audit_record(
-            actor=actor,
-            action=Action.SUBSCRIPTION_CHANGE,
-            party_id=party.pk,
-            object_type="subscription",
-            object_id=subscription.pk,
-            detail={"change": "subscribed"},
-        )
+        _audit_subscription(actor, subscription.pk, party.pk, "subscribed")
     return subscription
 
 
@@ -329,13 +326,8 @@ def subscription_cancel(*, token: str) -> Subscription:
             cancelled_at=timezone.now(), updated_at=timezone.now()
         )
         if updated:
-            audit_record(
-                actor=_by_link(subscription),
-                action=Action.SUBSCRIPTION_CHANGE,
-                party_id=subscription.party_id,
-                object_type="subscription",
-                object_id=subscription.pk,
-                detail={"change": "cancelled"},
+            _audit_subscription(
+                _by_link(subscription), subscription.pk, subscription.party_id, "cancelled"
             )
     subscription.refresh_from_db()
     return subscription
@@ -352,14 +344,7 @@ def subscription_cancel_for_party(*, actor: Actor, subscription_id: Any) -> None
         ).update(cancelled_at=timezone.now(), updated_at=timezone.now())
         if not updated:
             raise NotFound(_("No such subscription."))
-        audit_record(
-            actor=actor,
-            action=Action.SUBSCRIPTION_CHANGE,
-            party_id=actor.party_id,
-            object_type="subscription",
-            object_id=subscription_id,
-            detail={"change": "cancelled"},
-        )
+        _audit_subscription(actor, subscription_id, actor.party_id, "cancelled")
 
 
 # Delivery -------------------------------------------------------------------------------------
@@ -431,13 +416,7 @@ def notice_deliver(*, notice_id: Any, now: datetime | None = None) -> int:
         )
         notice.delivered_at = now
         notice.save(update_fields=["delivered_at", "updated_at"])
-        audit_record(
-            actor=SYSTEM,
-            action=Action.NOTICE_CHANGE,
-            object_type="notice",
-            object_id=notice.pk,
-            detail={"change": "sent", "subscribers": len(subscribers)},
-        )
+        _audit_notice(SYSTEM, notice, {"change": "sent", "subscribers": len(subscribers)})
     return len(subscribers)
 
 
