@@ -770,6 +770,18 @@ VENTANILLA_EVENTS_GIVE_UP_DAYS = int(
         "minutes, then every 4 hours); then it is given up and logged",
     )
 )
+VENTANILLA_EVENTS_KEEP_DAYS = int(
+    env(
+        "VENTANILLA_EVENTS_KEEP_DAYS",
+        "30",
+        "days an event is kept once every subscriber and the bus have it (or it was given up); "
+        "older ones are removed by the delivery runs",
+    )
+)
+if VENTANILLA_EVENTS_KEEP_DAYS <= VENTANILLA_EVENTS_GIVE_UP_DAYS:
+    raise ImproperlyConfigured(
+        "VENTANILLA_EVENTS_KEEP_DAYS must be more than VENTANILLA_EVENTS_GIVE_UP_DAYS."
+    )
 VENTANILLA_EVENTS_AMQP_URL = env(
     "VENTANILLA_EVENTS_AMQP_URL",
     "",

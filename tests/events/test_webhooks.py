@@ -199,3 +199,36 @@ def test_a_subscription_with_an_unknown_scope_or_address_is_refused(town: Any) -
             url="https://backoffice.example.org/hooks",
         )
     assert not Subscription.objects.exists()
+
+
+def test_events_done_with_are_removed_after_the_keeping_days_and_waiting_ones_stay(
+    hook: Receiver, actor: Actor, service: PublicService, settings: Any
+) -> None:
+    from ventanilla.events.delivery import events_prune
+    from ventanilla.events.models import Event
+
+    settings.VENTANILLA_EVENTS_KEEP_DAYS = 30
+    subscribe(hook.url, scopes=["cases"])
+    delivered = open_case(actor, service)
+    deliver_events.call()
+    waiting = open_case(actor, service)
+    hook.fail_next = 1
+    deliver_events.call()  # the second case's event fails once: it waits for a retry
+    recent = open_case(actor, service)
+    deliver_events.call()
+    old = timezone.now() - timedelta(days=31)
+    Event.objects.filter(subject__in=[delivered.reference, waiting.reference]).update(time=old)
+    Event.objects.filter(subject=recent.reference).update(time=timezone.now() - timedelta(days=29))
+    before = Event.objects.count()
+
+    removed = events_prune()
+    out = StringIO()
+    call_command("events", "prune", stdout=out)
+
+    subjects = set(Event.objects.values_list("subject", flat=True))
+    assert delivered.reference not in subjects  # sent, and older than the keeping days
+    assert waiting.reference in subjects  # its delivery still queued: kept for the retry
+    assert recent.reference in subjects  # done, but not old enough
+    assert removed == before - Event.objects.count() > 0
+    assert not Delivery.objects.filter(event__subject=delivered.reference).exists()
+    assert out.getvalue().strip() == "Removed 0 events done with."

@@ -3,7 +3,8 @@ subscription that hears it (the agency's cases and contacts, its topics), ``webh
 posts what is due, signed, in order per case: a delivery waits while an earlier one of the same
 case to the same receiver has not landed. A failure is retried with the pause of
 ``core.retrying`` for VENTANILLA_EVENTS_GIVE_UP_DAYS days, then given up (logged; it no longer
-holds back the case's later events). At least once: a receiver tells repeats by the event id."""
+holds back the case's later events). At least once: a receiver tells repeats by the event id.
+``events_prune`` removes what is done with, VENTANILLA_EVENTS_KEEP_DAYS after it was written."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 import urllib3
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from ventanilla.catalog.models import Agency
@@ -36,6 +37,7 @@ from ventanilla.events.services import sees_personal
 logger = logging.getLogger("ventanilla.events.delivery")
 
 FAN_OUT_BATCH = 2000
+PRUNE_BATCH = 5000
 SEND_BATCH = 500
 TIMEOUT = 10
 
@@ -299,3 +301,22 @@ def next_delivery_due() -> datetime | None:
         .values_list("next_attempt_at", flat=True)
         .first()
     )
+
+
+def events_prune(now: datetime | None = None) -> int:
+    """Remove the events written more than VENTANILLA_EVENTS_KEEP_DAYS ago that nobody waits
+    for any more: handed to every subscription, published to the bus, and with no delivery still
+    queued (sent or given up). Their deliveries go with them. Returns how many were removed."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.VENTANILLA_EVENTS_KEEP_DAYS)
+    waiting = Delivery.objects.filter(event=OuterRef("pk"), status=Delivery.Status.QUEUED)
+    done = Event.objects.filter(time__lt=cutoff, fanned_out=True, amqp_pending=False).exclude(
+        Exists(waiting)
+    )
+    removed = 0
+    while True:
+        seqs = list(done.order_by("seq").values_list("seq", flat=True)[:PRUNE_BATCH])
+        if not seqs:
+            return removed
+        with transaction.atomic():
+            Delivery.objects.filter(event_id__in=seqs).delete()
+            removed += Event.objects.filter(seq__in=seqs).delete()[0]

@@ -16,6 +16,7 @@ from ventanilla.events.amqp import BusUnavailable, amqp_publish
 from ventanilla.events.delivery import (
     DeliveryReport,
     events_fan_out,
+    events_prune,
     next_delivery_due,
     webhooks_send,
 )
@@ -27,7 +28,8 @@ BUS_RETRY = timedelta(minutes=1)
 
 @task()
 def deliver_events() -> dict[str, Any]:
-    """Fan out, post to webhooks and publish to the bus; then come back for what waits."""
+    """Fan out, post to webhooks and publish to the bus, remove the events done with long ago;
+    then come back for what waits."""
     report = DeliveryReport()
     events_fan_out(report)
     webhooks_send(report=report)
@@ -36,6 +38,7 @@ def deliver_events() -> dict[str, Any]:
         result["published"] = amqp_publish()
     except BusUnavailable as error:
         result["bus_unavailable"] = str(error)
+    result["pruned"] = events_prune()
     catch_up_events(after_run=True)
     return result
 

@@ -70,6 +70,8 @@ class Event(models.Model):
             models.Index(
                 fields=["seq"], name="event_amqp_idx", condition=models.Q(amqp_pending=True)
             ),
+            # Pruning finds the old events by their time.
+            models.Index(fields=["time"], name="event_time_idx"),
         ]
 
     def __str__(self) -> str:

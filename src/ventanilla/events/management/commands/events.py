@@ -1,5 +1,6 @@
-"""``ventanilla events subscribe|list|unsubscribe|deliver``: other systems' webhooks hearing an
-agency's events, and a delivery run at once (the worker runs one after each change)."""
+"""``ventanilla events subscribe|list|unsubscribe|deliver|prune``: other systems' webhooks
+hearing an agency's events, a delivery run at once (the worker runs one after each change), and
+removing the events done with (each delivery run does it too)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ventanilla.access.actors import Actor
 from ventanilla.core.errors import DomainError
+from ventanilla.events.delivery import events_prune
 from ventanilla.events.models import SCOPES, Delivery, Subscription, Topic
 from ventanilla.events.services import subscription_create, subscription_end
 
@@ -42,6 +44,9 @@ class Command(BaseCommand):
         end = sub.add_parser("unsubscribe", help="stop delivering to a webhook")
         end.add_argument("id", help="the subscription's id, as `list` shows it")
         sub.add_parser("deliver", help="deliver what is waiting now")
+        sub.add_parser(
+            "prune", help="remove the events done with, older than VENTANILLA_EVENTS_KEEP_DAYS"
+        )
         for changing in (subscribe, end):
             changing.add_argument(
                 "--operator", default="operator", help="who does it, for the audit log"
@@ -79,6 +84,9 @@ class Command(BaseCommand):
             elif action == "unsubscribe":
                 subscription = subscription_end(actor=operator, subscription_id=options["id"])
                 self.stdout.write(f"Ended {subscription.pk}")
+            elif action == "prune":
+                removed = events_prune()
+                self.stdout.write(f"Removed {removed} events done with.")
             else:
                 from ventanilla.events.jobs import deliver_events
 
