@@ -38,6 +38,7 @@ class Filters:
     days: int = 30
     agency: str = ""
     channel: str = ""
+    segment: int = 0  # 0: everyone
 
 
 def _names(con: duckdb.DuckDBPyConnection, table: str, key: str, language: str) -> dict[str, str]:
@@ -90,6 +91,7 @@ def dashboard(
     before = (start - timedelta(days=filters.days), start - timedelta(days=1))
     channel = [filters.channel] if filters.channel else None
     departments = _departments(con, filters.agency) if filters.agency else None
+    segment = filters.segment or None
     channels = _names(con, "dim_channel", "channel_code", language)
     services = _names(con, "dim_service", "service_code", language)
 
@@ -120,9 +122,18 @@ def dashboard(
             end=end if dated else None,
             where=clauses,
             mean=mean,
+            segment=segment,
         )
         then: SuppressedTable | None = (
-            aggregate(con, fact=fact, by=(by,), start=before[0], end=before[1], where=clauses)
+            aggregate(
+                con,
+                fact=fact,
+                by=(by,),
+                start=before[0],
+                end=before[1],
+                where=clauses,
+                segment=segment,
+            )
             if dated
             else None
         )

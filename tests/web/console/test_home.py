@@ -47,8 +47,13 @@ EXPECTED = {
         "/console/notices/",
         "/console/analytics/",
         "/console/analytics/alerts/",
+        "/console/analytics/segments/",
     },
-    "analyst": {"/console/analytics/", "/console/analytics/alerts/"},
+    "analyst": {
+        "/console/analytics/",
+        "/console/analytics/alerts/",
+        "/console/analytics/segments/",
+    },
     "dpo": {
         "/console/",
         "/console/cases/",
@@ -69,6 +74,7 @@ EXPECTED = {
         "/console/notices/",
         "/console/analytics/",
         "/console/analytics/alerts/",
+        "/console/analytics/segments/",
         "/console/audit/",
         "/console/retention/",
     },
