@@ -99,7 +99,7 @@ def _segment_words(
     else:
         summary = _("People")
     lines = [
-        _("%(people)s people, %(share)s%% of everyone in the warehouse.")
+        _("%(people)s members, %(share)s%% of everyone in the warehouse.")
         % {"people": found.people, "share": round(100 * found.people / total) if total else 0},
         _(
             "%(contacts)s contacts each on average; %(assisted)s%% of them by phone, at a desk "
