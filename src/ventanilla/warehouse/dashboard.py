@@ -12,7 +12,9 @@ import duckdb
 from ventanilla.warehouse.suppression import SuppressedTable, aggregate
 
 PERIODS = (30, 90, 365)
-FIGURES = ("channels", "services", "backlog", "deadlines", "satisfaction")
+FIGURES = ("channels", "outcomes", "services", "districts", "backlog", "deadlines", "satisfaction")
+# How a contact ended, as the operational side records it (``Interaction.Outcome``).
+OUTCOMES = ("answered", "case_opened", "appointment", "call_back", "transferred", "no_answer")
 
 
 @dataclass
@@ -162,6 +164,20 @@ def dashboard(
     figures = {
         "channels": figure(
             "channels", "fact_interaction", "channel_code", channels, where("agency_code")
+        ),
+        "outcomes": figure(
+            "outcomes",
+            "fact_interaction",
+            "outcome",
+            {code: labels[f"outcome:{code}"] for code in OUTCOMES},
+            where("agency_code", direction=["inbound"]),
+        ),
+        "districts": figure(
+            "districts",
+            "fact_case",
+            "district",
+            {},
+            where("department_code"),
         ),
         "services": figure(
             "services",

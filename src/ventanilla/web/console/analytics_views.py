@@ -22,12 +22,15 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.analytics.models import Alert
 from ventanilla.analytics.selectors import alerts_since
+from ventanilla.interactions.models import Interaction
 from ventanilla.warehouse.dashboard import FIGURES, PERIODS, Figure, Filters, choices, dashboard
 from ventanilla.warehouse.segments import SegmentFigures, segment_figures
 from ventanilla.web.console.views import staff_view
 
 TITLES = {
     "channels": gettext_lazy("Contacts by channel"),
+    "outcomes": gettext_lazy("How contacts ended"),
+    "districts": gettext_lazy("Cases opened by district"),
     "services": gettext_lazy("Cases opened by service (top 10)"),
     "backlog": gettext_lazy("Open cases by age"),
     "deadlines": gettext_lazy("Cases closed within their deadline"),
@@ -35,6 +38,8 @@ TITLES = {
 }
 HEADINGS = {
     "channels": gettext_lazy("Channel"),
+    "outcomes": gettext_lazy("Outcome"),
+    "districts": gettext_lazy("District"),
     "services": gettext_lazy("Service"),
     "backlog": gettext_lazy("Age"),
     "deadlines": gettext_lazy("Closed"),
@@ -51,6 +56,7 @@ def _labels() -> dict[str, str]:
         "365+": _("A year or more"),
         "on_time": _("Within the deadline"),
         "late": _("After the deadline"),
+        **{f"outcome:{code}": str(label) for code, label in Interaction.Outcome.choices},
     }
 
 
@@ -138,7 +144,7 @@ def segments(request: HttpRequest, actor: Actor) -> HttpResponse:
     path = Path(settings.VENTANILLA_WAREHOUSE_PATH)
     context: dict[str, object] = {
         "built": False,
-        "hour": settings.VENTANILLA_WAREHOUSE_HOUR,
+        "hour": f"{settings.VENTANILLA_WAREHOUSE_HOUR:02d}",
         "segments": [],
     }
     if path.exists():
@@ -217,7 +223,7 @@ def alerts(request: HttpRequest, actor: Actor) -> HttpResponse:
             "alerts": _alert_rows(found, _language()),
             "days": days,
             "periods": ALERT_PERIODS,
-            "hour": settings.VENTANILLA_ALERT_HOUR,
+            "hour": f"{settings.VENTANILLA_ALERT_HOUR:02d}",
             "minimum": settings.VENTANILLA_ALERT_MIN_COUNT,
         },
     )
@@ -235,7 +241,7 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
         "recent_alerts": recent,
         "recent_days": RECENT_ALERT_DAYS,
         "built": False,
-        "hour": settings.VENTANILLA_WAREHOUSE_HOUR,
+        "hour": f"{settings.VENTANILLA_WAREHOUSE_HOUR:02d}",
         "periods": PERIODS,
         "threshold": settings.VENTANILLA_SMALL_CELL_THRESHOLD,
     }
@@ -270,6 +276,17 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
     rate = (
         round(100 * on_time / deadlines.total) if on_time is not None and deadlines.total else None
     )
+    outcomes = figures["outcomes"]
+    answered = next(
+        (r.count for r in outcomes.rows if r.label == _labels()["outcome:answered"]), None
+    )
+    recorded = sum(r.count or 0 for r in outcomes.rows if r.label != _labels()["none"])
+    hidden = any(r.count is None for r in outcomes.rows if r.label != _labels()["none"])
+    first_contact = (
+        round(100 * answered / recorded)
+        if answered is not None and recorded and not hidden
+        else None
+    )
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("figure", None)
@@ -290,5 +307,6 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
             for key in FIGURES
         ],
         deadline_rate=rate,
+        first_contact_rate=first_contact,
     )
     return render(request, "console/analytics.html", context)
