@@ -1,12 +1,12 @@
 """The resolved cases most like a case in hand, and how they were resolved.
 
-Candidates are the most recent resolved or closed cases of the same service that the actor may
-read (``cases.selectors.visible_cases``, the rule of the work queues). They are ranked by the
-cosine similarity of their descriptions' TF-IDF vectors (accents and case folded, words and word
-pairs), with a small bonus for the same district. Fitting the vectoriser is the slow part, so each
-process keeps one per service and fits it again when a case of the service was resolved since,
-or after ``INDEX_SECONDS``. The list shown is a reading of other people's cases, recorded like a
-page of the queue: one ``case.list`` audit entry with the ids it showed.
+Candidates are, of the most recent resolved or closed cases of the same service, those the
+actor may read (``cases.selectors.visible_cases``, the rule of the work queues). They are ranked
+by the cosine similarity of their descriptions' TF-IDF vectors (accents and case folded, words
+and word pairs), with a small bonus for the same district. Fitting the vectoriser is the slow
+part, so each process keeps one per service and fits it again when a case of the service was
+resolved since, or after ``INDEX_SECONDS``. The list shown is a reading of other people's cases,
+recorded like a page of the queue: one ``case.list`` audit entry with the ids it showed.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.db.models import Max
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require
+from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus
@@ -80,9 +83,12 @@ class _Index:
     """The service's candidates vectorised, kept in the process."""
 
     latest: datetime | None
+    # The opening date of the oldest candidate when the service has more than ``CANDIDATES``:
+    # a case opened before it cannot become one; None when every resolved case is one.
+    oldest: datetime | None
     built: float
-    rows: dict[Any, int]
-    districts: list[str]
+    pks: list[Any]
+    districts: Any  # numpy array of the candidates' districts, in the rows' order
     vectoriser: TfidfVectorizer | None
     matrix: Any  # scipy sparse, one L2-normalised row per candidate
 
@@ -108,15 +114,16 @@ def _latest(times: list[tuple[datetime | None, datetime | None]]) -> datetime | 
     return max(found) if found else None
 
 
-def _build(service_id: Any, latest: datetime | None) -> _Index:
+def _build(service_id: Any) -> _Index:
     rows = list(
         _resolved_of(service_id)
         .order_by("-opened_at", "-id")
-        .values_list("pk", "description", "district", "resolved_at", "closed_at")[:CANDIDATES]
+        .values_list("pk", "description", "district", "resolved_at", "closed_at", "opened_at")[
+            :CANDIDATES
+        ]
     )
-    built_latest = _latest([(r[3], r[4]) for r in rows])
-    if latest is not None and (built_latest is None or built_latest < latest):
-        built_latest = latest
+    latest = _latest([(r[3], r[4]) for r in rows])
+    oldest = rows[-1][5] if len(rows) == CANDIDATES else None
     vectoriser = TfidfVectorizer(
         preprocessor=normalise,
         ngram_range=(1, 2),
@@ -131,29 +138,41 @@ def _build(service_id: Any, latest: datetime | None) -> _Index:
     try:
         matrix = vectoriser.fit_transform([r[1] for r in rows])
     except ValueError:  # no words at all (no candidates, or only empty descriptions)
-        return _Index(built_latest, time.monotonic(), {}, [], None, None)
+        return _Index(latest, oldest, time.monotonic(), [], np.array([]), None, None)
     return _Index(
-        latest=built_latest,
+        latest=latest,
+        oldest=oldest,
         built=time.monotonic(),
-        rows={r[0]: i for i, r in enumerate(rows)},
-        districts=[r[2] for r in rows],
+        pks=[r[0] for r in rows],
+        districts=np.array([r[2] for r in rows], dtype=object),
         vectoriser=vectoriser,
         matrix=matrix,
     )
 
 
-def _index_for(service_id: Any, latest: datetime | None) -> _Index:
+def _latest_since(service_id: Any, oldest: datetime | None) -> datetime | None:
+    """When a case that could be a candidate was last resolved or closed: one query, which
+    reads the service's index from ``oldest`` on (about ``CANDIDATES`` rows, however old the
+    service)."""
+    cases = _resolved_of(service_id)
+    if oldest is not None:
+        cases = cases.filter(opened_at__gte=oldest)
+    found = cases.aggregate(resolved=Max("resolved_at"), closed=Max("closed_at"))
+    return _latest([(found["resolved"], found["closed"])])
+
+
+def _index_for(service_id: Any) -> _Index:
+    """The service's vectors, fitted again when a case joined the candidates since (it was
+    resolved or closed after the latest they hold) or after ``INDEX_SECONDS``."""
     with _LOCK:
         index = _INDEXES.get(service_id)
-    fresh = (
-        index is not None
-        and time.monotonic() - index.built < INDEX_SECONDS
-        and (latest is None or (index.latest is not None and index.latest >= latest))
-    )
-    if index is None or not fresh:
-        index = _build(service_id, latest)
-        with _LOCK:
-            _INDEXES[service_id] = index
+    if index is not None and time.monotonic() - index.built < INDEX_SECONDS:
+        latest = _latest_since(service_id, index.oldest)
+        if latest is None or (index.latest is not None and index.latest >= latest):
+            return index
+    index = _build(service_id)
+    with _LOCK:
+        _INDEXES[service_id] = index
     return index
 
 
@@ -163,36 +182,49 @@ def forget_indexes() -> None:
         _INDEXES.clear()
 
 
-def similar_resolved(*, actor: Actor, case: Case, limit: int = 5) -> list[Precedent]:
-    """The resolved cases of ``case``'s service most like it, most similar first, among the
-    ``CANDIDATES`` most recent the actor may read. Read after ``case_get``."""
-    candidates = list(
-        visible_cases(actor)
-        .filter(service_id=case.service_id, status__in=RESOLVED_STATUSES, duplicate_of__isnull=True)
-        .exclude(pk=case.pk)
-        .order_by("-opened_at", "-id")
-        .values_list("pk", "resolved_at", "closed_at")[:CANDIDATES]
-    )
-    ranked: list[tuple[float, float, Any]] = []
+def _ranked(index: _Index, case: Case) -> list[tuple[float, float, Any]]:
+    """(score, similarity, id) of the candidates above ``MIN_SIMILARITY``, best first."""
+    if index.vectoriser is None:
+        return []
     text = normalise(case.description)
-    if candidates and text:
-        index = _index_for(case.service_id, _latest([(r[1], r[2]) for r in candidates]))
-        if index.vectoriser is not None:
-            query = index.vectoriser.transform([text])
-            cosines = (index.matrix @ query.T).toarray().ravel()
-            for pk, _resolved, _closed in candidates:
-                row = index.rows.get(pk)
-                if row is None or cosines[row] < MIN_SIMILARITY:
-                    continue
-                similarity = float(cosines[row])
-                bonus = (
-                    DISTRICT_BONUS
-                    if case.district and index.districts[row] == case.district
-                    else 0.0
-                )
-                ranked.append((similarity + bonus, similarity, pk))
-    ranked.sort(key=lambda r: r[0], reverse=True)
-    top = ranked[:limit]
+    if not text:
+        return []
+    cosines = (index.matrix @ index.vectoriser.transform([text]).T).toarray().ravel()
+    rows = np.nonzero(cosines >= MIN_SIMILARITY)[0]
+    scores = cosines[rows].astype(np.float64)
+    if case.district:
+        scores = scores + DISTRICT_BONUS * (index.districts[rows] == case.district)
+    order = np.argsort(-scores, kind="stable")
+    return [
+        (float(scores[k]), float(cosines[rows[k]]), index.pks[rows[k]])
+        for k in order
+        if index.pks[rows[k]] != case.pk
+    ]
+
+
+def similar_resolved(*, actor: Actor, case: Case, limit: int = 5) -> list[Precedent]:
+    """The resolved cases of ``case``'s service most like it, most similar first: of the
+    service's ``CANDIDATES`` most recent, those the actor may read. Read after ``case_get``."""
+    require(actor, Scope.CASES_READ)
+    ranked = _ranked(_index_for(case.service_id), case) if case.description.strip() else []
+    # Who may read which case is the queues' rule (``visible_cases``), asked of the best ranked
+    # only, a few at first and more when the reader may not read enough of them; the status is
+    # asked again, since a case may have been reopened since the vectors were made.
+    top: list[tuple[float, float, Any]] = []
+    start, size = 0, max(limit * 10, 50)
+    while len(top) < limit and start < len(ranked):
+        batch = ranked[start : start + size]
+        readable = set(
+            visible_cases(actor)
+            .filter(
+                pk__in=[pk for _score, _similarity, pk in batch],
+                status__in=RESOLVED_STATUSES,
+                duplicate_of__isnull=True,
+            )
+            .values_list("pk", flat=True)
+        )
+        top += [row for row in batch if row[2] in readable][: limit - len(top)]
+        start, size = start + size, 500
     found = _described(top)
     audit_record(
         actor=actor,
