@@ -12,10 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.audit.models import AuditEntry
-from ventanilla.cases.models import Case
+from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.services import case_note_add, case_open, case_transfer, case_transition
 from ventanilla.catalog.models import PublicService
-from ventanilla.precedents.selectors import forget_indexes, masked, similar_resolved
+from ventanilla.precedents.selectors import (
+    forget_indexes,
+    masked,
+    resolution_of,
+    similar_resolved,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,35 +132,41 @@ def test_a_case_resolved_after_the_first_reading_is_offered_at_the_next(
     assert [p.reference for p in similar_resolved(actor=worker, case=new)] == [later.reference]
 
 
-def test_the_public_reply_tells_how_it_was_resolved_without_naming_the_person(
+def test_the_resolve_note_is_shown_rather_than_the_reply_before_it(
     worker: Actor, service: PublicService
 ) -> None:
-    party = make_party(worker, given_name="Remedios", family_name_1="Quintanilla")
-    earlier = case_open(
-        actor=worker,
-        party_id=party.pk,
-        service_code=service.code,
-        channel="web",
-        description="Cambiar la bañera por un plato de ducha",
-    )
-    case_transition(actor=worker, case_id=earlier.pk, action="accept")
-    case_note_add(
-        actor=worker,
-        case_id=earlier.pk,
-        text="Remedios Quintanilla: licencia concedida, llame al 612 345 678 o a r@q.es",
-        public=True,
-    )
-    # A resolve note is always written; an older case brought in may have only the reply.
-    case_transition(actor=worker, case_id=earlier.pk, action="resolve", reason="Hecho")
+    earlier = opened(worker, service, "Cambiar la bañera por un plato de ducha")
+    resolved(worker, earlier, "Licencia concedida sin visita.", reply="Ya puede empezar.")
     new = opened(worker, service, "Cambiar la bañera por un plato de ducha")
 
     [found] = similar_resolved(actor=worker, case=new)
 
-    assert found.resolution == "Hecho"
-    assert masked(
-        "Remedios Quintanilla: licencia concedida, llame al 612 345 678 o a r@q.es, DNI 12345678Z",
+    assert found.resolution == "Licencia concedida sin visita."
+
+
+def test_without_a_resolve_note_the_last_public_reply_before_the_end_is_shown() -> None:
+    def event(kind: str, action: str = "", text: str = "", public: bool = True) -> CaseEvent:
+        return CaseEvent(kind=kind, action=action, text=text, public=public)
+
+    events = [
+        event("reply", text="Primera respuesta"),
+        event("note", text="Nota interna", public=False),
+        event("reply", text="Le confirmamos que está hecho"),
+        event("transition", action="close"),
+        event("reply", text="Gracias por su valoración"),
+    ]
+
+    assert resolution_of(events) == "Le confirmamos que está hecho"
+
+
+def test_names_contacts_and_identity_numbers_are_masked_but_references_kept() -> None:
+    text = masked(
+        "Remedios Quintanilla: licencia concedida, llame al 612 345 678 o a r@q.es, DNI 12345678Z;"
+        " como en AY-2026-000123",
         ("Remedios", "Quintanilla", "", ""),
-    ) == ("… …: licencia concedida, llame al … o a …, DNI …")
+    )
+
+    assert text == "… …: licencia concedida, llame al … o a …, DNI …; como en AY-2026-000123"
 
 
 def test_showing_them_is_recorded_as_one_list_of_the_cases_shown(

@@ -302,7 +302,8 @@ def resolution_of(events: list[CaseEvent]) -> str:
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])\+?\d[\d .-]{7,}\d(?![\w])")
+# Nine digits or more, spaced or not; not the tail of a case reference (AY-2026-000123).
+_PHONE = re.compile(r"(?<![\w-])\+?\d[\d .-]{7,}\d(?![\w-])")
 _IDENTITY_NUMBER = re.compile(r"\b[XYZxyz]?\d{7,8}[-\s]?[A-Za-z]\b")
 _WORD = re.compile(r"\w+")
 MASK = "…"
