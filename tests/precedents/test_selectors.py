@@ -15,6 +15,7 @@ from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.services import case_note_add, case_open, case_transfer, case_transition
 from ventanilla.catalog.models import PublicService
+from ventanilla.precedents import selectors
 from ventanilla.precedents.selectors import (
     forget_indexes,
     masked,
@@ -130,6 +131,30 @@ def test_a_case_resolved_after_the_first_reading_is_offered_at_the_next(
     resolved(worker, later, "Licencia concedida.")
 
     assert [p.reference for p in similar_resolved(actor=worker, case=new)] == [later.reference]
+
+
+def test_cases_resolved_later_are_added_to_the_vectors_kept_and_a_reopened_one_dropped(
+    worker: Actor, service: PublicService
+) -> None:
+    first = opened(worker, service, "Cambiar la bañera por un plato de ducha")
+    resolved(worker, first, "Licencia concedida.")
+    new = opened(worker, service, "Cambiar la bañera por un plato de ducha en casa")
+    assert [p.reference for p in similar_resolved(actor=worker, case=new)] == [first.reference]
+    fitted = selectors._INDEXES[service.pk].vectoriser
+
+    second = opened(worker, service, "Cambiar la bañera por un plato de ducha en casa")
+    resolved(worker, second, "Licencia concedida otra vez.")
+    case_transition(actor=worker, case_id=first.pk, action="reopen", reason="Falta un papel")
+    found = similar_resolved(actor=worker, case=new)
+
+    assert [p.reference for p in found] == [second.reference]
+    assert selectors._INDEXES[service.pk].vectoriser is fitted  # added, not fitted again
+    resolved_again = case_transition(
+        actor=worker, case_id=first.pk, action="resolve", reason="Aportado el papel."
+    )
+    found = similar_resolved(actor=worker, case=new)
+    assert [p.reference for p in found] == [second.reference, resolved_again.reference]
+    assert found[1].resolution == "Aportado el papel."
 
 
 def test_the_resolve_note_is_shown_rather_than_the_reply_before_it(

@@ -4,9 +4,9 @@ Candidates are, of the most recent resolved or closed cases of the same service,
 actor may read (``cases.selectors.visible_cases``, the rule of the work queues). They are ranked
 by the cosine similarity of their descriptions' TF-IDF vectors (accents and case folded, words
 and word pairs), with a small bonus for the same district. Fitting the vectoriser is the slow
-part, so each process keeps one per service and fits it again when a case of the service was
-resolved since, or after ``INDEX_SECONDS``. The list shown is a reading of other people's cases,
-recorded like a page of the queue: one ``case.list`` audit entry with the ids it showed.
+part, so each process keeps one per service, adds the cases resolved since with the words it
+knows, and fits it again after ``INDEX_SECONDS``. The list shown is a reading of other people's
+cases, recorded like a page of the queue: one ``case.list`` audit entry with the ids it showed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import Max
+from django.db.models import Max, Q
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ventanilla.access.actors import Actor
@@ -90,7 +90,8 @@ class _Index:
     pks: list[Any]
     districts: Any  # numpy array of the candidates' districts, in the rows' order
     vectoriser: TfidfVectorizer | None
-    matrix: Any  # scipy sparse, one L2-normalised row per candidate
+    # Sparse matrices, one L2-normalised row per candidate: the fitted ones, then those added.
+    parts: list[Any]
 
 
 _INDEXES: dict[Any, _Index] = {}
@@ -138,7 +139,7 @@ def _build(service_id: Any) -> _Index:
     try:
         matrix = vectoriser.fit_transform([r[1] for r in rows])
     except ValueError:  # no words at all (no candidates, or only empty descriptions)
-        return _Index(latest, oldest, time.monotonic(), [], np.array([]), None, None)
+        return _Index(latest, oldest, time.monotonic(), [], np.array([]), None, [])
     return _Index(
         latest=latest,
         oldest=oldest,
@@ -146,7 +147,7 @@ def _build(service_id: Any) -> _Index:
         pks=[r[0] for r in rows],
         districts=np.array([r[2] for r in rows], dtype=object),
         vectoriser=vectoriser,
-        matrix=matrix,
+        parts=[matrix],
     )
 
 
@@ -162,18 +163,48 @@ def _latest_since(service_id: Any, oldest: datetime | None) -> datetime | None:
 
 
 def _index_for(service_id: Any) -> _Index:
-    """The service's vectors, fitted again when a case joined the candidates since (it was
-    resolved or closed after the latest they hold) or after ``INDEX_SECONDS``."""
+    """The service's vectors: the cases resolved or closed since they were made are added with
+    the vocabulary already fitted (a few rows, a millisecond); all are fitted again after
+    ``INDEX_SECONDS``, or when the vectoriser knows no words yet."""
     with _LOCK:
         index = _INDEXES.get(service_id)
     if index is not None and time.monotonic() - index.built < INDEX_SECONDS:
         latest = _latest_since(service_id, index.oldest)
         if latest is None or (index.latest is not None and index.latest >= latest):
             return index
+        if index.vectoriser is not None and index.latest is not None:
+            return _with_newly_resolved(service_id, index)
     index = _build(service_id)
     with _LOCK:
         _INDEXES[service_id] = index
     return index
+
+
+def _with_newly_resolved(service_id: Any, index: _Index) -> _Index:
+    """``index`` and the cases resolved or closed after its latest; a case resolved again gets a
+    second row, the newer, which ``_ranked`` reads first."""
+    assert index.vectoriser is not None and index.latest is not None  # noqa: S101 - checked above
+    cases = _resolved_of(service_id).filter(
+        Q(resolved_at__gt=index.latest) | Q(closed_at__gt=index.latest)
+    )
+    if index.oldest is not None:
+        cases = cases.filter(opened_at__gte=index.oldest)
+    rows = list(cases.values_list("pk", "description", "district", "resolved_at", "closed_at"))
+    if not rows:  # the newer time was of a case no longer resolved
+        return index
+    latest = _latest([(index.latest, None), *((r[3], r[4]) for r in rows)])
+    grown = _Index(
+        latest=latest,
+        oldest=index.oldest,
+        built=index.built,  # the vocabulary's age: it is fitted again on time
+        pks=[*index.pks, *(r[0] for r in rows)],
+        districts=np.concatenate([index.districts, np.array([r[2] for r in rows], dtype=object)]),
+        vectoriser=index.vectoriser,
+        parts=[*index.parts, index.vectoriser.transform([r[1] for r in rows])],
+    )
+    with _LOCK:
+        _INDEXES[service_id] = grown
+    return grown
 
 
 def forget_indexes() -> None:
@@ -189,16 +220,19 @@ def _ranked(index: _Index, case: Case) -> list[tuple[float, float, Any]]:
     text = normalise(case.description)
     if not text:
         return []
-    cosines = (index.matrix @ index.vectoriser.transform([text]).T).toarray().ravel()
+    query = index.vectoriser.transform([text]).T
+    cosines = np.concatenate([(part @ query).toarray().ravel() for part in index.parts])
     rows = np.nonzero(cosines >= MIN_SIMILARITY)[0]
     scores = cosines[rows].astype(np.float64)
     if case.district:
         scores = scores + DISTRICT_BONUS * (index.districts[rows] == case.district)
     order = np.argsort(-scores, kind="stable")
+    # A case resolved again since the vectors were fitted has two rows: its newer text counts.
+    newest = {pk: row for row, pk in enumerate(index.pks)}
     return [
         (float(scores[k]), float(cosines[rows[k]]), index.pks[rows[k]])
         for k in order
-        if index.pks[rows[k]] != case.pk
+        if index.pks[rows[k]] != case.pk and newest[index.pks[rows[k]]] == rows[k]
     ]
 
 
