@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/precedents.py
 
 # The large town the README speaks of; seeding it takes a long while the first time (kept after).
 bench-large: $(STAMP)

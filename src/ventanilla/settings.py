@@ -297,6 +297,7 @@ INSTALLED_APPS = [
     "ventanilla.analytics",
     "ventanilla.events",
     "ventanilla.classifier",
+    "ventanilla.precedents",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -67,6 +67,7 @@ from ventanilla.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ventanilla.precedents.selectors import similar_resolved
 from ventanilla.web.console.views import staff_view
 
 STATUS_LABELS: dict[str, Any] = dict(CaseStatus.choices)
@@ -275,6 +276,8 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
         "duplicates": (
             likely_duplicates(actor=actor, case=case) if may_work and case.is_open else []
         ),
+        # How cases like this one were resolved before (read after the case, audited as a list).
+        "precedents": similar_resolved(actor=actor, case=case),
         "documents": documents,
         # The service classifier's suggestion, when the case came in as free text.
         "suggestion": suggestion,
