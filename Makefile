@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/identity.py
 	$(BIN)/python bench/identity_batch.py
 	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/associations.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/precedents.py

@@ -202,6 +202,38 @@ VENTANILLA_ALERT_HOUR = int(
 )
 if not 0 <= VENTANILLA_ALERT_HOUR <= 23:
     raise ImproperlyConfigured("VENTANILLA_ALERT_HOUR must be an hour from 0 to 23.")
+# Services that follow each other: "who asks for A also asks for B within so many days", mined
+# every night from cases and contacts; a rule needs VENTANILLA_SMALL_CELL_THRESHOLD people behind
+# it, this confidence at least, and a lift above 1 (B is likelier after A than in general).
+VENTANILLA_ASSOCIATION_WINDOW_DAYS = int(
+    env(
+        "VENTANILLA_ASSOCIATION_WINDOW_DAYS",
+        "90",
+        "days after someone first asks for a service within which a first request for another "
+        "counts as following it",
+    )
+)
+if VENTANILLA_ASSOCIATION_WINDOW_DAYS < 1:
+    raise ImproperlyConfigured("VENTANILLA_ASSOCIATION_WINDOW_DAYS must be 1 or more.")
+VENTANILLA_ASSOCIATION_MIN_CONFIDENCE = float(
+    env(
+        "VENTANILLA_ASSOCIATION_MIN_CONFIDENCE",
+        "0.2",
+        "smallest share of the people who asked for a service who then asked for another, for "
+        "the pair to be kept as a rule",
+    )
+)
+if not 0 < VENTANILLA_ASSOCIATION_MIN_CONFIDENCE <= 1:
+    raise ImproperlyConfigured("VENTANILLA_ASSOCIATION_MIN_CONFIDENCE must be above 0, up to 1.")
+VENTANILLA_ASSOCIATION_HOUR = int(
+    env(
+        "VENTANILLA_ASSOCIATION_HOUR",
+        "3",
+        "local hour (0-23) at which the worker mines the services that follow each other",
+    )
+)
+if not 0 <= VENTANILLA_ASSOCIATION_HOUR <= 23:
+    raise ImproperlyConfigured("VENTANILLA_ASSOCIATION_HOUR must be an hour from 0 to 23.")
 # Who hears of a new emerging problem by email, besides the supervisors of the agency that provides
 # the service (those whose account has an email address).
 VENTANILLA_ALERT_EMAILS = env_list(
@@ -295,6 +327,7 @@ INSTALLED_APPS = [
     "ventanilla.mail",
     "ventanilla.warehouse",
     "ventanilla.analytics",
+    "ventanilla.associations",
     "ventanilla.events",
     "ventanilla.classifier",
     "ventanilla.precedents",
@@ -549,6 +582,10 @@ VENTANILLA_PERIODIC_JOBS = [
     ),
     ("ventanilla.warehouse.jobs.schedule_warehouse", "Scheduled the nightly warehouse build."),
     ("ventanilla.analytics.jobs.schedule_alerts", "Scheduled the daily emerging-problem check."),
+    (
+        "ventanilla.associations.jobs.schedule_associations",
+        "Scheduled the nightly mining of services that follow each other.",
+    ),
     ("ventanilla.events.jobs.catch_up_events", "Queued the delivery of waiting events."),
     (
         "ventanilla.notices.jobs.schedule_notice_delivery",

@@ -48,11 +48,13 @@ EXPECTED = {
         "/console/analytics/",
         "/console/analytics/alerts/",
         "/console/analytics/segments/",
+        "/console/analytics/associations/",
     },
     "analyst": {
         "/console/analytics/",
         "/console/analytics/alerts/",
         "/console/analytics/segments/",
+        "/console/analytics/associations/",
     },
     "dpo": {
         "/console/",
@@ -75,6 +77,7 @@ EXPECTED = {
         "/console/analytics/",
         "/console/analytics/alerts/",
         "/console/analytics/segments/",
+        "/console/analytics/associations/",
         "/console/audit/",
         "/console/retention/",
     },

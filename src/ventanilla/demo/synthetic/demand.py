@@ -69,6 +69,16 @@ SERVICE_USE: Final[dict[str, tuple[float, ...]]] = {
     "comunicacion-contrato": (0, 0, 0, 0, 0, 8),
     "ayuda-autonomos": (0, 0, 0.3, 0.3, 0, 1),
 }
+# Services that follow another: after a case for the first, the same person opens a case for
+# each of these with the given chance, within ``FOLLOW_ON_DAYS`` (a birth is registered, then the
+# baby is put on the register and given a health card; a small building work needs the pavement;
+# a death, the cemetery). The sequences the mining of associations must find in the demo town.
+FOLLOW_ON: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    "inscripcion-nacimiento": (("empadronamiento", 0.8), ("tarjeta-sanitaria", 0.7)),
+    "licencia-obra-menor": (("ocupacion-via-publica", 0.5),),
+    "baja-padron-defuncion": (("cementerio", 0.8),),
+}
+FOLLOW_ON_DAYS: Final = (3, 75)
 # Extra weight of a service for someone in a given work situation.
 STATUS_BOOST: Final[dict[str, dict[str, float]]] = {
     "unemployed": {

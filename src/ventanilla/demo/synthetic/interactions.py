@@ -2,7 +2,8 @@
 which channel, at what hour, about which service and in what words; the requests that open a
 case and the message the case later sends back. In the last six weeks the residents of La Ribera
 complain far more than usual about overflowing bins and smells: the emerging problem planted for
-the analytics."""
+the analytics. Some requests are followed by another within weeks (``demand.FOLLOW_ON``): the
+sequences planted for the mining of services that follow each other."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from ventanilla.demo.synthetic.cases import Cases
 from ventanilla.demo.synthetic.demand import (
     APPOINTMENT_SERVICES,
     CHANNEL_USE,
+    FOLLOW_ON,
+    FOLLOW_ON_DAYS,
     GENERAL_SUMMARIES,
     GROUPS,
     HEALTH_SERVICES,
@@ -136,6 +139,10 @@ class Interactions:
                 )
             self.write(rng, party_id, channel, service, kind, case_id, epoch, summary)
             written += 1
+            if case_id is not None and service is not None and service.code in FOLLOW_ON:
+                written += self.follow_on(
+                    rng, party_id, service, day, count - written, where, language, signer
+                )
             if follow_up is not None and written < count and rng.random() < 0.6:
                 text, moment = follow_up
                 assert service is not None  # noqa: S101 - follow-ups belong to cases
@@ -152,6 +159,47 @@ class Interactions:
                     outbound=True,
                 )
                 written += 1
+
+    def follow_on(
+        self,
+        rng: random.Random,
+        party_id: str,
+        first: Service,
+        day: int,
+        room: int,
+        district: names.District,
+        language: str,
+        signer: str,
+    ) -> int:
+        """The requests that follow one for ``first``, within the budget ``room`` of contacts
+        left for the person. Returns how many it wrote."""
+        clock = self.clock
+        written = 0
+        for code, chance in FOLLOW_ON[first.code]:
+            if written >= room or rng.random() >= chance:
+                continue
+            service = self.town.services.get(code)
+            if service is None:
+                continue
+            channel = rng.choice(service.channels)
+            later = day + rng.randint(*FOLLOW_ON_DAYS)
+            # A day the channel is open on: no desk or phone at weekends or on holidays.
+            cum = clock.day_cum[channel]
+            while 0 < later < len(cum) and cum[later] == cum[later - 1]:
+                later += 1
+            if later >= len(cum):
+                continue
+            hour = clock.hours[channel].pick(rng) if channel in clock.hours else 10
+            epoch = clock.day_epoch[later] + hour * 3600 + rng.randrange(3600)
+            summary = rng.choice(service.summaries["request"])
+            place = self.town.place(rng, district) if code in LOCATED_SERVICES else None
+            case_id, _follow_up = self.cases.write(
+                rng, party_id, service, channel, later, epoch, district, place, summary,
+                language=language, signer=signer,
+            )  # fmt: skip
+            self.write(rng, party_id, channel, service, "request", case_id, epoch, summary)
+            written += 1
+        return written
 
     def write(
         self,

@@ -176,6 +176,16 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 ),
             )
         )
+        places.append(
+            Destination(
+                _("Services that follow each other"),
+                "console:associations",
+                _(
+                    "Which services people ask for within weeks of another, found every night: "
+                    "the suggestions agents see, as a table."
+                ),
+            )
+        )
     if actor.can(Scope.AUDIT_READ):
         places.append(
             Destination(

@@ -5,6 +5,7 @@ from django.urls import path
 from ventanilla.web.console import (
     analytics_views,
     appointment_views,
+    association_views,
     call_back_views,
     case_views,
     desk_views,
@@ -25,6 +26,7 @@ urlpatterns = [
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("analytics/alerts/", analytics_views.alerts, name="alerts"),
     path("analytics/segments/", analytics_views.segments, name="segments"),
+    path("analytics/associations/", association_views.associations, name="associations"),
     path("desk/", appointment_views.desk, name="desk"),
     path("desk/actions/", appointment_views.desk_action, name="desk-action"),
     path("parties/new/", desk_views.party_new, name="party-new"),

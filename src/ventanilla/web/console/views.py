@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.access.guards import require
 from ventanilla.access.models import Role, Scope
+from ventanilla.associations.selectors import next_services
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
 from ventanilla.catalog.models import Agency
@@ -171,6 +172,7 @@ def party_360(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpRespons
         "agency": agency or "",
         "channels": channels(),
         "may_read_audit": may_read_audit(actor),
+        "next_services": next_services(actor=actor, cases=[*view.open_cases, *view.past_cases]),
         "agencies": Agency.objects.filter(pk__in=list(actor.agency_ids)).order_by("path")
         if not actor.sees_everything
         else Agency.objects.order_by("path"),
