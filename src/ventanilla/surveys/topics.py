@@ -1,0 +1,69 @@
+"""Free-text answers grouped by topic for the reader of a survey's results: TF-IDF of the
+answers folded to plain lower-case words, then k-means; each group is told by its commonest
+weighted words and the answers nearest its centre. Deterministic (a fixed seed), so the same
+answers give the same groups on every reading."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ventanilla.core.text import fold
+
+SEED = 20_260_101
+MAX_GROUPS = 8
+# Words that say nothing about a topic, in both languages, already folded.
+STOPWORDS = frozenset(
+    (
+        "de del la las el los en y o a al por para con sin un una unos unas su sus que se es "
+        "lo le les mas muy no si mi me ya hay esta este esto son ser como pero porque cuando "
+        "the of and for to in on a an is are be it this that with not but very my we our"
+    ).split()
+)
+
+
+@dataclass
+class Topic:
+    size: int
+    words: list[str]
+    examples: list[str] = field(default_factory=list)
+
+
+def topics_of(texts: list[str], *, examples: int = 3) -> list[Topic]:
+    """Groups of ``texts`` by topic, the largest first. Fewer than four texts, or texts with no
+    word beyond the common ones, make a single group."""
+    folded = [fold(text) for text in texts]
+    if not texts:
+        return []
+    vectoriser = TfidfVectorizer(
+        stop_words=list(STOPWORDS),
+        token_pattern=r"(?u)\b[a-z0-9]{3,}\b",  # noqa: S106 - a pattern of words, not a secret
+        sublinear_tf=True,
+    )
+    try:
+        matrix = vectoriser.fit_transform(folded)
+    except ValueError:  # nothing but stop words
+        return [Topic(size=len(texts), words=[], examples=texts[:examples])]
+    terms = np.array(vectoriser.get_feature_names_out())
+    groups = min(MAX_GROUPS, max(1, round(math.sqrt(len(texts) / 2))))
+    if len(texts) < 4 or groups == 1:
+        labels = np.zeros(len(texts), dtype=int)
+        centres = np.asarray(matrix.mean(axis=0))
+    else:
+        model = KMeans(n_clusters=groups, n_init=5, random_state=SEED).fit(matrix)
+        labels, centres = model.labels_, model.cluster_centers_
+    found: list[Topic] = []
+    for label, centre in enumerate(centres):
+        members = np.flatnonzero(labels == label)
+        if len(members) == 0:
+            continue
+        top = [str(terms[i]) for i in np.argsort(centre)[::-1][:5] if centre[i] > 0]
+        distances = np.asarray(((matrix[members].toarray() - centre) ** 2).sum(axis=1)).ravel()
+        nearest = [texts[members[i]] for i in np.argsort(distances)[:examples]]
+        found.append(Topic(size=len(members), words=top, examples=nearest))
+    found.sort(key=lambda topic: (-topic.size, topic.words))
+    return found
