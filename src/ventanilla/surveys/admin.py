@@ -80,9 +80,10 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
         return rows if actor.sees_everything else rows.filter(agency_id__in=actor.agency_ids)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        actor = actor_for_user(request.user)
-        if db_field.name == "agency" and not actor.sees_everything:
-            kwargs["queryset"] = Agency.objects.filter(pk__in=list(actor.agency_ids))
+        if db_field.name == "agency" and request.user.pk is not None:
+            actor = actor_for_user(request.user)
+            if not actor.sees_everything:
+                kwargs["queryset"] = Agency.objects.filter(pk__in=list(actor.agency_ids))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Survey, form: Any, change: bool) -> None:
