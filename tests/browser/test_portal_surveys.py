@@ -1,0 +1,78 @@
+"""A visitor answers an anonymous survey in Spanish, at phone width, by keyboard: the question
+that only applies after a given answer appears when that answer is chosen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import _close_checked, checked_context
+from tests.surveys.conftest import load, questions
+from ventanilla.surveys.models import Answer, Response
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = 375
+
+
+@pytest.fixture
+def spanish_phone(browser: Any) -> Iterator[Any]:
+    context, report = checked_context(
+        browser,
+        locale="es-ES",
+        viewport={"width": PHONE, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    yield page
+    _close_checked(context, page, report)
+
+
+def press(page: Any, selector: str, key: str) -> None:
+    page.locator(selector).focus()
+    page.keyboard.press(key)
+
+
+def test_a_visitor_answers_a_survey_by_keyboard_in_spanish_on_a_phone(
+    spanish_phone: Any, live_server: Any, town: Any
+) -> None:
+    survey = load(anonymous=True, once_per_person=False)
+    q = [f"q-{question.pk}" for question in questions(survey)]
+    page = spanish_phone
+    page.goto(f"{live_server.url}/portal/surveys/")
+    page.get_by_role("link", name="Parques del barrio").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Parques del barrio").wait_for()
+
+    which = page.get_by_test_id("question-2")
+    assert which.is_hidden()  # "which parks?" waits for a "yes"
+    press(page, f"#{q[0]}-o1", "Space")  # No
+    assert which.is_hidden()
+    press(page, f"#{q[0]}-o0", "Space")  # Sí
+    which.wait_for(state="visible")
+    press(page, f"#{q[1]}-o2", "Space")  # Ribera
+    press(page, f"#{q[2]}-s4", "Space")
+    for row, place in enumerate(("2", "1", "3")):
+        press(page, f"#{q[3]}-{row}", place)
+    press(page, f"#{q[4]}-0-s3", "Space")
+    page.locator(f"#{q[5]}").focus()
+    page.keyboard.type("Más sombra en verano")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    press(page, "[data-testid=survey-send]", "Enter")
+
+    page.get_by_test_id("survey-thanks").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    response = Response.objects.get(survey=survey)
+    assert response.party_id is None
+    kept = {a.question.position: a.value for a in Answer.objects.filter(response=response)}
+    assert kept == {
+        1: 0,
+        2: [2],
+        3: 4,
+        4: [2, 1, 3],
+        5: [3, None],
+        6: "Más sombra en verano",
+    }
