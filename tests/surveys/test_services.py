@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.factories import make_party
 from tests.surveys.conftest import OPERATOR, full_answers, load, questions, survey_data
-from ventanilla.access.actors import Actor, actor_for_citizen
+from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.audit.models import AuditEntry
 from ventanilla.core.errors import Conflict, PermissionDenied, ValidationFailed
 from ventanilla.interactions.models import Interaction
+from ventanilla.merging.services import party_merge
 from ventanilla.parties.models import Party
 from ventanilla.surveys.models import Answer, Question, Response, Survey
 from ventanilla.surveys.services import answer_checked, survey_load, survey_respond, voter_hash
@@ -243,3 +245,25 @@ def test_loading_records_who_loaded_it(town: Any) -> None:
     entry = AuditEntry.objects.get(action="survey.change")
     assert entry.object_id == str(survey.pk)
     assert survey.questions.count() == 6
+
+
+def test_merging_two_records_keeps_one_answer_per_survey(
+    survey: Survey, citizen: Party, make_staff: Any
+) -> None:
+    supervisor = actor_for_user(make_staff("jefa", "ayto", "supervisor"))
+    other = make_party(supervisor)
+    second = load(title_es="Otra")
+    survey_respond(
+        actor=actor_for_citizen(citizen), survey_id=survey.pk, answers=full_answers(survey)
+    )
+    survey_respond(
+        actor=actor_for_citizen(other), survey_id=survey.pk, answers=full_answers(survey)
+    )
+    survey_respond(
+        actor=actor_for_citizen(other), survey_id=second.pk, answers=full_answers(second)
+    )
+
+    party_merge(actor=supervisor, survivor_id=citizen.pk, merged_id=other.pk, reason="El mismo")
+
+    assert Response.objects.filter(party=citizen, survey=survey).count() == 1
+    assert Response.objects.filter(party=citizen, survey=second).count() == 1

@@ -286,3 +286,25 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
+
+    def in_words(self) -> str:
+        """The answer as the person gave it, in the reader's language: options by their text,
+        a ranking in order of preference, a matrix row by row."""
+        question, value = self.question, self.value
+        options = question.options
+
+        def option(index: Any) -> str:
+            return options[index] if isinstance(index, int) and 0 <= index < len(options) else "?"
+
+        if question.kind == Question.Kind.SINGLE:
+            return option(value)
+        if question.kind == Question.Kind.MULTIPLE and isinstance(value, list):
+            return "; ".join(option(i) for i in value)
+        if question.kind == Question.Kind.RANKING and isinstance(value, list):
+            order = sorted(range(len(value)), key=lambda i: value[i])
+            return "; ".join(f"{value[i]}. {option(i)}" for i in order)
+        if question.kind == Question.Kind.MATRIX and isinstance(value, list):
+            return "; ".join(
+                f"{option(i)}: {score}" for i, score in enumerate(value) if score is not None
+            )
+        return str(value)
