@@ -195,7 +195,7 @@ def survey_results(*, actor: Actor, survey_id: Any) -> Results:
     for question in questions:
         result = _counted(question, values[question.pk], threshold)
         if question.kind == Question.Kind.TEXT and result.answered:
-            for topic in topics_of(values[question.pk]):
+            for topic in topics_of(values[question.pk], min_answers=threshold):
                 if topic.size < threshold:
                     result.hidden_topics += topic.size
                     continue
