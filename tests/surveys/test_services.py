@@ -17,7 +17,7 @@ from ventanilla.core.errors import Conflict, PermissionDenied, ValidationFailed
 from ventanilla.interactions.models import Interaction
 from ventanilla.merging.services import party_merge
 from ventanilla.parties.models import Party
-from ventanilla.surveys.models import Answer, Question, Response, Survey
+from ventanilla.surveys.models import Answer, Participation, Question, Response, Survey
 from ventanilla.surveys.services import answer_checked, survey_load, survey_respond, voter_hash
 
 pytestmark = pytest.mark.django_db
@@ -175,8 +175,11 @@ def test_an_anonymous_answer_is_counted_but_linked_to_no_one(
 
     response.refresh_from_db()
     assert response.party_id is None
-    assert response.voter == voter_hash(survey_id=survey.pk, party_id=citizen.pk)
-    assert str(citizen.pk) not in response.voter
+    # Who took part is kept apart from what they answered, as a hash that names no one.
+    [taking_part] = Participation.objects.filter(survey=survey)
+    assert taking_part.voter == voter_hash(survey_id=survey.pk, party_id=citizen.pk)
+    assert str(citizen.pk) not in taking_part.voter
+    assert {f.name for f in Participation._meta.concrete_fields} == {"id", "survey", "voter"}
     assert not Interaction.objects.filter(party=citizen).exists()
     assert not AuditEntry.objects.filter(party_id=citizen.pk, action="interaction.create").exists()
     # Once only, still: the hash tells the second answer apart.
@@ -196,7 +199,8 @@ def test_an_anonymous_survey_open_to_all_takes_answers_without_signing_in(town: 
     survey_respond(actor=visitor, survey_id=survey.pk, answers=full_answers(survey))
     survey_respond(actor=visitor, survey_id=survey.pk, answers=full_answers(survey))
 
-    assert Response.objects.filter(survey=survey, party=None, voter="").count() == 2
+    assert Response.objects.filter(survey=survey, party=None).count() == 2
+    assert not Participation.objects.exists()
 
 
 def test_an_identified_survey_refuses_who_is_not_signed_in(survey: Survey) -> None:

@@ -340,7 +340,6 @@ COVERAGE: dict[str, Coverage] = {
         sections=("survey_answers",),
         exported=(),
         erasure=Erasure.DELETE,
-        not_personal={"voter": "empty on a response that names its party"},
     ),
     "surveys.Answer": Coverage(
         rows=("response__party",),

@@ -1,10 +1,11 @@
 """Consultations of the public: a survey an agency opens for a while, its questions (single and
 multiple choice, scale, ranking, free text, matrix; some shown only after a given answer), and
-the responses to it. A response to an anonymous survey holds no party: at most a salted hash of
-one, so that "one answer per person" can be enforced without knowing whose answer it is."""
+the responses to it. A response to an anonymous survey holds no party; "one answer per person"
+is kept apart from it, as a keyed hash of the party that says only that the person took part."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -222,9 +223,8 @@ def question_problems(question: Question) -> dict[str, str]:
 
 
 class Response(BaseModel):
-    """One person's answers to a survey. ``party`` is set on identified surveys only; on an
-    anonymous survey answered once per person, ``voter`` holds a keyed hash of the party (see
-    ``services.voter_hash``), which tells a second answer apart without naming anyone."""
+    """One person's answers to a survey. ``party`` is set on identified surveys only; an
+    anonymous response holds nothing about who gave it (see ``Participation``)."""
 
     survey = models.ForeignKey(
         Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
@@ -237,7 +237,6 @@ class Response(BaseModel):
         related_name="survey_responses",
         verbose_name=_("party"),
     )
-    voter = models.CharField(max_length=64, blank=True, default="", verbose_name=_("voter"))
     submitted_at = models.DateTimeField(default=timezone.now, verbose_name=_("submitted at"))
 
     class Meta:
@@ -250,19 +249,33 @@ class Response(BaseModel):
                 condition=Q(party__isnull=False),
                 name="response_once_per_party",
             ),
-            models.UniqueConstraint(
-                fields=["survey", "voter"],
-                condition=~Q(voter=""),
-                name="response_once_per_voter",
-            ),
-            models.CheckConstraint(
-                condition=Q(party__isnull=True) | Q(voter=""),
-                name="response_party_or_voter",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.survey_id} {self.submitted_at:%Y-%m-%d}"
+
+
+class Participation(models.Model):
+    """That someone answered an anonymous survey taking one answer per person: a keyed hash of
+    their party (``services.voter_hash``), apart from the response and with no time, so that
+    even who can compute the hash finds only that the person took part, never their answers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="participations", verbose_name=_("survey")
+    )
+    voter = models.CharField(max_length=64, verbose_name=_("voter"))
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            # Racing submits of one person count once: the database refuses the second.
+            models.UniqueConstraint(fields=["survey", "voter"], name="participation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.voter[:8]}"
 
 
 class Answer(models.Model):

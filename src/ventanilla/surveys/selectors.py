@@ -19,7 +19,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import NotFound
-from ventanilla.surveys.models import Answer, Question, Response, Survey
+from ventanilla.surveys.models import Answer, Participation, Question, Response, Survey
 from ventanilla.surveys.services import voter_hash
 from ventanilla.surveys.topics import Topic, topics_of
 
@@ -56,7 +56,7 @@ def already_answered(*, actor: Actor, survey: Survey) -> bool:
         return False
     if survey.anonymous:
         voter = voter_hash(survey_id=survey.pk, party_id=actor.party_id)
-        return Response.objects.filter(survey=survey, voter=voter).exists()
+        return Participation.objects.filter(survey=survey, voter=voter).exists()
     return Response.objects.filter(survey=survey, party_id=str(actor.party_id)).exists()
 
 

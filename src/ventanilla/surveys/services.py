@@ -34,6 +34,7 @@ from ventanilla.parties.models import Party
 from ventanilla.surveys.models import (
     MAX_TEXT,
     Answer,
+    Participation,
     Question,
     Response,
     Survey,
@@ -178,9 +179,9 @@ def survey_respond(*, actor: Actor, survey_id: Any, answers: dict[str, Any]) -> 
     An identified survey takes answers from a signed-in citizen only, keeps their party on the
     response and records the answer on their contact history (web, "consultation"). An
     anonymous survey keeps no party and records no contact; when it takes one answer per
-    person, the citizen must be signed in and a keyed hash of their party (``voter_hash``) is
-    kept instead. A second answer where one per person is allowed is refused by the database's
-    unique constraints, so two racing submits count once."""
+    person, the citizen must be signed in and a ``Participation`` keeps a keyed hash of their
+    party (``voter_hash``), apart from the response. A second answer where one per person is
+    allowed is refused by the database's unique constraints, so two racing submits count once."""
     survey = _survey_open(survey_id)
     if survey.needs_sign_in and not actor.is_citizen:
         refuse(
@@ -196,12 +197,12 @@ def survey_respond(*, actor: Actor, survey_id: Any, answers: dict[str, Any]) -> 
         raise ValidationFailed({"survey": _("Sign in again to answer this survey.")})
     by_question = answers_checked(survey, answers)
     party_id = actor.party_id if not survey.anonymous else None
-    voter = ""
-    if survey.anonymous and survey.once_per_person:
-        voter = voter_hash(survey_id=survey.pk, party_id=actor.party_id)
     try:
         with transaction.atomic():
-            response = Response.objects.create(survey=survey, party_id=party_id, voter=voter)
+            if survey.anonymous and survey.once_per_person:
+                voter = voter_hash(survey_id=survey.pk, party_id=actor.party_id)
+                Participation.objects.create(survey=survey, voter=voter)
+            response = Response.objects.create(survey=survey, party_id=party_id)
             Answer.objects.bulk_create(
                 Answer(response=response, question=question, value=value)
                 for question, value in by_question.items()
