@@ -59,7 +59,7 @@ def test_a_visitor_answers_a_survey_by_keyboard_in_spanish_on_a_phone(
     page.get_by_role("heading", name="Parques del barrio").wait_for()
 
     which = page.get_by_test_id("question-2")
-    assert which.is_hidden()  # "which parks?" waits for a "yes"
+    which.wait_for(state="hidden")  # "which parks?" waits for a "yes", once the script has run
     press(page, f"#{q[0]}-o1", "Space")  # No
     assert which.is_hidden()
     press(page, f"#{q[0]}-o0", "Space")  # Sí
