@@ -98,6 +98,22 @@ print(json.dumps({"ms": times, "cells": len(table.cells),
                   "hidden": sum(1 for c in table.cells if c.count is None)}))
 """
 
+SEGMENTS = r"""
+import json, shutil, sys, tempfile, time
+from pathlib import Path
+import duckdb
+from ventanilla.warehouse.segments import segment_figures, segments_build
+with tempfile.TemporaryDirectory() as folder:
+    copy = Path(folder) / "copy.duckdb"
+    shutil.copy(sys.argv[1], copy)
+    with duckdb.connect(str(copy)) as con:
+        t = time.perf_counter()
+        made = segments_build(con)
+        seconds = time.perf_counter() - t
+        sizes = [s.people for s in segment_figures(con)]
+print(json.dumps({"segments": made, "seconds": seconds, "sizes": sizes}))
+"""
+
 
 def prepare(options: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
@@ -148,6 +164,7 @@ def main() -> None:
     erased = shell(BUILD, env, str(path), "refresh")
     query = shell(QUERY, env, str(path))
     p95 = percentile(query["ms"], 0.95)
+    segments = shell(SEGMENTS, env, str(path))
 
     result: dict[str, Any] = {
         "database": database,
@@ -165,6 +182,7 @@ def main() -> None:
         "cells": query["cells"],
         "hidden_cells": query["hidden"],
         "file_bytes": path.stat().st_size,
+        "segments": segments,
     }
     print()
     print(f"| figure ({database}, {options.citizens:,} citizens) | value | goal | ratio |")
@@ -185,6 +203,10 @@ def main() -> None:
     print(
         f"| dashboard query p95 (suppressed) | {p95:.1f} ms | {GOAL_QUERY_P95_MS:.0f} ms "
         f"| {GOAL_QUERY_P95_MS / p95:.1f} |"
+    )
+    print(
+        f"| segments (k-means, part of each build) | {segments['segments']} in "
+        f"{segments['seconds']:.1f} s, sizes {segments['sizes']} | | |"
     )
     print(f"| warehouse file | {path.stat().st_size / 1e6:.1f} MB | | |")
     print()

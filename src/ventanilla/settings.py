@@ -174,6 +174,12 @@ VENTANILLA_WAREHOUSE_HOUR = int(
 )
 if not 0 <= VENTANILLA_WAREHOUSE_HOUR <= 23:
     raise ImproperlyConfigured("VENTANILLA_WAREHOUSE_HOUR must be an hour from 0 to 23.")
+# Segments: the number of groups the population is clustered into at every warehouse build.
+VENTANILLA_SEGMENTS = int(
+    env("VENTANILLA_SEGMENTS", "6", "number of segments the population is divided into (2-20)")
+)
+if not 2 <= VENTANILLA_SEGMENTS <= 20:
+    raise ImproperlyConfigured("VENTANILLA_SEGMENTS must be from 2 to 20.")
 # Emerging problems: a (service, district) day is flagged when its count is at least the minimum
 # and the Poisson probability of so many, given the same weekday's trailing level, is below the
 # threshold (lower: fewer false alarms, later detection).

@@ -101,6 +101,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/home/"): set(ROLES),
     ("get", "/console/analytics/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/analytics/alerts/"): {"analyst", "supervisor", "administrator"},
+    ("get", "/console/analytics/segments/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/desk/"): READERS,
     ("post", "/console/desk/actions/"): FRONT,
     ("get", "/console/?q=ana"): READERS,

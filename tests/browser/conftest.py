@@ -120,6 +120,17 @@ def _close_checked(context: Any, page: Any, report: AccessibilityReport) -> None
     assert not report.found, report.failure()
 
 
+def fits_the_screen(page: Any) -> bool:
+    """Nothing on the page is wider than the screen. On a phone (``is_mobile``) the browser
+    zooms out to show a page that is too wide, so ``innerWidth`` grows with it: the page is
+    measured against the layout viewport instead, which stays the device's width."""
+    return bool(
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context, report = checked_context(browser, locale="es-ES")

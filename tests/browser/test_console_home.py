@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import fits_the_screen
 from tests.conftest import PASSWORD
 
 pytestmark = [
@@ -33,7 +34,7 @@ def test_the_analyst_signs_in_to_a_home_page_in_english_and_spanish_on_a_phone(
     assert "Dashboards" in page.get_by_role("link", name="Dashboards").first.inner_text()
     assert page.get_by_role("button", name="Sign out").is_visible()
     # Nothing on the page is wider than the phone.
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
 
     page.get_by_label("Language").select_option("es")
     page.get_by_role("button", name="Change").press("Enter")
@@ -45,11 +46,11 @@ def test_the_analyst_signs_in_to_a_home_page_in_english_and_spanish_on_a_phone(
     page.get_by_role("main").get_by_role("link", name="Cuadros de mando").first.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/analytics/")
     assert page.get_by_role("heading", level=1).inner_text() == "Cuadros de mando"
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
 
     # ... and from the dashboards, by keyboard, the emerging problems (none yet in this town).
     page.get_by_role("link", name="0 problemas emergentes en los últimos 7 días").press("Enter")
     page.wait_for_url(f"{live_server.url}/console/analytics/alerts/")
     assert page.get_by_role("heading", level=1).inner_text() == "Problemas emergentes"
     assert "Ningún problema emergente en los últimos 30 días." in page.inner_text("main")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)

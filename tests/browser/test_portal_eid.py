@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import fits_the_screen
 from tests.factories import make_party, valid_dni
 from tests.oidc_provider import Provider
 from ventanilla.access.actors import Actor
@@ -76,5 +77,5 @@ def test_a_person_on_record_signs_in_with_cl_ave_in_english_at_phone_width(
     page.keyboard.press("Enter")
 
     page.wait_for_url(f"{live_server.url}/portal/me/cases/")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     assert Identifier.objects.get(party=party).verified is True

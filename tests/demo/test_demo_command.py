@@ -93,3 +93,17 @@ def test_the_demo_prints_a_citizen_who_can_sign_in_and_where_the_link_lands() ->
     ).exists()
     assert Consent.objects.filter(party=identifier.party).exists()  # one to withdraw
     assert "/portal/sign-in/" in text and "mail" in text
+
+
+def test_the_demo_publishes_notices_in_both_languages_once() -> None:
+    run_demo()
+    run_demo()
+
+    spanish = Client(HTTP_ACCEPT_LANGUAGE="es").get("/portal/notices/").content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/portal/notices/").content.decode()
+    feed = Client().get("/portal/notices/feed.atom").content.decode()
+
+    assert "Corte de la Calle Mayor por obras de saneamiento" in spanish
+    assert "Calle Mayor closed for sewer works" in english
+    assert "School meal grants: applications open" in english
+    assert feed.count("<entry>") == 3

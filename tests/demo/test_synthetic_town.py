@@ -229,3 +229,25 @@ def test_case_sequences_are_ahead_of_every_seeded_reference(
         actor=actor, party_id=party.pk, service_code="licencia-obra-menor", channel="web"
     )
     assert Case.objects.filter(reference=case.reference).count() == 1
+
+
+def test_calls_and_visits_record_how_they_ended_and_other_channels_do_not(
+    town: SeedSummary,
+) -> None:
+    by_channel = dict(
+        Interaction.objects.filter(direction="inbound")
+        .exclude(outcome="")
+        .values_list("channel_id")
+        .annotate(n=Count("id"))
+    )
+    assert set(by_channel) == {"phone", "desk"}
+    assert not Interaction.objects.filter(direction="outbound").exclude(outcome="").exists()
+    calls = Interaction.objects.filter(channel_id="phone", direction="inbound", case__isnull=True)
+    answered = calls.filter(outcome="answered").count() / calls.count()
+    assert 0.65 < answered < 0.9  # most calls are answered there and then
+    assert (
+        not Interaction.objects.filter(case__isnull=False, channel_id="desk")
+        .exclude(outcome="case_opened")
+        .filter(direction="inbound")
+        .exists()
+    )

@@ -31,6 +31,7 @@ from django.db import connection
 
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.warehouse.schema import DERIVED, META_TABLE, STATE_TABLE, TABLES, VIEWS
+from ventanilla.warehouse.segments import segments_build
 from ventanilla.warehouse.sources import ARROW_TYPES, SOURCES, Dialect, Source
 
 CHUNK_ROWS = 50_000
@@ -361,6 +362,7 @@ def _finish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
     for name, sql in DERIVED.items():
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+    segments_build(con)
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
     return {"party_keys_released": released}

@@ -12,7 +12,9 @@ import duckdb
 from ventanilla.warehouse.suppression import SuppressedTable, aggregate
 
 PERIODS = (30, 90, 365)
-FIGURES = ("channels", "services", "backlog", "deadlines", "satisfaction")
+FIGURES = ("channels", "outcomes", "services", "districts", "backlog", "deadlines", "satisfaction")
+# How a contact ended, as the operational side records it (``Interaction.Outcome``).
+OUTCOMES = ("answered", "case_opened", "appointment", "call_back", "transferred", "no_answer")
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Filters:
     days: int = 30
     agency: str = ""
     channel: str = ""
+    segment: int = 0  # 0: everyone
 
 
 def _names(con: duckdb.DuckDBPyConnection, table: str, key: str, language: str) -> dict[str, str]:
@@ -90,6 +93,7 @@ def dashboard(
     before = (start - timedelta(days=filters.days), start - timedelta(days=1))
     channel = [filters.channel] if filters.channel else None
     departments = _departments(con, filters.agency) if filters.agency else None
+    segment = filters.segment or None
     channels = _names(con, "dim_channel", "channel_code", language)
     services = _names(con, "dim_service", "service_code", language)
 
@@ -120,9 +124,18 @@ def dashboard(
             end=end if dated else None,
             where=clauses,
             mean=mean,
+            segment=segment,
         )
         then: SuppressedTable | None = (
-            aggregate(con, fact=fact, by=(by,), start=before[0], end=before[1], where=clauses)
+            aggregate(
+                con,
+                fact=fact,
+                by=(by,),
+                start=before[0],
+                end=before[1],
+                where=clauses,
+                segment=segment,
+            )
             if dated
             else None
         )
@@ -151,6 +164,20 @@ def dashboard(
     figures = {
         "channels": figure(
             "channels", "fact_interaction", "channel_code", channels, where("agency_code")
+        ),
+        "outcomes": figure(
+            "outcomes",
+            "fact_interaction",
+            "outcome",
+            {code: labels[f"outcome:{code}"] for code in OUTCOMES},
+            where("agency_code", direction=["inbound"]),
+        ),
+        "districts": figure(
+            "districts",
+            "fact_case",
+            "district",
+            {},
+            where("department_code"),
         ),
         "services": figure(
             "services",

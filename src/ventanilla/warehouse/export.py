@@ -20,6 +20,8 @@ PARTITIONED = {
 }
 WHOLE = (
     "dim_party",
+    "dim_party_segment",
+    "dim_segment",
     "dim_date",
     "dim_channel",
     "dim_service",

@@ -144,7 +144,7 @@ DERIVED: dict[str, str] = {
 
 VIEWS: dict[str, str] = {
     # The age band as of today: the warehouse keeps the five-year birth cohort, not the age, so
-    # a full rebuild and a refresh agree whatever day each ran.
+    # a full rebuild and a refresh agree whatever day each ran. With each person's segment.
     "v_party": """
         SELECT *, CASE
             WHEN birth_cohort IS NULL THEN NULL
@@ -154,7 +154,7 @@ VIEWS: dict[str, str] = {
             WHEN year(current_date) - birth_cohort - 2 < 65 THEN '45-64'
             WHEN year(current_date) - birth_cohort - 2 < 80 THEN '65-79'
             ELSE '80+' END AS age_band
-        FROM dim_party
+        FROM dim_party LEFT JOIN dim_party_segment USING (party_key)
     """,
     # Each step of a case with the time since the step before: where cases wait.
     "v_case_step_time": """

@@ -164,11 +164,12 @@ def aggregate(
     threshold: int | None = None,
     where: dict[str, list[Any]] | None = None,
     mean: str | None = None,
+    segment: int | None = None,
 ) -> SuppressedTable:
     """Count the rows of ``fact`` grouped ``by`` its columns (and "year", "month" of its date),
     between ``start`` and ``end`` (dates, inclusive), keeping only rows whose columns hold one
     of the values ``where`` lists, with the people behind each count (and the ``mean`` of a
-    column), and suppress the small cells."""
+    column), only of the people of one ``segment`` if given, and suppress the small cells."""
     allowed = GROUPABLE.get(fact)
     if allowed is None:
         raise ValueError(f"{fact} is not a fact that can be published")
@@ -203,6 +204,9 @@ def aggregate(
             continue
         clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
         params.extend(values)
+    if segment is not None:
+        clauses.append("party_key IN (SELECT party_key FROM dim_party_segment WHERE segment = ?)")
+        params.append(segment)
     average = ", AVG(mean_of) AS mean_of" if mean is not None else ""
     sql = (
         # Rows whose person was erased have no key: together they count as one person, the

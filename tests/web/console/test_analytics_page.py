@@ -158,3 +158,28 @@ def test_the_analysts_home_leads_to_the_dashboards(make_staff: Any) -> None:
 
     assert 'href="/console/analytics/"' in page
     assert "not available yet" not in page
+
+
+def test_how_contacts_ended_gives_the_first_contact_resolution(
+    built: Path, make_staff: Any
+) -> None:
+    today = timezone.localdate()
+    now = datetime.combine(today, datetime.min.time())
+    with duckdb.connect(str(built)) as con:
+        # 30 calls from 10 people: 24 answered there and then, 6 ending in an appointment.
+        for n in range(30):
+            con.execute(
+                "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
+                "channel_code, agency_code, direction, outcome, updated_at) "
+                "VALUES (?, ?, ?, ?, 'telefono', 'ayto', 'inbound', ?, ?)",
+                [f"o{n}", f"c{n % 10}", now, today, "answered" if n < 24 else "appointment", now],
+            )
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    assert "How contacts ended" in page
+    assert "80% of the contacts whose outcome was recorded were answered there and then" in page
+    assert "Answered" in page and "Appointment given" in page
+    assert "Cases opened by district" in page
+    assert not raw_keys(page)

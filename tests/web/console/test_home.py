@@ -48,8 +48,14 @@ EXPECTED = {
         "/console/surveys/",
         "/console/analytics/",
         "/console/analytics/alerts/",
+        "/console/analytics/segments/",
     },
-    "analyst": {"/console/surveys/", "/console/analytics/", "/console/analytics/alerts/"},
+    "analyst": {
+        "/console/surveys/",
+        "/console/analytics/",
+        "/console/analytics/alerts/",
+        "/console/analytics/segments/",
+    },
     "dpo": {
         "/console/",
         "/console/cases/",
@@ -71,6 +77,7 @@ EXPECTED = {
         "/console/surveys/",
         "/console/analytics/",
         "/console/analytics/alerts/",
+        "/console/analytics/segments/",
         "/console/audit/",
         "/console/retention/",
     },

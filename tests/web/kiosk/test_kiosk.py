@@ -103,6 +103,8 @@ def test_a_dni_lists_todays_bookings_to_pick_and_the_pick_is_checked_in(
         {"lang": "es", "typed": DNI, "appointment": str(second.pk)},
     )
     assert picked.status_code == 302 and picked["Location"].endswith("?lang=es")
+    receipt = client.get(picked["Location"]).content.decode()
+    assert "Su turno" in receipt and "He terminado" in receipt
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.ticket_label == "A001" and first.checked_in_at is None

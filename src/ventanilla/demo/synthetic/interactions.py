@@ -194,13 +194,35 @@ class Interactions:
         ):
             relationship = "participation"
         stamp = self.clock.ts(epoch)
+        row_id = self.town.uuid(rng)
+        outcome = "" if outbound else contact_outcome(row_id, channel, case_id)
         self.town.add(
             Interaction,
-            (self.town.uuid(rng), stamp, stamp, party_id, channel, agency,
+            (row_id, stamp, stamp, party_id, channel, agency,
              "outbound" if outbound else "inbound", relationship, kind,
-             service.id if service else None, case_id, agent, stamp, duration, summary),
+             service.id if service else None, case_id, agent, stamp, duration, summary, outcome),
         )  # fmt: skip
         self.town.summary.interactions += 1
+
+
+# How a call or a visit ended, where the agent records it: out of 100 that opened no case.
+OUTCOMES = (("answered", 78), ("appointment", 7), ("call_back", 6), ("transferred", 6))
+
+
+def contact_outcome(row_id: str, channel: str, case_id: str | None) -> str:
+    """The outcome an agent records on the phone and at the desk (other channels record none).
+    Drawn from the row's own id, not the town's random stream, so the rest of the town stays as
+    it was."""
+    if channel not in ("phone", "desk"):
+        return ""
+    if case_id is not None:
+        return "case_opened"
+    roll = int(row_id[-8:], 16) % 100  # the random end of the id (its start grows)
+    for outcome, share in OUTCOMES:
+        if roll < share:
+            return outcome
+        roll -= share
+    return "no_answer" if channel == "phone" else "answered"
 
 
 def interaction_kind(rng: random.Random, code: str) -> str:

@@ -74,7 +74,7 @@ class Tables:
             Interaction,
             ("id", "created_at", "updated_at", "party", "channel", "agency", "direction",
              "relationship", "kind", "service", "case", "agent", "occurred_at",
-             "duration_seconds", "summary"),
+             "duration_seconds", "summary", "outcome"),
         ),
         (
             SourceRecord,

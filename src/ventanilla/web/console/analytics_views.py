@@ -22,11 +22,15 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.analytics.models import Alert
 from ventanilla.analytics.selectors import alerts_since
+from ventanilla.interactions.models import Interaction
 from ventanilla.warehouse.dashboard import FIGURES, PERIODS, Figure, Filters, choices, dashboard
+from ventanilla.warehouse.segments import SegmentFigures, segment_figures
 from ventanilla.web.console.views import staff_view
 
 TITLES = {
     "channels": gettext_lazy("Contacts by channel"),
+    "outcomes": gettext_lazy("How contacts ended"),
+    "districts": gettext_lazy("Cases opened by district"),
     "services": gettext_lazy("Cases opened by service (top 10)"),
     "backlog": gettext_lazy("Open cases by age"),
     "deadlines": gettext_lazy("Cases closed within their deadline"),
@@ -34,6 +38,8 @@ TITLES = {
 }
 HEADINGS = {
     "channels": gettext_lazy("Channel"),
+    "outcomes": gettext_lazy("Outcome"),
+    "districts": gettext_lazy("District"),
     "services": gettext_lazy("Service"),
     "backlog": gettext_lazy("Age"),
     "deadlines": gettext_lazy("Closed"),
@@ -50,6 +56,7 @@ def _labels() -> dict[str, str]:
         "365+": _("A year or more"),
         "on_time": _("Within the deadline"),
         "late": _("After the deadline"),
+        **{f"outcome:{code}": str(label) for code, label in Interaction.Outcome.choices},
     }
 
 
@@ -61,11 +68,95 @@ def _filters(request: HttpRequest, offered: dict[str, list[tuple[str, str]]]) ->
         days = 30
     agency = request.GET.get("agency", "")
     channel = request.GET.get("channel", "")
+    segment = request.GET.get("segment", "")
     return Filters(
         days=days if days in PERIODS else 30,
         agency=agency if agency in dict(offered["agencies"]) else "",
         channel=channel if channel in dict(offered["channels"]) else "",
+        segment=int(segment) if segment in dict(offered["segments"]) else 0,
     )
+
+
+def _service_names(con: duckdb.DuckDBPyConnection, language: str) -> dict[str, str]:
+    column = "name_en" if language == "en" else "name_es"
+    return dict(
+        con.execute(f"SELECT service_code, {column} FROM dim_service").fetchall()  # noqa: S608
+    )
+
+
+def _segment_words(
+    found: SegmentFigures, total: int, services: dict[str, str]
+) -> dict[str, object]:
+    """One segment as the page says it: its name, a short summary and its figures in words;
+    a segment of fewer people than the small-cell threshold is named but not described."""
+    threshold = settings.VENTANILLA_SMALL_CELL_THRESHOLD
+    name = _("Segment %(n)s") % {"n": found.segment}
+    if found.people < threshold:
+        return {
+            "key": str(found.segment),
+            "name": name,
+            "summary": _("fewer than %(n)s people") % {"n": threshold},
+            "shown": False,
+        }
+    if found.organisations >= 0.5:
+        summary = _("Mostly organisations")
+    elif found.median_birth_year is not None:
+        summary = _("People born around %(year)s") % {"year": found.median_birth_year}
+    else:
+        summary = _("People")
+    lines = [
+        _("%(people)s members, %(share)s%% of everyone in the warehouse.")
+        % {"people": found.people, "share": round(100 * found.people / total) if total else 0},
+        _(
+            "%(contacts)s contacts each on average; %(assisted)s%% of them by phone, at a desk "
+            "or on another channel where staff attend."
+        )
+        % {
+            "contacts": f"{found.contacts_per_person:.1f}",
+            "assisted": round(100 * found.assisted),
+        },
+    ]
+    if found.services:
+        lines.append(
+            _("They ask for these more than everyone else: %(services)s.")
+            % {"services": ", ".join(services.get(code, code) for code in found.services)}
+        )
+    return {
+        "key": str(found.segment),
+        "name": name,
+        "summary": summary,
+        "lines": lines,
+        "shown": True,
+    }
+
+
+def _segments(con: duckdb.DuckDBPyConnection, language: str) -> list[dict[str, object]]:
+    found = segment_figures(con)
+    total = sum(item.people for item in found)
+    services = _service_names(con, language)
+    return [_segment_words(item, total, services) for item in found]
+
+
+@staff_view
+def segments(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The segments of the population, each in words and numbers: never a person."""
+    require(actor, Scope.ANALYTICS_READ)
+    path = Path(settings.VENTANILLA_WAREHOUSE_PATH)
+    context: dict[str, object] = {
+        "built": False,
+        "hour": f"{settings.VENTANILLA_WAREHOUSE_HOUR:02d}",
+        "segments": [],
+    }
+    if path.exists():
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            return render(request, "console/segments.html", context)
+        try:
+            context.update(built=True, segments=_segments(con, _language()))
+        finally:
+            con.close()
+    return render(request, "console/segments.html", context)
 
 
 def _csv(figure: Figure) -> HttpResponse:
@@ -132,7 +223,7 @@ def alerts(request: HttpRequest, actor: Actor) -> HttpResponse:
             "alerts": _alert_rows(found, _language()),
             "days": days,
             "periods": ALERT_PERIODS,
-            "hour": settings.VENTANILLA_ALERT_HOUR,
+            "hour": f"{settings.VENTANILLA_ALERT_HOUR:02d}",
             "minimum": settings.VENTANILLA_ALERT_MIN_COUNT,
         },
     )
@@ -150,7 +241,7 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
         "recent_alerts": recent,
         "recent_days": RECENT_ALERT_DAYS,
         "built": False,
-        "hour": settings.VENTANILLA_WAREHOUSE_HOUR,
+        "hour": f"{settings.VENTANILLA_WAREHOUSE_HOUR:02d}",
         "periods": PERIODS,
         "threshold": settings.VENTANILLA_SMALL_CELL_THRESHOLD,
     }
@@ -164,6 +255,11 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
     try:
         con.execute("SET enable_progress_bar = false")
         offered = choices(con, language)
+        offered["segments"] = [
+            (str(item["key"]), f"{item['name']}: {item['summary']}")
+            for item in _segments(con, language)
+            if item["shown"]
+        ]
         filters = _filters(request, offered)
         figures = dashboard(
             con, filters, language=language, labels=_labels(), today=timezone.localdate()
@@ -179,6 +275,17 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
     on_time = next((r.count for r in deadlines.rows if r.label == _labels()["on_time"]), None)
     rate = (
         round(100 * on_time / deadlines.total) if on_time is not None and deadlines.total else None
+    )
+    outcomes = figures["outcomes"]
+    answered = next(
+        (r.count for r in outcomes.rows if r.label == _labels()["outcome:answered"]), None
+    )
+    recorded = sum(r.count or 0 for r in outcomes.rows if r.label != _labels()["none"])
+    hidden = any(r.count is None for r in outcomes.rows if r.label != _labels()["none"])
+    first_contact = (
+        round(100 * answered / recorded)
+        if answered is not None and recorded and not hidden
+        else None
     )
     query = request.GET.copy()
     query.pop("format", None)
@@ -200,5 +307,6 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
             for key in FIGURES
         ],
         deadline_rate=rate,
+        first_contact_rate=first_contact,
     )
     return render(request, "console/analytics.html", context)

@@ -166,6 +166,16 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 ),
             )
         )
+        places.append(
+            Destination(
+                _("Segments of the population"),
+                "console:segments",
+                _(
+                    "Groups of people who use the administration alike, each described in words "
+                    "and numbers, to read the dashboards for one of them."
+                ),
+            )
+        )
     if actor.can(Scope.ANALYTICS_READ) or actor.can(Scope.CATALOG_MANAGE):
         places.append(
             Destination(

@@ -25,6 +25,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("analytics/alerts/", analytics_views.alerts, name="alerts"),
+    path("analytics/segments/", analytics_views.segments, name="segments"),
     path("desk/", appointment_views.desk, name="desk"),
     path("desk/actions/", appointment_views.desk_action, name="desk-action"),
     path("parties/new/", desk_views.party_new, name="party-new"),

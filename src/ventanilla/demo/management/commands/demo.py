@@ -36,6 +36,9 @@ class Command(BaseCommand):
         # console shows linked records and a queue of likely duplicates to decide.
         self.stdout.write("Matching the other agencies' registers to the town's people…")
         call_command("identity", "match", "--operator", "demo", stdout=self.stdout)
+        from ventanilla.demo.notices import ensure_demo_notices
+
+        ensure_demo_notices()
         # The analysts' dashboards read the warehouse: built now, so they show the town's
         # figures at once rather than after the worker's first night (a refresh when run again).
         self.stdout.write("Building the analytical warehouse for the dashboards…")

@@ -1,0 +1,186 @@
+"""Segments of the population: groups of people who use the administration alike, found by
+clustering (k-means) on what the warehouse already holds of them — age, person or organisation,
+how much and by which channels they contact, which departments' services they use — so that a
+dashboard can be read for one group and services shaped for it.
+
+Every build makes them again, from the warehouse's own tables and in a fixed order with a fixed
+seed, so a full build and a refresh give the same segments. Each segment is kept with the
+figures that describe it (``dim_segment``); the words are the console's. No person is named:
+``dim_party_segment`` pairs a pseudonymous key with its segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from django.conf import settings
+from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
+
+SEED = 0
+# The most characteristic services of a segment: those it uses most above everyone's rate.
+TOP_SERVICES = 3
+# Too few people to tell groups apart: no segments then.
+MIN_PEOPLE = 50
+
+_FEATURES = """
+    WITH contacts AS (
+        SELECT i.party_key, COUNT(*) AS n,
+               AVG(CASE WHEN c.assisted THEN 1.0 ELSE 0.0 END) AS assisted
+        FROM fact_interaction i LEFT JOIN dim_channel c USING (channel_code)
+        WHERE i.party_key IS NOT NULL GROUP BY i.party_key
+    ),
+    cases AS (
+        SELECT f.party_key, COALESCE(s.department_code, s.agency_code, '') AS area, COUNT(*) AS n
+        FROM fact_case f LEFT JOIN dim_service s USING (service_code)
+        WHERE f.party_key IS NOT NULL GROUP BY ALL
+    ),
+    areas AS (
+        SELECT party_key, list(struct_pack(area := area, n := n) ORDER BY area) AS areas
+        FROM cases GROUP BY party_key
+    )
+    SELECT p.party_key, p.kind = 'organisation' AS organisation, p.birth_cohort,
+           COALESCE(contacts.n, 0) AS contacts, COALESCE(contacts.assisted, 0) AS assisted,
+           areas.areas
+    FROM dim_party p LEFT JOIN contacts USING (party_key) LEFT JOIN areas USING (party_key)
+    ORDER BY p.party_key
+"""
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    """What describes one segment, for the console to put in words."""
+
+    segment: int
+    people: int
+    organisations: float  # share of organisations among them
+    median_birth_year: int | None
+    contacts_per_person: float
+    assisted: float  # share of their contacts by phone, at a desk or another assisted channel
+    services: list[str]  # the most characteristic services, by code
+
+
+def _matrix(
+    rows: list[tuple[object, ...]], areas: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The features of each person, and their birth cohorts and organisation flags as read."""
+    index = {area: i for i, area in enumerate(areas)}
+    features = np.zeros((len(rows), 4 + len(areas)))
+    cohorts = np.full(len(rows), np.nan)
+    organisation = np.zeros(len(rows))
+    for row_number, (_key, is_org, cohort, contacts, assisted, used) in enumerate(rows):
+        organisation[row_number] = 1.0 if is_org else 0.0
+        if cohort is not None:
+            cohorts[row_number] = float(cohort)  # type: ignore[arg-type]
+        features[row_number, 1] = np.log1p(float(contacts))  # type: ignore[arg-type]
+        features[row_number, 2] = float(assisted)  # type: ignore[arg-type]
+        features[row_number, 3] = organisation[row_number]
+        total = sum(item["n"] for item in used or [])  # type: ignore[attr-defined]
+        for item in used or []:  # type: ignore[attr-defined]
+            features[row_number, 4 + index[item["area"]]] = item["n"] / total
+    known = cohorts[~np.isnan(cohorts)]
+    middle = float(np.median(known)) if known.size else 1970.0
+    features[:, 0] = np.where(np.isnan(cohorts), middle, cohorts)
+    return features, cohorts, organisation
+
+
+def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = None) -> int:
+    """Make ``dim_party_segment`` and ``dim_segment`` again from the warehouse's tables; the
+    segments are numbered from 1, the largest first. Returns how many there are."""
+    k = clusters or settings.VENTANILLA_SEGMENTS
+    con.execute("CREATE OR REPLACE TABLE dim_party_segment (party_key VARCHAR, segment INTEGER)")
+    con.execute(
+        "CREATE OR REPLACE TABLE dim_segment (segment INTEGER, people INTEGER, "
+        "organisations DOUBLE, median_birth_year INTEGER, contacts_per_person DOUBLE, "
+        "assisted DOUBLE, services VARCHAR[])"
+    )
+    rows = con.execute(_FEATURES).fetchall()
+    if len(rows) < max(MIN_PEOPLE, k):
+        return 0
+    areas = sorted({item["area"] for row in rows for item in (row[5] or [])})
+    features, cohorts, organisation = _matrix(rows, areas)
+    scaled = StandardScaler().fit_transform(features)
+    labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit_predict(scaled)
+    # Number them by size, the largest first (ties by the label k-means gave).
+    sizes = np.bincount(labels, minlength=k)
+    order = sorted(range(k), key=lambda label: (-sizes[label], label))
+    number = {label: position + 1 for position, label in enumerate(order)}
+    segments = [number[int(label)] for label in labels]
+    con.register(
+        "assigned",
+        pa.table({"party_key": [row[0] for row in rows], "segment": segments}),
+    )
+    try:
+        con.execute("INSERT INTO dim_party_segment SELECT party_key, segment FROM assigned")
+    finally:
+        con.unregister("assigned")
+    contacts = np.expm1(features[:, 1])
+    assisted = features[:, 2]
+    for segment in range(1, k + 1):
+        members = np.array(segments) == segment
+        born = cohorts[members & ~np.isnan(cohorts) & (organisation == 0)]
+        with_contacts = members & (contacts > 0)
+        con.execute(
+            "INSERT INTO dim_segment VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                segment,
+                int(members.sum()),
+                round(float(organisation[members].mean()), 3),
+                int(np.median(born)) + 2 if born.size else None,
+                round(float(contacts[members].mean()), 3),
+                round(float(assisted[with_contacts].mean()), 3) if with_contacts.any() else 0.0,
+                _characteristic(con, segment),
+            ],
+        )
+    return k
+
+
+def _characteristic(con: duckdb.DuckDBPyConnection, segment: int) -> list[str]:
+    """The services the segment's people use most above the rate of everyone, among those that
+    enough of them use to be published."""
+    threshold = settings.VENTANILLA_SMALL_CELL_THRESHOLD
+    found = con.execute(
+        """
+        WITH users AS (
+            SELECT f.service_code, s.segment, COUNT(DISTINCT f.party_key) AS people
+            FROM fact_case f JOIN dim_party_segment s USING (party_key)
+            GROUP BY ALL
+        ),
+        sizes AS (SELECT segment, COUNT(*) AS n FROM dim_party_segment GROUP BY segment),
+        overall AS (
+            SELECT service_code, SUM(people) / (SELECT COUNT(*) FROM dim_party_segment) AS rate
+            FROM users GROUP BY service_code
+        )
+        SELECT u.service_code
+        FROM users u JOIN sizes USING (segment) JOIN overall USING (service_code)
+        WHERE u.segment = ? AND u.people >= ?
+        ORDER BY (u.people / sizes.n) / overall.rate DESC, u.service_code
+        LIMIT ?
+        """,
+        [segment, threshold, TOP_SERVICES],
+    ).fetchall()
+    return [row[0] for row in found]
+
+
+def segment_figures(con: duckdb.DuckDBPyConnection) -> list[SegmentFigures]:
+    """The segments of the last build, the largest first (none when it made none)."""
+    present = con.execute(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'dim_segment'"
+    ).fetchone()
+    if not present or not present[0]:
+        return []
+    return [
+        SegmentFigures(
+            segment=row[0],
+            people=row[1],
+            organisations=row[2],
+            median_birth_year=row[3],
+            contacts_per_person=row[4],
+            assisted=row[5],
+            services=list(row[6] or []),
+        )
+        for row in con.execute("SELECT * FROM dim_segment ORDER BY segment").fetchall()
+    ]

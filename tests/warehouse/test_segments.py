@@ -1,0 +1,96 @@
+"""Segments of the population: every person of the warehouse in exactly one, numbered by size,
+organisations apart from residents; a dashboard read for one segment counts only its people; the
+console says what each segment is in words, in both languages, and hides a segment too small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from django.test import Client
+
+from tests.conftest import sign_in
+from tests.warehouse.shared import rows
+from tests.web.test_no_raw_keys import raw_keys
+from ventanilla.warehouse.segments import segment_figures, segments_build
+from ventanilla.warehouse.suppression import aggregate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_person_is_in_one_segment_numbered_by_size(warehouse: Path, settings: Any) -> None:
+    [(people,)] = rows(warehouse, "SELECT COUNT(*) FROM dim_party")
+    [(assigned, distinct)] = rows(
+        warehouse, "SELECT COUNT(*), COUNT(DISTINCT party_key) FROM dim_party_segment"
+    )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        found = segment_figures(con)
+
+    assert assigned == distinct == people
+    assert [s.segment for s in found] == list(range(1, settings.VENTANILLA_SEGMENTS + 1))
+    assert sum(s.people for s in found) == people
+    sizes = [s.people for s in found]
+    assert sizes == sorted(sizes, reverse=True)
+    # The town's firms and associations use the administration unlike its residents.
+    [(organisations,)] = rows(
+        warehouse, "SELECT COUNT(*) FROM dim_party WHERE kind = 'organisation'"
+    )
+    assert organisations > 0
+    mostly_organisations = [s for s in found if s.organisations >= 0.5]
+    assert mostly_organisations
+    in_them = sum(round(s.people * s.organisations) for s in mostly_organisations)
+    assert in_them >= 0.8 * organisations
+
+
+def test_the_same_data_gives_the_same_segments(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        before = con.execute("SELECT * FROM dim_party_segment ORDER BY party_key").fetchall()
+        segments_build(con)
+        after = con.execute("SELECT * FROM dim_party_segment ORDER BY party_key").fetchall()
+
+    assert before == after
+
+
+def test_a_figure_for_one_segment_counts_only_its_people(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        everyone = aggregate(con, fact="fact_case", by=("status",), threshold=1)
+        by_segment = [
+            aggregate(con, fact="fact_case", by=("status",), threshold=1, segment=s.segment)
+            for s in segment_figures(con)
+        ]
+        [(keyed,)] = con.execute(
+            "SELECT COUNT(*) FROM fact_case WHERE party_key IS NOT NULL"
+        ).fetchall()
+
+    assert sum(table.total or 0 for table in by_segment) == keyed
+    assert all((table.total or 0) < (everyone.total or 0) for table in by_segment)
+
+
+def test_the_console_says_what_each_segment_is_and_reads_the_dashboards_for_one(
+    warehouse: Path, settings: Any, make_staff: Any
+) -> None:
+    settings.VENTANILLA_WAREHOUSE_PATH = warehouse
+    # This town is small: its organisations alone are a group of four.
+    settings.VENTANILLA_SMALL_CELL_THRESHOLD = 3
+    make_staff("analista", "ayto", "analyst")
+    english = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), "analista")
+    spanish = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), "analista")
+
+    page = english.get("/console/analytics/segments/").content.decode()
+    pagina = spanish.get("/console/analytics/segments/").content.decode()
+    dashboard = english.get("/console/analytics/", {"segment": "1"}).content.decode()
+
+    assert "Segment 1: " in page and "contacts each on average" in page
+    assert "Mostly organisations" in page
+    assert "Segmento 1: " in pagina and "contactos de media" in pagina
+    assert not raw_keys(page)
+    # A segment of fewer people than the threshold is named, not described.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        smallest = segment_figures(con)[-1]
+    assert smallest.people < 3
+    assert f"Segment {smallest.segment}: fewer than 3 people" in page
+    assert '<option value="1" selected>Segment 1: ' in dashboard
+    refused = sign_in(Client(), make_staff("agente", "ayto", "agent"))
+    assert refused.get("/console/analytics/segments/").status_code == 403
