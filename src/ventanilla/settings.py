@@ -324,6 +324,7 @@ INSTALLED_APPS = [
     "ventanilla.merging",
     "ventanilla.appointments",
     "ventanilla.notices",
+    "ventanilla.surveys",
     "ventanilla.mail",
     "ventanilla.warehouse",
     "ventanilla.analytics",

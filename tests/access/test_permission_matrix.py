@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from tests.appointments.conftest import build_office
 from tests.appointments.test_services import tomorrow_at
@@ -43,6 +45,7 @@ from ventanilla.mail.models import InboundMessage
 from ventanilla.notices.models import Notice
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Party
+from ventanilla.surveys.models import Survey
 from ventanilla.web.portal import appointment_views as portal_appointments
 from ventanilla.web.portal import case_views as portal_cases
 from ventanilla.web.portal import views as portal
@@ -148,6 +151,9 @@ PAGES: dict[tuple[str, str], set[str]] = {
         "supervisor",
         "administrator",
     },
+    ("get", "/console/surveys/"): {"analyst", "supervisor", "administrator"},
+    ("get", "/console/surveys/{survey_id}/"): {"analyst", "supervisor", "administrator"},
+    ("get", "/console/surveys/{survey_id}/results.csv"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/notices/"): {"supervisor", "administrator"},
     ("get", "/console/notices/new/"): {"supervisor", "administrator"},
     ("post", "/console/notices/new/"): {"supervisor", "administrator"},
@@ -351,6 +357,12 @@ def build_world() -> dict[str, Any]:
             title_es="Corte de agua",
             body_es="Mañana no habrá agua.",
             created_by_label="autor",
+        ),
+        "survey": Survey.objects.create(
+            agency=town["ayto"],
+            title_es="Parques",
+            opens_at=timezone.now() - timedelta(days=1),
+            closes_at=timezone.now() + timedelta(days=1),
         ),
         # An email recorded on the person's history that waits for someone to place it.
         "mail": InboundMessage.objects.create(
@@ -607,6 +619,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{interaction_id}", str(uuid.uuid4()))
         .replace("{message_id}", str(world["mail"].pk))
         .replace("{notice_id}", str(world["notice"].pk))
+        .replace("{survey_id}", str(world["survey"].pk))
     )
     signed = SimpleUploadedFile("firma.pdf", SIGNED_FORM_PDF)
     forms = {

@@ -14,6 +14,7 @@ from django.utils import timezone
 from tests.appointments.conftest import build_office
 from tests.appointments.test_services import tomorrow_at
 from tests.factories import make_party
+from tests.surveys.conftest import full_answers, survey_data
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.appointments.services import appointment_book
 from ventanilla.cases.models import Case, LifeEventRequest
@@ -44,6 +45,7 @@ from ventanilla.parties.models import (
 )
 from ventanilla.parties.services import party_update
 from ventanilla.sharing.models import SharingRequest
+from ventanilla.surveys.services import survey_load, survey_respond
 
 # A small but real PDF, as a desk scans a document.
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
@@ -206,6 +208,14 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
         district="Centro",
         party=citizen,
         defaults={"confirmed_at": timezone.now()},
+    )
+    survey = survey_load(
+        actor=Actor(label="command:test", sees_everything=True), data=survey_data()
+    ).survey
+    survey_respond(
+        actor=actor_for_citizen(citizen),
+        survey_id=survey.pk,
+        answers=full_answers(survey, text="Soy Lucía, vivo junto al parque"),
     )
     return {"case": case, "contact": contact, "sharing": sharing, "child": child}
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tests.conftest import portal_client, sign_in
 from tests.factories import signed_form
+from tests.surveys.conftest import full_answers, survey_data
 from ventanilla.access.actors import Actor, actor_for_api_key, actor_for_citizen, actor_for_user
 from ventanilla.access.services import apikey_create
 from ventanilla.cases.models import Case
@@ -51,6 +52,7 @@ from ventanilla.notices.services import unsubscribe_link
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Identifier, Party
 from ventanilla.parties.services import party_update
+from ventanilla.surveys.services import survey_load, survey_respond
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +177,19 @@ def working_day() -> dict[str, Any]:
     subscription = Subscription.objects.create(
         email="vecina@example.es", party=party, topic="offices", confirmed_at=timezone.now()
     )
+    # An open survey with a few answers, so its form and its results have something to show.
+    survey = survey_load(
+        actor=Actor(label="command:test", sees_everything=True),
+        data=survey_data(anonymous=True, once_per_person=False),
+    ).survey
+    for text in ("Más sombra", "Más bancos", "Más fuentes", "Más sombra", "Más bancos"):
+        survey_respond(
+            actor=Actor(label="anonymous"),
+            survey_id=survey.pk,
+            answers=full_answers(survey, text=text),
+        )
     return {
+        "survey_id": survey.pk,
         "notice_id": notice.pk,
         "subscription_id": subscription.pk,
         "token": unsubscribe_link(subscription).rstrip("/").rsplit("/", 1)[-1],

@@ -88,3 +88,5 @@ class Action(models.TextChoices):
         "subscription.change",
         _("Subscribed an address to notices, confirmed or cancelled it"),
     )
+    SURVEY_CHANGE = "survey.change", _("Loaded or changed a survey")
+    SURVEY_ANSWERS_READ = "survey.answers_read", _("Read the free-text answers to a survey")

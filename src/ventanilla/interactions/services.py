@@ -269,12 +269,15 @@ def interaction_record_for_case(
     occurred_at: datetime,
     outcome: str = "",
     duration_seconds: int | None = None,
+    relationship: str = Interaction.Relationship.INFORMATION,
 ) -> Interaction:
     """The contact a step of a case brings (its opening, a public reply, a document handed in),
     recorded for the case's department on the party's history, with its audit entry, in the
     transaction of the case's service that calls it. That service has already checked that the
     actor works on the case (a citizen on their own), so no scope of this app is asked for.
-    It joins that transaction without a savepoint of its own, as ``audit_record`` does."""
+    It joins that transaction without a savepoint of its own, as ``audit_record`` does.
+    Services above this app that record a citizen's own step with no case (an appointment, an
+    answer to a survey, with ``relationship`` "consultation") come through here as well."""
     with transaction.atomic(savepoint=False):
         return _recorded(
             actor,
@@ -283,7 +286,7 @@ def interaction_record_for_case(
                 channel_id=channel,
                 agency_id=agency_id,
                 direction=direction,
-                relationship=Interaction.Relationship.INFORMATION,
+                relationship=relationship,
                 kind=kind,
                 service_id=service_id,
                 case_id=case_id,

@@ -38,6 +38,7 @@ from ventanilla.merging.golden import Golden, golden_record
 from ventanilla.merging.models import MergeRecord, SourceTrust
 from ventanilla.parties.models import ContactPoint, Party, ProfileAttribute
 from ventanilla.parties.services import party_event, party_update
+from ventanilla.surveys.models import Response as SurveyResponse
 
 # Rows of the merged party that stay with it rather than move, given both parties: they would
 # clash with a row the survivor already has.
@@ -66,6 +67,11 @@ def _same_attribute(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
 
 def _same_review(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
     held = MatchReview.objects.filter(party=survivor, record=OuterRef("record"))
+    return rows.filter(Exists(held))
+
+
+def _same_survey(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
+    held = SurveyResponse.objects.filter(party=survivor, survey=OuterRef("survey"))
     return rows.filter(Exists(held))
 
 
@@ -123,6 +129,9 @@ RELATIONS: dict[str, Relation] = {
     "notifications.Notification.party": Relation(True, MOVES),
     "appointments.Appointment.party": Relation(True, MOVES),
     "notices.Subscription.party": Relation(True, MOVES),
+    "surveys.Response.party": Relation(
+        True, f"{MOVES}; a survey both answered keeps the survivor's answer", _same_survey
+    ),
     "cases.LifeEventRequest.party": Relation(True, MOVES),
     "cases.Case.party": Relation(True, f"{MOVES}; a case keeps its reference"),
     "consent.Consent.party": Relation(True, MOVES),

@@ -333,6 +333,20 @@ COVERAGE: dict[str, Coverage] = {
         erasure=Erasure.DELETE,
         not_personal={"language": "a language code", "district": "a district of the town"},
     ),
+    # Answers to identified surveys (anonymous ones hold no party). Erasure takes them away:
+    # free text may name the person, and the results lose one response.
+    "surveys.Response": Coverage(
+        rows=("party",),
+        sections=("survey_answers",),
+        exported=(),
+        erasure=Erasure.DELETE,
+    ),
+    "surveys.Answer": Coverage(
+        rows=("response__party",),
+        sections=("survey_answers",),
+        exported=("value",),
+        erasure=Erasure.DELETE,
+    ),
     "notices.NoticeDelivery": Coverage(
         rows=("subscription__party",),
         sections=(),

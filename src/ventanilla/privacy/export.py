@@ -47,6 +47,7 @@ from ventanilla.parties.models import (
 from ventanilla.privacy.export_page import party_export_page
 from ventanilla.privacy.selectors import describe_disclosures
 from ventanilla.sharing.models import SharingRequest
+from ventanilla.surveys.models import Answer as SurveyAnswer
 
 DOCUMENTS_FOLDER = "documents"
 COPY_CHUNK = 1024 * 1024
@@ -443,6 +444,18 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
                 "cancelled_at": s.cancelled_at,
             }
             for s in Subscription.objects.filter(party=party).order_by("created_at")
+        ],
+        "survey_answers": [
+            {
+                "survey": a.response.survey.title,
+                "submitted_at": a.response.submitted_at,
+                "question": a.question.text,
+                "answer": a.in_words(),
+                "value": a.value,
+            }
+            for a in SurveyAnswer.objects.filter(response__party=party)
+            .select_related("response__survey", "question")
+            .order_by("-response__submitted_at", "question__position")
         ],
         "records_in_other_systems": [
             {

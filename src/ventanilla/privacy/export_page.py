@@ -410,6 +410,17 @@ SECTIONS: list[tuple[str, Promise, Promise | None, list[_Column]]] = [
         ],
     ),
     (
+        "survey_answers",
+        _L("Your answers to surveys"),
+        _L("The surveys you answered signed in; anonymous answers are linked to no one."),
+        [
+            _C("survey", _L("Survey")),
+            _C("submitted_at", _L("Answered on"), _moment),
+            _C("question", _L("Question")),
+            _C("answer", _L("Your answer")),
+        ],
+    ),
+    (
         "notice_subscriptions",
         _L("Your subscriptions to notices"),
         None,

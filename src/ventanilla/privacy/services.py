@@ -40,6 +40,7 @@ from ventanilla.parties.models import (
     Representation,
 )
 from ventanilla.parties.naming import name_fields, sort_name
+from ventanilla.surveys.models import Response as SurveyResponse
 
 ERASED_TEXT = "[erased]"
 
@@ -164,6 +165,9 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         Event.objects.filter(party__in=people).delete()
         # Subscriptions to notices are no record of anything done: they go.
         Subscription.objects.filter(party__in=people).delete()
+        # Answers to identified surveys go (their free text may name the person): the results
+        # count one response fewer, as they would had the person not answered.
+        SurveyResponse.objects.filter(party__in=people).delete()
         audit_record(
             actor=actor,
             action=Action.PARTY_ERASE,

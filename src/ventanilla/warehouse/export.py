@@ -15,6 +15,7 @@ PARTITIONED = {
     "fact_case": "date_key",
     "fact_case_step": "date_key",
     "fact_appointment": "date_key",
+    "fact_survey_response": "date_key",
     "fact_satisfaction": "date_key",
 }
 WHOLE = (
@@ -45,7 +46,8 @@ def warehouse_export(*, directory: Path, path: Path | None = None) -> dict[str, 
             [(count,)] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchall()  # noqa: S608
             written[table] = int(count)
             quoted = str(target).replace("'", "''")
-            if table in PARTITIONED:
+            # An empty table would leave no file to read: it is written whole, with its columns.
+            if table in PARTITIONED and count:
                 day = PARTITIONED[table]
                 con.execute(
                     f"COPY (SELECT *, year({day}) AS year, month({day}) AS month "  # noqa: S608

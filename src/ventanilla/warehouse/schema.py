@@ -95,6 +95,15 @@ TABLES: dict[str, str] = {
         service_seconds DOUBLE,
         updated_at TIMESTAMP NOT NULL
     """,
+    "fact_survey_response": """
+        response_id VARCHAR NOT NULL,
+        survey_id VARCHAR NOT NULL,
+        agency_code VARCHAR,
+        anonymous BOOLEAN,
+        submitted_at TIMESTAMP NOT NULL,
+        date_key DATE NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+    """,
 }
 
 # Small dimensions and derived tables, rebuilt whole on every build (they are a few hundred rows,

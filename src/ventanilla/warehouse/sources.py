@@ -347,5 +347,35 @@ APPOINTMENTS = Source(
     ids=lambda d: f"SELECT {d.hex('id')} FROM appointments_appointment",
 )
 
+# Every response to a survey, counted, never linked: no party column, anonymous or not (an
+# identified answer's link to the person is its contact, in fact_interaction).
+SURVEY_RESPONSES = Source(
+    table="fact_survey_response",
+    key="response_id",
+    columns=[
+        ("response_id", "text"),
+        ("survey_id", "text"),
+        ("agency_code", "text"),
+        ("anonymous", "flag"),
+        ("submitted_at", "micros"),
+        ("updated_at", "micros"),
+    ],
+    select=lambda d: (
+        f"""
+        SELECT {d.hex("r.id")}, {d.hex("r.survey_id")}, a.code, {d.flag("v.anonymous")},
+               {d.micros("r.submitted_at")}, {d.micros("r.updated_at")}
+        FROM surveys_response r
+        JOIN surveys_survey v ON v.id = r.survey_id
+        LEFT JOIN catalog_agency a ON a.id = v.agency_id
+        {{changed}}
+    """
+    ),
+    changed=lambda d: "WHERE r.updated_at > %s",
+    watermark_tables=("surveys_response",),
+    derived={"anonymous": "anonymous = 1", "date_key": "CAST(submitted_at AS DATE)"},
+    count=lambda d: "SELECT COUNT(*) FROM surveys_response",
+    ids=lambda d: f"SELECT {d.hex('id')} FROM surveys_response",
+)
+
 # Parties first: the facts' party keys are checked against them at the end.
-SOURCES = (PARTIES, INTERACTIONS, CASES, CASE_STEPS, APPOINTMENTS)
+SOURCES = (PARTIES, INTERACTIONS, CASES, CASE_STEPS, APPOINTMENTS, SURVEY_RESPONSES)

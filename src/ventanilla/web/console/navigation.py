@@ -186,6 +186,17 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 ),
             )
         )
+    if actor.can(Scope.ANALYTICS_READ) or actor.can(Scope.CATALOG_MANAGE):
+        places.append(
+            Destination(
+                _("Surveys"),
+                "console:surveys",
+                _(
+                    "The results of your agencies' surveys: counts per answer, and what people "
+                    "wrote, grouped by topic."
+                ),
+            )
+        )
     if actor.can(Scope.AUDIT_READ):
         places.append(
             Destination(

@@ -14,6 +14,7 @@ from ventanilla.web.console import (
     merge_views,
     message_views,
     notice_views,
+    survey_views,
     trust_views,
     views,
 )
@@ -99,6 +100,9 @@ urlpatterns = [
         message_views.message_resend,
         name="message-resend",
     ),
+    path("surveys/", survey_views.survey_list, name="surveys"),
+    path("surveys/<uuid:survey_id>/", survey_views.survey_detail, name="survey"),
+    path("surveys/<uuid:survey_id>/results.csv", survey_views.survey_csv, name="survey-csv"),
     path("notices/", notice_views.notice_list, name="notices"),
     path("notices/new/", notice_views.notice_edit, name="notice-new"),
     path("notices/<uuid:notice_id>/", notice_views.notice_edit, name="notice"),

@@ -8,6 +8,7 @@ from ventanilla.web.portal import (
     eid,
     notice_views,
     satisfaction_views,
+    survey_views,
     views,
 )
 
@@ -81,6 +82,9 @@ urlpatterns = [
     ),
     path("notices/unsubscribe/<str:token>/", notice_views.unsubscribe, name="notices-unsubscribe"),
     path("notices/<uuid:notice_id>/", notice_views.notice, name="notice"),
+    path("surveys/", survey_views.surveys, name="surveys"),
+    path("surveys/<uuid:survey_id>/", survey_views.survey, name="survey"),
+    path("surveys/<uuid:survey_id>/thanks/", survey_views.survey_thanks, name="survey-thanks"),
     path("services/", case_views.services, name="services"),
     path("services/<slug:code>/request/", case_views.service_request, name="service-request"),
     path("life-events/<slug:code>/", case_views.life_event, name="life-event"),

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed", citizens=options["citizens"], seed=options["seed"])
+        from ventanilla.demo.surveys import demo_survey_ensure
+
+        demo_survey_ensure()  # one open survey for the portal, loaded as an administration would
         # The other agencies' registers the town holds are matched to its people, so that the
         # console shows linked records and a queue of likely duplicates to decide.
         self.stdout.write("Matching the other agencies' registers to the town's people…")
