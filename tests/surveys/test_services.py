@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_party
 from tests.surveys.conftest import OPERATOR, full_answers, load, questions, survey_data
@@ -69,7 +69,9 @@ def test_an_answer_that_does_not_fit_its_question_is_refused_with_a_reason(
 
 
 def test_a_required_question_left_blank_is_refused_and_an_optional_one_is_not() -> None:
-    assert answer_checked(question("text", required=True), "")[1] == "Please answer this question."
+    with translation.override("en"):
+        blank = answer_checked(question("text", required=True), "")[1]
+    assert blank == "Please answer this question."
     assert answer_checked(question("text"), "") == (None, "")
     assert answer_checked(question("matrix", options_es=["a"], required=True), [""])[1]
 
@@ -79,9 +81,13 @@ def test_errors_come_back_per_question_in_the_readers_language(
 ) -> None:
     q = questions(survey)
     answers = {**full_answers(survey), str(q[2].pk): "9"}
-    with pytest.raises(ValidationFailed) as refused:
-        survey_respond(actor=citizen_actor, survey_id=survey.pk, answers=answers)
-    assert refused.value.errors == {str(q[2].pk): "Choose a number from 1 to 5."}
+    for language, message in (
+        ("en", "Choose a number from 1 to 5."),
+        ("es", "Elija un número del 1 al 5."),
+    ):
+        with translation.override(language), pytest.raises(ValidationFailed) as refused:
+            survey_respond(actor=citizen_actor, survey_id=survey.pk, answers=answers)
+        assert refused.value.errors == {str(q[2].pk): message}
     assert not Response.objects.exists()
 
 
@@ -131,7 +137,7 @@ def test_answers_before_the_opening_or_after_the_closing_are_refused(
 ) -> None:
     now = timezone.now()
     survey = load(opens_at=(now + opens).isoformat(), closes_at=(now + closes).isoformat())
-    with pytest.raises(ValidationFailed) as refused:
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
         survey_respond(actor=citizen_actor, survey_id=survey.pk, answers=full_answers(survey))
     assert refused.value.errors == {"survey": message}
     assert not Response.objects.exists()
@@ -225,7 +231,7 @@ def test_a_citizen_whose_record_was_erased_since_signing_in_cannot_answer(
 def test_loading_checks_every_question_and_keeps_nothing_when_one_is_wrong(town: Any) -> None:
     data = survey_data()
     data["questions"][3]["options_es"] = ["Solo una"]
-    with pytest.raises(ValidationFailed) as refused:
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
         survey_load(actor=OPERATOR, data=data)
     assert "Question 4" in refused.value.errors["questions"]
     assert not Survey.objects.exists()
