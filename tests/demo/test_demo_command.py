@@ -107,3 +107,11 @@ def test_the_demo_publishes_notices_in_both_languages_once() -> None:
     assert "Calle Mayor closed for sewer works" in english
     assert "School meal grants: applications open" in english
     assert feed.count("<entry>") == 3
+
+
+def test_the_demo_mines_the_services_that_follow_each_other() -> None:
+    from ventanilla.associations.models import AssociationRun
+
+    run_demo()
+
+    assert AssociationRun.objects.count() == 1

@@ -59,7 +59,7 @@ def associations(request: HttpRequest, actor: Actor) -> HttpResponse:
         {
             "run": run,
             "rules": rules,
-            "hour": settings.VENTANILLA_ASSOCIATION_HOUR,
+            "hour": f"{settings.VENTANILLA_ASSOCIATION_HOUR:02d}",
             "window": run.window_days if run else settings.VENTANILLA_ASSOCIATION_WINDOW_DAYS,
             "threshold": run.min_people if run else settings.VENTANILLA_SMALL_CELL_THRESHOLD,
             "confidence": round(

@@ -45,6 +45,11 @@ class Command(BaseCommand):
         from ventanilla.warehouse.build import warehouse_build
 
         warehouse_build(progress=None)
+        # The same for the services that follow each other: the 360° view's suggestions and the
+        # managers' report show at once.
+        from ventanilla.associations.services import associations_mine
+
+        associations_mine()
         address = f"http://{options['bind']}"
         lines = [
             "",
