@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import time
 from typing import Any
 
-from run import ROOT, VENTANILLA, percentile, run, shell  # type: ignore[import-not-found]
+from run import ROOT, percentile, seeded_town, shell  # type: ignore[import-not-found]
 
 GOAL_ROWS_PER_S = 200_000.0
 GOAL_REFRESH_S = 10.0
@@ -116,31 +114,7 @@ print(json.dumps({"segments": made, "seconds": seconds, "sizes": sizes}))
 
 
 def prepare(options: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ)
-    env["VENTANILLA_ENV"] = "development"
-    bench = ROOT / "var" / "bench"
-    bench.mkdir(parents=True, exist_ok=True)
-    env["VENTANILLA_VAR_DIR"] = str(bench / "analytics-var")
-    env["DATABASE_URL"] = options.database_url or (
-        f"sqlite:///{bench / f'analytics-{options.citizens}-{options.seed}.sqlite3'}"
-    )
-    print(f"migrating and seeding {options.citizens:,} citizens (skipped when done)…", flush=True)
-    run([*VENTANILLA, "migrate", "--noinput", "-v", "0"], env)
-    started = time.perf_counter()
-    out = run(
-        [
-            *VENTANILLA,
-            "seed",
-            "--citizens",
-            str(options.citizens),
-            "--seed",
-            str(options.seed),
-            "--no-progress",
-        ],
-        env,
-    )
-    print(f"{out.strip().splitlines()[-1]} ({time.perf_counter() - started:.0f} s)", flush=True)
-    return env
+    return seeded_town("analytics", options.citizens, options.seed, options.database_url)
 
 
 def main() -> None:

@@ -15,9 +15,8 @@ import argparse
 import json
 import os
 import sys
-import time
 
-from run import ROOT, VENTANILLA, run, shell  # type: ignore[import-not-found]
+from run import ROOT, seeded_town, shell  # type: ignore[import-not-found]
 
 MINE = r"""
 import json, sys, time
@@ -51,31 +50,7 @@ print(json.dumps({
 
 
 def prepare(options: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ)
-    env["VENTANILLA_ENV"] = "development"
-    bench = ROOT / "var" / "bench"
-    bench.mkdir(parents=True, exist_ok=True)
-    env["VENTANILLA_VAR_DIR"] = str(bench / "associations-var")
-    env["DATABASE_URL"] = options.database_url or (
-        f"sqlite:///{bench / f'associations-{options.citizens}-{options.seed}.sqlite3'}"
-    )
-    print(f"migrating and seeding {options.citizens:,} citizens (skipped when done)…", flush=True)
-    run([*VENTANILLA, "migrate", "--noinput", "-v", "0"], env)
-    started = time.perf_counter()
-    out = run(
-        [
-            *VENTANILLA,
-            "seed",
-            "--citizens",
-            str(options.citizens),
-            "--seed",
-            str(options.seed),
-            "--no-progress",
-        ],
-        env,
-    )
-    print(f"{out.strip().splitlines()[-1]} ({time.perf_counter() - started:.0f} s)", flush=True)
-    return env
+    return seeded_town("associations", options.citizens, options.seed, options.database_url)
 
 
 def main() -> None:

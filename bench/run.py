@@ -226,6 +226,26 @@ def prepare(database: str, citizens: int, per_citizen: int, seed: int) -> dict[s
     return env
 
 
+def seeded_town(name: str, citizens: int, seed: int, url: str = "") -> dict[str, str]:
+    """The environment of a bench's own town of ``citizens`` (seeded once, kept in var/bench):
+    SQLite by default, or the PostgreSQL database at ``url``."""
+    env = dict(os.environ)
+    env["VENTANILLA_ENV"] = "development"
+    bench = ROOT / "var" / "bench"
+    bench.mkdir(parents=True, exist_ok=True)
+    env["VENTANILLA_VAR_DIR"] = str(bench / f"{name}-var")
+    env["DATABASE_URL"] = url or f"sqlite:///{bench / f'{name}-{citizens}-{seed}.sqlite3'}"
+    print(f"migrating and seeding {citizens:,} citizens (skipped when done)…", flush=True)
+    run([*VENTANILLA, "migrate", "--noinput", "-v", "0"], env)
+    started = time.perf_counter()
+    out = run(
+        [*VENTANILLA, "seed", "--citizens", str(citizens), "--seed", str(seed), "--no-progress"],
+        env,
+    )
+    print(f"{out.strip().splitlines()[-1]} ({time.perf_counter() - started:.0f} s)", flush=True)
+    return env
+
+
 READ_AND_WRITE = (
     "parties:read",
     "interactions:read",
