@@ -43,7 +43,10 @@ class Filters:
     segment: int = 0  # 0: everyone
 
 
-def _names(con: duckdb.DuckDBPyConnection, table: str, key: str, language: str) -> dict[str, str]:
+def code_names(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, language: str
+) -> dict[str, str]:
+    """Each code of a dimension with its name in ``language`` (the code where it has none)."""
     column = "name_en" if language == "en" else "name_es"
     return {
         code: name or code
@@ -57,10 +60,10 @@ def choices(con: duckdb.DuckDBPyConnection, language: str) -> dict[str, list[tup
     """The agencies and channels the filters offer, by name."""
     return {
         "agencies": sorted(
-            _names(con, "dim_agency", "agency_code", language).items(), key=lambda i: i[1]
+            code_names(con, "dim_agency", "agency_code", language).items(), key=lambda i: i[1]
         ),
         "channels": sorted(
-            _names(con, "dim_channel", "channel_code", language).items(), key=lambda i: i[1]
+            code_names(con, "dim_channel", "channel_code", language).items(), key=lambda i: i[1]
         ),
     }
 
@@ -94,8 +97,8 @@ def dashboard(
     channel = [filters.channel] if filters.channel else None
     departments = _departments(con, filters.agency) if filters.agency else None
     segment = filters.segment or None
-    channels = _names(con, "dim_channel", "channel_code", language)
-    services = _names(con, "dim_service", "service_code", language)
+    channels = code_names(con, "dim_channel", "channel_code", language)
+    services = code_names(con, "dim_service", "service_code", language)
 
     def where(agency_column: str, **more: list[Any]) -> dict[str, list[Any]]:
         clauses: dict[str, list[Any]] = dict(more)

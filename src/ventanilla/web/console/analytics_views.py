@@ -23,7 +23,15 @@ from ventanilla.access.models import Scope
 from ventanilla.analytics.models import Alert
 from ventanilla.analytics.selectors import alerts_since
 from ventanilla.interactions.models import Interaction
-from ventanilla.warehouse.dashboard import FIGURES, PERIODS, Figure, Filters, choices, dashboard
+from ventanilla.warehouse.dashboard import (
+    FIGURES,
+    PERIODS,
+    Figure,
+    Filters,
+    choices,
+    code_names,
+    dashboard,
+)
 from ventanilla.warehouse.segments import SegmentFigures, segment_figures
 from ventanilla.web.console.views import staff_view
 
@@ -77,13 +85,6 @@ def _filters(request: HttpRequest, offered: dict[str, list[tuple[str, str]]]) ->
     )
 
 
-def _service_names(con: duckdb.DuckDBPyConnection, language: str) -> dict[str, str]:
-    column = "name_en" if language == "en" else "name_es"
-    return dict(
-        con.execute(f"SELECT service_code, {column} FROM dim_service").fetchall()  # noqa: S608
-    )
-
-
 def _segment_words(
     found: SegmentFigures, total: int, services: dict[str, str]
 ) -> dict[str, object]:
@@ -133,7 +134,7 @@ def _segment_words(
 def _segments(con: duckdb.DuckDBPyConnection, language: str) -> list[dict[str, object]]:
     found = segment_figures(con)
     total = sum(item.people for item in found)
-    services = _service_names(con, language)
+    services = code_names(con, "dim_service", "service_code", language)
     return [_segment_words(item, total, services) for item in found]
 
 
