@@ -1,7 +1,8 @@
-"""Segments of the population: groups of people who use the administration alike, found by
-clustering (k-means) on what the warehouse already holds of them — age, person or organisation,
-how much and by which channels they contact, which departments' services they use — so that a
-dashboard can be read for one group and services shaped for it.
+"""Segments of the population: groups of people who use the administration alike. The
+organisations are a segment of their own; the residents are clustered (k-means) on what the
+warehouse already holds of them — age, how much and by which channels they contact, which
+departments' services they use — so that a dashboard can be read for one group and services
+shaped for it.
 
 Every build makes them again, from the warehouse's own tables and in a fixed order with a fixed
 seed, so a full build and a refresh give the same segments. Each segment is kept with the
@@ -103,7 +104,17 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
     areas = sorted({item["area"] for row in rows for item in (row[5] or [])})
     features, cohorts, organisation = _matrix(rows, areas)
     scaled = StandardScaler().fit_transform(features)
-    labels = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit_predict(scaled)
+    # Organisations use the administration unlike any resident: they are a segment of their own,
+    # and the residents are clustered into the others.
+    firms = organisation == 1
+    clusters_of_people = k - 1 if firms.any() else k
+    residents = np.flatnonzero(~firms)
+    if len(residents) < clusters_of_people:
+        return 0
+    labels = np.full(len(rows), clusters_of_people)
+    labels[residents] = KMeans(
+        n_clusters=clusters_of_people, n_init=10, random_state=SEED
+    ).fit_predict(scaled[residents])
     # Number them by size, the largest first (ties by the label k-means gave).
     sizes = np.bincount(labels, minlength=k)
     order = sorted(range(k), key=lambda label: (-sizes[label], label))
