@@ -225,6 +225,13 @@ def totp_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
+def type_second_factor_code(page: Any, device: TOTPDevice) -> None:
+    """Type the authenticator's code on the second-factor page, as a person does with the field
+    the page puts the cursor in. Waits for that focus first: keys typed before it are lost."""
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_code'")
+    page.keyboard.type(totp_code(device))
+
+
 def sign_in(client: Client, user: Any) -> Client:
     """Sign a member of staff in, as they are after the sign-in pages: a session and, when their
     roles need one, the second factor given with their (confirmed) authenticator app.

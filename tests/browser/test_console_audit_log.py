@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from tests.browser.test_console_cases import tab_until
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import PASSWORD, type_second_factor_code
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.audit.models import AuditEntry
@@ -37,7 +37,7 @@ def sign_in_as_dpo(page: Any, live_server: Any, make_staff: Any, confirm: str) -
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=confirm).wait_for()
-    page.keyboard.type(totp_code(device))
+    type_second_factor_code(page, device)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
 

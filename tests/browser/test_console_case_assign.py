@@ -10,7 +10,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.browser.test_console_cases import tab_until
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import PASSWORD, type_second_factor_code
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.cases.models import Case
@@ -42,7 +42,7 @@ def test_a_case_worker_takes_a_case_and_is_not_offered_it_again_by_keyboard(
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Confirme su acceso").wait_for()
-    page.keyboard.type(totp_code(device))
+    type_second_factor_code(page, device)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
     page.goto(f"{live_server.url}/console/cases/{case.reference}/")

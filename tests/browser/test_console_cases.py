@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import PASSWORD, type_second_factor_code
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.cases.models import Case
@@ -52,7 +52,7 @@ def test_a_supervisor_bulk_assigns_and_moves_a_case_on_by_keyboard_at_phone_widt
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Confirm your sign-in").wait_for()
-    page.keyboard.type(totp_code(device))
+    type_second_factor_code(page, device)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
 

@@ -9,7 +9,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.browser.test_console_cases import tab_until
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import PASSWORD, type_second_factor_code
 from ventanilla.notifications.models import NotificationTemplate
 
 pytestmark = [
@@ -32,7 +32,7 @@ def test_a_supervisor_sees_an_unknown_placeholder_flagged_in_the_preview_by_keyb
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Confirme su acceso").wait_for()
-    page.keyboard.type(totp_code(device))
+    type_second_factor_code(page, device)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
     page.goto(f"{live_server.url}/console/messages/{template.pk}/")

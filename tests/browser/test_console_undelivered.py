@@ -9,7 +9,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.browser.test_console_cases import tab_until
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import PASSWORD, type_second_factor_code
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.cases.services import case_open
@@ -42,7 +42,7 @@ def test_a_supervisor_sends_an_undelivered_message_again_by_keyboard_at_phone_wi
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Confirm your sign-in").wait_for()
-    page.keyboard.type(totp_code(device))
+    type_second_factor_code(page, device)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
     page.goto(f"{live_server.url}/console/messages/")
