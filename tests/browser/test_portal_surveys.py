@@ -62,8 +62,11 @@ def test_a_visitor_answers_a_survey_by_keyboard_in_spanish_on_a_phone(
     which.wait_for(state="hidden")  # "which parks?" waits for a "yes", once the script has run
     press(page, f"#{q[0]}-o1", "Space")  # No
     assert which.is_hidden()
+    # The questions in sight are numbered without a gap where one is hidden.
+    assert page.get_by_test_id("question-3").locator("legend").first.inner_text().startswith("2.")
     press(page, f"#{q[0]}-o0", "Space")  # Sí
     which.wait_for(state="visible")
+    assert page.get_by_test_id("question-3").locator("legend").first.inner_text().startswith("3.")
     press(page, f"#{q[1]}-o2", "Space")  # Ribera
     press(page, f"#{q[2]}-s4", "Space")
     for row, place in enumerate(("2", "1", "3")):

@@ -17,6 +17,7 @@ from ventanilla.core.errors import Conflict, PermissionDenied, ValidationFailed
 from ventanilla.interactions.models import Interaction
 from ventanilla.merging.services import party_merge
 from ventanilla.parties.models import Party
+from ventanilla.parties.services import ContactPointInput
 from ventanilla.surveys.models import Answer, Participation, Question, Response, Survey
 from ventanilla.surveys.services import answer_checked, survey_load, survey_respond, voter_hash
 
@@ -277,3 +278,24 @@ def test_merging_two_records_keeps_one_answer_per_survey(
 
     assert Response.objects.filter(party=citizen, survey=survey).count() == 1
     assert Response.objects.filter(party=citizen, survey=second).count() == 1
+
+
+def test_a_residents_only_survey_takes_answers_from_the_register_only(
+    town: Any, make_staff: Any
+) -> None:
+    survey = load(anonymous=True, residents_only=True)
+    assert survey.needs_sign_in
+    staff = actor_for_user(make_staff("alta", "ayto", "agent"))
+    visitor = make_party(staff)  # no address here: not on the register
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        survey_respond(
+            actor=actor_for_citizen(visitor), survey_id=survey.pk, answers=full_answers(survey)
+        )
+    assert "registered" in str(refused.value.errors["survey"])
+    neighbour = make_party(
+        staff, contact_points=[ContactPointInput(kind="postal", value="Plaza 1", district="Centro")]
+    )
+    survey_respond(
+        actor=actor_for_citizen(neighbour), survey_id=survey.pk, answers=full_answers(survey)
+    )
+    assert Response.objects.filter(survey=survey).count() == 1

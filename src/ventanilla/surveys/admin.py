@@ -52,7 +52,15 @@ class QuestionInline(admin.StackedInline[Question, Survey]):
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin[Survey]):
     audit_reads = False
-    list_display = ["title_es", "agency", "opens_at", "closes_at", "anonymous", "once_per_person"]
+    list_display = [
+        "title_es",
+        "agency",
+        "opens_at",
+        "closes_at",
+        "anonymous",
+        "once_per_person",
+        "residents_only",
+    ]
     list_filter = ["agency", "anonymous"]
     search_fields = ["title_es", "title_en"]
     date_hierarchy = "opens_at"

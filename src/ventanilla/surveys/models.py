@@ -52,6 +52,14 @@ class Survey(BaseModel):
         verbose_name=_("one answer per person"),
         help_text=_("The person must sign in to answer, even when the survey is anonymous."),
     )
+    residents_only = models.BooleanField(
+        default=False,
+        verbose_name=_("registered residents only"),
+        help_text=_(
+            "Only people the municipal register has living here, of the age set for taking "
+            "part, may answer; they sign in to do so."
+        ),
+    )
     created_by_label = models.CharField(max_length=150, blank=True, verbose_name=_("created by"))
 
     class Meta:
@@ -79,7 +87,7 @@ class Survey(BaseModel):
 
     @property
     def needs_sign_in(self) -> bool:
-        return not self.anonymous or self.once_per_person
+        return not self.anonymous or self.once_per_person or self.residents_only
 
     def is_open(self, now: Any = None) -> bool:
         moment = now or timezone.now()

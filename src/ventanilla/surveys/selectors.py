@@ -65,10 +65,14 @@ def _may_read_results(actor: Actor) -> bool:
 
 
 def surveys_of_actor(*, actor: Actor) -> list[Survey]:
-    """The surveys of the actor's agencies, newest first, each with its number of responses."""
+    """The surveys of the actor's agencies, newest first, each with its number of responses
+    (``answered``) and of questions (``question_count``)."""
     if not _may_read_results(actor):
         refuse(actor, detail={"scope": Scope.ANALYTICS_READ})
-    rows = Survey.objects.select_related("agency").annotate(answered=Count("responses"))
+    rows = Survey.objects.select_related("agency").annotate(
+        answered=Count("responses", distinct=True),
+        question_count=Count("questions", distinct=True),
+    )
     if not actor.sees_everything:
         rows = rows.filter(agency_id__in=list(actor.agency_ids))
     return list(rows.order_by("-opens_at")[:200])
@@ -172,10 +176,12 @@ def _counted(question: Question, values: list[Any], threshold: int) -> QuestionR
     return result
 
 
-def survey_results(*, actor: Actor, survey_id: Any) -> Results:
+def survey_results(*, actor: Actor, survey_id: Any, with_answers: bool = True) -> Results:
     """A survey's results for staff of its agency who read aggregates or manage the catalogue.
     Free-text answers are grouped by topic; the answers themselves are shown only to staff who
-    read people (they may name someone), and that reading is recorded."""
+    read people (they may name someone), and that reading is recorded. A door that shows no
+    answer (the API gives topics only) asks ``with_answers=False``: none is read, none is
+    recorded."""
     if not _may_read_results(actor):
         refuse(actor, detail={"scope": Scope.ANALYTICS_READ})
     survey = Survey.objects.select_related("agency").filter(pk=survey_id).first()
@@ -189,7 +195,7 @@ def survey_results(*, actor: Actor, survey_id: Any) -> Results:
         "question_id", "value"
     ):
         values[question_id].append(value)
-    readable = actor.can(Scope.PARTIES_READ)
+    readable = with_answers and actor.can(Scope.PARTIES_READ)
     results = []
     shown_text = False
     for question in questions:

@@ -31,6 +31,7 @@ from ventanilla.core.models import full_clean_or_refuse
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record_for_case
 from ventanilla.parties.models import Party
+from ventanilla.parties.residence import NotEligible, participant_check
 from ventanilla.surveys.models import (
     MAX_TEXT,
     Answer,
@@ -195,6 +196,11 @@ def survey_respond(*, actor: Actor, survey_id: Any, answers: dict[str, Any]) -> 
     ):
         # A record merged into another since the sign-in answers through the one it joined.
         raise ValidationFailed({"survey": _("Sign in again to answer this survey.")})
+    if survey.residents_only:
+        try:
+            participant_check(Party.objects.get(pk=str(actor.party_id)))
+        except NotEligible as refused:
+            raise ValidationFailed({"survey": refused.message}) from refused
     by_question = answers_checked(survey, answers)
     party_id = actor.party_id if not survey.anonymous else None
     try:
@@ -273,6 +279,7 @@ def survey_load(*, actor: Actor, data: dict[str, Any]) -> Loaded:
             closes_at=closes_at,
             anonymous=bool(data.get("anonymous", False)),
             once_per_person=bool(data.get("once_per_person", True)),
+            residents_only=bool(data.get("residents_only", False)),
             created_by_label=actor.label[:150],
         )
         full_clean_or_refuse(survey)

@@ -1,6 +1,7 @@
 /* A survey's conditional questions: a question shown only after a given answer is hidden until
    that answer is chosen. Without JavaScript every question is shown with its condition in
-   words, and the server drops the answers to questions whose condition was not met. */
+   words, and the server drops the answers to questions whose condition was not met. The
+   questions left in sight are numbered 1, 2, 3... with no gap where one is hidden. */
 (function () {
   "use strict";
   var form = document.getElementById("survey-form");
@@ -18,6 +19,14 @@
         chosen(fieldset.dataset.showIfName, fieldset.dataset.showIfValue);
       fieldset.hidden = !shown;
       fieldset.disabled = !shown;
+    });
+    var number = 0;
+    form.querySelectorAll(":scope > fieldset").forEach(function (fieldset) {
+      var label = fieldset.querySelector(":scope > legend > .question-number");
+      if (label && !fieldset.hidden) {
+        number += 1;
+        label.textContent = String(number);
+      }
     });
   };
   dependants.forEach(function (fieldset) {

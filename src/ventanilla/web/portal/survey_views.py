@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -87,6 +88,7 @@ def survey(request: HttpRequest, survey_id: UUID) -> HttpResponse:
         "errors": errors,
         "answered": citizen is not None and already_answered(actor=citizen, survey=found),
         "is_open": found.is_open(),
+        "municipality": settings.VENTANILLA_MUNICIPALITY,
     }
     response = render(request, "portal/survey.html", context, status=status)
     if citizen is not None:

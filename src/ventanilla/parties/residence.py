@@ -1,0 +1,101 @@
+"""Who may take part where residence is the rule: a person of the municipal register, read from
+their own record. A resident is a living person (not merged, not erased) with a current postal
+address in this municipality that names its district; their age is the one the administration
+sets for taking part (``VENTANILLA_PARTICIPATION_MIN_AGE``). Proposals' supports and the votes of
+a participatory budget ask the same question here, so every door refuses the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.parties.models import ContactPoint, Party
+
+
+@dataclass(frozen=True)
+class Residence:
+    district: str
+    address: str
+
+
+class NotEligible(Exception):
+    """The person may not take part; ``message`` says why, in the reader's language, and
+    ``reason`` names the rule broken (``not_a_person``, ``not_resident``, ``under_age``,
+    ``age_unknown``, ``other_district``)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def residence_of(party: Party, *, today: date | None = None) -> Residence | None:
+    """The district the register has the person living in today, or None."""
+    if party.kind != Party.Kind.PERSON or party.status != Party.Status.ACTIVE:
+        return None
+    today = today or timezone.localdate()
+    ours = settings.VENTANILLA_MUNICIPALITY
+    address = (
+        ContactPoint.objects.filter(party=party, kind=ContactPoint.Kind.POSTAL)
+        .exclude(district="")
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Q(municipality="") | Q(municipality__iexact=ours))
+        .order_by("-preferred", "-created_at")
+        .first()
+    )
+    if address is None:
+        return None
+    return Residence(district=address.district, address=address.value)
+
+
+def age_on(birth_date: date, today: date) -> int:
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def participant_check(party: Party, *, district: str = "", today: date | None = None) -> Residence:
+    """The person's residence when they may take part (in ``district``, when one is given);
+    raises ``NotEligible`` otherwise."""
+    today = today or timezone.localdate()
+    if party.kind != Party.Kind.PERSON:
+        raise NotEligible("not_a_person", _("Only people take part, not organisations."))
+    residence = residence_of(party, today=today)
+    if residence is None:
+        raise NotEligible(
+            "not_resident",
+            _(
+                "Only residents registered in %(municipality)s may take part. If you live here, "
+                "ask at any service desk to be registered."
+            )
+            % {"municipality": settings.VENTANILLA_MUNICIPALITY},
+        )
+    minimum = settings.VENTANILLA_PARTICIPATION_MIN_AGE
+    if minimum > 0:
+        if party.birth_date is None:
+            raise NotEligible(
+                "age_unknown",
+                _("Your record has no birth date, so your age cannot be checked. Ask at a desk."),
+            )
+        if age_on(party.birth_date, today) < minimum:
+            raise NotEligible(
+                "under_age",
+                _("You may take part from the age of %(age)d.") % {"age": minimum},
+            )
+    if district and residence.district.casefold() != district.casefold():
+        raise NotEligible(
+            "other_district",
+            _(
+                "Only residents of %(district)s may take part here; the register has you in "
+                "%(yours)s."
+            )
+            % {"district": district, "yours": residence.district},
+        )
+    return residence

@@ -1,0 +1,71 @@
+"""Residence read from the register: who may support a proposal or vote in a budget."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import override_settings
+
+from tests.factories import make_party
+from ventanilla.parties.models import ContactPoint, Party
+from ventanilla.parties.residence import NotEligible, participant_check, residence_of
+from ventanilla.parties.services import ContactPointInput
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 6, 1)
+
+
+def home(district: str = "Centro", **extra: object) -> ContactPointInput:
+    return ContactPointInput(kind="postal", value="Calle Mayor 3", district=district, **extra)
+
+
+def test_a_registered_adult_takes_part_in_their_district(actor) -> None:
+    party = make_party(actor, contact_points=[home("Centro")], birth_date=date(1980, 1, 1))
+    assert participant_check(party, district="centro", today=TODAY).district == "Centro"
+    with pytest.raises(NotEligible) as refused:
+        participant_check(party, district="Estación", today=TODAY)
+    assert refused.value.reason == "other_district"
+    assert "Centro" in refused.value.message
+
+
+def test_no_current_address_here_is_no_residence(actor) -> None:
+    nowhere = make_party(actor, birth_date=date(1980, 1, 1))
+    with pytest.raises(NotEligible) as refused:
+        participant_check(nowhere, today=TODAY)
+    assert refused.value.reason == "not_resident"
+    moved_away = make_party(actor, contact_points=[home()], birth_date=date(1980, 1, 1))
+    ContactPoint.objects.filter(party=moved_away, kind="postal").update(
+        valid_until=TODAY - timedelta(days=1)
+    )
+    assert residence_of(moved_away, today=TODAY) is None
+    elsewhere = make_party(
+        actor, contact_points=[home(municipality="Otro Pueblo")], birth_date=date(1980, 1, 1)
+    )
+    assert residence_of(elsewhere, today=TODAY) is None
+
+
+def test_age_is_the_administrations_rule(actor) -> None:
+    teen = make_party(actor, contact_points=[home()], birth_date=date(2010, 6, 2))
+    with pytest.raises(NotEligible) as refused:
+        participant_check(teen, today=TODAY)
+    assert refused.value.reason == "under_age"
+    assert participant_check(teen, today=TODAY + timedelta(days=1))
+    with override_settings(VENTANILLA_PARTICIPATION_MIN_AGE=0):
+        assert participant_check(teen, today=TODAY)
+
+
+def test_organisations_and_erased_people_do_not_take_part(actor) -> None:
+    firm = make_party(
+        actor, kind="organisation", legal_name="Talleres SL", given_name="", family_name_1="",
+        family_name_2="", birth_date=None, identifiers=[], contact_points=[home()],
+    )  # fmt: skip
+    with pytest.raises(NotEligible) as refused:
+        participant_check(firm, today=TODAY)
+    assert refused.value.reason == "not_a_person"
+    gone = make_party(actor, contact_points=[home()], birth_date=date(1980, 1, 1))
+    Party.objects.filter(pk=gone.pk).update(status=Party.Status.ERASED)
+    gone.refresh_from_db()
+    assert residence_of(gone, today=TODAY) is None
+    assert ContactPoint.objects.filter(party=gone).exists()
