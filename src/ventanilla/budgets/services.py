@@ -1,0 +1,472 @@
+"""Every write of participatory budgets: the phase moved on by staff, district money, projects
+proposed by residents and reviewed by staff, supports, the secret vote, and the follow-up of
+the projects carried out.
+
+Each act has its phase (``ACT_PHASES``): a proposal in the proposals phase, a support in the
+supports phase, a vote in the voting phase. Where the budget is for registered residents only,
+the municipal register says who takes part and in which district
+(``ventanilla.parties.residence``); the vote is always cast in the voter's own district.
+
+The secret vote: ``budget_vote`` writes, in one transaction, a ``Ballot`` holding the district
+and the chosen projects only, and a ``Voter`` holding a keyed hash of the person, unique per
+budget, so a second vote is refused by the database however the requests race. Neither row
+has a time or points at the other, and the ballot's key is random. The person's contact
+history records "took part in the vote" with no choice in it. The tables name no voter in a
+ballot; but the rows of one vote are written by one transaction, and someone reading the
+database's own bookkeeping (PostgreSQL's transaction ids, SQLite's row order) can pair a ballot
+with the contact of its voter. Who can only read the tables sees who voted, never what."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import refuse, require
+from ventanilla.access.models import Scope
+from ventanilla.audit.actions import Action
+from ventanilla.audit.services import audit_record
+from ventanilla.budgets.models import (
+    MAX_TEXT,
+    MAX_TITLE,
+    Ballot,
+    Budget,
+    DistrictBudget,
+    Phase,
+    Project,
+    ProjectSupport,
+    Voter,
+    next_phase,
+)
+from ventanilla.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from ventanilla.interactions.models import Interaction
+from ventanilla.interactions.services import interaction_record_for_case
+from ventanilla.notifications.models import NotificationEvent
+from ventanilla.notifications.outbox import notify_party
+from ventanilla.parties.models import Party
+from ventanilla.parties.residence import NotEligible, participant_check, residence_of
+
+# The key of the voter's hash: derived from the installation's secret, so the hash of a known
+# party cannot be worked out without it; apart from the surveys' key, so the two never match.
+_VOTER_SALT = b"ventanilla.budgets.voter"
+
+# What residents may do in each phase; staff may propose projects in the review phase too.
+ACT_PHASES: dict[str, str] = {
+    "propose": Phase.PROPOSALS,
+    "support": Phase.SUPPORTS,
+    "vote": Phase.VOTING,
+}
+
+
+def voter_hash(*, budget_id: Any, party_id: Any) -> str:
+    """Who voted in a budget, as a keyed hash that only tells a second vote from the same
+    person apart: it differs from budget to budget and names no one."""
+    key = hmac.new(settings.SECRET_KEY.encode(), _VOTER_SALT, hashlib.sha256).digest()
+    message = f"{budget_id}:{party_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def voted_in(*, budget_id: Any, party_id: Any) -> bool:
+    """Whether the person has voted in the budget: as this record, or as a record merged into
+    it since (the same person, whose vote was counted under the other record's hash)."""
+    merged = Party.objects.filter(merged_into_id=party_id).values_list("pk", flat=True)
+    hashes = [voter_hash(budget_id=budget_id, party_id=pk) for pk in [party_id, *merged]]
+    return Voter.objects.filter(budget_id=budget_id, voter__in=hashes).exists()
+
+
+def _budget(budget_id: Any, *, lock: bool = False) -> Budget:
+    rows = Budget.objects.select_related("agency")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    budget = rows.filter(pk=budget_id).first()
+    if budget is None:
+        raise NotFound(_("No such participatory budget."))
+    return budget
+
+
+def _project(project_id: Any, *, lock: bool = False) -> Project:
+    rows = Project.objects.select_related("budget__agency", "district")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    project = rows.filter(pk=project_id).first()
+    if project is None:
+        raise NotFound(_("No such project."))
+    return project
+
+
+def _in_phase(budget: Budget, *phases: str) -> None:
+    if budget.phase not in phases:
+        names = ", ".join(str(Phase(p).label) for p in phases)
+        raise ValidationFailed(
+            {"budget": _("This budget is not in that phase now (it takes this in: %(phases)s).")
+             % {"phases": names}}
+        )  # fmt: skip
+
+
+def _manages(actor: Actor, budget: Budget) -> None:
+    require(actor, Scope.PARTICIPATION_MANAGE)
+    if not actor.sees_agency(budget.agency_id):
+        refuse(actor, detail={"budget": str(budget.pk)})
+
+
+def _citizen(actor: Actor, budget: Budget) -> Party:
+    if not actor.is_citizen:
+        refuse(actor, detail={"budget": str(budget.pk)}, message=_("Sign in to take part."))
+    party = Party.objects.filter(pk=str(actor.party_id), status=Party.Status.ACTIVE).first()
+    if party is None:
+        raise ValidationFailed({"budget": _("Sign in again to take part.")})
+    return party
+
+
+def _district_of(party: Party, budget: Budget, *, district: str = "") -> str:
+    """The district the person takes part in: where the register has them living. Checked
+    against the administration's rule (residents of age) when the budget says so."""
+    if budget.residents_only:
+        try:
+            return participant_check(party, district=district).district
+        except NotEligible as refused:
+            raise ValidationFailed({"budget": refused.message}) from refused
+    residence = residence_of(party)
+    if residence is None:
+        raise ValidationFailed(
+            {"budget": _("The register has no district for you; ask at any service desk.")}
+        )
+    if district and residence.district.casefold() != district.casefold():
+        raise ValidationFailed(
+            {"budget": _("Only residents of %(district)s may take part here.")
+             % {"district": district}}
+        )  # fmt: skip
+    return residence.district
+
+
+def _district_budget(budget: Budget, district: str) -> DistrictBudget:
+    found = budget.districts.filter(district__iexact=district).first()
+    if found is None:
+        raise ValidationFailed(
+            {"budget": _("This budget has no money for %(district)s.") % {"district": district}}
+        )
+    return found
+
+
+def _participation(
+    actor: Actor, party_id: Any, budget: Budget, summary: str, kind: str = "suggestion"
+) -> None:
+    interaction_record_for_case(
+        actor=actor,
+        case_id=None,
+        party_id=party_id,
+        agency_id=budget.agency_id,
+        service_id=None,
+        channel="web",
+        direction=Interaction.Direction.INBOUND,
+        kind=kind,
+        relationship=Interaction.Relationship.PARTICIPATION,
+        summary=summary,
+        occurred_at=timezone.now(),
+        agency=budget.agency,
+    )
+
+
+# --- Staff: the budget itself ---
+
+
+def budget_phase_advance(*, actor: Actor, budget_id: Any, to_phase: str) -> Budget:
+    """Move the budget to the phase after its own (only forward, one step at a time), audited.
+    ``to_phase`` is the phase the member of staff saw as next: a second click, or a colleague
+    who moved it meanwhile, is refused rather than moving it twice."""
+    with transaction.atomic():
+        budget = _budget(budget_id, lock=True)
+        _manages(actor, budget)
+        following = next_phase(budget.phase)
+        if following is None or following != to_phase:
+            raise InvalidTransition(
+                _("The budget cannot move from “%(from)s” to that phase.")
+                % {"from": Phase(budget.phase).label}
+            )
+        if (
+            following == Phase.VOTING
+            and not budget.projects.filter(review=Project.Review.FEASIBLE).exists()
+        ):
+            raise ValidationFailed({"phase": _("No project is feasible yet: review them first.")})
+        previous = budget.phase
+        budget.phase = following
+        budget.save(update_fields=["phase", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.BUDGET_CHANGE,
+            object_type="budget",
+            object_id=budget.pk,
+            detail={"change": "phase", "from": previous, "to": following},
+        )
+    return budget
+
+
+def district_amount_set(
+    *, actor: Actor, budget_id: Any, district: str, amount_cents: int
+) -> DistrictBudget:
+    """Set the money of a district (adding the district when new). Fixed once voting opens,
+    since the ballots are cast against it."""
+    name = district.strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed({"district": _("Write the district's name.")})
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise ValidationFailed({"amount": _("Give an amount greater than zero.")})
+    with transaction.atomic():
+        budget = _budget(budget_id, lock=True)
+        _manages(actor, budget)
+        _in_phase(budget, Phase.PROPOSALS, Phase.REVIEW, Phase.SUPPORTS)
+        row = budget.districts.filter(district__iexact=name).first()
+        if row is None:
+            row = DistrictBudget.objects.create(
+                budget=budget, district=name, amount_cents=amount_cents
+            )
+        else:
+            row.amount_cents = amount_cents
+            row.save(update_fields=["amount_cents", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.BUDGET_CHANGE,
+            object_type="budget",
+            object_id=budget.pk,
+            detail={"change": "district", "district": name, "amount_cents": amount_cents},
+        )
+    return row
+
+
+# --- Projects ---
+
+
+def project_propose(
+    *, actor: Actor, budget_id: Any, district: str, title: str, description: str
+) -> Project:
+    """A resident proposes a project for their own district in the proposals phase (it goes
+    on their contact history); staff who run the budget may put one forward for any district
+    in the proposals or review phase, with no one as its proposer."""
+    budget = _budget(budget_id)
+    title, description = title.strip(), description.strip()
+    errors: dict[str, str] = {}
+    if not title or len(title) > MAX_TITLE:
+        errors["title"] = _("Give the project a title of at most %(n)d characters.") % {
+            "n": MAX_TITLE
+        }
+    if not description or len(description) > MAX_TEXT:
+        errors["description"] = _("Describe the project in at most %(n)d characters.") % {
+            "n": MAX_TEXT
+        }
+    party: Party | None = None
+    if actor.is_citizen:
+        _in_phase(budget, ACT_PHASES["propose"])
+        party = _citizen(actor, budget)
+        district = _district_of(party, budget, district=district)
+    else:
+        _manages(actor, budget)
+        _in_phase(budget, Phase.PROPOSALS, Phase.REVIEW)
+    row = _district_budget(budget, district)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        project = Project.objects.create(
+            budget=budget, district=row, title=title, description=description, proposed_by=party
+        )
+        if party is not None:
+            _participation(
+                actor,
+                party.pk,
+                budget,
+                _("Proposed the project “%(title)s” to the participatory budget “%(budget)s”.")
+                % {"title": title, "budget": budget.title_es},
+            )
+        else:
+            audit_record(
+                actor=actor,
+                action=Action.BUDGET_CHANGE,
+                object_type="budget",
+                object_id=budget.pk,
+                detail={"change": "project", "project": str(project.pk)},
+            )
+    return project
+
+
+def project_review(
+    *,
+    actor: Actor,
+    project_id: Any,
+    feasible: bool,
+    cost_cents: int | None = None,
+    reason: str = "",
+) -> Project:
+    """Staff's technical review: feasible with its cost, or not feasible with the reason said
+    to the proposer. Possible until voting opens, since ballots are cast on these costs."""
+    reason = reason.strip()
+    if feasible and (not isinstance(cost_cents, int) or cost_cents <= 0):
+        raise ValidationFailed({"cost": _("Give the cost of a feasible project.")})
+    if not feasible and not reason:
+        raise ValidationFailed({"reason": _("Say why the project is not feasible.")})
+    if len(reason) > MAX_TEXT:
+        raise ValidationFailed({"reason": _("Write at most %(n)d characters.") % {"n": MAX_TEXT}})
+    with transaction.atomic():
+        project = _project(project_id, lock=True)
+        budget = project.budget
+        _manages(actor, budget)
+        _in_phase(budget, Phase.PROPOSALS, Phase.REVIEW, Phase.SUPPORTS)
+        project.review = Project.Review.FEASIBLE if feasible else Project.Review.NOT_FEASIBLE
+        project.cost_cents = cost_cents if feasible else project.cost_cents
+        project.review_reason = reason
+        project.save(update_fields=["review", "cost_cents", "review_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.BUDGET_CHANGE,
+            object_type="budget",
+            object_id=budget.pk,
+            detail={"change": "review", "project": str(project.pk), "review": project.review},
+        )
+        if project.proposed_by_id is not None:
+            verdict = (
+                _("Your project “%(title)s” is feasible and will go to the vote.")
+                if feasible
+                else _("Your project “%(title)s” is not feasible: %(reason)s")
+            )
+            notify_party(
+                party_id=project.proposed_by_id,
+                event=NotificationEvent.PARTICIPATION,
+                text=verdict % {"title": project.title, "reason": reason},
+                subject=budget.title_es,
+            )
+    return project
+
+
+def project_support(*, actor: Actor, project_id: Any) -> ProjectSupport:
+    """A resident of the project's district supports a feasible project, once (the database
+    refuses a second support, however the clicks race), in the supports phase."""
+    project = _project(project_id)
+    budget = project.budget
+    _in_phase(budget, ACT_PHASES["support"])
+    party = _citizen(actor, budget)
+    _district_of(party, budget, district=project.district.district)
+    if project.review != Project.Review.FEASIBLE:
+        raise ValidationFailed({"project": _("Only feasible projects take supports.")})
+    try:
+        with transaction.atomic():
+            support = ProjectSupport.objects.create(project=project, party=party)
+            Project.objects.filter(pk=project.pk).update(supports=F("supports") + 1)
+            _participation(
+                actor,
+                party.pk,
+                budget,
+                _("Supported the project “%(title)s” of the participatory budget “%(budget)s”.")
+                % {"title": project.title, "budget": budget.title_es},
+            )
+    except IntegrityError as clash:
+        raise Conflict(_("You already support this project.")) from clash
+    return support
+
+
+def project_execution_update(
+    *, actor: Actor, project_id: Any, execution: str, note: str = ""
+) -> Project:
+    """Staff's follow-up of a project carried out: its state and a note for the public."""
+    if execution not in Project.Execution.values:
+        raise ValidationFailed({"execution": _("Choose one of the states.")})
+    note = note.strip()
+    if len(note) > MAX_TEXT:
+        raise ValidationFailed({"note": _("Write at most %(n)d characters.") % {"n": MAX_TEXT}})
+    with transaction.atomic():
+        project = _project(project_id, lock=True)
+        budget = project.budget
+        _manages(actor, budget)
+        _in_phase(budget, Phase.RESULTS, Phase.EXECUTION)
+        project.execution = execution
+        project.execution_note = note
+        project.save(update_fields=["execution", "execution_note", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.BUDGET_CHANGE,
+            object_type="budget",
+            object_id=budget.pk,
+            detail={"change": "execution", "project": str(project.pk), "execution": execution},
+        )
+    return project
+
+
+# --- The vote ---
+
+
+def ballot_checked(budget: Budget, district: DistrictBudget, project_ids: list[Any]) -> list[str]:
+    """The projects of a ballot as kept (ids as text, sorted), or ``ValidationFailed``: only
+    feasible projects of the district, each once, at least one, costing no more in all than
+    the district's money."""
+    chosen: set[str] = set()
+    for raw in project_ids:
+        try:
+            chosen.add(str(uuid.UUID(str(raw))))
+        except ValueError as wrong:
+            raise ValidationFailed({"projects": _("Choose among the projects shown.")}) from wrong
+    if not chosen:
+        raise ValidationFailed({"projects": _("Choose at least one project.")})
+    costs = dict(
+        Project.objects.filter(
+            budget=budget, district=district, review=Project.Review.FEASIBLE, pk__in=chosen
+        ).values_list("pk", "cost_cents")
+    )
+    if len(costs) != len(chosen):
+        raise ValidationFailed(
+            {"projects": _("Choose only feasible projects of your district, %(district)s.")
+             % {"district": district.district}}
+        )  # fmt: skip
+    total = sum(cost or 0 for cost in costs.values())
+    if total > district.amount_cents:
+        raise ValidationFailed(
+            {"projects": _(
+                "Your choice costs %(total)s €, more than the %(amount)s € of %(district)s. "
+                "Leave out a project or choose cheaper ones."
+            ) % {
+                "total": euros(total),
+                "amount": euros(district.amount_cents),
+                "district": district.district,
+            }}
+        )  # fmt: skip
+    return sorted(chosen)
+
+
+def euros(cents: int) -> str:
+    """An amount in whole euros with a thin grouping, as the pages show money."""
+    whole, rest = divmod(cents, 100)
+    text = f"{whole:,}".replace(",", ".")
+    return f"{text},{rest:02d}" if rest else text
+
+
+def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Ballot:
+    """A resident's secret vote in their district (see the module): checked, then the ballot
+    and the voter's hash written in one transaction; a second vote is refused with
+    ``Conflict`` by the database's unique constraint."""
+    budget = _budget(budget_id)
+    _in_phase(budget, ACT_PHASES["vote"])
+    party = _citizen(actor, budget)
+    district = _district_budget(budget, _district_of(party, budget))
+    if voted_in(budget_id=budget.pk, party_id=party.pk):
+        raise Conflict(_("You have already voted in this budget."))
+    voter = voter_hash(budget_id=budget.pk, party_id=party.pk)
+    chosen = ballot_checked(budget, district, project_ids)
+    try:
+        with transaction.atomic():
+            Voter.objects.create(budget=budget, voter=voter)
+            ballot = Ballot.objects.create(budget=budget, district=district, project_ids=chosen)
+            _participation(
+                actor,
+                party.pk,
+                budget,
+                _("Took part in the vote of the participatory budget “%(budget)s”.")
+                % {"budget": budget.title_es},
+                kind=Interaction.Kind.TRANSACTION,
+            )
+    except IntegrityError as clash:
+        raise Conflict(_("You have already voted in this budget.")) from clash
+    return ballot
