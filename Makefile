@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/precedents.py
+	$(BIN)/python bench/participation.py
+	$(BIN)/python bench/budgets.py
 
 # The large town the README speaks of; seeding it takes a long while the first time (kept after).
 bench-large: $(STAMP)

@@ -325,6 +325,10 @@ INSTALLED_APPS = [
     "ventanilla.appointments",
     "ventanilla.notices",
     "ventanilla.surveys",
+    "ventanilla.loops",
+    "ventanilla.debates",
+    "ventanilla.budgets",
+    "ventanilla.proposals",
     "ventanilla.mail",
     "ventanilla.warehouse",
     "ventanilla.analytics",
@@ -943,6 +947,35 @@ VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE = int(
 )
 if VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE < 1:
     raise ImproperlyConfigured("VENTANILLA_KIOSK_LOOKUPS_PER_MINUTE must be at least 1.")
+VENTANILLA_PARTICIPATION_MIN_AGE = int(
+    env(
+        "VENTANILLA_PARTICIPATION_MIN_AGE",
+        "16",
+        "age from which a registered resident may support proposals and vote in budgets (0: any)",
+    )
+)
+if not 0 <= VENTANILLA_PARTICIPATION_MIN_AGE <= 120:
+    raise ImproperlyConfigured("VENTANILLA_PARTICIPATION_MIN_AGE must be between 0 and 120.")
+# A proposal with this many supports obliges the administration to answer it, within so many days
+# of the day it reached it.
+VENTANILLA_PROPOSAL_SUPPORTS_NEEDED = int(
+    env(
+        "VENTANILLA_PROPOSAL_SUPPORTS_NEEDED",
+        "100",
+        "supports of registered residents a citizen proposal needs to oblige an official answer",
+    )
+)
+if VENTANILLA_PROPOSAL_SUPPORTS_NEEDED < 1:
+    raise ImproperlyConfigured("VENTANILLA_PROPOSAL_SUPPORTS_NEEDED must be at least 1.")
+VENTANILLA_PROPOSAL_ANSWER_DAYS = int(
+    env(
+        "VENTANILLA_PROPOSAL_ANSWER_DAYS",
+        "90",
+        "days the administration has to answer a proposal from the day it reached its supports",
+    )
+)
+if VENTANILLA_PROPOSAL_ANSWER_DAYS < 1:
+    raise ImproperlyConfigured("VENTANILLA_PROPOSAL_ANSWER_DAYS must be at least 1.")
 # Behind a reverse proxy every connection comes from the proxy; the header it sets names the
 # visitor, for the per-address limits. Trust it only when a proxy you run always sets it.
 VENTANILLA_CLIENT_ADDRESS_HEADER = env(

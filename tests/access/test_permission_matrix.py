@@ -34,6 +34,7 @@ from ventanilla.access.services import staff_member_ensure
 from ventanilla.api.urls import api
 from ventanilla.appointments.services import appointment_book
 from ventanilla.audit.models import AuditEntry
+from ventanilla.budgets.models import Budget
 from ventanilla.cases.models import CaseTask
 from ventanilla.cases.services import case_open, life_event_open, task_create
 from ventanilla.catalog.services import life_event_ensure
@@ -41,10 +42,12 @@ from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import attachment_add, interaction_record
+from ventanilla.loops.models import Loop
 from ventanilla.mail.models import InboundMessage
 from ventanilla.notices.models import Notice
 from ventanilla.notifications.models import Notification, NotificationTemplate
 from ventanilla.parties.models import Party
+from ventanilla.proposals.models import Proposal
 from ventanilla.surveys.models import Survey
 from ventanilla.web.portal import appointment_views as portal_appointments
 from ventanilla.web.portal import case_views as portal_cases
@@ -69,6 +72,9 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/api/v1/interactions"): FRONT,
     ("post", "/api/v1/batch/contacts"): FRONT,
     ("get", "/api/v1/analytics/alerts"): {"analyst", "supervisor", "administrator"},
+    ("post", "/api/v1/surveys"): {"supervisor", "administrator"},
+    ("get", "/api/v1/surveys"): {"analyst", "supervisor", "administrator"},
+    ("get", "/api/v1/surveys/{survey_id}/results"): {"analyst", "supervisor", "administrator"},
     ("post", "/api/v1/cases"): FRONT,
     ("get", "/api/v1/cases"): READERS,
     ("get", "/api/v1/cases/{case_id}"): READERS,
@@ -86,6 +92,8 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/life-event-requests/{request_id}"): READERS,
     ("get", "/api/v1/catalog/services"): EVERYONE,
     ("get", "/api/v1/catalog/channels"): EVERYONE,
+    ("get", "/api/v1/proposals"): EVERYONE,
+    ("get", "/api/v1/proposals/{proposal_id}"): EVERYONE,
     ("get", "/api/v1/catalog/knowledge"): set(ROLES),
     ("get", "/api/v1/audit/entries"): {"dpo", "administrator"},
     ("post", "/api/v1/parties/{party_id}/consents"): FRONT,
@@ -151,9 +159,22 @@ PAGES: dict[tuple[str, str], set[str]] = {
         "supervisor",
         "administrator",
     },
+    ("get", "/console/proposals/"): {"supervisor", "administrator"},
+    ("get", "/console/proposals/{proposal_id}/"): {"supervisor", "administrator"},
+    ("post", "/console/proposals/{proposal_id}/"): {"supervisor", "administrator"},
     ("get", "/console/surveys/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/surveys/{survey_id}/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/surveys/{survey_id}/results.csv"): {"analyst", "supervisor", "administrator"},
+    ("get", "/console/loops/"): {"supervisor", "administrator"},
+    ("get", "/console/loops/new/"): {"supervisor", "administrator"},
+    ("get", "/console/loops/{loop_id}/"): {"supervisor", "administrator"},
+    ("get", "/console/moderation/"): {"supervisor", "administrator"},
+    ("post", "/console/moderation/"): {"supervisor", "administrator"},
+    ("get", "/console/debates/new/"): {"supervisor", "administrator"},
+    ("post", "/console/debates/new/"): {"supervisor", "administrator"},
+    ("get", "/console/budgets/"): {"supervisor", "administrator"},
+    ("get", "/console/budgets/{budget_id}/"): {"supervisor", "administrator"},
+    ("post", "/console/budgets/{budget_id}/"): {"supervisor", "administrator"},
     ("get", "/console/notices/"): {"supervisor", "administrator"},
     ("get", "/console/notices/new/"): {"supervisor", "administrator"},
     ("post", "/console/notices/new/"): {"supervisor", "administrator"},
@@ -358,11 +379,24 @@ def build_world() -> dict[str, Any]:
             body_es="Mañana no habrá agua.",
             created_by_label="autor",
         ),
+        "budget": Budget.objects.create(agency=town["ayto"], title_es="Presupuestos", year=2027),
+        "proposal": Proposal.objects.create(
+            agency=town["ayto"], title="Bancos", summary="Más bancos en la plaza.", author=party
+        ),
         "survey": Survey.objects.create(
             agency=town["ayto"],
             title_es="Parques",
             opens_at=timezone.now() - timedelta(days=1),
             closes_at=timezone.now() + timedelta(days=1),
+        ),
+        # The complaints about the service, turned into a consultation.
+        "loop": Loop.objects.create(
+            agency=town["ayto"],
+            survey=Survey.objects.get(title_es="Parques"),
+            service=service,
+            since=timezone.localdate(),
+            until=timezone.localdate(),
+            opened_by_label="supervisora",
         ),
         # An email recorded on the person's history that waits for someone to place it.
         "mail": InboundMessage.objects.create(
@@ -446,6 +480,13 @@ def body_for(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] | 
                 {"external_id": "crm-1", "party_id": party_id, "channel": "web", "summary": "Hola"}
             ]
         },
+        ("post", "/api/v1/surveys"): {
+            "agency": "ayto",
+            "title_es": "Aceras",
+            "opens_at": "2026-01-01T09:00:00+01:00",
+            "closes_at": "2026-02-01T09:00:00+01:00",
+            "questions": [{"kind": "text", "text_es": "¿Qué mejoraría?"}],
+        },
         ("post", "/api/v1/cases"): {
             "party_id": party_id,
             "service": world["service"].code,
@@ -497,6 +538,8 @@ def concrete(path: str, world: dict[str, Any]) -> str:
     path = path.replace("{attachment_id}", str(world["attachment"].pk))
     path = path.replace("{task_id}", str(world["task"].pk))
     path = path.replace("{request_id}", str(world["request"].pk))
+    path = path.replace("{survey_id}", str(world["survey"].pk))
+    path = path.replace("{proposal_id}", str(world["proposal"].pk))
     query = {"/api/v1/parties": "?q=ana", "/api/v1/analytics/alerts": "?since=2026-01-01"}
     return path + query.get(path, "")
 
@@ -620,6 +663,9 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{message_id}", str(world["mail"].pk))
         .replace("{notice_id}", str(world["notice"].pk))
         .replace("{survey_id}", str(world["survey"].pk))
+        .replace("{loop_id}", str(world["loop"].pk))
+        .replace("{budget_id}", str(world["budget"].pk))
+        .replace("{proposal_id}", str(world["proposal"].pk))
     )
     signed = SimpleUploadedFile("firma.pdf", SIGNED_FORM_PDF)
     forms = {
@@ -633,6 +679,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         "/merge/": {"other": str(world["duplicate"].pk), "reason": "El mismo DNI"},
         "/matches/": {"decision": "different"},
         "/call-backs/": {"result": "answered"},
+        "/debates/new/": {"agency": "ayto", "title": "Calle Mayor", "body": "¿Peatonal?"},
         "/notices/": {
             "agency": "ayto",
             "topic": "works",
@@ -640,6 +687,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
             "title_es": "Corte de agua",
             "body_es": "Mañana no habrá agua.",
         },
+        "/proposals/": {"action": "answer", "decision": "accepted", "text": "Se hará."},
         "appointments/new": {
             "what": world["appointment"].office.services.get().pk,
             "start": tomorrow_at(11).isoformat(),

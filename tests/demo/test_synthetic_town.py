@@ -17,13 +17,14 @@ from django.db.models import Count, Max, Min, Q
 from stdnum.es import cif, dni, nie
 
 from ventanilla.access.actors import Actor
-from ventanilla.cases.models import Case, CaseSequence, CaseStatus
+from ventanilla.cases.models import Case, CaseEvent, CaseSequence, CaseStatus
 from ventanilla.cases.services import case_open
 from ventanilla.catalog.models import Channel
 from ventanilla.core.text import fold
 from ventanilla.demo.catalogue import ensure_catalogue
 from ventanilla.demo.models import SyntheticTruth
 from ventanilla.demo.synthetic import DISTORTIONS, REFERENCE_NOW, SeedSummary, seed_municipality
+from ventanilla.demo.synthetic.resolutions import REJECTED, RESOLVED
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.models import (
@@ -36,6 +37,7 @@ from ventanilla.parties.models import (
 from ventanilla.parties.naming import name_fields, name_tokens, sort_name
 from ventanilla.parties.selectors import party_search
 from ventanilla.parties.validation import normalize_contact
+from ventanilla.precedents.selectors import resolution_of
 
 CITIZENS = 1_000
 pytestmark = pytest.mark.django_db
@@ -251,3 +253,21 @@ def test_calls_and_visits_record_how_they_ended_and_other_channels_do_not(
         .filter(direction="inbound")
         .exists()
     )
+
+
+def test_every_finished_case_says_how_it_was_resolved(town: SeedSummary) -> None:
+    finished = Case.objects.filter(status__in=["resolved", "closed", "rejected"])
+    resolving = CaseEvent.objects.filter(kind="transition", action__in=["resolve", "reject"])
+    assert resolving.count() == finished.count() > 0
+    assert not finished.exclude(events__in=resolving).exists()
+    assert (
+        not Case.objects.exclude(status__in=["resolved", "closed", "rejected"])
+        .filter(events__in=resolving)
+        .exists()
+    )
+    for case in finished.filter(service__code="alumbrado-publico")[:20]:
+        event = case.events.get()
+        assert event.public and event.occurred_at == case.closed_at
+        assert resolution_of([event]) in RESOLVED["alumbrado-publico"]
+    rejected = CaseEvent.objects.filter(action="reject").values_list("text", flat=True)
+    assert set(rejected) <= set(REJECTED)

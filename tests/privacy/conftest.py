@@ -17,6 +17,8 @@ from tests.factories import make_party
 from tests.surveys.conftest import full_answers, survey_data
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.appointments.services import appointment_book
+from ventanilla.budgets.models import Budget, DistrictBudget, ProjectSupport
+from ventanilla.budgets.models import Project as BudgetProject
 from ventanilla.cases.models import Case, LifeEventRequest
 from ventanilla.cases.services import (
     case_contact_record,
@@ -27,6 +29,14 @@ from ventanilla.cases.services import (
 )
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent
+from ventanilla.debates.services import (
+    appeal_decide,
+    comment_appeal,
+    comment_hide,
+    comment_post,
+    comment_report,
+    debate_open,
+)
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.satisfaction import (
     satisfaction_answer,
@@ -44,6 +54,7 @@ from ventanilla.parties.models import (
     Representation,
 )
 from ventanilla.parties.services import party_update
+from ventanilla.proposals.models import Proposal, Support
 from ventanilla.sharing.models import SharingRequest
 from ventanilla.surveys.services import survey_load, survey_respond
 
@@ -217,6 +228,38 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
         survey_id=survey.pk,
         answers=full_answers(survey, text="Soy Lucía, vivo junto al parque"),
     )
+    operator = Actor(label="command:test", sees_everything=True)
+    debate = debate_open(
+        actor=operator, agency_id=town["ayto"].pk, title="Calle Mayor", body="¿Peatonal?"
+    )
+    own = actor_for_citizen(citizen)
+    said = comment_post(actor=own, subject=debate.subject, body="Soy Lucía, de la calle Mayor")
+    comment_hide(actor=operator, comment_id=said.pk, reason="Datos personales")
+    appeal = comment_appeal(actor=own, comment_id=said.pk, text="Es mi propio nombre")
+    appeal_decide(actor=operator, appeal_id=appeal.pk, upheld=True, note="Cierto, es el suyo")
+    neighbour = make_party(actor, given_name="Tomás", family_name_1="Gil")
+    theirs = comment_post(
+        actor=actor_for_citizen(neighbour), subject=debate.subject, body="No estoy de acuerdo"
+    )
+    comment_report(actor=own, comment_id=theirs.pk, reason="other", text="Me señala a mí")
+    budget = Budget.objects.create(agency=survey.agency, title_es="Presupuestos", year=2027)
+    centro = DistrictBudget.objects.create(budget=budget, district="Centro", amount_cents=10**7)
+    proposal = BudgetProject.objects.create(
+        budget=budget,
+        district=centro,
+        title="Huerto de Lucía",
+        description="Soy Lucía y propongo un huerto junto a mi casa",
+        proposed_by=citizen,
+    )
+    ProjectSupport.objects.create(project=proposal, party=citizen)
+    published = Proposal.objects.create(
+        agency=town["ayto"],
+        author=citizen,
+        title="Bancos en la ribera",
+        summary="Soy Lucía y propongo bancos junto al río.",
+        district="Centro",
+    )
+    Support.objects.create(proposal=published, party=citizen)
     return {"case": case, "contact": contact, "sharing": sharing, "child": child}
 
 

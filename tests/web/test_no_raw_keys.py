@@ -38,13 +38,18 @@ from ventanilla.cases.services import (
 from ventanilla.catalog.models import Agency
 from ventanilla.citizen360.selectors import party_360
 from ventanilla.consent.services import consent_record
+from ventanilla.debates.models import Comment
+from ventanilla.demo.budgets import demo_budget_ensure
 from ventanilla.demo.catalogue import STAFF, ensure_catalogue
 from ventanilla.demo.citizen import demo_citizen
+from ventanilla.demo.debates import demo_debate_ensure
+from ventanilla.demo.proposals import ensure_demo_proposals
 from ventanilla.demo.synthetic import seed_municipality
 from ventanilla.identity import linkage
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.satisfaction import satisfaction_ask, satisfaction_token
 from ventanilla.interactions.services import interaction_record
+from ventanilla.loops.services import cluster_checked, loop_open, loop_outcome
 from ventanilla.mail.models import InboundMessage
 from ventanilla.merging.services import source_trust_set
 from ventanilla.notices.models import Notice, Subscription
@@ -188,7 +193,31 @@ def working_day() -> dict[str, Any]:
             survey_id=survey.pk,
             answers=full_answers(survey, text=text),
         )
+    # The complaints about street lighting turned into that survey, the outcome told.
+    today = timezone.localdate()
+    loop = loop_open(
+        actor=supervisor,
+        cluster=cluster_checked(
+            service_code="alumbrado-publico", district="", since=today, until=today
+        ),
+        survey_id=survey.pk,
+    )
+    loop_outcome(actor=supervisor, loop_id=loop.pk, outcome_es="Se cambiarán las farolas.")
+    # A debate with a thread and a reported comment, for the portal and the moderation queue.
+    debate = demo_debate_ensure()
+    assert debate is not None
+    # The demo's participatory budget open to the vote, and its residents' proposals.
+    budget = demo_budget_ensure()
+    assert budget is not None
+    proposals = ensure_demo_proposals()
+    assert proposals
     return {
+        "budget_id": budget.pk,
+        "project_id": budget.projects.values_list("pk", flat=True).first(),
+        "proposal_id": proposals[0].pk,
+        "loop_id": loop.pk,
+        "debate_id": debate.pk,
+        "comment_id": Comment.objects.values_list("pk", flat=True).first(),
         "survey_id": survey.pk,
         "notice_id": notice.pk,
         "subscription_id": subscription.pk,

@@ -79,6 +79,13 @@ class Scope(models.TextChoices):
         "analytics:read",
         _("Read aggregate figures, dashboards and alerts (never a person)"),
     )
+    PARTICIPATION_MANAGE = (
+        "participation:manage",
+        _(
+            "Moderate participation, answer citizens' proposals, run participatory budgets "
+            "and turn complaints into consultations"
+        ),
+    )
 
 
 _FRONT_LINE = frozenset(
@@ -110,6 +117,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.PARTIES_MERGE,
         Scope.SOURCES_TRUST,
         Scope.ANALYTICS_READ,
+        Scope.PARTICIPATION_MANAGE,
     },
     Role.ANALYST: frozenset({Scope.CATALOG_READ, Scope.ANALYTICS_READ}),
     Role.DPO: frozenset(
@@ -133,6 +141,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.PARTIES_MERGE,
         Scope.SOURCES_TRUST,
         Scope.ANALYTICS_READ,
+        Scope.PARTICIPATION_MANAGE,
     },
 }
 

@@ -18,7 +18,9 @@ from ventanilla.interactions.api import router as interactions_router
 from ventanilla.mail.api import router as mail_router
 from ventanilla.parties.api import router as parties_router
 from ventanilla.privacy.api import router as audit_router
+from ventanilla.proposals.api import router as proposals_router
 from ventanilla.sharing.api import router as sharing_router
+from ventanilla.surveys.api import router as surveys_router
 
 api = problems.ProblemDocumentingAPI(
     title="Ventanilla API",
@@ -45,7 +47,9 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", catalog_staff_router)
 api.add_router("/audit", audit_router)
 api.add_router("/analytics", analytics_router)
+api.add_router("/proposals", proposals_router)
 api.add_router("/", consent_router)
 api.add_router("/", sharing_router)
 api.add_router("/mail", mail_router)
 api.add_router("/batch", batch_router)
+api.add_router("/surveys", surveys_router)

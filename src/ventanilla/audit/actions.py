@@ -90,3 +90,16 @@ class Action(models.TextChoices):
     )
     SURVEY_CHANGE = "survey.change", _("Loaded or changed a survey")
     SURVEY_ANSWERS_READ = "survey.answers_read", _("Read the free-text answers to a survey")
+    LOOP_CHANGE = (
+        "loop.change",
+        _("Asked the people who complained to take part, or told them the outcome"),
+    )
+    DEBATE_CHANGE = "debate.change", _("Opened or changed a debate")
+    COMMENT_MODERATE = (
+        "comment.moderate",
+        _("Hid a comment, or decided an appeal against hiding it"),
+    )
+    BUDGET_CHANGE = "budget.change", _("Moved a participatory budget on or reviewed its projects")
+    PROPOSAL_ANSWER = "proposal.answer", _("Gave the official answer to a citizen proposal")
+    PROPOSAL_EVIDENCE = "proposal.evidence", _("Cited the cases that show a proposal's problem")
+    PROPOSAL_WITHDRAW = "proposal.withdraw", _("Withdrew one's own citizen proposal")

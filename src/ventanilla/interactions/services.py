@@ -270,6 +270,7 @@ def interaction_record_for_case(
     outcome: str = "",
     duration_seconds: int | None = None,
     relationship: str = Interaction.Relationship.INFORMATION,
+    agency: Agency | None = None,
 ) -> Interaction:
     """The contact a step of a case brings (its opening, a public reply, a document handed in),
     recorded for the case's department on the party's history, with its audit entry, in the
@@ -277,40 +278,44 @@ def interaction_record_for_case(
     actor works on the case (a citizen on their own), so no scope of this app is asked for.
     It joins that transaction without a savepoint of its own, as ``audit_record`` does.
     Services above this app that record a citizen's own step with no case (an appointment, an
-    answer to a survey, with ``relationship`` "consultation") come through here as well."""
+    answer to a survey, with ``relationship`` "consultation") come through here as well.
+    ``agency``, when the caller has it at hand, saves reading its code again for the
+    contact's event."""
+    contact = Interaction(
+        party_id=party_id,
+        channel_id=channel,
+        agency_id=agency_id,
+        direction=direction,
+        relationship=relationship,
+        kind=kind,
+        service_id=service_id,
+        case_id=case_id,
+        agent_id=actor.user_id,
+        occurred_at=occurred_at,
+        duration_seconds=duration_seconds,
+        summary=summary,
+        outcome=outcome,
+    )
+    if agency is not None and str(agency.pk) == str(agency_id):
+        contact.agency = agency
     with transaction.atomic(savepoint=False):
-        return _recorded(
-            actor,
-            Interaction(
-                party_id=party_id,
-                channel_id=channel,
-                agency_id=agency_id,
-                direction=direction,
-                relationship=relationship,
-                kind=kind,
-                service_id=service_id,
-                case_id=case_id,
-                agent_id=actor.user_id,
-                occurred_at=occurred_at,
-                duration_seconds=duration_seconds,
-                summary=summary,
-                outcome=outcome,
-            ),
-        )
+        return _recorded(actor, contact)
 
 
 def _recorded(actor: Actor, interaction: Interaction) -> Interaction:
     """Save a new contact and its audit entry (inside the caller's transaction)."""
     interaction.save(force_insert=True)
+    event_record_many([interaction_event(interaction)])
+    detail = {"case": str(interaction.case_id)} if interaction.case_id else None
+    # Last: the audit log's head is then held only until the commit that follows.
     audit_record(
         actor=actor,
         action=Action.INTERACTION_CREATE,
         party_id=interaction.party_id,
         object_type="interaction",
         object_id=interaction.pk,
-        detail={"case": str(interaction.case_id)} if interaction.case_id else None,
+        detail=detail,
     )
-    event_record_many([interaction_event(interaction)])
     return interaction
 
 

@@ -30,14 +30,17 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.budgets.models import ProjectSupport
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
+from ventanilla.debates.models import Report as CommentReport
 from ventanilla.events.services import event_record_many
 from ventanilla.identity.models import MatchReview
 from ventanilla.merging.golden import Golden, golden_record
 from ventanilla.merging.models import MergeRecord, SourceTrust
 from ventanilla.parties.models import ContactPoint, Party, ProfileAttribute
 from ventanilla.parties.services import party_event, party_update
+from ventanilla.proposals.models import Support as ProposalSupport
 from ventanilla.surveys.models import Response as SurveyResponse
 
 # Rows of the merged party that stay with it rather than move, given both parties: they would
@@ -72,6 +75,21 @@ def _same_review(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
 
 def _same_survey(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
     held = SurveyResponse.objects.filter(party=survivor, survey=OuterRef("survey"))
+    return rows.filter(Exists(held))
+
+
+def _same_report(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
+    held = CommentReport.objects.filter(reporter=survivor, comment=OuterRef("comment"))
+    return rows.filter(Exists(held))
+
+
+def _same_support(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
+    held = ProposalSupport.objects.filter(party=survivor, proposal=OuterRef("proposal"))
+    return rows.filter(Exists(held))
+
+
+def _same_project_support(rows: QuerySet[Any], survivor: Party) -> QuerySet[Any]:
+    held = ProjectSupport.objects.filter(party=survivor, project=OuterRef("project"))
     return rows.filter(Exists(held))
 
 
@@ -131,6 +149,23 @@ RELATIONS: dict[str, Relation] = {
     "notices.Subscription.party": Relation(True, MOVES),
     "surveys.Response.party": Relation(
         True, f"{MOVES}; a survey both answered keeps the survivor's answer", _same_survey
+    ),
+    "debates.Comment.author": Relation(True, MOVES),
+    "debates.Report.reporter": Relation(
+        True, f"{MOVES}; a comment both reported keeps the survivor's report", _same_report
+    ),
+    "proposals.Proposal.author": Relation(True, MOVES),
+    "proposals.Support.party": Relation(
+        True,
+        f"{MOVES}; a proposal both supported keeps the survivor's support (its count stays as it "
+        "was reached)",
+        _same_support,
+    ),
+    "budgets.Project.proposed_by": Relation(True, MOVES),
+    "budgets.ProjectSupport.party": Relation(
+        True,
+        f"{MOVES}; a project both supported keeps the survivor's support",
+        _same_project_support,
     ),
     "cases.LifeEventRequest.party": Relation(True, MOVES),
     "cases.Case.party": Relation(True, f"{MOVES}; a case keeps its reference"),

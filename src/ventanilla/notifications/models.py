@@ -41,6 +41,9 @@ class NotificationEvent(models.TextChoices):
     SUBSCRIPTION_CONFIRM = "subscription_confirm", _("Confirm an email subscription")
     # Not to a citizen: a new emerging problem, to the supervisors who answer for the service.
     EMERGING_PROBLEM = "emerging_problem", _("Emerging problem (to supervisors)")
+    # Taking part: a proposal answered, a consultation opened on what the person complained of,
+    # the outcome of one; ``{service}`` names it and ``{text}`` says what happened.
+    PARTICIPATION = "participation", _("Participation (proposals, consultations, outcomes)")
 
 
 class Medium(models.TextChoices):

@@ -71,10 +71,13 @@ def my_data_link() -> str:
     return f"{settings.VENTANILLA_PUBLIC_URL.rstrip('/')}/portal/me/"
 
 
-def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
+def notify_party(
+    *, party_id: Any, event: str, text: str, subject: str = "", link: str = ""
+) -> list[Notification]:
     """Write the messages about something done in the person's name that is not a case (a
-    consent recorded or withdrawn), by email and SMS, in their language; inside the
-    transaction of the change, like ``notify_case``."""
+    consent recorded or withdrawn, a proposal they support answered), by email and SMS, in their
+    language; inside the transaction of the change, like ``notify_case``. ``subject`` fills
+    ``{service}``; ``link`` the page to open (the person's own data when empty)."""
     if event not in NotificationEvent.values:
         raise ValueError(f"Unknown notification event {event!r}")
     party = Party.objects.get(pk=party_id)
@@ -82,7 +85,8 @@ def notify_party(*, party_id: Any, event: str, text: str) -> list[Notification]:
         party=party,
         event=event,
         values_for=lambda _language: (
-            {name: "" for name in PLACEHOLDERS} | {"text": text, "link": my_data_link()}
+            {name: "" for name in PLACEHOLDERS}
+            | {"text": text, "service": subject, "link": link or my_data_link()}
         ),
         about=str(event),
     )

@@ -97,6 +97,7 @@ DEFAULT_TEMPLATE_MIGRATIONS = (
     "notifications.migrations.0005_appointment_reminder",
     "notifications.migrations.0006_mail_received_message",
     "notifications.migrations.0007_satisfaction_message",
+    "notifications.migrations.0010_participation_message",
 )
 
 

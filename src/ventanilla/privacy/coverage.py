@@ -347,6 +347,111 @@ COVERAGE: dict[str, Coverage] = {
         exported=("value",),
         erasure=Erasure.DELETE,
     ),
+    # Comments in debates (and on proposals): erasure blanks the text and keeps the row, so the
+    # replies of others keep their place in the thread; the author's name goes with the party's.
+    "debates.Comment": Coverage(
+        rows=("author",),
+        sections=("comments",),
+        exported=("body", "subject_title", "hidden_reason"),
+        erasure=Erasure.REWRITE,
+        erased=("body",),
+        kept={
+            "subject_title": "the title of the debate or proposal commented on, public already",
+            "hidden_reason": "the moderator's stated reason for hiding the comment, the record "
+            "of a public decision; it stays shown in the thread in place of the erased text",
+        },
+        not_personal={"subject": "a key naming what was commented on", "hidden_by": STAFF_LABEL},
+    ),
+    "debates.Appeal": Coverage(
+        rows=("comment__author",),
+        sections=("comments",),
+        exported=("text", "decision_note"),
+        erasure=Erasure.DELETE,
+    ),
+    # A report is a note to the moderators: it goes with the person who made it.
+    "debates.Report": Coverage(
+        rows=("reporter",),
+        sections=("comment_reports",),
+        exported=("text",),
+        erasure=Erasure.DELETE,
+    ),
+    # Complaints turned into participation: the loop names the cases it was opened on, no data
+    # of their people; the cases and the messages sent are the person's, handed over with theirs.
+    "loops.Loop": Coverage(
+        rows=("cases__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_exported="which complaints a consultation, proposal or budget project took up: a "
+        "service, a district, days and counts; the person's cases and the messages they were "
+        "sent are in the export with the rest",
+        not_personal={
+            "district": "a district of the town",
+            "opened_by_label": STAFF_LABEL,
+            "outcome_es": "the administration's decision, told to everyone who complained",
+            "outcome_en": "the same decision in English",
+        },
+    ),
+    # Projects a resident proposed to a participatory budget: once put to a public vote they are
+    # the budget's; erasure unlinks the proposer and leaves the project.
+    "budgets.Project": Coverage(
+        rows=("proposed_by",),
+        sections=("budget_proposals",),
+        exported=("title", "description"),
+        erasure=Erasure.DETACH,
+        kept={
+            "title": "a project of a participatory budget, published, supported and voted: the "
+            "results are read against it",
+            "description": "the same project's published description",
+        },
+        not_personal={
+            "review_reason": "staff's technical review of the project",
+            "execution_note": "staff's note to the public on how the project is carried out",
+        },
+    ),
+    # Supports go on erasure (the project keeps its count, which names no one). The secret vote
+    # holds no party at all (budgets.Ballot), only a keyed hash that it took place.
+    "budgets.ProjectSupport": Coverage(
+        rows=("party",),
+        sections=("budget_supports",),
+        exported=(),
+        erasure=Erasure.DELETE,
+    ),
+    # A citizen proposal is a public text others supported and the administration answered: on
+    # erasure it stays, no longer anyone's. Supports are the person's acts: they go; the count
+    # the proposal reached stays, as the threshold it obliged was reached.
+    "proposals.Proposal": Coverage(
+        rows=("author",),
+        sections=("proposals",),
+        exported=("title", "summary", "body", "district"),
+        erasure=Erasure.DETACH,
+        kept={
+            "title": "a proposal published to everyone, which others supported and the "
+            "administration answered: its text is a public record of the participation",
+            "summary": "the proposal's public text (see the title)",
+            "body": "the proposal's public text (see the title)",
+        },
+        not_personal={
+            "district": "a district of the town",
+            "answer": "the administration's official answer, not the person's words",
+            "answered_by_label": STAFF_LABEL,
+        },
+    ),
+    "proposals.Support": Coverage(
+        rows=("party",),
+        sections=("proposal_supports",),
+        exported=(),
+        erasure=Erasure.DELETE,
+    ),
+    "proposals.ProposalEvidence": Coverage(
+        rows=("proposal__author",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_exported="which cases staff cite as showing a proposal's problem: a service and a "
+        "district, no data about the author",
+        not_personal={"district": "a district of the town", "cited_by_label": STAFF_LABEL},
+    ),
     "notices.NoticeDelivery": Coverage(
         rows=("subscription__party",),
         sections=(),

@@ -28,12 +28,15 @@ from ventanilla.appointments.models import Appointment
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditEntry
 from ventanilla.audit.services import audit_record
+from ventanilla.budgets.models import Project as BudgetProject
+from ventanilla.budgets.models import ProjectSupport
 from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.catalog.forms import form_fields
 from ventanilla.catalog.models import PublicService
 from ventanilla.consent.models import Consent
 from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import SUPPORTED
+from ventanilla.debates.models import Appeal, Comment, Report
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment, SatisfactionAnswer
 from ventanilla.notices.models import Subscription
@@ -46,6 +49,8 @@ from ventanilla.parties.models import (
 )
 from ventanilla.privacy.export_page import party_export_page
 from ventanilla.privacy.selectors import describe_disclosures
+from ventanilla.proposals.models import Proposal
+from ventanilla.proposals.models import Support as ProposalSupport
 from ventanilla.sharing.models import SharingRequest
 from ventanilla.surveys.models import Answer as SurveyAnswer
 
@@ -457,6 +462,67 @@ def _build(*, actor: Actor, party: Party, by_subject: bool) -> _Export:  # noqa:
             .select_related("response__survey", "question")
             .order_by("-response__submitted_at", "question__position")
         ],
+        "comments": [
+            {
+                "on": c.subject_title,
+                "created_at": c.created_at,
+                "text": c.body,
+                "status": c.get_status_display(),
+                "hidden_reason": c.hidden_reason,
+                **_appeal_of(c),
+            }
+            for c in Comment.objects.filter(author=party)
+            .select_related("appeal")
+            .order_by("-created_at")
+        ],
+        "comment_reports": [
+            {
+                "on": r.comment.subject_title,
+                "created_at": r.created_at,
+                "reason": r.get_reason_display(),
+                "text": r.text,
+            }
+            for r in Report.objects.filter(reporter=party)
+            .select_related("comment")
+            .order_by("-created_at")
+        ],
+        "budget_proposals": [
+            {
+                "budget": p.budget.title,
+                "created_at": p.created_at,
+                "district": p.district.district,
+                "title": p.title,
+                "description": p.description,
+                "review": p.review,
+            }
+            for p in BudgetProject.objects.filter(proposed_by=party)
+            .select_related("budget", "district")
+            .order_by("-created_at")
+        ],
+        "budget_supports": [
+            {"budget": s.project.budget.title, "project": s.project.title}
+            for s in ProjectSupport.objects.filter(party=party)
+            .select_related("project__budget")
+            .order_by("project__title")
+        ],
+        "proposals": [
+            {
+                "created_at": p.created_at,
+                "title": p.title,
+                "summary": p.summary,
+                "body": p.body,
+                "district": p.district,
+                "status": p.status,
+                "supports": p.supports_count,
+            }
+            for p in Proposal.objects.filter(author=party).order_by("-created_at")
+        ],
+        "proposal_supports": [
+            {"proposal": s.proposal.title, "created_at": s.created_at}
+            for s in ProposalSupport.objects.filter(party=party)
+            .select_related("proposal")
+            .order_by("-created_at")
+        ],
         "records_in_other_systems": [
             {
                 "agency": s.agency.name,
@@ -582,3 +648,15 @@ def party_export_zip(
                 missing.append(path)
         if missing:
             archive.writestr(f"{DOCUMENTS_FOLDER}/missing.txt", "\n".join(missing) + "\n")
+
+
+def _appeal_of(comment: Comment) -> dict[str, Any]:
+    """The author's appeal against the hiding of ``comment``, when there is one."""
+    appeal: Appeal | None = getattr(comment, "appeal", None)
+    if appeal is None:
+        return {}
+    return {
+        "appeal": appeal.text,
+        "appeal_status": appeal.get_status_display(),
+        "decision_note": appeal.decision_note,
+    }

@@ -18,9 +18,12 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.budgets.models import Project as BudgetProject
+from ventanilla.budgets.models import ProjectSupport
 from ventanilla.cases.models import Case, CaseEvent, CaseTask, LifeEventRequest
 from ventanilla.consent.models import Consent
 from ventanilla.core.errors import Conflict, NotFound
+from ventanilla.debates.models import Appeal, Comment, Report
 from ventanilla.events.models import Event
 from ventanilla.identity.models import MatchReview, SourceRecord
 from ventanilla.interactions.models import Interaction, InteractionAttachment, SatisfactionAnswer
@@ -40,6 +43,7 @@ from ventanilla.parties.models import (
     Representation,
 )
 from ventanilla.parties.naming import name_fields, sort_name
+from ventanilla.proposals.models import Proposal, Support
 from ventanilla.surveys.models import Response as SurveyResponse
 
 ERASED_TEXT = "[erased]"
@@ -168,6 +172,18 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
         # Answers to identified surveys go (their free text may name the person): the results
         # count one response fewer, as they would had the person not answered.
         SurveyResponse.objects.filter(party__in=people).delete()
+        # Comments keep their place in the thread, replies of others hanging on them, but lose
+        # their text; appeals and reports, the person's words to the moderators, go.
+        Appeal.objects.filter(comment__author__in=people).delete()
+        Comment.objects.filter(author__in=people).update(body=ERASED_TEXT)
+        Report.objects.filter(reporter__in=people).delete()
+        # A proposal put to a budget stays the budget's, no longer anyone's; supports go.
+        BudgetProject.objects.filter(proposed_by__in=people).update(proposed_by=None)
+        ProjectSupport.objects.filter(party__in=people).delete()
+        # Proposals stay as public texts, no longer the person's; supports go (the count the
+        # proposal reached stays, like the answer it obliged).
+        Proposal.objects.filter(author__in=people).update(author=None)
+        Support.objects.filter(party__in=people).delete()
         audit_record(
             actor=actor,
             action=Action.PARTY_ERASE,

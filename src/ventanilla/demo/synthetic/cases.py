@@ -10,11 +10,13 @@ from datetime import date
 from functools import lru_cache
 from typing import Final
 
-from ventanilla.cases.models import OPEN_STATUS_VALUES, Case, CaseStatus
+from ventanilla.cases.models import OPEN_STATUS_VALUES, Case, CaseEvent, CaseStatus
+from ventanilla.catalog.models import Agency
 from ventanilla.core.calendar import add_working_days
 from ventanilla.demo import names
 from ventanilla.demo.synthetic.demand import INCIDENT_SERVICES
 from ventanilla.demo.synthetic.draws import Weighted
+from ventanilla.demo.synthetic.resolutions import ACTION, resolution_event_id, resolution_note
 from ventanilla.demo.synthetic.town import Service, Town
 from ventanilla.demo.synthetic.wording import request_text
 
@@ -59,6 +61,8 @@ class Cases:
 
     def __init__(self, town: Town) -> None:
         self.town = town
+        # Who signs a resolving note: the department that answers for the service.
+        self.department_names = dict(Agency.objects.values_list("code", "name_es"))
         self.clock = town.clock
         self.status_by_age = [
             (limit, Weighted(list(zip(STATUSES, weights, strict=True))))
@@ -147,6 +151,17 @@ class Cases:
              "{}", location, latitude, longitude, district.name, satisfaction),
         )  # fmt: skip
         self.town.summary.cases += 1
+        if status in ACTION and closed is not None:
+            # The resolving step and its note: what the citizen was told and what agents read
+            # beside similar cases. Drawn from the case's id, not from ``rng``.
+            when = clock.ts(closed)
+            self.town.add(
+                CaseEvent,
+                (resolution_event_id(case_id), when, when, case_id, CaseEvent.Kind.TRANSITION.value,
+                 ACTION[status], "in_progress", "rejected" if status == "rejected" else "resolved",
+                 resolution_note(service.code, status, case_id), True,
+                 self.department_names.get(service.department_code, ""), when),
+            )  # fmt: skip
         follow_up = None
         if status in FOLLOW_UPS:
             text = FOLLOW_UPS[status].format(service=service.name)

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from django.db import connection, models
 
-from ventanilla.cases.models import Case
+from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.demo.models import SyntheticTruth
 from ventanilla.identity.models import SourceRecord
 from ventanilla.interactions.models import Interaction
@@ -69,6 +69,11 @@ class Tables:
              "priority", "channel", "department", "assignee", "opened_at", "due_date",
              "closed_at", "description", "form_data", "location_text", "latitude", "longitude",
              "district", "satisfaction"),
+        ),
+        (
+            CaseEvent,
+            ("id", "created_at", "updated_at", "case", "kind", "action", "from_status",
+             "to_status", "text", "public", "actor_label", "occurred_at"),
         ),
         (
             Interaction,

@@ -190,6 +190,7 @@ def _alert_rows(alerts: list[Alert], language: str) -> list[dict[str, object]]:
     """Each alert as the page says it: the service's name in the reader's language."""
     return [
         {
+            "id": alert.pk,
             "day": alert.day,
             "service": (alert.service.name_en or alert.service.name_es)
             if language == "en"
@@ -226,6 +227,7 @@ def alerts(request: HttpRequest, actor: Actor) -> HttpResponse:
             "periods": ALERT_PERIODS,
             "hour": f"{settings.VENTANILLA_ALERT_HOUR:02d}",
             "minimum": settings.VENTANILLA_ALERT_MIN_COUNT,
+            "may_invite": actor.can(Scope.PARTICIPATION_MANAGE),
         },
     )
 

@@ -67,6 +67,7 @@ from ventanilla.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ventanilla.loops.selectors import loops_of_case
 from ventanilla.precedents.selectors import similar_resolved
 from ventanilla.web.console.views import staff_view
 
@@ -153,6 +154,7 @@ def case_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
         "assignees": assignees,
         "may_manage": _may_manage(actor),
         "may_work": actor.can(Scope.CASES_WRITE),
+        "may_invite": actor.can(Scope.PARTICIPATION_MANAGE),
         "today": timezone.localdate(),
     }
     return render(request, "console/cases.html", context)
@@ -286,6 +288,9 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
             if suggestion is not None and may_work and case.is_open
             else []
         ),
+        # The consultations the case has been taken into.
+        "loops": loops_of_case(case),
+        "may_invite": actor.can(Scope.PARTICIPATION_MANAGE),
         "kb_query": kb_query,
         "articles": knowledge_search(actor=actor, query=kb_query, service_code=case.service.code)
         if kb_query

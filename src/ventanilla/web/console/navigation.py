@@ -197,6 +197,47 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 ),
             )
         )
+    if actor.can(Scope.PARTICIPATION_MANAGE):
+        places.append(
+            Destination(
+                _("From complaints to participation"),
+                "console:loops",
+                _(
+                    "Invite everyone who complained about a service to a consultation, follow "
+                    "their cases and tell them what was decided."
+                ),
+            )
+        )
+        places.append(
+            Destination(
+                _("Moderation"),
+                "console:moderation",
+                _(
+                    "Comments citizens reported in debates: hide one with a stated reason, "
+                    "decide the authors' appeals, open a debate."
+                ),
+            )
+        )
+        places.append(
+            Destination(
+                _("Participatory budgets"),
+                "console:budgets",
+                _(
+                    "Move each budget through its phases, review the projects and their cost, "
+                    "read the results and follow the projects carried out."
+                ),
+            )
+        )
+        places.append(
+            Destination(
+                _("Citizen proposals"),
+                "console:proposals",
+                _(
+                    "Residents' proposals to your agencies: those owed an answer first, with the "
+                    "answer's form and the cases that show each problem."
+                ),
+            )
+        )
     if actor.can(Scope.AUDIT_READ):
         places.append(
             Destination(

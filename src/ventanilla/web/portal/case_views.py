@@ -55,6 +55,7 @@ from ventanilla.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from ventanilla.loops.selectors import loops_of_case
 from ventanilla.web.portal.views import citizen_view
 
 CHANNEL = "web"
@@ -71,6 +72,8 @@ def _case_page(
         "form_answers": form_answers(mine.case.service, mine.case.form_data),
         "may_cancel": mine.case.status in _cancellable(),
         "max_upload_mb": settings.VENTANILLA_MAX_UPLOAD_BYTES // (1024 * 1024),
+        # The consultations this complaint has been taken into.
+        "loops": loops_of_case(mine.case),
         "errors": {},
         "text": "",
         **extra,

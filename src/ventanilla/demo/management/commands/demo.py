@@ -32,6 +32,12 @@ class Command(BaseCommand):
         from ventanilla.demo.surveys import demo_survey_ensure
 
         demo_survey_ensure()  # one open survey for the portal, loaded as an administration would
+        from ventanilla.demo.debates import demo_debate_ensure
+
+        demo_debate_ensure()  # a debate with a thread, and a reported comment to moderate
+        from ventanilla.demo.budgets import demo_budget_ensure
+
+        demo_budget_ensure()  # a participatory budget open to the vote, for the portal
         # The other agencies' registers the town holds are matched to its people, so that the
         # console shows linked records and a queue of likely duplicates to decide.
         self.stdout.write("Matching the other agencies' registers to the town's people…")
@@ -39,6 +45,9 @@ class Command(BaseCommand):
         from ventanilla.demo.notices import ensure_demo_notices
 
         ensure_demo_notices()
+        from ventanilla.demo.proposals import ensure_demo_proposals
+
+        ensure_demo_proposals()  # residents' proposals, one owed an answer
         # The analysts' dashboards read the warehouse: built now, so they show the town's
         # figures at once rather than after the worker's first night (a refresh when run again).
         self.stdout.write("Building the analytical warehouse for the dashboards…")
