@@ -225,10 +225,23 @@ def totp_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
+def wait_until(page: Any, expression: str, timeout: float = 30.0) -> None:
+    """Wait until the JavaScript ``expression`` holds in the page. Playwright's own
+    wait_for_function polls with code the pages' Content-Security-Policy refuses to run, so it
+    fails whenever the first look is not already true; an evaluation from outside is allowed."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Never true in the page: {expression}")
+        time.sleep(0.05)
+
+
 def type_second_factor_code(page: Any, device: TOTPDevice) -> None:
     """Type the authenticator's code on the second-factor page, as a person does with the field
     the page puts the cursor in. Waits for that focus first: keys typed before it are lost."""
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_code'")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#id_code")).to_be_focused()
     page.keyboard.type(totp_code(device))
 
 

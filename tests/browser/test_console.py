@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, wait_until
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.interactions.services import interaction_record
@@ -53,7 +53,7 @@ def sign_in(page: Any, live_server: Any) -> None:
     page.get_by_label("Contraseña").press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
     # Typing before htmx has loaded would only show results on Enter; a person types later.
-    page.wait_for_function("typeof window.htmx !== 'undefined'")
+    wait_until(page, "typeof window.htmx !== 'undefined'")
 
 
 def test_staff_signs_in_searches_as_they_type_and_opens_the_360_view(
@@ -77,7 +77,7 @@ def test_staff_signs_in_searches_as_they_type_and_opens_the_360_view(
 def test_search_and_360_work_by_keyboard_alone(page: Any, live_server: Any, citizen: Any) -> None:
     sign_in(page, live_server)
 
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'q'")
     page.keyboard.type("12345678Z")  # the search box has the focus on arrival
     page.get_by_test_id("result").first.wait_for()
     page.wait_for_load_state("networkidle")  # the last keystroke's search has come back
@@ -111,7 +111,7 @@ def test_the_console_reads_in_english_at_phone_width(
     page.get_by_label("User name").fill("agente")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_function("typeof window.htmx !== 'undefined'")
+    wait_until(page, "typeof window.htmx !== 'undefined'")
     page.get_by_label("Name, DNI/NIE, phone or email").fill("maria jose")
 
     page.get_by_test_id("result").first.click()

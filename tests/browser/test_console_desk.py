@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, wait_until
 from tests.factories import make_party
 from ventanilla.access.actors import actor_for_user
 from ventanilla.cases.models import Case
@@ -105,7 +105,7 @@ def sign_in_by_keyboard(page: Any, live_server: Any) -> None:
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
-    page.wait_for_function("typeof window.htmx !== 'undefined'")
+    wait_until(page, "typeof window.htmx !== 'undefined'")
 
 
 def no_sideways_scroll(page: Any) -> None:
@@ -205,7 +205,7 @@ def test_an_agent_finds_the_caller_among_the_matches_and_opens_a_case_on_a_phone
     tab_until(page, "el.textContent.trim() === 'Not registered yet? Register a new person'")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Register a person").wait_for()
-    page.wait_for_function("typeof window.htmx !== 'undefined'")
+    wait_until(page, "typeof window.htmx !== 'undefined'")
     wait_for_focus(page, "given_name")
     page.keyboard.type("Ana")
     page.keyboard.press("Tab")
