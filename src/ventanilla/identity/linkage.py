@@ -43,6 +43,9 @@ REVIEW_THRESHOLD = 0.5
 SEED = 2026
 U_MAX_PAIRS = 2e6
 
+# Prediction rows are read from the engine this many at a time.
+_FETCH = 100_000
+
 # The columns of ``prepare()`` a model reads, with their DuckDB types.
 COLUMNS: dict[str, pa.DataType] = {
     "given_name": pa.string(),
@@ -279,14 +282,48 @@ def settings() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class _Scheme:
+    """How one engine's prediction rows read: each comparison's name with its levels' labels
+    by gamma, and where its gamma and weights sit in a row."""
+
+    labels: tuple[tuple[str, dict[int, str]], ...]
+    positions: tuple[tuple[int | None, int | None, int | None], ...]
+
+    def detail(self, values: Sequence[Any]) -> list[dict[str, Any]]:
+        detail = []
+        for (name, by_gamma), (at_gamma, at_weight, at_tf) in zip(
+            self.labels, self.positions, strict=True
+        ):
+            gamma = values[at_gamma] if at_gamma is not None else None
+            weight = sum(float(values[at] or 0.0) for at in (at_weight, at_tf) if at is not None)
+            detail.append(
+                {
+                    "comparison": name,
+                    "level": by_gamma.get(int(gamma), "missing") if gamma is not None else "",
+                    "bayes_factor": 2.0**weight,
+                    "weight": weight,
+                }
+            )
+        return detail
+
+
+@dataclass(frozen=True, slots=True)
 class Pair:
     """Two rows the model scored at or above the review threshold, with the weight of each
-    comparison: [{comparison, level, bayes_factor, weight}]."""
+    comparison: [{comparison, level, bayes_factor, weight}].
+
+    A large match scores millions of pairs and looks at the weights of the few a person will
+    review, so they are kept as the engine gave them and spelt out only when asked for."""
 
     left: str
     right: str
     probability: float
-    comparisons: list[dict[str, Any]] = field(default_factory=list)
+    values: tuple[Any, ...] = ()
+    scheme: _Scheme | None = None
+
+    @property
+    def comparisons(self) -> list[dict[str, Any]]:
+        return self.scheme.detail(self.values) if self.scheme is not None else []
 
 
 @dataclass(frozen=True)
@@ -312,7 +349,8 @@ def rows_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
 class _Engine:
     db_api: Any
     register: Callable[[pa.Table, str], Any]
-    rows: Callable[[Any], Iterable[Mapping[str, Any]]]
+    columns: Callable[[Any], list[str]]
+    rows: Callable[[Any, list[str]], Iterable[Sequence[Any]]]
 
 
 @contextmanager
@@ -323,15 +361,17 @@ def _duckdb() -> Iterator[_Engine]:
     connection.execute("SET threads TO 2")
     db_api = DuckDBAPI(connection)
 
-    def rows(predictions: Any) -> Iterable[Mapping[str, Any]]:
-        relation = predictions.as_duckdbpyrelation()
-        columns = relation.columns
-        return (dict(zip(columns, values, strict=True)) for values in relation.fetchall())
+    def rows(predictions: Any, columns: list[str]) -> Iterable[Sequence[Any]]:
+        # Only the columns read: the predictions also carry every compared value twice.
+        reader = predictions.as_duckdbpyrelation().select(*columns).to_arrow_reader(_FETCH)
+        for batch in reader:
+            yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
 
     try:
         yield _Engine(
             db_api=db_api,
             register=lambda table, name: db_api.register(table, dataset_display_name=name),
+            columns=lambda predictions: list(predictions.as_duckdbpyrelation().columns),
             rows=rows,
         )
     finally:
@@ -346,8 +386,10 @@ def _spark(options: SparkOptions) -> Iterator[_Engine]:
             register=lambda table, name: db_api.register(
                 spark_frame(db_api.spark, table), dataset_display_name=name
             ),
-            rows=lambda predictions: (
-                row.asDict() for row in predictions.as_spark_dataframe().toLocalIterator()
+            columns=lambda predictions: list(predictions.as_spark_dataframe().columns),
+            rows=lambda predictions, columns: (
+                tuple(row)
+                for row in predictions.as_spark_dataframe().select(*columns).toLocalIterator()
             ),
         )
 
@@ -424,43 +466,46 @@ def train_and_score(
         saved = linker.misc.save_model_to_json()
         if on_spark:
             saved = as_saved(saved, written)
-        pairs = _pairs(run.rows(predictions), saved)
+        pairs = _pairs(run, predictions, saved)
     return Scored(model=saved, pairs=pairs)
 
 
-def _pairs(rows: Iterable[Mapping[str, Any]], model: Mapping[str, Any]) -> list[Pair]:
-    labels: dict[str, dict[int, str]] = {}
+def _pairs(run: _Engine, predictions: Any, model: Mapping[str, Any]) -> list[Pair]:
+    present = set(run.columns(predictions))
+    wanted = ["unique_id_l", "unique_id_r", "match_probability"]
+    labels = []
+    positions = []
     for comparison in model["comparisons"]:
         levels = comparison["comparison_levels"]
+        name = comparison["output_column_name"]
         # Splink numbers the levels from the last (0) up; the null level is -1.
         numbered = [level for level in levels if not level.get("is_null_level")]
-        labels[comparison["output_column_name"]] = {
-            len(numbered) - 1 - i: level.get("label_for_charts", "")
-            for i, level in enumerate(numbered)
-        }
-    pairs = []
-    for row in rows:
-        detail = []
-        for name, by_gamma in labels.items():
-            gamma = row.get(f"gamma_{name}")
-            weight = float(row.get(f"mw_{name}") or 0.0)
-            weight += float(row.get(f"mw_tf_adj_{name}") or 0.0)
-            detail.append(
+        labels.append(
+            (
+                name,
                 {
-                    "comparison": name,
-                    "level": by_gamma.get(int(gamma), "missing") if gamma is not None else "",
-                    "bayes_factor": 2.0**weight,
-                    "weight": weight,
-                }
-            )
-        pairs.append(
-            Pair(
-                left=str(row["unique_id_l"]),
-                right=str(row["unique_id_r"]),
-                probability=float(row["match_probability"]),
-                comparisons=detail,
+                    len(numbered) - 1 - i: level.get("label_for_charts", "")
+                    for i, level in enumerate(numbered)
+                },
             )
         )
+        at: list[int | None] = []
+        for column in (f"gamma_{name}", f"mw_{name}", f"mw_tf_adj_{name}"):
+            at.append(len(wanted) if column in present else None)
+            if column in present:
+                wanted.append(column)
+        positions.append((at[0], at[1], at[2]))
+    scheme = _Scheme(labels=tuple(labels), positions=tuple(positions))
+    pairs = [
+        Pair(
+            left=str(row[0]),
+            right=str(row[1]),
+            probability=float(row[2]),
+            values=tuple(row),
+            scheme=scheme,
+        )
+        for row in run.rows(predictions, wanted)
+    ]
     pairs.sort(key=lambda pair: (-pair.probability, pair.left, pair.right))
     return pairs
 
