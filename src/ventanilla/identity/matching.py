@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -305,20 +305,13 @@ def identity_match(
         for record in pending:
             members[clusters.find(_record_node(record["id"]))].append(record)
         counts = {"rule": 0, "model": 0, "new": 0, "unlinked": 0}
-        changed: list[SourceRecord] = []
+        changed: list[_Link] = []
 
         def link(group: list[dict[str, Any]], party_id: str) -> None:
             for record in group:
                 how, score = decided.get(_record_node(record["id"]), ("model", None))
                 counts[how] += 1
-                changed.append(
-                    SourceRecord(
-                        pk=record["id"],
-                        party_id=party_id,
-                        match_score=score,
-                        decided_by=by_label[how],
-                    )
-                )
+                changed.append(_Link(record["id"], party_id, score, by_label[how]))
 
         creating: list[tuple[str, list[dict[str, Any]], PartyInput]] = []
         for root, group in progress(sorted(members.items())):
@@ -372,7 +365,14 @@ def identity_match(
     )
 
 
-def _write_links(changed: list[SourceRecord]) -> None:
+class _Link(NamedTuple):
+    record_id: Any
+    party_id: Any
+    match_score: float | None
+    decided_by: str
+
+
+def _write_links(changed: list[_Link]) -> None:
     """Each record's party, score and decision: one parameterised UPDATE by primary key run
     for all of them (``bulk_update``'s CASE over thousands of ids grows with the square of the
     batch and took most of a large match)."""
@@ -384,7 +384,7 @@ def _write_links(changed: list[SourceRecord]) -> None:
             id_field.get_db_prep_value(record.party_id, connection),
             record.match_score,
             record.decided_by,
-            id_field.get_db_prep_value(record.pk, connection),
+            id_field.get_db_prep_value(record.record_id, connection),
         )
         for record in changed
     ]

@@ -17,6 +17,7 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import EntryInput, audit_record, audit_record_many
 from ventanilla.core import dates
+from ventanilla.core.bulk import insert_new
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.events.services import EventInput, event_record_many
 from ventanilla.parties.matchkeys import party_keys
@@ -294,11 +295,11 @@ def party_create_many(
             tokens += [(party.pk, token) for token in name_tokens(**name_fields(party))]
             keys += [(party.pk, key) for key in party_keys(party)]
             created.append(party)
-        Party.objects.bulk_create(created, batch_size=_BULK)
+        insert_new(created)
         _insert_words(NameToken, "token", tokens)
         _insert_words(PartyKey, "key", keys)
-        Identifier.objects.bulk_create(identifiers, batch_size=_BULK)
-        ContactPoint.objects.bulk_create(contact_points, batch_size=_BULK)
+        insert_new(identifiers)
+        insert_new(contact_points)
         audit_record_many(
             actor=actor,
             action=Action.PARTY_CREATE,
