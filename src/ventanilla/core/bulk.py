@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Field types whose value goes to the database as it is (a str, a bool, an int, a float or
 # None): no conversion is made for them.
@@ -35,7 +36,9 @@ _AS_THEY_ARE = frozenset(
 _ROWS_PER_CALL = 10_000
 
 
-def _ready(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
+def _ready(
+    field: models.Field[Any, Any], connection: BaseDatabaseWrapper
+) -> Callable[[models.Model], Any]:
     """How one field's value is read from an unsaved object and made ready for the database."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
@@ -55,12 +58,15 @@ def insert_new(objs: Sequence[models.Model]) -> None:
     if meta.pk is None or meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}:
         msg = f"{meta.label}: insert_new needs a primary key set in Python."
         raise TypeError(msg)
+    # The connection itself, not django.db.connection: that proxy looks the thread's connection
+    # up on every use, millions of times here.
+    connection = connections[DEFAULT_DB_ALIAS]
     fields = [field for field in meta.concrete_fields if not getattr(field, "generated", False)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
-    readers = [_ready(field) for field in fields]
+    readers = [_ready(field, connection) for field in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(objs), _ROWS_PER_CALL):
             cursor.executemany(

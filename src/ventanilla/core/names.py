@@ -4,6 +4,8 @@ sound key, and the given name a person goes by. The parties' candidate keys and 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ventanilla.core.text import fold
 
 # Particles that Spanish surnames carry or drop from one register to another ("de la Fuente",
@@ -14,7 +16,12 @@ PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "i", "e", "san", "s
 # person goes by ("María Isabel" is called Isabel; "José Luis" stays José Luis).
 MARIAN = frozenset({"maria", "ma", "mª", "m", "jose", "juan", "francisco"})
 
+# Names repeat (a town's surnames follow a few hundred common ones): a batch job that folds a
+# million of them folds each distinct one once.
+_NAMES_KEPT = 1 << 16
 
+
+@lru_cache(maxsize=_NAMES_KEPT)
 def fold_name(value: str) -> str:
     """A name without accents, capitals, punctuation or particles: 'De la Peña-Núñez' ->
     'pena nunez'."""
@@ -30,6 +37,7 @@ def called_name(folded_given: str) -> str:
     return words[1] if len(words) > 1 and words[0] in MARIAN else words[0]
 
 
+@lru_cache(maxsize=_NAMES_KEPT)
 def spanish_phonetic(value: str) -> str:
     """A sound key for Spanish names: the spellings that sound alike in Spanish meet (b/v,
     ll/y, c/z/s before e and i, silent h, qu/k/c, g/j before e and i, doubled letters)."""

@@ -11,9 +11,11 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 def fold(text: str) -> str:
     """Lower-case ASCII form of ``text``: 'Núñez-Ibáñez' -> 'nunez ibanez'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", stripped).strip()
+    folded = text.casefold()
+    if not folded.isascii():  # plain ASCII has no accents to take off
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", folded).strip()
 
 
 def tokens(text: str) -> list[str]:

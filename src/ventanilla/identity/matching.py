@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -379,12 +379,13 @@ def _write_links(changed: list[_Link]) -> None:
     table = connection.ops.quote_name(SourceRecord._meta.db_table)
     id_field = SourceRecord._meta.pk
     assert id_field is not None  # noqa: S101 - every model has one
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy, looked up again on each use
     rows = [
         (
-            id_field.get_db_prep_value(record.party_id, connection),
+            id_field.get_db_prep_value(record.party_id, db),
             record.match_score,
             record.decided_by,
-            id_field.get_db_prep_value(record.record_id, connection),
+            id_field.get_db_prep_value(record.record_id, db),
         )
         for record in changed
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -319,7 +319,8 @@ def _insert_words(model: type[NameToken | PartyKey], column: str, rows: list[Any
     assert pk is not None  # noqa: S101 - every model has one
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} (party_id, {column}) VALUES (%s, %s)"  # noqa: S608 - names from code
-    prepared = [(pk.get_db_prep_value(party, connection), word) for party, word in rows]
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy, looked up again on each use
+    prepared = [(pk.get_db_prep_value(party, db), word) for party, word in rows]
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), _BULK * 10):
             cursor.executemany(sql, prepared[start : start + _BULK * 10])
