@@ -78,3 +78,21 @@ def test_an_agent_is_refused(make_staff: Callable[..., Any], proposal: Proposal)
     client = sign_in(Client(), "agente")
     assert client.get("/console/proposals/").status_code == 403
     assert client.get(f"/console/proposals/{proposal.pk}/").status_code == 403
+
+
+def test_no_cases_are_cited_on_a_withdrawn_proposal(
+    console: Client, proposal: Proposal, service: Any
+) -> None:
+    Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.WITHDRAWN)
+
+    page = console.get(f"/console/proposals/{proposal.pk}/").content.decode()
+    refused = console.post(
+        f"/console/proposals/{proposal.pk}/",
+        {"action": "cite", "service": str(service.pk), "district": "Centro", "since": ""},
+    )
+
+    assert 'data-testid="cite-closed"' in page
+    assert 'data-testid="cite-send"' not in page
+    assert refused.status_code == 409
+    assert "no cases are cited on it now" in refused.content.decode()
+    assert not ProposalEvidence.objects.filter(proposal=proposal).exists()

@@ -323,6 +323,8 @@ def proposal_cite_cases(
     again changes the date."""
     with transaction.atomic():
         proposal = _managed(actor, proposal_id)
+        if proposal.status == Proposal.Status.WITHDRAWN:
+            raise Conflict(_("Its author withdrew this proposal: no cases are cited on it now."))
         service = PublicService.objects.filter(pk=service_id).first()
         if service is None:
             raise ValidationFailed({"service": _("Choose a service of the catalogue.")})
