@@ -238,6 +238,20 @@ def test_loading_checks_every_question_and_keeps_nothing_when_one_is_wrong(town:
     assert not Survey.objects.exists()
 
 
+def test_a_misspelt_field_is_refused_not_left_out(town: Any) -> None:
+    misspelt = {**survey_data(), "closes": "2027-01-31T23:59:00+01:00"}
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        survey_load(actor=OPERATOR, data=misspelt)
+    assert "Unknown field" in refused.value.errors["closes"]
+
+    data = survey_data()
+    data["questions"][0]["requierd"] = True
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        survey_load(actor=OPERATOR, data=data)
+    assert "Question 1: Unknown field requierd" in refused.value.errors["questions"]
+    assert not Survey.objects.exists()
+
+
 def test_a_condition_must_name_an_earlier_choice_question(town: Any) -> None:
     data = survey_data()
     data["questions"][3]["show_if"] = {"question": 3, "option": 1}  # a scale

@@ -253,11 +253,42 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# What a survey's JSON description may hold (docs/operations.md, "Surveys"): anything else is a
+# mistake that is refused rather than quietly left out.
+SURVEY_KEYS = (
+    "agency",
+    "title_es",
+    "title_en",
+    "introduction_es",
+    "introduction_en",
+    "opens_at",
+    "closes_at",
+    "anonymous",
+    "once_per_person",
+    "residents_only",
+    "questions",
+)
+QUESTION_KEYS = (
+    "kind",
+    "text_es",
+    "text_en",
+    "options_es",
+    "options_en",
+    "scale_max",
+    "required",
+    "show_if",
+)
+
+
 def survey_load(*, actor: Actor, data: dict[str, Any]) -> Loaded:
     """Create a survey and its questions from the JSON description documented in
     docs/operations.md ("Surveys"), all or nothing."""
     require(actor, Scope.CATALOG_MANAGE)
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {
+        key: _("Unknown field: a survey is described by %(fields)s.")
+        % {"fields": ", ".join(SURVEY_KEYS)}
+        for key in sorted(set(data) - set(SURVEY_KEYS))
+    }
     agency = Agency.objects.filter(code=_text(data, "agency")).first()
     if agency is None or not actor.sees_agency(agency.pk):
         raise ValidationFailed({"agency": _("Choose one of your agencies.")})
@@ -301,6 +332,15 @@ def _question_loaded(survey: Survey, number: int, item: Any, earlier: list[Quest
     where = _("Question %(n)d") % {"n": number}
     if not isinstance(item, dict):
         raise ValidationFailed({"questions": f"{where}: " + _("Describe it as an object.")})
+    unknown = sorted(set(item) - set(QUESTION_KEYS))
+    if unknown:
+        raise ValidationFailed(
+            {
+                "questions": f"{where}: "
+                + _("Unknown field %(names)s: a question is described by %(fields)s.")
+                % {"names": ", ".join(unknown), "fields": ", ".join(QUESTION_KEYS)}
+            }
+        )
     condition = item.get("show_if")
     condition_question = None
     condition_option = None
