@@ -287,3 +287,34 @@ def test_a_comment_shown_again_returns_to_the_queue_only_with_new_reports(
     comment_report(actor=citizen(third), comment_id=comment.pk, reason="spam")
     [item] = moderation_queue(actor=moderator).reported
     assert item.comment == comment and item.count == 1
+
+
+def test_another_agencys_busy_threads_do_not_hide_this_moderators_own(
+    debate: Debate,
+    author: Party,
+    other: Party,
+    moderator: Actor,
+    make_staff: Any,
+    town: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ventanilla.access.actors import actor_for_user
+    from ventanilla.debates import selectors
+    from ventanilla.debates.services import debate_open
+
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 2)
+    health = actor_for_user(make_staff("sanidad", "salud", "supervisor"))
+    theirs = debate_open(
+        actor=health, agency_id=town["salud"].pk, title="Horario del centro de salud", body="¿?"
+    )
+    for n in range(3):  # more reported comments elsewhere than a page holds, each reported more
+        busy = post(author, theirs, f"Allí {n}")
+        comment_report(actor=citizen(other), comment_id=busy.pk, reason="spam")
+        comment_report(
+            actor=citizen(resident_of(moderator, tag=f"t{n}")), comment_id=busy.pk, reason="spam"
+        )
+    mine = post(author, debate, "Aquí")
+    comment_report(actor=citizen(other), comment_id=mine.pk, reason="offensive")
+
+    assert [r.comment for r in moderation_queue(actor=moderator).reported] == [mine]
+    assert len(moderation_queue(actor=health).reported) == 2

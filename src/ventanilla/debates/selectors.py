@@ -5,6 +5,7 @@ the moderators' queue: reported comments, most reported first, and appeals waiti
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -173,15 +174,35 @@ class Queue:
     appeals: list[Waiting]
 
 
-def _subjects(keys: set[str]) -> dict[str, Subject | None]:
-    return {key: subject_of(key) for key in keys}
+def _first_moderated(
+    queryset: Any, key_of: Callable[[Any], str], actor: Actor, where: dict[str, Subject | None]
+) -> list[tuple[Any, Subject]]:
+    """The first QUEUE_LIMIT items of ``queryset`` whose subject lies in the actor's agencies,
+    read a page at a time: another agency's busy thread must not fill the page and hide this
+    moderator's own. ``where`` keeps the subjects already resolved."""
+    found: list[tuple[Any, Subject]] = []
+    start = 0
+    while len(found) < QUEUE_LIMIT:
+        page = list(queryset[start : start + QUEUE_LIMIT])
+        for item in page:
+            key = key_of(item)
+            if key not in where:
+                where[key] = subject_of(key)
+            subject = where[key]
+            if subject is not None and actor.sees_agency(subject.agency_id):
+                found.append((item, subject))
+        if len(page) < QUEUE_LIMIT:
+            break
+        start += QUEUE_LIMIT
+    return found[:QUEUE_LIMIT]
 
 
 def moderation_queue(*, actor: Actor) -> Queue:
     """What waits for the actor's moderation, in the agencies they work for: visible comments
     with reports, most reported first, and pending appeals, oldest first."""
     require(actor, Scope.PARTICIPATION_MANAGE)
-    comments = list(
+    where: dict[str, Subject | None] = {}
+    comments = _first_moderated(
         Comment.objects.filter(status=Comment.Status.VISIBLE)
         # A comment shown again after an appeal comes back only with reports made since its
         # hiding: the ones before were decided.
@@ -194,24 +215,22 @@ def moderation_queue(*, actor: Actor) -> Queue:
         .filter(reported__gt=0)
         .select_related("author")
         .prefetch_related(Prefetch("reports", queryset=Report.objects.order_by("created_at")))
-        .order_by("-reported", "created_at")[:QUEUE_LIMIT]
+        .order_by("-reported", "created_at", "pk"),
+        lambda comment: comment.subject,
+        actor,
+        where,
     )
-    appeals = list(
+    appeals = _first_moderated(
         Appeal.objects.filter(status=Appeal.Status.PENDING)
         .select_related("comment__author")
-        .order_by("created_at")[:QUEUE_LIMIT]
+        .order_by("created_at", "pk"),
+        lambda appeal: appeal.comment.subject,
+        actor,
+        where,
     )
-    where = _subjects({c.subject for c in comments} | {a.comment.subject for a in appeals})
-
-    def moderated(key: str) -> Subject | None:
-        found = where.get(key)
-        return found if found is not None and actor.sees_agency(found.agency_id) else None
 
     reported: list[Reported] = []
-    for comment in comments:
-        subject = moderated(comment.subject)
-        if subject is None:
-            continue
+    for comment, subject in comments:
         reports = [
             report
             for report in comment.reports.all()
@@ -227,9 +246,5 @@ def moderation_queue(*, actor: Actor) -> Queue:
                 details=[report.text for report in reports if report.text],
             )
         )
-    waiting = [
-        Waiting(appeal=appeal, where=subject)
-        for appeal in appeals
-        if (subject := moderated(appeal.comment.subject)) is not None
-    ]
+    waiting = [Waiting(appeal=appeal, where=subject) for appeal, subject in appeals]
     return Queue(reported=reported, appeals=waiting)
