@@ -236,7 +236,13 @@ def _rule(*columns: str) -> str:
 BLOCKING_RULES = (
     _rule("identifier_number"),
     _rule("surnames_sorted", "birth_year"),
-    _rule("family_name_1_phonetic", "given_name_phonetic"),
+    # Names that sound alike meet within a birth year or a postal code, or on their own when
+    # one side has no birth date: alone they paired every María García with every other in a
+    # large register, 110 million pairs at a million records (95% of all scored).
+    _rule("family_name_1_phonetic", "given_name_phonetic", "birth_year"),
+    _rule("family_name_1_phonetic", "given_name_phonetic", "postal_code"),
+    _rule("family_name_1_phonetic", "given_name_phonetic")
+    + " AND (l.birth_year IS NULL OR r.birth_year IS NULL)",
     _rule("given_name_phonetic", "birth_date"),
     _rule("email"),
     _rule("phone"),
