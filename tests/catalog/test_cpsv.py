@@ -83,6 +83,7 @@ def test_a_service_goes_out_in_the_cpsv_ap_vocabulary(catalogue: PublicService) 
     assert node["cpsv:hasInput"][0]["@type"] == "cv:Evidence"
     assert node["cpsv:produces"][0]["dct:title"][0] == {"@language": "es", "@value": "Volante"}
     assert node["vtn:inputSchema"]["required"] == ["baby_name", "birth_date", "address"]
+    assert node["vtn:reopenIfUnhappy"] is True and node["vtn:anonymousReports"] is False
     ayto = service_node(document, "ayto")
     assert ayto["@type"] == "cv:PublicOrganisation"
     assert ayto["skos:prefLabel"][0] == {"@language": "es", "@value": "Ayuntamiento"}
@@ -107,6 +108,7 @@ def test_export_import_into_an_empty_catalogue_and_export_give_the_same_document
 ) -> None:
     ensure_catalogue()  # the whole demo catalogue, forms, costs and evidence included
     first = catalogue_export()
+    assert service_node(first, "desperfectos-calzada")["vtn:anonymousReports"] is True
     empty_the_catalogue()
     assert not Agency.objects.exists()
 

@@ -29,6 +29,7 @@ from ventanilla.cases.models import Case
 from ventanilla.catalog.models import PublicService
 from ventanilla.catalog.services import service_ensure
 from ventanilla.demo.catalogue_details import SERVICE_DETAILS
+from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput
 
@@ -370,6 +371,59 @@ def test_bad_input_is_a_400_naming_the_field_and_leaves_nothing(
     assert error["code"] == 400 and error["description"].startswith(f"{field}: ")
     assert Case.objects.count() == 0
     assert Party.objects.count() == parties_before
+
+
+NOBODY = {"email": "", "first_name": "", "last_name": ""}
+
+
+def test_a_report_without_a_reporter_goes_on_the_anonymous_reporter_where_allowed(
+    pothole: PublicService, post_key: str
+) -> None:
+    PublicService.objects.filter(pk=pothole.pk).update(anonymous_reports=True)
+    parties_before = Party.objects.count()
+
+    first = post(english(), **a_report(post_key, **NOBODY))
+    second = post(english(), "xml", **a_report(post_key, **NOBODY))
+
+    assert first.status_code == 201, first.content
+    assert second.status_code == 201, second.content
+    cases = Case.objects.filter(channel_id="open311").select_related("party")
+    assert len(cases) == 2
+    [reporter] = {case.party for case in cases}
+    assert reporter.kind == Party.Kind.ANONYMOUS
+    assert not reporter.contact_points.exists() and not reporter.identifiers.exists()
+    assert not Notification.objects.exists()  # nobody to tell
+    assert Party.objects.count() == parties_before + 1
+    with translation.override("es"):
+        assert reporter.display_name == "Persona anónima"
+    # Made once, and the log says by which integration.
+    [made] = AuditEntry.objects.filter(action=Action.PARTY_CREATE, party_id=reporter.pk)
+    assert made.actor == "api:app-incidencias"
+
+
+@pytest.mark.parametrize(
+    ("anonymous", "change", "fields"),
+    [
+        (False, NOBODY, {"email"}),
+        (True, {**NOBODY, "first_name": "Lucía"}, {"first_name"}),
+        (True, {**NOBODY, "phone": "600111222", "last_name": "García"}, {"phone", "last_name"}),
+    ],
+)
+def test_a_report_without_an_email_is_refused_unless_it_names_no_one_and_may(
+    pothole: PublicService,
+    post_key: str,
+    anonymous: bool,
+    change: dict[str, str],
+    fields: set[str],
+) -> None:
+    PublicService.objects.filter(pk=pothole.pk).update(anonymous_reports=anonymous)
+
+    answer = post(english(), **a_report(post_key, **change))
+
+    assert answer.status_code == 400
+    assert {error["description"].split(":")[0] for error in answer.json()} == fields
+    assert Case.objects.count() == 0
+    assert not Party.objects.filter(kind=Party.Kind.ANONYMOUS).exists()
 
 
 def test_an_unknown_jurisdiction_is_a_404_and_the_top_administration_is_known(

@@ -120,6 +120,7 @@ def _service_node(service: PublicService) -> dict[str, Any]:
             {"@id": f"event/{e.code}"} for e in sorted(service.life_events.all(), key=_code)
         ],
         "vtn:reopenIfUnhappy": service.reopen_if_unhappy,
+        "vtn:anonymousReports": service.anonymous_reports,
         "vtn:active": service.active,
     }
     if description := _lang(service, "description"):
@@ -572,6 +573,7 @@ def _service_fields(
     flags = {}
     for prop, name, default in (
         ("reopenIfUnhappy", "reopen_if_unhappy", False),
+        ("anonymousReports", "anonymous_reports", False),
         ("active", "active", True),
     ):
         value = _text(reader.one(node, VTN + prop))

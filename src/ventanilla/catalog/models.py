@@ -202,6 +202,14 @@ class PublicService(BaseModel):
         help_text=_("A satisfaction answer of 1 or 2 reopens the closed case."),
         verbose_name=_("reopen if the citizen is unhappy"),
     )
+    anonymous_reports = models.BooleanField(
+        default=False,
+        help_text=_(
+            "A report may come without the reporter's name or email (through Open311): it is "
+            "recorded on the anonymous reporter."
+        ),
+        verbose_name=_("takes anonymous reports"),
+    )
     active = models.BooleanField(default=True, verbose_name=_("in use"))
 
     class Meta:

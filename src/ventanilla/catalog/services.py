@@ -110,6 +110,7 @@ def service_ensure(
     output_en: str = "",
     evidence: Sequence[dict[str, str]] = (),
     reopen_if_unhappy: bool = False,
+    anonymous_reports: bool = False,
     active: bool = True,
     data_categories: Sequence[str] = (),
 ) -> PublicService:
@@ -154,6 +155,7 @@ def service_ensure(
                 "output_en": output_en,
                 "evidence": checked_evidence,
                 "reopen_if_unhappy": reopen_if_unhappy,
+                "anonymous_reports": anonymous_reports,
                 "active": active,
                 "data_categories": sorted(set(data_categories)),
             },

@@ -1072,6 +1072,7 @@ def ensure_catalogue() -> None:
                 output_en=details.output_en,
                 evidence=details.evidence,
                 reopen_if_unhappy=details.reopen_if_unhappy,
+                anonymous_reports=details.anonymous_reports,
                 data_categories=DATA_NEEDED.get(service.code, ()),
             )
         for holiday in HOLIDAYS:

@@ -67,6 +67,7 @@ class ServiceDetails(NamedTuple):
     output_en: str = ""
     evidence: tuple[dict[str, str], ...] = ()
     reopen_if_unhappy: bool = False
+    anonymous_reports: bool = False
 
 
 SERVICE_DETAILS: Final[dict[str, ServiceDetails]] = {
@@ -90,6 +91,7 @@ SERVICE_DETAILS: Final[dict[str, ServiceDetails]] = {
         output_es="Reparación de la vía pública",
         output_en="Repair of the street",
         reopen_if_unhappy=True,
+        anonymous_reports=True,
     ),
     "alumbrado-publico": ServiceDetails(
         input_schema=form(
@@ -109,6 +111,7 @@ SERVICE_DETAILS: Final[dict[str, ServiceDetails]] = {
         output_es="Reparación del alumbrado",
         output_en="Street lighting repaired",
         reopen_if_unhappy=True,
+        anonymous_reports=True,
     ),
     "recogida-enseres": ServiceDetails(
         input_schema=form(

@@ -39,7 +39,7 @@ from ventanilla.identity.models import MatchReview
 from ventanilla.merging.golden import Golden, golden_record
 from ventanilla.merging.models import MergeRecord, SourceTrust
 from ventanilla.parties.models import ContactPoint, Party, ProfileAttribute
-from ventanilla.parties.services import party_event, party_update
+from ventanilla.parties.services import party_event, party_update, refuse_anonymous
 from ventanilla.proposals.models import Support as ProposalSupport
 from ventanilla.surveys.models import Response as SurveyResponse
 
@@ -229,6 +229,8 @@ def party_merge(*, actor: Actor, survivor_id: Any, merged_id: Any, reason: str) 
                     % {"name": party.display_name},
                     field="merged_id",
                 )
+        for party in (survivor, merged):
+            refuse_anonymous(party)
         if survivor.kind != merged.kind:
             raise Conflict(_("A person and an organisation cannot be merged."), field="merged_id")
         moved: dict[str, list[str]] = {}

@@ -1,6 +1,7 @@
 """A service request posted through Open311 becomes an ordinary case: on the reporter's party
-when their email names one person, on a new party otherwise, opened by the cases service like
-any other, on the ``open311`` channel."""
+when their email names one person, on a new party otherwise, and on the anonymous reporter when
+no one is named and the service takes anonymous reports; opened by the cases service like any
+other, on the ``open311`` channel."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.cases import services as case_services
 from ventanilla.cases.models import Case
+from ventanilla.catalog.models import PublicService
 from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.parties import selectors as party_selectors
@@ -59,11 +61,10 @@ def posting_actor(key_actor: Actor) -> Actor:
 
 def _reporter(actor: Actor, report: Report) -> Any:
     """The party the report is recorded on: the one person holding the email, else a new one
-    registered with the name and contacts given."""
-    if not report.email:
-        raise ValidationFailed(
-            {"email": _("Give the reporter's email: every request here is recorded on a person.")}
-        )
+    registered with the name and contacts given; without an email, the anonymous reporter if
+    the service takes anonymous reports and nothing else about a person was sent."""
+    if not report.email.strip():
+        return _anonymous(actor, report)
     email, _normalized = normalize_contact(ContactPoint.Kind.EMAIL, report.email, field="email")
     party = party_selectors.party_with_email(email)
     if party is not None:
@@ -87,6 +88,34 @@ def _reporter(actor: Actor, report: Report) -> Any:
         contact_points=contacts,
     )
     return party.pk
+
+
+def _anonymous(actor: Actor, report: Report) -> Any:
+    service = PublicService.objects.filter(code=report.service_code, active=True).first()
+    if service is None:
+        raise ValidationFailed({"service_code": _("Unknown service.")})
+    if not service.anonymous_reports:
+        raise ValidationFailed(
+            {
+                "email": _(
+                    "Give the reporter's email: this service records every request on a person."
+                )
+            }
+        )
+    # A name or phone with no email is a person we could not find again: it is refused, not
+    # dropped, so the reporter either gives an email or reports anonymously.
+    named = {
+        name: _("Without an email the report is anonymous: leave this out, or give an email.")
+        for name, value in (
+            ("first_name", report.first_name),
+            ("last_name", report.last_name),
+            ("phone", report.phone),
+        )
+        if value.strip()
+    }
+    if named:
+        raise ValidationFailed(named)
+    return party_services.anonymous_reporter(actor=actor).pk
 
 
 @retry_on_contention

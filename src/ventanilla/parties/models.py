@@ -4,6 +4,7 @@ data (who they are), their identifiers and contact points, and who may act for w
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The kinds of personal data are the catalogue's words (a service declares those it processes);
@@ -19,6 +20,9 @@ class Party(BaseModel):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
         ORGANISATION = "organisation", _("Organisation")
+        # The one party every report without a reporter is recorded on (a service that takes
+        # anonymous reports): it has no name, contact or identifier, and nobody can give it any.
+        ANONYMOUS = "anonymous", _("Anonymous reporter")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -65,8 +69,12 @@ class Party(BaseModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(kind="organisation", legal_name__gt="")
-                | models.Q(kind="person", given_name__gt="", family_name_1__gt=""),
+                | models.Q(kind="person", given_name__gt="", family_name_1__gt="")
+                | models.Q(kind="anonymous"),
                 name="party_has_a_name",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(kind="anonymous"), name="party_one_anonymous"
             ),
             models.CheckConstraint(
                 condition=dates.birth_date_storable("birth_date"), name="party_birth_date_plausible"
@@ -80,6 +88,8 @@ class Party(BaseModel):
     def display_name(self) -> str:
         if self.kind == self.Kind.ORGANISATION:
             return self.legal_name
+        if self.kind == self.Kind.ANONYMOUS:
+            return gettext("Anonymous reporter")
         return " ".join(p for p in (self.given_name, self.family_name_1, self.family_name_2) if p)
 
 

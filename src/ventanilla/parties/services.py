@@ -88,7 +88,7 @@ def party_event(party: Party, kind: str, **extra: Any) -> EventInput:
 
 def _check_profile(kind: str, profile: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
-    if kind not in Party.Kind.values:
+    if kind not in (Party.Kind.PERSON, Party.Kind.ORGANISATION):
         errors["kind"] = _("Kind must be person or organisation.")
     elif kind == Party.Kind.PERSON:
         for name in ("given_name", "family_name_1"):
@@ -200,6 +200,42 @@ def party_create(
         )
         event_record_many([party_event(party, "party.created")])
     return party
+
+
+def anonymous_reporter(*, actor: Actor) -> Party:
+    """The party a report is recorded on when the service takes reports without a reporter
+    and none is given: one for the whole installation, made (and audited) the first time."""
+    require(actor, Scope.PARTIES_WRITE)
+    found = Party.objects.filter(kind=Party.Kind.ANONYMOUS).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        party, created = Party.objects.get_or_create(
+            kind=Party.Kind.ANONYMOUS, defaults={"sort_name": ""}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action=Action.PARTY_CREATE,
+                party_id=party.pk,
+                object_type="party",
+                object_id=party.pk,
+                detail={"kind": Party.Kind.ANONYMOUS},
+            )
+            event_record_many([party_event(party, "party.created")])
+    return party
+
+
+def refuse_anonymous(party: Party) -> None:
+    """Nobody edits, merges or erases the anonymous reporter: it holds no one's data, and a
+    name or contact given to it would go on every anonymous report."""
+    if party.kind == Party.Kind.ANONYMOUS:
+        raise Conflict(
+            _(
+                "This is the anonymous reporter, which stands for reports made without a name: "
+                "it cannot be changed, merged or erased."
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -341,6 +377,7 @@ def party_update(*, actor: Actor, party_id: Any, changes: dict[str, Any]) -> Par
             raise NotFound(_("No such party."))
         if party.status == Party.Status.MERGED:
             raise Conflict(_("This party was merged into another; edit that one."))
+        refuse_anonymous(party)
         before = {name: getattr(party, name) for name in changes}
         for name, value in changes.items():
             setattr(party, name, _CLEARED.get(name, "") if value is None else value)

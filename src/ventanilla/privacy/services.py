@@ -43,6 +43,7 @@ from ventanilla.parties.models import (
     Representation,
 )
 from ventanilla.parties.naming import name_fields, sort_name
+from ventanilla.parties.services import refuse_anonymous
 from ventanilla.proposals.models import Proposal, Support
 from ventanilla.surveys.models import Response as SurveyResponse
 
@@ -102,6 +103,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
             raise NotFound(_("No such party."))
         if party.status == Party.Status.ERASED:
             raise Conflict(_("This party was already erased."))
+        refuse_anonymous(party)
         people = _merged_into(party)
         open_cases = list(
             Case.objects.filter(party__in=people, is_open=True).values_list("reference", flat=True)
