@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -56,15 +57,56 @@ def guess_identifier_scheme(value: str) -> str | None:
     return None
 
 
-def normalize_phone(value: str, *, field: str = "value") -> str:
-    """E.164 form of a phone number; Spanish numbers may omit +34."""
+# Why a phone number or email address is refused: the message is translated when it is raised,
+# so that what is kept between calls holds no language.
+_NOT_A_PHONE = "not a phone"
+_NO_SUCH_PHONE = "no such phone"
+_NOT_AN_EMAIL = "not an email"
+
+
+@lru_cache(maxsize=65_536)
+def _phone_forms(value: str) -> tuple[str, str] | str:
+    """(international display, E.164) of a phone number, parsed once; or why it is refused.
+    Kept for the values seen most recently: a batch registers the same numbers more than once
+    (checked by the matcher, then by the party service)."""
     try:
         number = phonenumbers.parse(value, "ES")
-    except phonenumbers.NumberParseException as error:
-        raise ValidationFailed({field: _("This is not a phone number.")}) from error
+    except phonenumbers.NumberParseException:
+        return _NOT_A_PHONE
     if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed({field: _("This phone number does not exist.")})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return _NO_SUCH_PHONE
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # Shown as the E.164 form reads (an extension, which E.164 has not, is not kept).
+    display = phonenumbers.format_number(
+        phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return display, e164
+
+
+@lru_cache(maxsize=65_536)
+def _email_refusal(value: str) -> str | None:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return _NOT_AN_EMAIL
+    return None
+
+
+def _refused(field: str, reason: str) -> ValidationFailed:
+    messages = {
+        _NOT_A_PHONE: _("This is not a phone number."),
+        _NO_SUCH_PHONE: _("This phone number does not exist."),
+        _NOT_AN_EMAIL: _("Enter a valid email address."),
+    }
+    return ValidationFailed({field: messages[reason]})
+
+
+def normalize_phone(value: str, *, field: str = "value") -> str:
+    """E.164 form of a phone number; Spanish numbers may omit +34."""
+    forms = _phone_forms(value)
+    if isinstance(forms, str):
+        raise _refused(field, forms)
+    return forms[1]
 
 
 def normalize_contact(kind: str, value: str, *, field: str = "value") -> tuple[str, str]:
@@ -73,16 +115,14 @@ def normalize_contact(kind: str, value: str, *, field: str = "value") -> tuple[s
     if not value:
         raise ValidationFailed({field: _("This field is required.")})
     if kind == ContactPoint.Kind.EMAIL:
-        try:
-            validate_email(value)
-        except ValidationError as error:
-            raise ValidationFailed({field: _("Enter a valid email address.")}) from error
+        if (reason := _email_refusal(value)) is not None:
+            raise _refused(field, reason)
         return value, value.lower()
     if kind == ContactPoint.Kind.PHONE:
-        normalized = normalize_phone(value, field=field)
-        number = phonenumbers.parse(normalized)
-        display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-        return display, normalized
+        forms = _phone_forms(value)
+        if isinstance(forms, str):
+            raise _refused(field, forms)
+        return forms
     if kind == ContactPoint.Kind.POSTAL:
         return value, fold(value)
     raise ValidationFailed({field: _("Unknown contact kind %(kind)s.") % {"kind": kind}})
