@@ -529,6 +529,15 @@ VENTANILLA_API_RATE_PER_MINUTE = int(
         "API calls one key may make per minute (a key's own limit overrides it); 0 turns it off",
     )
 )
+VENTANILLA_MATCH_CACHE_MB = int(
+    env(
+        "VENTANILLA_MATCH_CACHE_MB",
+        "1024",
+        "megabytes of the SQLite database that identity matching holds in memory while it "
+        "writes its links and new parties (a million records want about 1,000); 0 keeps the "
+        "usual cache",
+    )
+)
 VENTANILLA_API_ANONYMOUS_RATE_PER_MINUTE = int(
     env(
         "VENTANILLA_API_ANONYMOUS_RATE_PER_MINUTE",

@@ -6,10 +6,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from ventanilla.audit.models import AuditEntry
-from ventanilla.core.bulk import insert_new
+from ventanilla.core.bulk import insert_new, page_cache
 from ventanilla.parties.models import ContactPoint, Party
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,22 @@ def test_a_model_numbered_by_the_database_is_refused() -> None:
 def test_nothing_to_insert_is_nothing_done() -> None:
     insert_new([])
     assert not Party.objects.exists()
+
+
+def test_a_batch_job_holds_more_of_sqlite_in_memory_and_gives_it_back() -> None:
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    if connection.vendor != "sqlite":
+        with page_cache(512):
+            pass  # PostgreSQL keeps its own shared buffers: nothing to change, nothing fails
+        return
+    usual = cache_size()
+    with page_cache(512):
+        assert cache_size() == -512 * 1024
+    assert cache_size() == usual
+    with pytest.raises(RuntimeError), page_cache(256):
+        raise RuntimeError
+    assert cache_size() == usual

@@ -10,7 +10,8 @@ database takes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -79,3 +80,25 @@ def insert_new(objs: Sequence[models.Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+@contextmanager
+def page_cache(megabytes: int) -> Iterator[None]:
+    """On SQLite, hold up to ``megabytes`` of the database in memory while a batch job writes,
+    then go back to the usual cache. A match that registers half a million parties inserts
+    millions of index entries in random order (names, keys, ids); with the usual cache each
+    lands on a page that was pushed out, and the job waits on the disk. Other databases keep
+    their own cache: nothing changes there."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite" or megabytes <= 0:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        usual = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(megabytes) * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(usual)}")

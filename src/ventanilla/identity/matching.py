@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
 from ventanilla.core import dates
+from ventanilla.core.bulk import page_cache
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.identity import linkage
 from ventanilla.identity.features import prepare
@@ -291,7 +293,7 @@ def identity_match(
     clusters, decided, refused = cluster(rows, records, scored.pairs)
 
     stage("write")
-    with transaction.atomic():
+    with page_cache(settings.VENTANILLA_MATCH_CACHE_MB), transaction.atomic():
         latest = MatchModel.objects.aggregate(latest=Max("version"))["latest"] or 0
         model = MatchModel.objects.create(
             version=latest + 1,
