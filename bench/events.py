@@ -1,8 +1,10 @@
 """Ventanilla's figures for other systems: contacts recorded per second through the batch door
-(POST /api/v1/batch/contacts, 1,000 a call, through gunicorn), and the events those contacts
-cause delivered per second to a webhook (a real HTTP receiver on 127.0.0.1, signed, in order)
-and published to RabbitMQ (publisher confirms). On SQLite and on PostgreSQL, each on a fresh
-small database (var/bench/events.sqlite3, PostgreSQL ventanilla_bench_events).
+(POST /api/v1/batch/contacts, 1,000 a call, through gunicorn), cases opened per second through
+its sibling (POST /api/v1/batch/cases, each routed and numbered as one opened alone), and the
+events those contacts and cases cause delivered per second to a webhook (a real HTTP receiver
+on 127.0.0.1, signed, in order) and published to RabbitMQ (publisher confirms). On SQLite and
+on PostgreSQL, each on a fresh small database (var/bench/events.sqlite3, PostgreSQL
+ventanilla_bench_events).
 
     python bench/events.py                                # SQLite and PostgreSQL
     python bench/events.py --databases postgresql --calls 20
@@ -37,11 +39,12 @@ AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%
 TOWN = r"""
 import json, sys
 from ventanilla.access.actors import Actor
-from ventanilla.catalog.services import agency_ensure
+from ventanilla.catalog.services import agency_ensure, service_ensure
 from ventanilla.parties.services import PartyInput, party_create_many
 operator = Actor(label="command:bench", sees_everything=True)
 town = agency_ensure(code="villanueva", kind="administration", name_es="Villanueva")
-agency_ensure(code="ayto", kind="agency", name_es="Ayuntamiento", parent=town)
+ayto = agency_ensure(code="ayto", kind="agency", name_es="Ayuntamiento", parent=town)
+service_ensure(code="aviso", name_es="Aviso", name_en="Report", department=ayto, channels=["web"])
 parties = party_create_many(actor=operator, parties=[
     PartyInput(profile={"given_name": f"Nombre{n}", "family_name_1": f"Apellido{n}"})
     for n in range(int(sys.argv[1]))
@@ -135,7 +138,7 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
     parties = shell(TOWN, env, str(options.parties))
     out = run(
         [*VENTANILLA, "apikey", "create", "--name", "bench-batch", "--agency", "ayto",
-         "--rate", "1000000", "--scopes", "interactions:write"],
+         "--rate", "1000000", "--scopes", "interactions:write", "cases:write"],
         env,
     )  # fmt: skip
     key = out.split(": ", 1)[1].split()[0]
@@ -177,10 +180,27 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
             if status != 200 or json.loads(body)["created"] != 1000:
                 raise RuntimeError(f"batch call answered {status}: {body[:300]!r}")
         batch_s = time.perf_counter() - started
+        cases = [
+            {
+                "external_id": f"expediente-{n}",
+                "party_id": parties[n % len(parties)],
+                "service": "aviso",
+                "channel": "web",
+                "description": f"Expediente {n} del sistema antiguo",
+            }
+            for n in range(options.cases)
+        ]
+        started = time.perf_counter()
+        status, body = request(server.port, "POST", "/api/v1/batch/cases", key, {"items": cases})
+        if status != 200 or json.loads(body)["created"] != options.cases:
+            raise RuntimeError(f"batch call answered {status}: {body[:300]!r}")
+        cases_s = time.perf_counter() - started
     finally:
         server.stop()
     contacts_per_s = options.calls * 1000 / batch_s
     print(f"[{database}] {contacts_per_s:.0f} contacts recorded per second (batch)", flush=True)
+    cases_per_s = options.cases / cases_s
+    print(f"[{database}] {cases_per_s:.0f} cases opened per second (batch)", flush=True)
     delivered = shell(DELIVER, env)
     receiver.stop()
     single.stop()
@@ -199,6 +219,7 @@ def bench(database: str, options: argparse.Namespace) -> dict[str, Any]:
     return {
         "database": database,
         "batch_contacts_per_s": contacts_per_s,
+        "batch_cases_per_s": cases_per_s,
         "webhook_events_per_s": webhook_per_s,
         "webhook_batched_events_per_s": batched_per_s,
         "amqp_events_per_s": amqp_per_s,
@@ -212,6 +233,8 @@ def report(results: list[dict[str, Any]]) -> None:
         [
             ("Contacts recorded per second, batch of 1,000 per call", "batch_contacts_per_s",
              ".0f", f"≥ {GOAL_BATCH_CONTACTS_PER_S:.0f} (PostgreSQL)"),
+            ("Cases opened per second, batch of 1,000 per call", "batch_cases_per_s", ".0f",
+             "no goal: each case is routed and numbered"),
             ("Events delivered per second to a webhook (signed, in order)",
              "webhook_events_per_s", ".0f", f"≥ {GOAL_EVENTS_PER_S:.0f}"),
             ("Events delivered per second to a webhook, batches of 100",
@@ -234,6 +257,7 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--parties", type=int, default=2000)
     parser.add_argument("--calls", type=int, default=10, help="timed calls of 1,000 contacts")
+    parser.add_argument("--cases", type=int, default=1000, help="cases in the timed call")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     options = parser.parse_args()
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)

@@ -71,6 +71,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/v1/parties/{party_id}/interactions"): READERS,
     ("post", "/api/v1/interactions"): FRONT,
     ("post", "/api/v1/batch/contacts"): FRONT,
+    ("post", "/api/v1/batch/cases"): FRONT,
     ("get", "/api/v1/analytics/alerts"): {"analyst", "supervisor", "administrator"},
     ("post", "/api/v1/surveys"): {"supervisor", "administrator"},
     ("get", "/api/v1/surveys"): {"analyst", "supervisor", "administrator"},
@@ -478,6 +479,16 @@ def body_for(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] | 
         ("post", "/api/v1/batch/contacts"): {
             "items": [
                 {"external_id": "crm-1", "party_id": party_id, "channel": "web", "summary": "Hola"}
+            ]
+        },
+        ("post", "/api/v1/batch/cases"): {
+            "items": [
+                {
+                    "external_id": "exp-1",
+                    "party_id": party_id,
+                    "service": world["service"].code,
+                    "channel": "web",
+                }
             ]
         },
         ("post", "/api/v1/surveys"): {

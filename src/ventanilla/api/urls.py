@@ -6,6 +6,7 @@ from ventanilla import __version__
 from ventanilla.analytics.api import router as analytics_router
 from ventanilla.api import problems
 from ventanilla.api.auth import AUTH
+from ventanilla.cases.api import batch_router as cases_batch_router
 from ventanilla.cases.api import contacts_router, life_events_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.catalog.api import router as catalog_router
@@ -52,4 +53,5 @@ api.add_router("/", consent_router)
 api.add_router("/", sharing_router)
 api.add_router("/mail", mail_router)
 api.add_router("/batch", batch_router)
+api.add_router("/batch", cases_batch_router)
 api.add_router("/surveys", surveys_router)

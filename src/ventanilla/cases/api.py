@@ -13,12 +13,12 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ventanilla.access.actors import actor_of
-from ventanilla.cases import selectors, services
+from ventanilla.cases import batch, selectors, services
 from ventanilla.cases.lifecycle import STAFF, TRANSITIONS, actions_from
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
-from ventanilla.interactions.api import InteractionIn, InteractionOut
+from ventanilla.interactions.api import InteractionIn, InteractionOut, ItemErrorOut
 from ventanilla.interactions.models import Interaction
 
 router = Router(tags=["cases"])
@@ -461,3 +461,99 @@ def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[I
         call_back_phone=payload.call_back_phone or "",
     )
     return Status(201, interaction)
+
+
+# -- Cases in bulk, from another system ------------------------------------------------------
+
+batch_router = Router(tags=["batch"])
+
+
+class CaseBatchItemIn(CaseIn):
+    external_id: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Your own key of this case: sent again (in this call or a later one, for "
+        "the same agency), it gives back the case opened the first time.",
+    )
+    agency: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Agency the key is kept for; needed only when you act for several",
+    )
+
+
+class CaseBatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    items: list[CaseBatchItemIn] = Field(min_length=1, max_length=batch.MAX_ITEMS)
+
+
+class CaseBatchItemOut(Schema):
+    index: int = Field(description="The item's place in the call, from 0")
+    external_id: str
+    status: Literal["created", "existing", "failed"] = Field(
+        description="created: opened now; existing: its key was sent before, that case is "
+        "given back; failed: nothing of it was written, see errors"
+    )
+    id: UUID | None = Field(default=None, description="The case's id (created or existing)")
+    reference: str | None = Field(default=None, description="The case's reference")
+    errors: list[ItemErrorOut]
+
+
+class CaseBatchOut(Schema):
+    created: int
+    existing: int
+    failed: int
+    items: list[CaseBatchItemOut]
+
+
+def _batch_item(item: CaseBatchItemIn) -> batch.CaseItem:
+    location = item.location or LocationIn()
+    return batch.CaseItem(
+        external_id=item.external_id,
+        party_id=item.party_id,
+        service_code=item.service,
+        channel=item.channel,
+        description=item.description,
+        priority=item.priority,
+        location_text=location.text,
+        latitude=location.latitude,
+        longitude=location.longitude,
+        district=location.district,
+        form_data=item.form_data,
+        agency_code=item.agency,
+    )
+
+
+@batch_router.post(
+    "/cases",
+    response={200: CaseBatchOut, **PROBLEM_RESPONSES},
+    summary="Open up to 1,000 cases from another system",
+    description=(
+        "Each item is checked and opened as `POST /cases` opens one (routed, given its "
+        "deadline, audited, told to the citizen), whole or not at all, with its own result; one "
+        "item refused does not refuse the others. Idempotent by `external_id` per agency. A call "
+        "that is not well formed (not JSON, an item missing a field or of the wrong type, more "
+        "than 1,000 items) is refused whole as problem+json (422)."
+    ),
+)
+def open_cases(request: HttpRequest, payload: CaseBatchIn) -> dict[str, Any]:
+    results = batch.case_open_many(
+        actor=actor_of(request), items=[_batch_item(item) for item in payload.items]
+    )
+    counts = {"created": 0, "existing": 0, "failed": 0}
+    for result in results:
+        counts[result.status] += 1
+    return {
+        **counts,
+        "items": [
+            {
+                "index": r.index,
+                "external_id": r.external_id,
+                "status": r.status,
+                "id": r.case.pk if r.case else None,
+                "reference": r.case.reference if r.case else None,
+                "errors": [{"field": f, "message": m} for f, m in r.errors.items()],
+            }
+            for r in results
+        ],
+    }

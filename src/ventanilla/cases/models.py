@@ -434,3 +434,24 @@ class CaseSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"
+
+
+class CaseKey(models.Model):
+    """The sending system's own key of a case it sent in a batch, per agency: the same key sent
+    again gives back the case opened the first time, never a second one."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=100)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="external_key")
+
+    class Meta:
+        verbose_name = _("case key of another system")
+        verbose_name_plural = _("case keys of other systems")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "external_id"], name="case_key_unique_per_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.external_id}"

@@ -470,6 +470,14 @@ COVERAGE: dict[str, Coverage] = {
         not_exported="another system's own key of a contact, which is in the contacts section",
         not_personal={"external_id": "the sending system's key of the contact, not of the person"},
     ),
+    "cases.CaseKey": Coverage(
+        rows=("case__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_exported="another system's own key of a case, which is in the cases section",
+        not_personal={"external_id": "the sending system's key of the case, not of the person"},
+    ),
     "events.Event": Coverage(
         rows=("party",),
         sections=(),
