@@ -69,10 +69,10 @@ def test_the_ballot_shows_the_districts_feasible_projects_and_refuses_too_much(
         url, {"project": [projects["parque"].pk, projects["bancos"].pk, projects["fuente"].pk]}
     )
 
-    assert "Parque infantil — 60.000 €" in page
+    assert "Parque infantil — 60,000 €" in page
     assert "Carril bici" not in page and "Piscina" not in page
     assert over.status_code == 422
-    assert "more than the 100.000 €" in over.content.decode()
+    assert "more than the 100,000 €" in over.content.decode()
     assert not Ballot.objects.exists()
     done = client.post(url, {"project": [projects["parque"].pk]})
     assert done.status_code == 302 and done["Location"].endswith("/thanks/")
@@ -106,7 +106,7 @@ def test_results_show_after_the_vote_only(
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(url).content.decode()
 
     assert "✔ Bancos nuevos" in page
-    assert "1 vote · 30.000 € of 100.000 € assigned" in page
+    assert "1 vote · 30,000 € of 100,000 € assigned" in page
 
 
 def test_anyone_downloads_the_anonymised_ballots_once_the_vote_is_over(

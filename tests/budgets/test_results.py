@@ -86,8 +86,8 @@ def test_results_and_the_command_come_from_the_ballots(
     target = tmp_path / "ballots.csv"
     call_command("budgets", "results", str(voting.pk), "--csv", str(target), stdout=out)
     printed = out.getvalue()
-    assert "Centro: 3 ballots, 90.000 of 100.000 €" in printed
-    assert "*       2         30.000 €  Bancos nuevos" in printed
+    assert "Centro: 3 ballots, 90,000 of 100,000 €" in printed
+    assert "*       2         30,000 €  Bancos nuevos" in printed
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert len(rows) == Ballot.objects.count() == 4
     recounted = tally(

@@ -219,8 +219,9 @@ def test_a_choice_over_the_districts_money_is_refused(
             budget_id=voting.pk,
             project_ids=[projects["parque"].pk, projects["bancos"].pk, projects["fuente"].pk],
         )
-    assert "110.000" in refused.value.errors["projects"]
-    assert "100.000" in refused.value.errors["projects"]
+    # In the reader's language: Spanish groups thousands with a (non-breaking) space.
+    assert "110\xa0000 €" in refused.value.errors["projects"]
+    assert "100\xa0000 €" in refused.value.errors["projects"]
     assert not Ballot.objects.exists() and not Voter.objects.exists()
 
 

@@ -21,12 +21,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
@@ -437,10 +439,11 @@ def ballot_checked(budget: Budget, district: DistrictBudget, project_ids: list[A
 
 
 def euros(cents: int) -> str:
-    """An amount in whole euros with a thin grouping, as the pages show money."""
-    whole, rest = divmod(cents, 100)
-    text = f"{whole:,}".replace(",", ".")
-    return f"{text},{rest:02d}" if rest else text
+    """An amount in euros as the reader's language writes it (60.000,50 in Spanish, 60,000.50
+    in English), cents shown only when there are some."""
+    return number_format(
+        Decimal(cents) / 100, decimal_pos=2 if cents % 100 else 0, force_grouping=True
+    )
 
 
 def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Ballot:

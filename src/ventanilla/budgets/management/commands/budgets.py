@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from ventanilla.budgets.models import Budget
 from ventanilla.budgets.results import ballot_rows, budget_results
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         results.add_argument("--csv", type=Path, help="Write the anonymised ballots to this file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The command speaks English: its numbers and the phase's name are written so too.
+        with translation.override("en"):
+            self._results(options)
+
+    def _results(self, options: dict[str, Any]) -> None:
         try:
             budget = Budget.objects.filter(pk=options["budget_id"]).first()
         except ValidationError as wrong:
