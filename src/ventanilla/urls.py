@@ -10,6 +10,7 @@ from ventanilla.api import problems
 from ventanilla.api.urls import api
 from ventanilla.core import contention
 from ventanilla.web.accounts.views import home
+from ventanilla.web.portal.satisfaction_views import short_link
 
 urlpatterns = [
     path("", home, name="home"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("ventanilla.open311.urls")),
     path("admin/", admin.site.urls),
+    # The short link of a satisfaction question, as a text message carries it.
+    path("s/<str:code>", short_link, name="short-link"),
 ]
 
 

@@ -171,6 +171,16 @@ class SatisfactionAnswer(BaseModel):
     score = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("score"))
     comment = models.TextField(max_length=2000, blank=True, default="", verbose_name=_("comment"))
     answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    # The link's short code (``/s/CODE``), short enough for a text message; questions asked
+    # before it existed keep their signed link.
+    code = models.CharField(
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("code of the link"),
+    )
 
     class Meta:
         verbose_name = _("satisfaction answer")

@@ -10,6 +10,7 @@ second answer with the same link is refused by a conditional update, whatever tw
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -54,13 +55,28 @@ class LinkExpired(Conflict):
     status = 410
 
 
+# Letters and digits that cannot be misread for another (no 0/O, 1/I/L): ten of them are
+# 31^10, about 8 x 10^14 codes, for questions that live LINK_DAYS days.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def satisfaction_token(answer: SatisfactionAnswer) -> str:
     """The signed token of the link: the question's id, which nobody can forge or alter."""
     return signing.Signer(salt=_SALT).sign(answer.pk.hex)
 
 
 def satisfaction_link(answer: SatisfactionAnswer) -> str:
+    """The link sent to the person: ``/s/CODE`` (about 40 characters with the address, so a
+    text message keeps room for its words), or the signed link of a question asked before
+    codes existed."""
     base = settings.VENTANILLA_PUBLIC_URL.rstrip("/")
+    if answer.code:
+        return f"{base}/s/{answer.code}"
     return f"{base}/portal/satisfaction/{satisfaction_token(answer)}/"
 
 
@@ -95,6 +111,7 @@ def satisfaction_ask(
             interaction=interaction,
             asked_at=now,
             expires_at=now + timedelta(days=LINK_DAYS),
+            code=new_code(),
         )
         link = satisfaction_link(answer)
 
@@ -133,13 +150,19 @@ def _door_words(channel: str, when: Any) -> str:
 def satisfaction_by_token(token: str) -> SatisfactionAnswer:
     """The question behind a link: NotFound for a token that is not ours (or altered),
     Conflict when it was already answered, LinkExpired when its time is over."""
-    try:
-        raw = signing.Signer(salt=_SALT).unsign(token.strip())
-    except signing.BadSignature as bad:
-        raise NotFound(_("This link is not valid. Copy the whole link from the message.")) from bad
-    answer = (
-        SatisfactionAnswer.objects.select_related("channel").filter(pk=_uuid_or_none(raw)).first()
-    )
+    token = token.strip()
+    questions = SatisfactionAnswer.objects.select_related("channel")
+    if len(token) == CODE_LENGTH and ":" not in token:
+        # A code typed from a text message may come in small letters.
+        answer = questions.filter(code=token.upper()).first()
+    else:
+        try:
+            raw = signing.Signer(salt=_SALT).unsign(token)
+        except signing.BadSignature as bad:
+            raise NotFound(
+                _("This link is not valid. Copy the whole link from the message.")
+            ) from bad
+        answer = questions.filter(pk=_uuid_or_none(raw)).first()
     if answer is None:
         raise NotFound(_("This link is not valid. Copy the whole link from the message."))
     _check_open(answer)

@@ -304,7 +304,8 @@ COVERAGE: dict[str, Coverage] = {
         sections=("satisfaction_answers",),
         exported=("about", "comment"),
         erasure=Erasure.REWRITE,
-        erased=("comment",),
+        # The link's code goes too: an erased person's old message no longer opens anything.
+        erased=("comment", "code"),
         not_personal={
             "about": "what was asked about: an appointment's or case's reference, or the door, "
             "time and service code of a call",

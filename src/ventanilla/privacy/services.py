@@ -158,7 +158,7 @@ def party_erase(*, actor: Actor, party_id: Any, reason: str) -> Party:
             form_data={},
             satisfaction_comment="",
         )
-        SatisfactionAnswer.objects.filter(party__in=people).update(comment="")
+        SatisfactionAnswer.objects.filter(party__in=people).update(comment="", code=None)
         # Notes keep their place in the history (a note was written then), not their words.
         CaseEvent.objects.filter(case__party__in=people).exclude(text="").update(text=ERASED_TEXT)
         CaseTask.objects.filter(case__party__in=people).update(

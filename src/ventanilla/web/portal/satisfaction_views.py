@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +19,14 @@ from ventanilla.interactions.satisfaction import (
 from ventanilla.web.portal.case_views import _scale
 
 TEMPLATE = "portal/satisfaction_link.html"
+
+
+@never_cache
+@require_http_methods(["GET"])
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """``/s/CODE``, the short link sent by text message: on to the question's page, where the
+    code does what the long link's token does (an unknown code gets the page that says so)."""
+    return redirect("portal:satisfaction-link", token=code)
 
 
 @never_cache
