@@ -139,6 +139,9 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
     ("post", "/console/matches/{review_id}/"): {"supervisor", "administrator"},
     ("get", "/console/trust/"): {"supervisor", "administrator"},
+    # Other systems' webhooks: the operator of the installation (a superuser) only, no role.
+    ("get", "/console/webhooks/"): set(),
+    ("post", "/console/webhooks/"): set(),
     ("post", "/console/trust/"): {"supervisor", "administrator"},
     ("get", "/console/cases/"): READERS,
     ("get", "/console/cases/new/"): FRONT,

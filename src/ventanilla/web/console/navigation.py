@@ -254,6 +254,17 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 _("How long each kind of data is kept, and the runs that removed what was due."),
             )
         )
+    if actor.sees_everything:
+        places.append(
+            Destination(
+                _("Other systems' webhooks"),
+                "console:webhooks",
+                _(
+                    "The systems that hear what happens to cases, contacts and people: add one, "
+                    "see what reached it, end it."
+                ),
+            )
+        )
     if _may_reach_admin(actor, user):
         places.append(
             Destination(

@@ -21,6 +21,7 @@ from ventanilla.web.console import (
     survey_views,
     trust_views,
     views,
+    webhook_views,
 )
 
 app_name = "console"
@@ -52,6 +53,7 @@ urlpatterns = [
     path("matches/", match_views.match_queue, name="matches"),
     path("matches/<uuid:review_id>/", match_views.match_review, name="match"),
     path("trust/", trust_views.trust_order, name="trust"),
+    path("webhooks/", webhook_views.webhooks, name="webhooks"),
     path("cases/", case_views.case_queue, name="cases"),
     path("call-backs/", call_back_views.call_back_list, name="call-backs"),
     path("mail/", mail_views.mail_list, name="mail"),

@@ -1,0 +1,96 @@
+"""Other systems' webhooks, for the operator of the installation (a superuser): the subscriptions
+with how their deliveries stand, a form to add one (its signing secret shown once, on the page
+that follows), and a button to end one. The same services as ``ventanilla events``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ventanilla.access.actors import Actor
+from ventanilla.access.guards import require_operator
+from ventanilla.catalog.models import Agency
+from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.events.models import PERSONAL_SCOPE, Topic
+from ventanilla.events.selectors import subscriptions_overview
+from ventanilla.events.services import MAX_BATCH, subscription_create, subscription_end
+from ventanilla.web.console.views import staff_view
+
+TEMPLATE = "console/webhooks.html"
+# Where the new subscription's secret waits for the one page that shows it (after the redirect,
+# so that reloading that page does not subscribe the address again).
+_JUST_MADE = "ventanilla_webhook_made"
+
+
+def _context(actor: Actor, **extra: Any) -> dict[str, Any]:
+    form = {"agency": "", "url": "", "topics": [], "personal": False, "batch_size": "1"}
+    return {
+        "subscriptions": subscriptions_overview(actor=actor),
+        "agencies": sorted(Agency.objects.all(), key=lambda agency: agency.path),
+        "topics": Topic.choices,
+        "max_batch": MAX_BATCH,
+        "form": form | extra.pop("form", {}),
+        "errors": {},
+        **extra,
+    }
+
+
+def _batch_size(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ValidationFailed(
+            {"batch_size": _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}}
+        ) from error
+
+
+@staff_view
+def webhooks(request: HttpRequest, actor: Actor) -> HttpResponse:
+    require_operator(actor, what="console:webhooks")
+    if request.method != "POST":
+        made = request.session.pop(_JUST_MADE, None)
+        return render(request, TEMPLATE, _context(actor, made=made))
+    if request.POST.get("action") == "end":
+        try:
+            ended = subscription_end(actor=actor, subscription_id=request.POST.get("id", ""))
+        except NotFound as missing:
+            messages.error(request, missing.message)
+        else:
+            messages.success(
+                request,
+                _("%(address)s hears nothing more. What it had not received is not sent.")
+                % {"address": ended.url},
+            )
+        return redirect("console:webhooks")
+    form: dict[str, Any] = {
+        "agency": request.POST.get("agency", ""),
+        "url": request.POST.get("url", "").strip(),
+        "topics": request.POST.getlist("topics"),
+        "personal": request.POST.get("personal") == "on",
+        "batch_size": request.POST.get("batch_size", "1").strip(),
+        "description": request.POST.get("description", "").strip(),
+    }
+    try:
+        if not form["agency"]:
+            raise ValidationFailed({"agency": _("Choose the agency whose events it hears.")})
+        subscription, secret = subscription_create(
+            actor=actor,
+            agency_code=form["agency"],
+            url=form["url"],
+            scopes=[*form["topics"], *([PERSONAL_SCOPE] if form["personal"] else [])],
+            description=form["description"],
+            batch_size=_batch_size(form["batch_size"]),
+        )
+    except ValidationFailed as refused:
+        return render(
+            request, TEMPLATE, _context(actor, form=form, errors=refused.errors), status=422
+        )
+    except NotFound as missing:
+        errors = {"agency": missing.message}
+        return render(request, TEMPLATE, _context(actor, form=form, errors=errors), status=422)
+    request.session[_JUST_MADE] = {"url": subscription.url, "secret": secret}
+    return redirect("console:webhooks")

@@ -1,0 +1,71 @@
+"""In a real browser, by keyboard, on a phone, in English: the operator opens other systems'
+webhooks from the menu, subscribes an address, copies its secret from the page that shows it
+once, and ends the subscription."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.browser.conftest import fits_the_screen
+from tests.browser.test_console_cases import tab_until
+from tests.conftest import PASSWORD, type_second_factor_code
+from ventanilla.events.models import Subscription
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_the_operator_subscribes_and_ends_an_address_by_keyboard_on_a_phone(
+    phone_page: Any, live_server: Any, make_staff: Any
+) -> None:
+    page = phone_page
+    operator = make_staff("operadora", "ayto", "administrator")
+    operator.is_superuser = True
+    operator.save(update_fields=["is_superuser"])
+    device = TOTPDevice.objects.create(user=operator, name="Ventanilla", confirmed=True)
+    page.goto(f"{live_server.url}/console/")
+    tab_until(page, "el.name === 'username'")
+    page.keyboard.type("operadora")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Confirm your sign-in").wait_for()
+    type_second_factor_code(page, device)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/console/")
+
+    tab_until(page, 'el.textContent.trim() === "Other systems\' webhooks"')
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Other systems' webhooks").wait_for()
+    assert fits_the_screen(page)
+    tab_until(page, "el.id === 'w-url'")
+    page.keyboard.type("https://registro.example.org/ventanilla/eventos")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Town hall")  # a select answers to the first letters typed
+    tab_until(page, "el.name === 'topics' && el.value === 'cases'")
+    page.keyboard.press("Space")
+    tab_until(page, "el.type === 'submit' && el.textContent.includes('Subscribe')")
+    page.keyboard.press("Enter")
+
+    shown = page.get_by_test_id("webhook-secret")
+    shown.wait_for()
+    [made] = Subscription.objects.all()
+    assert made.secret in shown.inner_text() and "it is not shown again" in shown.inner_text()
+    assert made.agency.code == "ayto" and made.scopes == ["cases"]
+    table = page.get_by_test_id("webhooks").inner_text()
+    assert "Cases · ids and codes only" in table
+    assert "Nothing received yet" in table
+    assert fits_the_screen(page)
+
+    tab_until(page, "el.type === 'submit' && el.textContent.trim() === 'End'")
+    page.keyboard.press("Enter")
+    page.get_by_text("hears nothing more").wait_for()
+    assert "Subscription ended" in page.get_by_test_id("webhooks").inner_text()
+    assert made.secret not in page.content()
+    made.refresh_from_db()
+    assert not made.active

@@ -1,0 +1,137 @@
+"""The console page of other systems' webhooks, for the operator (a superuser): the subscriptions
+with how their deliveries stand in words, a form that subscribes an address and shows its secret
+once, a button that ends one; refused to everyone else, and in the menu of the operator only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.conftest import sign_in
+from ventanilla.access.actors import Actor
+from ventanilla.events.models import Delivery, Event, Subscription
+from ventanilla.events.services import subscription_create
+
+pytestmark = pytest.mark.django_db
+
+URL = "/console/webhooks/"
+OPERATOR = Actor(label="command:operator", sees_everything=True)
+
+
+@pytest.fixture
+def operator(make_staff: Any) -> Any:
+    user = make_staff("operadora", "ayto", "administrator")
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
+def words(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_the_operator_subscribes_an_address_and_sees_its_secret_once(
+    operator: Any, town: Any
+) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), operator)
+
+    answer = client.post(
+        URL,
+        {
+            "action": "create",
+            "url": "https://registro.example.org/events",
+            "agency": "ayto",
+            "topics": ["cases", "interactions"],
+            "batch_size": "1",
+            "description": "Registro general",
+        },
+    )
+    shown = client.get(URL).content.decode()
+    again = client.get(URL).content.decode()
+
+    assert answer.status_code == 302
+    [made] = Subscription.objects.all()
+    assert (made.url, made.agency.code, made.scopes) == (
+        "https://registro.example.org/events",
+        "ayto",
+        ["cases", "interactions"],
+    )
+    assert made.secret in shown and "Copy it now: it is not shown again." in words(shown)
+    assert made.secret not in again
+    assert "Cases, Contacts · ids and codes only" in words(again)
+    assert "0 waiting" in words(again) and "Nothing received yet" in words(again)
+
+
+def test_deliveries_read_in_words_and_an_address_is_ended(operator: Any, town: Any) -> None:
+    made, _secret = subscription_create(
+        actor=OPERATOR, agency_code="ayto", url="https://a.example.org/e", scopes=["cases"]
+    )
+    for n, (status, attempts, error) in enumerate(
+        [("sent", 1, ""), ("queued", 3, "answered 503"), ("queued", 0, "")]
+    ):
+        event = Event.objects.create(
+            type="es.ventanilla.case.created", topic="cases", subject=f"AY-{n}", order_key="k"
+        )
+        Delivery.objects.create(
+            subscription=made,
+            event=event,
+            seq=event.seq,
+            order_key="k",
+            status=status,
+            attempts=attempts,
+            last_error=error,
+            sent_at=timezone.now() if status == "sent" else None,
+        )
+    client = sign_in(Client(), operator)
+
+    page = words(client.get(URL).content.decode())
+    ended = client.post(URL, {"action": "end", "id": str(made.pk)}, follow=True)
+
+    assert "2 esperando" in page and "1 rechazado hasta ahora" in page
+    assert "Última respuesta: answered 503" in page and "Recibido por última vez" in page
+    assert "Suscripción terminada" in words(ended.content.decode())
+    made.refresh_from_db()
+    assert not made.active
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"url": "registro"}, "w-url-error"),
+        ({"agency": ""}, "w-agency-error"),
+        ({"topics": []}, "w-scopes-error"),
+        ({"batch_size": "mil"}, "w-batch-error"),
+    ],
+)
+def test_a_wrong_field_is_marked_and_nothing_is_subscribed(
+    operator: Any, town: Any, change: dict[str, Any], field: str
+) -> None:
+    form = {
+        "action": "create",
+        "url": "https://a.example.org/e",
+        "agency": "ayto",
+        "topics": ["cases"],
+        "batch_size": "1",
+    }
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), operator)
+
+    answer = client.post(URL, form | change)
+
+    assert answer.status_code == 422
+    assert f'id="{field}"' in answer.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_only_the_operator_reaches_it_and_finds_it_in_the_menu(
+    operator: Any, make_staff: Any
+) -> None:
+    administrator = sign_in(Client(), make_staff("admin2", "ayto", "administrator"))
+    mine = sign_in(Client(), operator)
+
+    assert administrator.get(URL).status_code == 403
+    assert URL not in administrator.get("/console/home/").content.decode()
+    assert URL in mine.get("/console/home/").content.decode()
