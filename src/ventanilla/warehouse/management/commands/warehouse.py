@@ -1,9 +1,12 @@
 """``ventanilla warehouse build [--full] [--path FILE]``: copy the operational data into the DuckDB
 star schema (a refresh by default), with a progress bar; ``ventanilla warehouse export --format
-parquet DIR``: write it as partitioned Parquet for Spark or Trino."""
+parquet DIR``: write it as partitioned Parquet for Spark or Trino; ``ventanilla warehouse
+opendata DIR [--from DATE] [--to DATE]``: write the anonymous aggregate of service requests as
+CSV and JSON, small cells suppressed."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,14 @@ from tqdm import tqdm
 
 from ventanilla.warehouse.build import WarehouseError, warehouse_build
 from ventanilla.warehouse.export import warehouse_export
+from ventanilla.warehouse.opendata import open_data_write
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"{text!r} is not a day: write it as 2026-01-31.") from error
 
 
 class Command(BaseCommand):
@@ -30,9 +41,33 @@ class Command(BaseCommand):
         export.add_argument("directory", type=Path, help="directory to write the tables under")
         export.add_argument("--format", choices=["parquet"], default="parquet")
         export.add_argument("--path", type=Path, default=None, help="the DuckDB file to read")
+        opendata = actions.add_parser(
+            "opendata", help="write the anonymous aggregate of service requests (CSV and JSON)"
+        )
+        opendata.add_argument("directory", type=Path, help="directory to write the files in")
+        opendata.add_argument("--path", type=Path, default=None, help="the DuckDB file to read")
+        opendata.add_argument(
+            "--from", dest="start", type=_day, default=None, help="first day (YYYY-MM-DD)"
+        )
+        opendata.add_argument("--to", dest="end", type=_day, default=None, help="last day")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
+            if options["action"] == "opendata":
+                report = open_data_write(
+                    directory=options["directory"],
+                    path=options["path"],
+                    start=options["start"],
+                    end=options["end"],
+                )
+                for file in report.files:
+                    self.stdout.write(f"Wrote {file}")
+                for table, rows in report.rows.items():
+                    self.stdout.write(
+                        f"  {table:<12} {rows:>8,} rows, {report.suppressed[table]:,} of them "
+                        "suppressed (too few people behind them)"
+                    )
+                return
             if options["action"] == "export":
                 written = warehouse_export(directory=options["directory"], path=options["path"])
                 for table, rows in written.items():
