@@ -102,4 +102,5 @@ def test_its_page_says_what_it_is_and_offers_no_correction_or_merge(make_staff: 
 
     assert "Persona anónima" in page and 'data-testid="anonymous-reporter"' in page
     assert "/edit/" not in page and "/merge/" not in page
+    assert "/sharing/" not in page and "/consents/new/" not in page
     assert "/edit/" in person.content.decode()
