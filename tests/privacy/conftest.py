@@ -53,13 +53,25 @@ from ventanilla.parties.models import (
     ProfileAttribute,
     Representation,
 )
-from ventanilla.parties.services import party_update
+from ventanilla.parties.services import ContactPointInput, party_update
 from ventanilla.proposals.models import Proposal, Support
 from ventanilla.sharing.models import SharingRequest
 from ventanilla.surveys.services import survey_load, survey_respond
 
 # A small but real PDF, as a desk scans a document.
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+
+
+def someone_else(actor: Actor, given: str, family: str, email: str) -> Party:
+    """Another person of the record, with nothing random: the erasure tests search the whole
+    database for the citizen's names, which a made-up email or surname could hold by chance."""
+    return make_party(
+        actor,
+        given_name=given,
+        family_name_1=family,
+        family_name_2="Sanz",
+        contact_points=[ContactPointInput(kind="email", value=email)],
+    )
 
 
 @pytest.fixture
@@ -84,8 +96,8 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
     ProfileAttribute.objects.create(
         party=citizen, name="income_band", value="B", category="income", source_agency=town["ayto"]
     )
-    child = make_party(actor, given_name="Hugo", family_name_1="Prieto")
-    mother = make_party(actor, given_name="Rosa", family_name_1="Marin")
+    child = someone_else(actor, "Hugo", "Prieto", "hugo.prieto@example.org")
+    mother = someone_else(actor, "Rosa", "Marin", "rosa.marin@example.org")
     Representation.objects.create(
         representative=citizen, represented=child, kind="parent", valid_from=date(2020, 1, 1)
     )
@@ -237,7 +249,7 @@ def full_record(  # noqa: PLR0913 - one row of every kind needs every kind of he
     comment_hide(actor=operator, comment_id=said.pk, reason="Datos personales")
     appeal = comment_appeal(actor=own, comment_id=said.pk, text="Es mi propio nombre")
     appeal_decide(actor=operator, appeal_id=appeal.pk, upheld=True, note="Cierto, es el suyo")
-    neighbour = make_party(actor, given_name="Tomás", family_name_1="Gil")
+    neighbour = someone_else(actor, "Tomás", "Gil", "tomas.gil@example.org")
     theirs = comment_post(
         actor=actor_for_citizen(neighbour), subject=debate.subject, body="No estoy de acuerdo"
     )
