@@ -46,6 +46,8 @@ def test_the_author_withdraws_a_proposal_by_keyboard_on_a_phone(
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=confirm).wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    tab_until(page, "el.id === 'withdraw-reason'")
+    page.keyboard.type("Ya no vivo en el barrio.")
     tab_until(page, "el.dataset.testid === 'withdraw-confirm'")
     page.keyboard.press("Enter")
     page.get_by_text(done).wait_for()
@@ -53,6 +55,8 @@ def test_the_author_withdraws_a_proposal_by_keyboard_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     _close_checked(context, page, report)
 
-    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.WITHDRAWN
+    withdrawn = Proposal.objects.get(pk=proposal.pk)
+    assert withdrawn.status == Proposal.Status.WITHDRAWN
+    assert withdrawn.withdrawal_reason == "Ya no vivo en el barrio."
     told = Notification.objects.filter(party=neighbour, event=NotificationEvent.PARTICIPATION)
     assert told.exists()

@@ -208,24 +208,31 @@ def test_the_author_withdraws_from_the_page_after_confirming(
 
     asked = mine.get(f"{where}withdraw/").content.decode()
     assert "¿Retirar su propuesta?" in asked and "Más sombra en la plaza" in asked
-    done = mine.post(f"{where}withdraw/", follow=True)
+    assert "¿Por qué la retira? (opcional)" in asked
+    too_long = mine.post(f"{where}withdraw/", {"reason": "x" * 1001})
+    assert too_long.status_code == 422 and 'id="withdraw-reason-error"' in too_long.text
+    assert "x" * 1001 in too_long.text  # what was written is kept to shorten it
+    done = mine.post(f"{where}withdraw/", {"reason": "Ya está hecho."}, follow=True)
 
     assert done.redirect_chain[-1][0] == "/portal/proposals/"
     text = done.content.decode()
     assert "Su propuesta se ha retirado" in text and "Más sombra en la plaza" not in text
     assert Client().get(where).status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.withdrawal_reason == "Ya está hecho."
 
 
 def test_staff_and_the_loop_banner_say_a_proposal_was_withdrawn(
     proposal: Proposal, author: Actor, make_staff: Any
 ) -> None:
     Proposal.objects.filter(pk=proposal.pk).update(answer_due=timezone.localdate())
-    proposal_withdraw(actor=author, proposal_id=proposal.pk)
+    proposal_withdraw(actor=author, proposal_id=proposal.pk, reason="Me mudo de barrio.")
     console = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("jefa", "ayto", "supervisor"))
 
     page = console.get(f"/console/proposals/{proposal.pk}/").content.decode()
 
     assert "Withdrawn by its author" in page and "no answer is owed" in page
+    assert "In the author's words:" in page and "Me mudo de barrio." in page
     assert 'data-testid="answer-send"' not in page
     assert "The answer is due" not in page and "Overdue" not in page
     assert f"/portal/proposals/{proposal.pk}/" not in page  # a page no one can open

@@ -261,14 +261,22 @@ def test_the_author_withdraws_and_the_supporters_are_told(
     with pytest.raises(PermissionDenied):
         proposal_withdraw(actor=supervisor, proposal_id=proposal.pk)
 
-    withdrawn = proposal_withdraw(actor=author, proposal_id=proposal.pk)
+    with pytest.raises(ValidationFailed):  # a reason of at most 1,000 characters
+        proposal_withdraw(actor=author, proposal_id=proposal.pk, reason="x" * 1001)
+
+    withdrawn = proposal_withdraw(
+        actor=author, proposal_id=proposal.pk, reason="  El ayuntamiento ya lo ha hecho.  "
+    )
 
     assert withdrawn.status == Proposal.Status.WITHDRAWN
+    assert withdrawn.withdrawal_reason == "El ayuntamiento ya lo ha hecho."
     entry = AuditEntry.objects.get(action="proposal.withdraw", object_id=str(proposal.pk))
-    assert str(entry.party_id) == author.party_id and entry.detail == {"supports": 2}
+    assert str(entry.party_id) == author.party_id
+    assert entry.detail == {"supports": 2, "reason_given": True}
     told = Notification.objects.filter(event=NotificationEvent.PARTICIPATION, medium="email")
     assert {str(n.party_id) for n in told} == {s.party_id for s in supporters}
     assert all("Más sombra en la plaza" in n.body for n in told)
+    assert all("El ayuntamiento ya lo ha hecho." in n.body for n in told)
     assert (
         Interaction.objects.filter(
             party_id=author.party_id, summary__startswith="Withdrew the proposal"

@@ -424,13 +424,15 @@ COVERAGE: dict[str, Coverage] = {
     "proposals.Proposal": Coverage(
         rows=("author",),
         sections=("proposals",),
-        exported=("title", "summary", "body", "district"),
+        exported=("title", "summary", "body", "district", "withdrawal_reason"),
         erasure=Erasure.DETACH,
         kept={
             "title": "a proposal published to everyone, which others supported and the "
             "administration answered: its text is a public record of the participation",
             "summary": "the proposal's public text (see the title)",
             "body": "the proposal's public text (see the title)",
+            "withdrawal_reason": "what the author told the supporters on withdrawing it, "
+            "already sent to them: part of the public record of the proposal (see the title)",
         },
         not_personal={
             "district": "a district of the town",

@@ -23,6 +23,9 @@ MAX_BODY = 6000
 MAX_ANSWER = 6000
 
 
+MAX_WITHDRAWAL_REASON = 1000
+
+
 class Proposal(BaseModel):
     class Status(models.TextChoices):
         PUBLISHED = "published", _("Collecting supports")
@@ -69,6 +72,13 @@ class Proposal(BaseModel):
     answer = models.TextField(max_length=MAX_ANSWER, blank=True, verbose_name=_("official answer"))
     answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
     answered_by_label = models.CharField(max_length=150, blank=True, verbose_name=_("answered by"))
+    # The author's words on withdrawing it, which those who supported it are sent.
+    withdrawal_reason = models.TextField(
+        max_length=MAX_WITHDRAWAL_REASON,
+        blank=True,
+        default="",
+        verbose_name=_("why its author withdrew it"),
+    )
 
     class Meta:
         verbose_name = _("proposal")

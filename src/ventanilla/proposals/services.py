@@ -34,6 +34,7 @@ from ventanilla.parties.models import Party
 from ventanilla.parties.residence import NotEligible, participant_check
 from ventanilla.proposals.models import (
     MAX_ANSWER,
+    MAX_WITHDRAWAL_REASON,
     Proposal,
     ProposalEvidence,
     Support,
@@ -250,12 +251,18 @@ def _tell_answered(proposal: Proposal) -> None:
             )
 
 
-def proposal_withdraw(*, actor: Actor, proposal_id: Any) -> Proposal:
+def proposal_withdraw(*, actor: Actor, proposal_id: Any, reason: str = "") -> Proposal:
     """The author withdraws their own proposal while it waits for the administration's answer:
     it leaves the public lists and takes no more supports, and everyone who supported it is told
-    by the channels they chose. An answered proposal stays as answered."""
+    by the channels they chose, with the author's ``reason`` if they gave one. An answered
+    proposal stays as answered."""
     if not actor.is_citizen:
         refuse(actor, detail={"proposal": "withdraw"}, message=_("Sign in to take part."))
+    reason = reason.strip()
+    if len(reason) > MAX_WITHDRAWAL_REASON:
+        raise ValidationFailed(
+            {"reason": _("Write at most %(most)d characters.") % {"most": MAX_WITHDRAWAL_REASON}}
+        )
     with transaction.atomic():
         proposal = (
             Proposal.objects.select_for_update(of=("self",))
@@ -274,14 +281,15 @@ def proposal_withdraw(*, actor: Actor, proposal_id: Any) -> Proposal:
         if proposal.status != Proposal.Status.PUBLISHED:
             raise Conflict(_("This proposal has been answered; it can no longer be withdrawn."))
         proposal.status = Proposal.Status.WITHDRAWN
-        proposal.save(update_fields=["status", "updated_at"])
+        proposal.withdrawal_reason = reason
+        proposal.save(update_fields=["status", "withdrawal_reason", "updated_at"])
         audit_record(
             actor=actor,
             action=Action.PROPOSAL_WITHDRAW,
             party_id=proposal.author_id,
             object_type="proposal",
             object_id=proposal.pk,
-            detail={"supports": proposal.supports_count},
+            detail={"supports": proposal.supports_count, "reason_given": bool(reason)},
         )
         _participation(
             actor=actor,
@@ -305,7 +313,14 @@ def _tell_withdrawn(proposal: Proposal) -> None:
                     "Its author has withdrawn the proposal “%(title)s” that you supported. "
                     "It no longer takes supports."
                 )
-                % {"title": proposal.title},
+                % {"title": proposal.title}
+                + (
+                    "\n\n"
+                    + _("In the author's words: “%(reason)s”")
+                    % {"reason": proposal.withdrawal_reason}
+                    if proposal.withdrawal_reason
+                    else ""
+                ),
                 subject=_("Proposal withdrawn: “%(title)s”") % {"title": proposal.title},
             )
 

@@ -145,10 +145,16 @@ def proposal_withdraw_view(request: HttpRequest, proposal_id: UUID) -> HttpRespo
         return redirect("portal:sign-in")
     if str(found.author_id) != str(citizen.party_id):
         raise Http404(_("No such proposal of yours."))
-    context: dict[str, Any] = {"proposal": found, "error": ""}
+    context: dict[str, Any] = {"proposal": found, "error": "", "errors": {}, "reason": ""}
     if request.method == "POST":
+        context["reason"] = request.POST.get("reason", "")
         try:
-            proposal_withdraw(actor=citizen, proposal_id=found.pk)
+            proposal_withdraw(actor=citizen, proposal_id=found.pk, reason=context["reason"])
+        except ValidationFailed as wrong:
+            context["errors"] = wrong.errors
+            response = render(request, "portal/proposal_withdraw.html", context, status=422)
+            add_never_cache_headers(response)
+            return response
         except Conflict as refused:
             context["error"] = refused.message
             response = render(request, "portal/proposal_withdraw.html", context, status=409)
