@@ -90,6 +90,8 @@ def test_the_console_names_it_in_the_readers_language(
     page = client.get(f"/console/cases/{case.reference}/").content.decode()
 
     assert name in page
+    # Nobody to reply to: the case takes internal notes only.
+    assert 'data-testid="no-reply"' in page and 'value="public"' not in page
 
 
 def test_its_page_says_what_it_is_and_offers_no_correction_or_merge(make_staff: Any) -> None:
