@@ -21,12 +21,13 @@ pytestmark = [
 ]
 
 
-def sign_in_supervisor(page: Any, live_server: Any, make_staff: Any, heading: str) -> Any:
-    supervisor = make_staff("jefa", "ayto", "supervisor")
-    device = TOTPDevice.objects.create(user=supervisor, name="Ventanilla", confirmed=True)
+def sign_in_by_keyboard(page: Any, live_server: Any, user: Any, heading: str) -> None:
+    """Sign ``user`` in to the console as a person does: name, password, then the code of their
+    authenticator on the page headed ``heading`` (in the page's language)."""
+    device = TOTPDevice.objects.create(user=user, name="Ventanilla", confirmed=True)
     page.goto(f"{live_server.url}/console/")
     tab_until(page, "el.name === 'username'")
-    page.keyboard.type("jefa")
+    page.keyboard.type(user.username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
@@ -34,6 +35,11 @@ def sign_in_supervisor(page: Any, live_server: Any, make_staff: Any, heading: st
     type_second_factor_code(page, device)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/console/")
+
+
+def sign_in_supervisor(page: Any, live_server: Any, make_staff: Any, heading: str) -> Any:
+    supervisor = make_staff("jefa", "ayto", "supervisor")
+    sign_in_by_keyboard(page, live_server, supervisor, heading)
     return actor_for_user(supervisor)
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.browser.conftest import fits_the_screen
 from tests.browser.test_console_cases import tab_until
-from tests.conftest import PASSWORD, type_second_factor_code
+from tests.browser.test_console_merge import sign_in_by_keyboard
 from ventanilla.events.models import Subscription
 
 pytestmark = [
@@ -27,17 +26,7 @@ def test_the_operator_subscribes_and_ends_an_address_by_keyboard_on_a_phone(
     operator = make_staff("operadora", "ayto", "administrator")
     operator.is_superuser = True
     operator.save(update_fields=["is_superuser"])
-    device = TOTPDevice.objects.create(user=operator, name="Ventanilla", confirmed=True)
-    page.goto(f"{live_server.url}/console/")
-    tab_until(page, "el.name === 'username'")
-    page.keyboard.type("operadora")
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Confirm your sign-in").wait_for()
-    type_second_factor_code(page, device)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/console/")
+    sign_in_by_keyboard(page, live_server, operator, "Confirm your sign-in")
 
     tab_until(page, 'el.textContent.trim() === "Other systems\' webhooks"')
     page.keyboard.press("Enter")

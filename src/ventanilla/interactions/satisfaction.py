@@ -61,7 +61,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 
 
-def new_code() -> str:
+def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
@@ -111,7 +111,7 @@ def satisfaction_ask(
             interaction=interaction,
             asked_at=now,
             expires_at=now + timedelta(days=LINK_DAYS),
-            code=new_code(),
+            code=_new_code(),
         )
         link = satisfaction_link(answer)
 

@@ -30,7 +30,7 @@ def _context(actor: Actor, **extra: Any) -> dict[str, Any]:
     form = {"agency": "", "url": "", "topics": [], "personal": False, "batch_size": "1"}
     return {
         "subscriptions": subscriptions_overview(actor=actor),
-        "agencies": sorted(Agency.objects.all(), key=lambda agency: agency.path),
+        "agencies": list(Agency.objects.order_by("path")),
         "topics": Topic.choices,
         "max_batch": MAX_BATCH,
         "form": form | extra.pop("form", {}),
