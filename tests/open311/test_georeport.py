@@ -29,6 +29,7 @@ from ventanilla.cases.models import Case
 from ventanilla.catalog.models import PublicService
 from ventanilla.catalog.services import service_ensure
 from ventanilla.demo.catalogue_details import SERVICE_DETAILS
+from ventanilla.interactions.models import Interaction
 from ventanilla.notifications.models import Notification
 from ventanilla.parties.models import Party
 from ventanilla.parties.services import ContactPointInput
@@ -399,6 +400,38 @@ def test_a_report_without_a_reporter_goes_on_the_anonymous_reporter_where_allowe
     # Made once, and the log says by which integration.
     [made] = AuditEntry.objects.filter(action=Action.PARTY_CREATE, party_id=reporter.pk)
     assert made.actor == "api:app-incidencias"
+
+
+def test_an_anonymous_report_takes_internal_notes_but_no_reply(
+    pothole: PublicService, post_key: str, api: Client
+) -> None:
+    PublicService.objects.filter(pk=pothole.pk).update(anonymous_reports=True)
+    assert post(english(), **a_report(post_key, **NOBODY)).status_code == 201
+    reference = Case.objects.get(channel_id="open311").reference
+    notes = f"/api/v1/cases/{reference}/notes"
+
+    reply = api.post(
+        notes,
+        {"text": "Ya está arreglado.", "public": True},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+    note = api.post(
+        notes,
+        {"text": "Avisado el servicio de obras.", "public": False},
+        content_type="application/json",
+    )
+
+    assert reply.status_code == 422, reply.content
+    assert reply["Content-Type"] == "application/problem+json"
+    [error] = reply.json()["errors"]
+    assert error["field"] == "public" and "no one to reply to" in error["message"]
+    assert note.status_code == 201, note.content
+    case = Case.objects.get(reference=reference)
+    assert [event.public for event in case.events.filter(kind="note")] == [False]
+    assert not case.events.filter(kind="reply").exists()
+    assert not Interaction.objects.filter(case=case, direction="outbound").exists()
+    assert not Notification.objects.exists()
 
 
 @pytest.mark.parametrize(

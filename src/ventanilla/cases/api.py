@@ -198,7 +198,10 @@ class NoteIn(Schema):
     text: str = Field(min_length=1, max_length=services.MAX_TEXT)
     public: bool = Field(
         default=False,
-        description="True: a reply the citizen receives; false: an internal note for staff.",
+        description=(
+            "True: a reply the citizen receives (refused on a case reported anonymously); "
+            "false: an internal note for staff."
+        ),
     )
 
 

@@ -492,6 +492,15 @@ def case_note_add(*, actor: Actor, case_id: Any, text: str, public: bool) -> Cas
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         interaction = None
+        if public and case.party.kind == Party.Kind.ANONYMOUS:
+            raise ValidationFailed(
+                {
+                    "public": _(
+                        "This report was made without a name: there is no one to reply to. "
+                        "Write an internal note instead."
+                    )
+                }
+            )
         if public:
             interaction = interaction_record_for_case(
                 actor=actor,
