@@ -234,6 +234,34 @@ VENTANILLA_ASSOCIATION_HOUR = int(
 )
 if not 0 <= VENTANILLA_ASSOCIATION_HOUR <= 23:
     raise ImproperlyConfigured("VENTANILLA_ASSOCIATION_HOUR must be an hour from 0 to 23.")
+VENTANILLA_DEADLINE_RISK_THRESHOLD = float(
+    env(
+        "VENTANILLA_DEADLINE_RISK_THRESHOLD",
+        "0.5",
+        "share of late cases among those a deadline-risk rule describes at which its open cases "
+        "are flagged as at risk",
+    )
+)
+if not 0 < VENTANILLA_DEADLINE_RISK_THRESHOLD <= 1:
+    raise ImproperlyConfigured("VENTANILLA_DEADLINE_RISK_THRESHOLD must be above 0, up to 1.")
+VENTANILLA_DEADLINE_RISK_DEPTH = int(
+    env(
+        "VENTANILLA_DEADLINE_RISK_DEPTH",
+        "4",
+        "levels of the deadline-risk tree: each adds a condition to its rules (1 to 8)",
+    )
+)
+if not 1 <= VENTANILLA_DEADLINE_RISK_DEPTH <= 8:
+    raise ImproperlyConfigured("VENTANILLA_DEADLINE_RISK_DEPTH must be from 1 to 8.")
+VENTANILLA_DEADLINE_RISK_HOUR = int(
+    env(
+        "VENTANILLA_DEADLINE_RISK_HOUR",
+        "4",
+        "local hour (0-23) at which the worker trains the deadline-risk tree and scores open cases",
+    )
+)
+if not 0 <= VENTANILLA_DEADLINE_RISK_HOUR <= 23:
+    raise ImproperlyConfigured("VENTANILLA_DEADLINE_RISK_HOUR must be an hour from 0 to 23.")
 # Who hears of a new emerging problem by email, besides the supervisors of the agency that provides
 # the service (those whose account has an email address).
 VENTANILLA_ALERT_EMAILS = env_list(
@@ -333,6 +361,7 @@ INSTALLED_APPS = [
     "ventanilla.warehouse",
     "ventanilla.analytics",
     "ventanilla.associations",
+    "ventanilla.risk",
     "ventanilla.events",
     "ventanilla.classifier",
     "ventanilla.precedents",
@@ -599,6 +628,10 @@ VENTANILLA_PERIODIC_JOBS = [
     (
         "ventanilla.associations.jobs.schedule_associations",
         "Scheduled the nightly mining of services that follow each other.",
+    ),
+    (
+        "ventanilla.risk.jobs.schedule_deadline_risk",
+        "Scheduled the nightly training of the deadline-risk tree.",
     ),
     ("ventanilla.events.jobs.catch_up_events", "Queued the delivery of waiting events."),
     (

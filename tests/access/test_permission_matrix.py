@@ -112,6 +112,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/analytics/alerts/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/analytics/segments/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/analytics/associations/"): {"analyst", "supervisor", "administrator"},
+    ("get", "/console/analytics/deadline-risk/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/desk/"): READERS,
     ("post", "/console/desk/actions/"): FRONT,
     ("get", "/console/?q=ana"): READERS,

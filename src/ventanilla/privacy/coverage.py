@@ -270,6 +270,14 @@ COVERAGE: dict[str, Coverage] = {
     ),
     # The classifier's log of a suggestion on the case: no text of the person, only a keyed
     # digest and the length; kept for the model's accuracy in production.
+    "risk.CaseRisk": Coverage(
+        rows=("case__party",),
+        sections=(),
+        exported=(),
+        erasure=Erasure.KEEP,
+        not_exported="the office's own estimate of its pace on a case, from the case's service, "
+        "department, channel and dates, replaced every night: nothing about the person",
+    ),
     "classifier.ModelDecision": Coverage(
         rows=("case__party",),
         sections=(),

@@ -53,6 +53,7 @@ EXPECTED = {
         "/console/analytics/alerts/",
         "/console/analytics/segments/",
         "/console/analytics/associations/",
+        "/console/analytics/deadline-risk/",
         "/console/loops/",
     },
     "analyst": {
@@ -61,6 +62,7 @@ EXPECTED = {
         "/console/analytics/alerts/",
         "/console/analytics/segments/",
         "/console/analytics/associations/",
+        "/console/analytics/deadline-risk/",
     },
     "dpo": {
         "/console/",
@@ -88,6 +90,7 @@ EXPECTED = {
         "/console/analytics/alerts/",
         "/console/analytics/segments/",
         "/console/analytics/associations/",
+        "/console/analytics/deadline-risk/",
         "/console/loops/",
         "/console/audit/",
         "/console/retention/",

@@ -69,6 +69,7 @@ from ventanilla.core.errors import (
 )
 from ventanilla.loops.selectors import loops_of_case
 from ventanilla.precedents.selectors import similar_resolved
+from ventanilla.risk.selectors import risk_of_case
 from ventanilla.web.console.views import staff_view
 
 STATUS_LABELS: dict[str, Any] = dict(CaseStatus.choices)
@@ -288,6 +289,9 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
             if suggestion is not None and may_work and case.is_open
             else []
         ),
+        # How likely an open case is to be answered late, and the rule that says so.
+        "risk": risk_of_case(case),
+        "may_read_analytics": actor.can(Scope.ANALYTICS_READ),
         # The consultations the case has been taken into.
         "loops": loops_of_case(case),
         "may_invite": actor.can(Scope.PARTICIPATION_MANAGE),

@@ -186,6 +186,16 @@ def destinations(actor: Actor, user: Any) -> list[Destination]:
                 ),
             )
         )
+        places.append(
+            Destination(
+                _("Cases at risk of being answered late"),
+                "console:deadline-risk",
+                _(
+                    "The open cases likely to miss their due date, and the rules, learnt every "
+                    "night from past cases, that say why."
+                ),
+            )
+        )
     if actor.can(Scope.ANALYTICS_READ) or actor.can(Scope.CATALOG_MANAGE):
         places.append(
             Destination(

@@ -59,6 +59,13 @@ class Command(BaseCommand):
         from ventanilla.associations.services import associations_mine
 
         associations_mine()
+        # And the deadline-risk tree: its page and the open cases' risk show at once too.
+        from ventanilla.risk.services import NotEnoughCases, risk_train
+
+        try:
+            risk_train()
+        except NotEnoughCases as few:  # a town too small to learn from
+            self.stdout.write(f"No deadline-risk model: {few}")
         address = f"http://{options['bind']}"
         lines = [
             "",
