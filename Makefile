@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/identity_batch.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/associations.py
+	$(BIN)/python bench/risk.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/precedents.py
