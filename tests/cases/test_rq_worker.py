@@ -89,9 +89,10 @@ def test_a_task_queued_in_redis_is_run_by_the_rq_worker(
     assert "vecina@example.es" in message.read_text(encoding="utf-8")
     # The periodic runs (retention, deadlines, audit checkpoints, the outbox check, appointment
     # reminders, the nightly warehouse build, the daily emerging-problem check, the nightly
-    # mining of services that follow each other, the notices to subscribers; the mailbox only
-    # when one is set) wait in RQ's schedule, and a restart does not add them twice.
+    # mining of services that follow each other, the nightly deadline-risk training, the
+    # notices to subscribers; the mailbox only when one is set) wait in RQ's schedule, and a
+    # restart does not add them twice.
     scheduled = spare_redis.zcard("rq:scheduled:default")
-    assert scheduled == 9
+    assert scheduled == 10
     ventanilla("worker", "--batch", var_dir=tmp_path)
     assert spare_redis.zcard("rq:scheduled:default") == scheduled
