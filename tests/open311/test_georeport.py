@@ -434,6 +434,36 @@ def test_an_anonymous_report_takes_internal_notes_but_no_reply(
     assert not Notification.objects.exists()
 
 
+def test_nobody_is_asked_for_more_on_an_anonymous_report(
+    pothole: PublicService, post_key: str, api: Client
+) -> None:
+    PublicService.objects.filter(pk=pothole.pk).update(anonymous_reports=True)
+    assert post(english(), **a_report(post_key, **NOBODY)).status_code == 201
+    reference = Case.objects.get(channel_id="open311").reference
+    steps = f"/api/v1/cases/{reference}/transitions"
+
+    def step(action: str, version: int) -> Any:
+        return api.post(
+            steps,
+            {"action": action, "reason": "Falta el número del portal.", "version": version},
+            content_type="application/json",
+            headers={"accept-language": "en"},
+        )
+
+    accepted = step("accept", 1)
+    asked = step("ask_citizen", accepted.json()["version"])
+
+    assert accepted.status_code == 200, accepted.content
+    assert "ask_citizen" not in accepted.json()["next_steps"]
+    assert "start" in accepted.json()["next_steps"]
+    assert asked.status_code == 422, asked.content
+    [error] = asked.json()["errors"]
+    assert error["field"] == "action" and "there is no one to ask" in error["message"]
+    assert Case.objects.get(reference=reference).status == "accepted"
+    listed = api.get("/api/v1/cases").json()["items"]
+    assert [case["next_steps"] for case in listed] == [accepted.json()["next_steps"]]
+
+
 @pytest.mark.parametrize(
     ("anonymous", "change", "fields"),
     [

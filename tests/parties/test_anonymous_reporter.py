@@ -14,7 +14,7 @@ from django.utils import translation
 from tests.conftest import sign_in
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_user
-from ventanilla.cases.services import case_open
+from ventanilla.cases.services import case_open, case_transition
 from ventanilla.catalog.models import PublicService
 from ventanilla.core.errors import Conflict
 from ventanilla.merging.services import party_merge
@@ -92,6 +92,10 @@ def test_the_console_names_it_in_the_readers_language(
     assert name in page
     # Nobody to reply to: the case takes internal notes only.
     assert 'data-testid="no-reply"' in page and 'value="public"' not in page
+    # Nor anyone to ask for more: the step is not offered once the case is under way.
+    case_transition(actor=actor, case_id=case.pk, action="accept")
+    page = client.get(f"/console/cases/{case.reference}/").content.decode()
+    assert 'value="start"' in page and 'value="ask_citizen"' not in page
 
 
 def test_its_page_says_what_it_is_and_offers_no_correction_or_merge(make_staff: Any) -> None:

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from ventanilla.access.actors import actor_of
 from ventanilla.cases import batch, selectors, services
-from ventanilla.cases.lifecycle import STAFF, TRANSITIONS, actions_from
+from ventanilla.cases.lifecycle import STAFF, TRANSITIONS
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
 from ventanilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ventanilla.core.problems import PROBLEM_RESPONSES
@@ -76,7 +76,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_next_steps(obj: Case) -> list[str]:
-        return [t.action for t in actions_from(obj.status)]
+        return [t.action for t in selectors.staff_steps(obj)]
 
 
 class CasePageOut(Schema):

@@ -19,6 +19,7 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Membership, Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
+from ventanilla.cases.lifecycle import Transition, actions_from
 from ventanilla.cases.models import Case, CaseEvent, CaseStatus, CaseTask, LifeEventRequest
 from ventanilla.catalog.models import Agency
 from ventanilla.consent.selectors import shares_cases_with
@@ -72,6 +73,19 @@ def cases_of_party(
     return open_cases, past_cases
 
 
+# Steps that need someone to answer: not for a report made without a name.
+NEEDS_SOMEONE = frozenset({"ask_citizen"})
+
+
+def staff_steps(case: Case) -> list[Transition]:
+    """The steps staff can take on the case now: those of its status, less asking the citizen
+    when there is nobody to ask (a report made without a name)."""
+    steps = actions_from(case.status)
+    if case.party.kind == Party.Kind.ANONYMOUS:
+        steps = [step for step in steps if step.action not in NEEDS_SOMEONE]
+    return steps
+
+
 def case_get(*, actor: Actor, case_id: Any) -> Case:
     """A case by id or reference; another agency's case is reported as missing, unless a
     consent in force shares the party's cases with the actor's agency."""
@@ -106,7 +120,7 @@ def case_list(
     limit: int = DEFAULT_LIMIT,
 ) -> Page[Case]:
     shared = party_id is not None and shares_cases_with(actor=actor, party_id=party_id)
-    cases = visible_cases(actor, shared_by_consent=shared).select_related(*CASE_RELATED)
+    cases = visible_cases(actor, shared_by_consent=shared).select_related("party", *CASE_RELATED)
     if party_id is not None:
         cases = cases.filter(party_id=party_id)
     if status:

@@ -45,7 +45,7 @@ from ventanilla.cases.models import (
     RoutingRule,
 )
 from ventanilla.cases.notifications import notify_case, notify_life_event
-from ventanilla.cases.selectors import staff_of, visible_cases
+from ventanilla.cases.selectors import NEEDS_SOMEONE, staff_of, visible_cases
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id
 from ventanilla.core.calendar import add_working_days
@@ -407,6 +407,15 @@ def case_transition(
                 % {"status": CaseStatus(case.status).label, "step": transition.label},
                 field="action",
                 allowed_steps=" ".join(allowed),
+            )
+        if action in NEEDS_SOMEONE and case.party.kind == Party.Kind.ANONYMOUS:
+            raise ValidationFailed(
+                {
+                    "action": _(
+                        "This report was made without a name: there is no one to ask. "
+                        "Write an internal note and go on with the case."
+                    )
+                }
             )
         text = _reason(reason, needed=transition.needs_reason)
         if action == "resolve" and case.tasks.filter(status=CaseTask.Status.OPEN).exists():

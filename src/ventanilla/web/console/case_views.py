@@ -24,7 +24,6 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.cases import news, queues
-from ventanilla.cases.lifecycle import actions_from
 from ventanilla.cases.models import (
     OPEN_STATUS_VALUES,
     Case,
@@ -41,6 +40,7 @@ from ventanilla.cases.selectors import (
     case_tasks,
     colleagues_of,
     likely_duplicates,
+    staff_steps,
     visible_cases,
 )
 from ventanilla.cases.services import (
@@ -269,7 +269,7 @@ def _case_context(actor: Actor, case: Case, request: HttpRequest) -> dict[str, A
             )
             for task in tasks
         ],
-        "steps": actions_from(case.status) if may_work else [],
+        "steps": staff_steps(case) if may_work else [],
         "may_work": may_work,
         "may_manage": may_work and _may_manage(actor),
         "assignees": assignable_users(case.department) if may_work and _may_manage(actor) else [],
