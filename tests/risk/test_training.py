@@ -18,6 +18,7 @@ from tests.risk.conftest import OPENED, today
 from ventanilla.access.actors import Actor
 from ventanilla.cases.models import Case
 from ventanilla.catalog.models import PublicService
+from ventanilla.catalog.services import service_ensure
 from ventanilla.risk.models import CaseRisk, RiskModel
 from ventanilla.risk.selectors import rules_in_words
 from ventanilla.risk.services import NotEnoughCases, known_cases, risk_train
@@ -124,3 +125,22 @@ def test_the_command_prints_the_rules_and_how_the_tree_did(history: dict[str, An
         call_command("risk", "train", "--depth", "12", stdout=StringIO())
     with pytest.raises(CommandError, match="--threshold must be above 0"):
         call_command("risk", "train", "--threshold", "0", stdout=StringIO())
+
+
+def test_a_case_of_a_service_the_tree_never_saw_is_not_judged_by_the_others(
+    history: dict[str, Any], town: Any, cases_of: Callable[..., Any]
+) -> None:
+    service_ensure(
+        code="nuevo-servicio",
+        name_es="Servicio nuevo",
+        name_en="New service",
+        department=town["padron"],
+        deadline_days=10,
+        channels=["web"],
+    )
+    [new] = cases_of("nuevo-servicio", 1, status="new", due_in=30)
+
+    risk_train(depth=1, today=today())
+
+    assert not CaseRisk.objects.filter(case=new).exists()
+    assert CaseRisk.objects.count() == 5

@@ -219,6 +219,8 @@ def risk_of_case(case: Case) -> CaseRiskView | None:
             due_date=case.due_date,
             backlog=max(0, backlog - 1),
         )
+        if not trees.knows(model.tree, row):
+            return None
         leaf = trees.leaf_of(model.tree, row)
     rule = next((r for r in model.rules if r["leaf"] == leaf), None)
     if rule is None:

@@ -251,12 +251,13 @@ def _score(
     ids: list[Any],
     now: datetime,
 ) -> int:
-    """Replace the scores with the model's for the open cases still within their due date."""
+    """Replace the scores with the model's for the open cases still within their due date (of
+    a service, department, channel and priority it has seen)."""
     CaseRisk.objects.all().delete()
     batch: list[CaseRisk] = []
     total = 0
     for row, was, pk in zip(rows, outcomes, ids, strict=True):
-        if was is not None:
+        if was is not None or not trees.knows(model.tree, row):
             continue
         leaf = trees.leaf_of(model.tree, row)
         share = trees.share_of(model.tree, leaf)

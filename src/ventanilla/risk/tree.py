@@ -80,6 +80,13 @@ def leaf_of(tree: Mapping[str, Any], row: Row) -> int:
     return int(node)
 
 
+def knows(tree: Mapping[str, Any], row: Row) -> bool:
+    """Whether every categorical value of the row was seen in training. A case of a department
+    (or service, or channel) the tree never saw would be judged by rules about the others."""
+    columns = set(tree["columns"])
+    return all(f"{name}={row[name]}" in columns for name in CATEGORICAL if name != "month")
+
+
 def share_of(tree: Mapping[str, Any], node: int) -> float:
     cases = tree["cases"][node]
     return tree["late"][node] / cases if cases else 0.0
