@@ -30,7 +30,15 @@ from ventanilla.parties.models import Party
 
 CASES_IN_360 = 50
 # What a case is shown with (the API's CaseOut): read in the same query, never one per case.
-CASE_RELATED = ("service", "department", "channel", "routing_rule", "assignee", "duplicate_of")
+CASE_RELATED = (
+    "party",
+    "service",
+    "department",
+    "channel",
+    "routing_rule",
+    "assignee",
+    "duplicate_of",
+)
 
 
 def visible_cases(actor: Actor, *, shared_by_consent: bool = False) -> QuerySet[Case]:
@@ -89,7 +97,7 @@ def staff_steps(case: Case) -> list[Transition]:
 def case_get(*, actor: Actor, case_id: Any) -> Case:
     """A case by id or reference; another agency's case is reported as missing, unless a
     consent in force shares the party's cases with the actor's agency."""
-    cases = Case.objects.select_related("party", *CASE_RELATED)
+    cases = Case.objects.select_related(*CASE_RELATED)
     try:
         case = cases.filter(pk=UUID(str(case_id))).first()
     except ValueError:
@@ -120,7 +128,7 @@ def case_list(
     limit: int = DEFAULT_LIMIT,
 ) -> Page[Case]:
     shared = party_id is not None and shares_cases_with(actor=actor, party_id=party_id)
-    cases = visible_cases(actor, shared_by_consent=shared).select_related("party", *CASE_RELATED)
+    cases = visible_cases(actor, shared_by_consent=shared).select_related(*CASE_RELATED)
     if party_id is not None:
         cases = cases.filter(party_id=party_id)
     if status:
