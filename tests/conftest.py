@@ -54,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # No test suggests a service with a model someone trained in var/models: each run starts
     # with none, and a test that wants one trains or saves it.
     settings.VENTANILLA_CLASSIFIER_DIR = Path(tempfile.mkdtemp(prefix="ventanilla-models-"))
+    # Nor draws a map on boundaries the demo left in var/: a test that wants a map gives one.
+    settings.VENTANILLA_DISTRICTS_GEOJSON = settings.VENTANILLA_CLASSIFIER_DIR / "districts.geojson"
     ClientHandler.load_middleware = load_middleware_once  # type: ignore[method-assign]
     setting_changed.connect(forget_middleware)
     if hasattr(config, "workerinput"):

@@ -147,6 +147,17 @@ VENTANILLA_WAREHOUSE_PATH = Path(
         shown_default="<VENTANILLA_VAR_DIR>/warehouse.duckdb",
     )
 )
+# The districts' boundaries, for the dashboards' map: a GeoJSON FeatureCollection of polygons whose
+# property "name" is the district as the cases record it. Without the file there is no map.
+VENTANILLA_DISTRICTS_GEOJSON = Path(
+    env(
+        "VENTANILLA_DISTRICTS_GEOJSON",
+        str(VENTANILLA_VAR_DIR / "districts.geojson"),
+        "GeoJSON of the districts' boundaries (property `name`, as cases record the district) "
+        "for the dashboards' map; without it the dashboards show no map",
+        shown_default="<VENTANILLA_VAR_DIR>/districts.geojson",
+    )
+)
 VENTANILLA_WAREHOUSE_KEY = env(
     "VENTANILLA_WAREHOUSE_KEY",
     "",

@@ -14,6 +14,8 @@ from django.utils import timezone
 from tests.browser.conftest import fits_the_screen
 from tests.conftest import PASSWORD
 from tests.web.console.test_analytics_page import a_warehouse
+from ventanilla.demo.boundaries import write_town_boundaries
+from ventanilla.demo.names import DISTRICTS
 from ventanilla.warehouse.schema import DERIVED
 
 pytestmark = [
@@ -68,3 +70,69 @@ def test_the_dashboards_fit_a_phone_in_spanish_and_lead_on_by_keyboard(
     page.wait_for_url(f"{live_server.url}/console/analytics/segments/")
     assert page.get_by_role("heading", level=1).inner_text() == "Segmentos de la población"
     assert fits_the_screen(page)
+
+
+def test_the_charts_and_the_map_are_drawn_under_the_strict_policy_in_spanish(
+    page: Any, live_server: Any, make_staff: Any, settings: Any, tmp_path: Path
+) -> None:
+    path = a_warehouse(tmp_path / "warehouse.duckdb")
+    centre, north = DISTRICTS[0], DISTRICTS[1]
+    with duckdb.connect(str(path)) as con:
+        for n in range(1, 12):  # six cases in the centre, two in the north (too few to show)
+            where = centre.name if n <= 6 else north.name if n <= 8 else None
+            con.execute("UPDATE fact_case SET district = ? WHERE case_id = ?", [where, f"c{n}"])
+    settings.VENTANILLA_WAREHOUSE_PATH = path
+    settings.VENTANILLA_DISTRICTS_GEOJSON = tmp_path / "districts.geojson"
+    write_town_boundaries(settings.VENTANILLA_DISTRICTS_GEOJSON)
+    make_staff("analista", "ayto", "analyst")
+    refused: list[str] = []
+    failures: list[str] = []
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.expose_function("__cspRefused", lambda what: refused.append(what))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', "
+        "e => window.__cspRefused(e.violatedDirective + ' ' + e.blockedURI))"
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/?next=/console/analytics/")
+    page.get_by_label("Nombre de usuario").fill("analista")
+    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
+    page.get_by_label("Contraseña", exact=True).press("Enter")
+    page.wait_for_url(f"{live_server.url}/console/analytics/")
+    page.locator("[data-map][data-drawn='true']").wait_for()
+
+    # Every figure's chart is drawn on a canvas, named for what it shows, above its table.
+    charts = page.locator("[data-chart]")
+    assert charts.count() == 2  # the others hide every cell: their tables say so
+    for n in range(charts.count()):
+        assert charts.nth(n).locator("canvas").count() == 1
+    assert page.get_by_role("img", name="Gráfico de «Contactos por canal»").is_visible()
+    # The map: each district of the town with its cases, the hidden one drawn as no figure.
+    areas = page.evaluate(
+        "() => echarts.getInstanceByDom(document.querySelector('[data-map]'))"
+        ".getOption().series[0].data"
+    )
+    drawn = {area["name"]: area["value"] for area in areas}
+    assert len(drawn) == len(DISTRICTS)
+    assert drawn[centre.name] == 6 and drawn[north.name] is None
+
+    # Pointing at the centre of the town names the district and its figure, in Spanish.
+    page.locator("[data-map]").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        "([lon, lat]) => echarts.getInstanceByDom(document.querySelector('[data-map]'))"
+        ".convertToPixel({seriesIndex: 0}, [lon, lat])",
+        [centre.longitude, centre.latitude],
+    )
+    box = page.locator("[data-map]").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.get_by_text(f"{centre.name}: 6").wait_for()
+    x, y = page.evaluate(
+        "([lon, lat]) => echarts.getInstanceByDom(document.querySelector('[data-map]'))"
+        ".convertToPixel({seriesIndex: 0}, [lon, lat])",
+        [north.longitude, north.latitude],
+    )
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.get_by_text(f"{north.name}: menos de 5").wait_for()
+
+    assert not refused, refused
+    assert not failures, failures

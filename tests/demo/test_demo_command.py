@@ -19,6 +19,7 @@ from django_otp.oath import totp
 from ventanilla.consent.models import Consent
 from ventanilla.demo.catalogue import DEMO_PASSWORD
 from ventanilla.parties.models import ContactPoint, Identifier
+from ventanilla.warehouse.boundaries import district_boundaries
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.django_db
 def warehouse_path(settings: Any, tmp_path: Path) -> Path:
     """The demo builds the warehouse: in the test's own folder, never the installation's."""
     settings.VENTANILLA_WAREHOUSE_PATH = tmp_path / "warehouse.duckdb"
+    settings.VENTANILLA_DISTRICTS_GEOJSON = tmp_path / "districts.geojson"
     return settings.VENTANILLA_WAREHOUSE_PATH
 
 
@@ -43,7 +45,22 @@ def test_the_demo_builds_the_warehouse_so_the_analyst_sees_figures(
 
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         [(contacts,)] = con.execute("SELECT COUNT(*) FROM fact_interaction").fetchall()
+        districts = {
+            name for (name,) in con.execute("SELECT district FROM dim_district").fetchall()
+        }
     assert contacts > 0
+    # The map is drawn on the town's boundaries, one shape for each district its cases record.
+    drawn = district_boundaries(warehouse_path.parent / "districts.geojson")
+    assert drawn is not None and districts <= set(drawn.names)
+
+
+def test_the_demo_keeps_the_administrations_own_boundaries(warehouse_path: Path) -> None:
+    own = warehouse_path.parent / "districts.geojson"
+    own.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+
+    run_demo()
+
+    assert own.read_text(encoding="utf-8") == '{"type": "FeatureCollection", "features": []}'
 
 
 def secrets_in(output: str) -> dict[str, str]:

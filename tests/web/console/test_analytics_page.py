@@ -3,6 +3,8 @@ and in the CSV; front-line staff refused; a clear word when the warehouse is not
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -183,3 +185,122 @@ def test_how_contacts_ended_gives_the_first_contact_resolution(
     assert "Answered" in page and "Appointment given" in page
     assert "Cases opened by district" in page
     assert not raw_keys(page)
+
+
+def boundaries(path: Path, *names: str) -> Path:
+    """A boundaries file with one small square for each district named."""
+    square = [[[-3.70, 40.41], [-3.69, 40.41], [-3.69, 40.42], [-3.70, 40.42], [-3.70, 40.41]]]
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": name},
+                        "geometry": {"type": "Polygon", "coordinates": square},
+                    }
+                    for name in names
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def in_districts(warehouse: Path, **cases: str) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        for case, district in cases.items():
+            con.execute("UPDATE fact_case SET district = ? WHERE case_id = ?", [district, case])
+
+
+def script_data(page: str, element_id: str) -> Any:
+    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', page)
+    assert found, f"no {element_id} on the page"
+    return json.loads(found.group(1))
+
+
+def test_each_figure_carries_its_chart_with_the_small_cells_drawn_as_none(
+    built: Path, make_staff: Any
+) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    chart = script_data(page, "chart-channels")
+    drawn = dict(zip(chart["labels"], chart["now"], strict=True))
+    assert drawn["Website"] == 40
+    assert drawn["Phone 010 (fewer than 5)"] is None
+    assert chart["names"] == ["This period", "Previous period"]
+    assert 'id="chart-backlog"' not in page  # both its cells hidden: the table alone says it
+    # A chart for each figure with a cell to show; one whose every cell is hidden has its table.
+    assert page.count('class="chart"') == 2 and page.count("<table>") == 5
+    assert "vendor/echarts.min" in page and "js/dashboard" in page
+
+
+def test_the_map_draws_cases_by_district_with_the_small_cells_hidden(
+    built: Path, make_staff: Any, settings: Any, tmp_path: Path
+) -> None:
+    in_districts(built, **{f"c{n}": "Centro" for n in range(1, 7)}, c7="Norte", c8="Norte")
+    in_districts(built, c9="Polígono", c10="Polígono", c11="Polígono")
+    settings.VENTANILLA_DISTRICTS_GEOJSON = boundaries(
+        tmp_path / "districts.geojson", "Centro", "Norte", "Sur"
+    )
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    drawn = script_data(page, "district-map")
+    # Six cases from six people in the centre; two in the north are too few to show; none in
+    # the south. A district the file does not know is named under the map.
+    assert drawn["areas"] == [
+        {"name": "Centro", "value": 6},
+        {"name": "Norte", "value": None},
+        {"name": "Sur", "value": 0},
+    ]
+    assert "Not on the map: Polígono." in page
+    shapes = client.get(drawn["url"])
+    assert shapes.status_code == 200
+    assert shapes["Content-Type"] == "application/geo+json"
+    assert [f["properties"]["name"] for f in json.loads(shapes.content)["features"]] == [
+        "Centro",
+        "Norte",
+        "Sur",
+    ]
+
+
+def test_the_boundaries_are_for_those_who_read_the_dashboards(
+    built: Path, make_staff: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.VENTANILLA_DISTRICTS_GEOJSON = boundaries(tmp_path / "districts.geojson", "Centro")
+    client = sign_in(Client(), make_staff("agente", "ayto", "agent"))
+
+    assert client.get("/console/analytics/districts.geojson").status_code == 403
+
+
+def test_without_boundaries_the_page_says_how_to_have_a_map(
+    built: Path, make_staff: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.VENTANILLA_DISTRICTS_GEOJSON = tmp_path / "none.geojson"
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    assert 'data-testid="map-missing"' in page and "VENTANILLA_DISTRICTS_GEOJSON" in page
+    assert 'id="district-map"' not in page
+    assert client.get("/console/analytics/districts.geojson").status_code == 404
+
+
+def test_boundaries_that_cannot_be_drawn_are_named_with_the_reason(
+    built: Path, make_staff: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.VENTANILLA_DISTRICTS_GEOJSON = tmp_path / "districts.geojson"
+    settings.VENTANILLA_DISTRICTS_GEOJSON.write_text("<kml/>", encoding="utf-8")
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    assert "The map of the districts cannot be drawn:" in page
+    assert "The file of district boundaries is not JSON." in page
+    assert client.get("/console/analytics/districts.geojson").status_code == 404

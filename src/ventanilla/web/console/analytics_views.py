@@ -1,6 +1,9 @@
 """The analysts' dashboard, /console/analytics/: figures from the warehouse, never a person.
-Each figure is a bar chart in plain HTML, a table, and a CSV download, all small-cell
-suppressed. Beside it, /console/analytics/alerts/: the emerging problems found each night."""
+Each figure is a chart (drawn in the browser by the vendored ECharts from the figures the page
+carries as JSON), a table with the same figures for screen readers, and a CSV download, all
+small-cell suppressed; cases by district are also drawn on a map of the districts' boundaries
+(/console/analytics/districts.geojson). Beside it, /console/analytics/alerts/: the emerging
+problems found each night."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import duckdb
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -23,6 +27,7 @@ from ventanilla.access.models import Scope
 from ventanilla.analytics.models import Alert
 from ventanilla.analytics.selectors import alerts_since
 from ventanilla.interactions.models import Interaction
+from ventanilla.warehouse.boundaries import BoundariesUnreadable, district_boundaries
 from ventanilla.warehouse.dashboard import (
     FIGURES,
     PERIODS,
@@ -182,6 +187,65 @@ def _csv(figure: Figure) -> HttpResponse:
     return response
 
 
+def _chart(figure: Figure, compared: bool) -> dict[str, object]:
+    """A figure as its chart draws it: a hidden cell is labelled so and drawn as no bar; a figure
+    whose every cell is hidden is not drawn at all (its table says so)."""
+    hidden = _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD}
+    now = [row.count for row in figure.rows]
+    before = [row.previous for row in figure.rows] if compared else None
+    return {
+        "drawn": any(v is not None for v in now + (before or [])),
+        "kind": "bar",
+        "labels": [
+            row.label if row.count is not None else f"{row.label} ({hidden})" for row in figure.rows
+        ],
+        "now": now,
+        "before": before,
+        "names": [_("This period"), _("Previous period")],
+    }
+
+
+def _map(figure: Figure) -> dict[str, object]:
+    """Cases by district as the map draws them, or why there is no map. A district of the file
+    with no case in the period is a zero; one whose figure is hidden is drawn as no figure."""
+    try:
+        boundaries = district_boundaries(Path(settings.VENTANILLA_DISTRICTS_GEOJSON))
+    except BoundariesUnreadable as problem:
+        return {"shown": False, "problem": str(problem)}
+    except OSError:
+        return {"shown": False, "problem": _("The file of district boundaries cannot be read.")}
+    if boundaries is None:
+        return {"shown": False, "problem": None}
+    counts = {row.label: row.count for row in figure.rows}
+    not_recorded = _labels()["none"]
+    on_map = set(boundaries.names)
+    return {
+        "shown": True,
+        "kind": "map",
+        "url": reverse("console:districts-geojson"),
+        "areas": [{"name": name, "value": counts.get(name, 0)} for name in boundaries.names],
+        "top": max([count or 0 for count in counts.values()] + [1]),
+        "names": {
+            "value": _("Cases opened"),
+            "hidden": _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD},
+        },
+        "outside": [label for label in counts if label not in on_map and label != not_recorded],
+    }
+
+
+@staff_view
+def districts_geojson(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The districts' boundaries the dashboards' map is drawn on: shapes, never a person."""
+    require(actor, Scope.ANALYTICS_READ)
+    try:
+        boundaries = district_boundaries(Path(settings.VENTANILLA_DISTRICTS_GEOJSON))
+    except (BoundariesUnreadable, OSError) as problem:
+        raise Http404(_("There is no map of the districts.")) from problem
+    if boundaries is None:
+        raise Http404(_("There is no map of the districts."))
+    return HttpResponse(boundaries.content, content_type="application/geo+json")
+
+
 ALERT_PERIODS = (7, 30, 90)
 RECENT_ALERT_DAYS = 7
 
@@ -303,6 +367,8 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
                 "title": TITLES[key],
                 "heading": HEADINGS[key],
                 "figure": figures[key],
+                "chart": _chart(figures[key], compared=key != "backlog"),
+                "chart_id": f"chart-{key}",
                 "csv": f"?{query.urlencode()}&format=csv&figure={key}"
                 if query
                 else f"?format=csv&figure={key}",
@@ -311,5 +377,6 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
         ],
         deadline_rate=rate,
         first_contact_rate=first_contact,
+        district_map=_map(figures["districts"]),
     )
     return render(request, "console/analytics.html", context)

@@ -31,6 +31,11 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("home/", views.home, name="home"),
     path("analytics/", analytics_views.analytics, name="analytics"),
+    path(
+        "analytics/districts.geojson",
+        analytics_views.districts_geojson,
+        name="districts-geojson",
+    ),
     path("analytics/alerts/", analytics_views.alerts, name="alerts"),
     path("analytics/segments/", analytics_views.segments, name="segments"),
     path("analytics/associations/", association_views.associations, name="associations"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -54,6 +55,11 @@ class Command(BaseCommand):
         from ventanilla.warehouse.build import warehouse_build
 
         warehouse_build(progress=None)
+        # The dashboards' map is drawn on the districts' boundaries; the demo town's are made up
+        # (an administration brings its own file, which is never overwritten).
+        from ventanilla.demo.boundaries import write_town_boundaries
+
+        write_town_boundaries(Path(settings.VENTANILLA_DISTRICTS_GEOJSON))
         # The same for the services that follow each other: the 360° view's suggestions and the
         # managers' report show at once.
         from ventanilla.associations.services import associations_mine
