@@ -103,7 +103,7 @@ def test_the_charts_and_the_map_are_drawn_under_the_strict_policy_in_spanish(
 
     # Every figure's chart is drawn on a canvas, named for what it shows, above its table.
     charts = page.locator("[data-chart]")
-    assert charts.count() == 2  # the others hide every cell: their tables say so
+    assert charts.count() == 3  # the others hide every cell: their tables say so
     for n in range(charts.count()):
         assert charts.nth(n).locator("canvas").count() == 1
     assert page.get_by_role("img", name="Gráfico de «Contactos por canal»").is_visible()

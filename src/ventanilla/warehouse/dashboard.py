@@ -12,7 +12,19 @@ import duckdb
 from ventanilla.warehouse.suppression import SuppressedTable, aggregate
 
 PERIODS = (30, 90, 365)
-FIGURES = ("channels", "outcomes", "services", "districts", "backlog", "deadlines", "satisfaction")
+FIGURES = (
+    "channels",
+    "outcomes",
+    "repeats",
+    "services",
+    "life_events",
+    "districts",
+    "backlog",
+    "deadlines",
+    "resolution",
+    "satisfaction",
+    "satisfaction_services",
+)
 # How a contact ended, as the operational side records it (``Interaction.Outcome``).
 OUTCOMES = ("answered", "case_opened", "appointment", "call_back", "transferred", "no_answer")
 
@@ -23,6 +35,7 @@ class Row:
     count: int | None  # None: too few people to show
     previous: int | None = None
     mean: float | None = None
+    median: float | None = None
 
 
 @dataclass
@@ -40,7 +53,18 @@ class Filters:
     days: int = 30
     agency: str = ""
     channel: str = ""
+    service: str = ""
     segment: int = 0  # 0: everyone
+
+
+@dataclass
+class Trend:
+    """Contacts by channel over the period, week by week (month by month over a year): the
+    channel shift. Each line is a channel's counts in the order of ``buckets``."""
+
+    by: str  # "week" (the Monday's date) or "year_month"
+    buckets: list[str] = field(default_factory=list)
+    lines: list[tuple[str, list[int | None]]] = field(default_factory=list)
 
 
 def code_names(
@@ -57,8 +81,11 @@ def code_names(
 
 
 def choices(con: duckdb.DuckDBPyConnection, language: str) -> dict[str, list[tuple[str, str]]]:
-    """The agencies and channels the filters offer, by name."""
+    """The agencies, channels and services the filters offer, by name."""
     return {
+        "services": sorted(
+            code_names(con, "dim_service", "service_code", language).items(), key=lambda i: i[1]
+        ),
         "agencies": sorted(
             code_names(con, "dim_agency", "agency_code", language).items(), key=lambda i: i[1]
         ),
@@ -95,15 +122,19 @@ def dashboard(
     start = end - timedelta(days=filters.days - 1)
     before = (start - timedelta(days=filters.days), start - timedelta(days=1))
     channel = [filters.channel] if filters.channel else None
+    service = [filters.service] if filters.service else None
     departments = _departments(con, filters.agency) if filters.agency else None
     segment = filters.segment or None
     channels = code_names(con, "dim_channel", "channel_code", language)
     services = code_names(con, "dim_service", "service_code", language)
+    life_events = code_names(con, "dim_life_event", "life_event_code", language)
 
     def where(agency_column: str, **more: list[Any]) -> dict[str, list[Any]]:
         clauses: dict[str, list[Any]] = dict(more)
         if channel:
             clauses["channel_code"] = channel
+        if service:
+            clauses["service_code"] = service
         if departments is not None:
             clauses[agency_column] = departments
         return clauses
@@ -117,6 +148,7 @@ def dashboard(
         *,
         dated: bool = True,
         mean: str | None = None,
+        median: str | None = None,
         limit: int | None = None,
     ) -> Figure:
         now = aggregate(
@@ -127,6 +159,7 @@ def dashboard(
             end=end if dated else None,
             where=clauses,
             mean=mean,
+            median=median,
             segment=segment,
         )
         then: SuppressedTable | None = (
@@ -159,6 +192,7 @@ def dashboard(
                     count=cell.count,
                     previous=earlier.get(code),
                     mean=cell.mean if cell.count is not None else None,
+                    median=cell.median if cell.count is not None else None,
                 )
             )
         result.top = max((row.count or 0 for row in result.rows), default=0)
@@ -175,6 +209,13 @@ def dashboard(
             {code: labels[f"outcome:{code}"] for code in OUTCOMES},
             where("agency_code", direction=["inbound"]),
         ),
+        "repeats": figure(
+            "repeats",
+            "fact_repeat_contact",
+            "repeat",
+            {"False": labels["first"], "True": labels["repeat"]},
+            where("agency_code"),
+        ),
         "districts": figure(
             "districts",
             "fact_case",
@@ -187,6 +228,14 @@ def dashboard(
             "fact_case",
             "service_code",
             services,
+            where("department_code"),
+            limit=10,
+        ),
+        "life_events": figure(
+            "life_events",
+            "fact_case_life_event",
+            "life_event_code",
+            life_events,
             where("department_code"),
             limit=10,
         ),
@@ -205,6 +254,15 @@ def dashboard(
             {"False": labels["on_time"], "True": labels["late"]},
             where("department_code", closed_late=[True, False]),
         ),
+        "resolution": figure(
+            "resolution",
+            "fact_case",
+            "service_code",
+            services,
+            where("department_code", is_open=[False]),
+            median="hours_to_close",
+            limit=10,
+        ),
         "satisfaction": figure(
             "satisfaction",
             "fact_satisfaction",
@@ -213,5 +271,56 @@ def dashboard(
             where("department_code"),
             mean="score",
         ),
+        "satisfaction_services": figure(
+            "satisfaction_services",
+            "fact_satisfaction",
+            "service_code",
+            services,
+            where("department_code"),
+            mean="score",
+            limit=10,
+        ),
     }
     return figures
+
+
+def trend(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    language: str,
+    today: date | None = None,
+) -> Trend:
+    """Contacts by channel over the period, for the channel shift: week by week, or month by
+    month over a year; each cell suppressed as every published figure is."""
+    end = today or datetime.now(tz=UTC).date()
+    start = end - timedelta(days=filters.days - 1)
+    by = "year_month" if filters.days > 90 else "week"
+    clauses: dict[str, list[Any]] = {}
+    if filters.channel:
+        clauses["channel_code"] = [filters.channel]
+    if filters.service:
+        clauses["service_code"] = [filters.service]
+    if filters.agency:
+        clauses["agency_code"] = _departments(con, filters.agency)
+    table = aggregate(
+        con,
+        fact="fact_interaction",
+        by=(by, "channel_code"),
+        start=start,
+        end=end,
+        where=clauses,
+        segment=filters.segment or None,
+    )
+    channels = code_names(con, "dim_channel", "channel_code", language)
+    result = Trend(by=by, buckets=sorted({str(cell.group[0]) for cell in table.cells}))
+    counts: dict[str, dict[str, int | None]] = {}
+    for cell in table.cells:
+        counts.setdefault(str(cell.group[1]), {})[str(cell.group[0])] = cell.count
+    # The busiest channel first; a channel with no contact in a week is a zero that week.
+    ordered = sorted(counts, key=lambda code: (-sum(v or 0 for v in counts[code].values()), code))
+    for code in ordered:
+        result.lines.append(
+            (channels.get(code, code), [counts[code].get(bucket, 0) for bucket in result.buckets])
+        )
+    return result

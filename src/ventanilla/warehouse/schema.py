@@ -117,6 +117,22 @@ DERIVED: dict[str, str] = {
                CAST(COALESCE(satisfaction_at, closed_at) AS DATE) AS date_key
         FROM fact_case WHERE satisfaction IS NOT NULL
     """,
+    # Each case under each life event its service belongs to (a case may count under several).
+    "fact_case_life_event": """
+        SELECT c.case_id, c.party_key, b.life_event_code, c.service_code, c.channel_code,
+               c.department_code, c.district, c.date_key
+        FROM fact_case c JOIN bridge_service_life_event b ON b.service_code = c.service_code
+    """,
+    # Each contact from the public about a service, and whether the same person had contacted
+    # the administration about the same service in the 30 days before (a repeat contact).
+    "fact_repeat_contact": """
+        SELECT interaction_id, party_key, channel_code, agency_code, service_code, date_key,
+               COALESCE(occurred_at - lag(occurred_at) OVER (
+                   PARTITION BY party_key, service_code ORDER BY occurred_at, interaction_id
+               ) <= INTERVAL 30 DAY, false) AS repeat
+        FROM fact_interaction
+        WHERE direction = 'inbound' AND party_key IS NOT NULL AND service_code IS NOT NULL
+    """,
     "dim_district": """
         SELECT DISTINCT district FROM (
             SELECT district FROM fact_case UNION ALL SELECT district FROM dim_party

@@ -30,6 +30,8 @@ GROUPABLE: dict[str, frozenset[str]] = {
             "year",
             "month",
             "date_key",
+            "year_month",
+            "week",
         }
     ),
     "fact_case": frozenset(
@@ -62,6 +64,29 @@ GROUPABLE: dict[str, frozenset[str]] = {
             "date_key",
         }
     ),
+    "fact_case_life_event": frozenset(
+        {
+            "life_event_code",
+            "service_code",
+            "channel_code",
+            "department_code",
+            "district",
+            "year",
+            "month",
+            "date_key",
+        }
+    ),
+    "fact_repeat_contact": frozenset(
+        {
+            "repeat",
+            "channel_code",
+            "agency_code",
+            "service_code",
+            "year",
+            "month",
+            "date_key",
+        }
+    ),
     "fact_satisfaction": frozenset(
         {
             "service_code",
@@ -82,14 +107,17 @@ _DAY = "date_key"
 # every December together, the suppression would guard though nobody publishes them).
 _DERIVED = {
     "year_month": "strftime(date_key, '%Y-%m')",
+    # The Monday of the week, as an ISO date.
+    "week": "strftime(date_trunc('week', date_key), '%Y-%m-%d')",
     "age_band": (
         "CASE WHEN current_date - date_key < 30 THEN '0-29' "
         "WHEN current_date - date_key < 90 THEN '30-89' "
         "WHEN current_date - date_key < 365 THEN '90-364' ELSE '365+' END"
     ),
 }
-# The only columns whose mean may be published beside a count.
+# The only columns whose mean may be published beside a count, and whose median.
 _MEANS = frozenset({"score"})
+_MEDIANS = frozenset({"hours_to_close"})
 
 
 @dataclass
@@ -100,6 +128,7 @@ class Cell:
     people: int
     suppressed: str = ""  # "", "small" (primary) or "complementary"
     mean: float | None = None
+    median: float | None = None
 
     @property
     def count(self) -> int | None:
@@ -168,12 +197,14 @@ def aggregate(
     threshold: int | None = None,
     where: dict[str, list[Any]] | None = None,
     mean: str | None = None,
+    median: str | None = None,
     segment: int | None = None,
 ) -> SuppressedTable:
     """Count the rows of ``fact`` grouped ``by`` its columns (and "year", "month" of its date),
     between ``start`` and ``end`` (dates, inclusive), keeping only rows whose columns hold one
     of the values ``where`` lists, with the people behind each count (and the ``mean`` of a
-    column), only of the people of one ``segment`` if given, and suppress the small cells."""
+    column, or its ``median``), only of the people of one ``segment`` if given, and suppress the
+    small cells."""
     allowed = GROUPABLE.get(fact)
     if allowed is None:
         raise ValueError(f"{fact} is not a fact that can be published")
@@ -181,8 +212,12 @@ def aggregate(
     if unknown or not by:
         raise ValueError(f"cannot group {fact} by {', '.join(unknown) or 'nothing'}")
     unknown = [column for column in (where or {}) if column not in allowed or column in _DERIVED]
-    if unknown or (mean is not None and mean not in _MEANS):
-        raise ValueError(f"cannot filter {fact} by {', '.join(unknown) or mean}")
+    if (
+        unknown
+        or (mean is not None and mean not in _MEANS)
+        or (median is not None and (median not in _MEDIANS or mean is not None))
+    ):
+        raise ValueError(f"cannot filter {fact} by {', '.join(unknown) or mean or median}")
 
     def expression(column: str) -> str:
         if column in {"year", "month"}:
@@ -194,6 +229,8 @@ def aggregate(
     columns = ", ".join(expression(column) for column in by)
     if mean is not None:
         columns += f", {mean} AS mean_of"
+    if median is not None:
+        columns += f", {median} AS mean_of"
     names = ", ".join(by)
     clauses, params = ["TRUE"], []
     if start is not None:
@@ -211,7 +248,13 @@ def aggregate(
     if segment is not None:
         clauses.append("party_key IN (SELECT party_key FROM dim_party_segment WHERE segment = ?)")
         params.append(segment)
-    average = ", AVG(mean_of) AS mean_of" if mean is not None else ""
+    average = (
+        ", AVG(mean_of) AS mean_of"
+        if mean is not None
+        else ", MEDIAN(mean_of) AS mean_of"
+        if median is not None
+        else ""
+    )
     sql = (
         # Rows whose person was erased have no key: together they count as one person, the
         # fewest they can be, so they never make a cell look safer than it is.
@@ -224,12 +267,14 @@ def aggregate(
     cells = []
     for row in con.execute(sql, params).fetchall():
         n, people = row[len(by)], row[len(by) + 1]
+        measured = float(row[-1]) if (mean or median) and row[-1] is not None else None
         cells.append(
             Cell(
                 group=tuple(row[: len(by)]),
                 true_count=int(n),
                 people=int(people),
-                mean=float(row[-1]) if mean is not None and row[-1] is not None else None,
+                mean=measured if mean is not None else None,
+                median=measured if median is not None else None,
             )
         )
     return suppress(cells, by=by, threshold=threshold)

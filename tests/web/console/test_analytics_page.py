@@ -84,7 +84,17 @@ def a_warehouse(path: Path) -> Path:
                     now,
                 ],
             )
-        con.execute(f"CREATE TABLE fact_satisfaction AS {DERIVED['fact_satisfaction']}")
+        con.execute(
+            "CREATE TABLE dim_life_event AS SELECT * FROM (VALUES "
+            "('mudanza', 'personal', 'Cambio de domicilio', 'Moving house')) "
+            "t(life_event_code, kind, name_es, name_en)"
+        )
+        con.execute(
+            "CREATE TABLE bridge_service_life_event AS SELECT * FROM (VALUES "
+            "('padron', 'mudanza')) t(service_code, life_event_code)"
+        )
+        for name, sql in DERIVED.items():
+            con.execute(f"CREATE TABLE {name} AS {sql}")
     return path
 
 
@@ -235,7 +245,11 @@ def test_each_figure_carries_its_chart_with_the_small_cells_drawn_as_none(
     assert chart["names"] == ["This period", "Previous period"]
     assert 'id="chart-backlog"' not in page  # both its cells hidden: the table alone says it
     # A chart for each figure with a cell to show; one whose every cell is hidden has its table.
-    assert page.count('class="chart"') == 2 and page.count("<table>") == 5
+    assert set(re.findall(r'data-chart="([\w-]+)"', page)) == {
+        "chart-trend",
+        "chart-channels",
+        "chart-districts",
+    }
     assert "vendor/echarts.min" in page and "js/dashboard" in page
 
 
@@ -304,3 +318,119 @@ def test_boundaries_that_cannot_be_drawn_are_named_with_the_reason(
     assert "The map of the districts cannot be drawn:" in page
     assert "The file of district boundaries is not JSON." in page
     assert client.get("/console/analytics/districts.geojson").status_code == 404
+
+
+def rebuild_derived(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        for name, sql in DERIVED.items():
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+
+def test_repeat_contacts_are_the_same_person_about_the_same_service_within_30_days(
+    built: Path, make_staff: Any
+) -> None:
+    today = timezone.localdate()
+    with duckdb.connect(str(built)) as con:
+        # Twelve people ask about street lighting; six of them ask again ten days later, and
+        # four more ask about it again after 40 days (not a repeat: a new matter).
+        for n in range(12):
+            for k, ago in enumerate((25, 15) if n < 6 else (55, 15) if n < 10 else (15,)):
+                day = today - timedelta(days=ago)
+                con.execute(
+                    "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, "
+                    "date_key, channel_code, agency_code, service_code, direction, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'telefono', 'ayto', 'alumbrado-publico', 'inbound', ?)",
+                    [f"r{n}-{k}", f"x{n}", day, day, day],
+                )
+    rebuild_derived(built)
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+    rows = client.get("/console/analytics/?format=csv&figure=repeats").content.decode()
+
+    # In the last 30 days: 6 + 6 + 4 + 2 = 18 contacts, of which the six second ones repeat.
+    assert "33% of the public's contacts about a service came from someone" in page
+    assert "Again about the same service within 30 days,6," in rows
+    assert "The first about that service in 30 days,12," in rows
+
+
+def test_time_to_resolve_is_the_median_in_days_and_satisfaction_is_by_service_too(
+    built: Path, make_staff: Any
+) -> None:
+    today = timezone.localdate()
+    opened = datetime.combine(today - timedelta(days=10), datetime.min.time())
+    with duckdb.connect(str(built)) as con:
+        for n, days in enumerate((1, 2, 3, 4, 8)):  # five people's cases: the median is 3 days
+            con.execute(
+                "INSERT INTO fact_case (case_id, party_key, service_code, channel_code, "
+                "department_code, status, is_open, opened_at, date_key, closed_at, "
+                "hours_to_close, satisfaction, updated_at) VALUES (?, ?, 'alumbrado-publico', "
+                "'web', 'ayto', 'closed', false, ?, ?, ?, ?, ?, ?)",
+                [
+                    f"z{n}",
+                    f"z{n}",
+                    opened,
+                    opened.date(),
+                    opened + timedelta(days=days),
+                    24.0 * days,
+                    2 + n % 3,
+                    opened,
+                ],
+            )
+    rebuild_derived(built)
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    # For street lighting alone: the three registrations closed would otherwise be one hidden
+    # cell beside it, and it would be hidden too, lest the total give them away.
+    only = "/console/analytics/?service=alumbrado-publico&format=csv"
+    resolution = client.get(f"{only}&figure=resolution").content.decode()
+    rated = client.get(f"{only}&figure=satisfaction_services").content.decode()
+
+    assert resolution.splitlines()[0] == "Service,This period,Previous period,Median days to close"
+    assert "Street lighting,5,fewer than 5 people,3.00" in resolution.splitlines()
+    # Scores 2, 3, 4, 2, 3: a mean of 2.8.
+    assert "Street lighting,5,fewer than 5 people,2.80" in rated.splitlines()
+
+
+def test_the_service_filter_keeps_that_services_cases_and_life_events_count_them(
+    built: Path, make_staff: Any
+) -> None:
+    today = timezone.localdate()
+    opened = datetime.combine(today - timedelta(days=3), datetime.min.time())
+    with duckdb.connect(str(built)) as con:
+        for n in range(6):  # six more registrations: a life event of moving house
+            con.execute(
+                "INSERT INTO fact_case (case_id, party_key, service_code, channel_code, "
+                "department_code, status, is_open, opened_at, date_key, updated_at) "
+                "VALUES (?, ?, 'padron', 'web', 'ayto', 'open', true, ?, ?, ?)",
+                [f"m{n}", f"m{n}", opened, opened.date(), opened],
+            )
+    rebuild_derived(built)
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    everything = client.get("/console/analytics/?format=csv&figure=services").content.decode()
+    registration = client.get(
+        "/console/analytics/?service=padron&format=csv&figure=services"
+    ).content.decode()
+    moving = client.get("/console/analytics/?format=csv&figure=life_events").content.decode()
+
+    assert "Street lighting" in everything
+    assert "Street lighting" not in registration and "Registration,10," in registration
+    assert "Moving house,10," in moving
+
+
+def test_the_contacts_by_channel_week_by_week_hide_the_small_cells(
+    built: Path, make_staff: Any
+) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
+
+    page = client.get("/console/analytics/").content.decode()
+
+    chart = script_data(page, "chart-trend")
+    assert all(label.startswith("Week of ") for label in chart["labels"])
+    drawn = {line["name"]: line["values"] for line in chart["lines"]}
+    assert drawn["Website"][-1] == 40
+    assert drawn["Phone 010"][-1] is None  # three contacts from two people
+    assert "Contacts by channel, week by week" in page
+    year = script_data(client.get("/console/analytics/?days=365").content.decode(), "chart-trend")
+    assert len(year["labels"]) == 1 and "Week" not in year["labels"][0]

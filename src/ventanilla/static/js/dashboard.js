@@ -69,6 +69,38 @@
     return chart;
   };
 
+  // Channels over time: one colour each, told apart without relying on hue alone (the legend
+  // and the tooltip name them, the table gives the numbers).
+  var palette = [accent, "#e07b00", "#2e8540", "#8e44ad", "#c0392b", "#4a6272", "#b7950b", "#16a085"];
+  var stackChart = function (element, data) {
+    element.style.height = "320px";
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: !still,
+      aria: { enabled: false },
+      color: palette,
+      textStyle: { color: ink, fontFamily: "inherit", fontSize: 13 },
+      legend: { type: "scroll", top: 0, left: 0, right: 0, textStyle: { color: ink, fontSize: 13 } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) {
+        return v === null || v === undefined || v === "-" ? data.hidden : numbers.format(v);
+      } },
+      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      xAxis: {
+        type: "category", data: data.labels,
+        axisLabel: { color: muted, hideOverlap: true }, axisLine: { lineStyle: { color: line } }
+      },
+      yAxis: {
+        type: "value", minInterval: 1,
+        axisLabel: { color: muted, formatter: function (v) { return numbers.format(v); } },
+        splitLine: { lineStyle: { color: line } }
+      },
+      series: data.lines.map(function (one) {
+        return { name: one.name, type: "bar", stack: "contacts", data: one.values, barMaxWidth: 48 };
+      })
+    });
+    return chart;
+  };
+
   var mapChart = function (element, data) {
     element.style.height = Math.max(260, Math.min(480, element.clientWidth * 0.75)) + "px";
     var chart = echarts.init(element, null, { renderer: "canvas" });
@@ -116,7 +148,7 @@
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var data = read(element.dataset.chart);
     if (data) {
-      charts.push(barChart(element, data));
+      charts.push(data.kind === "stack" ? stackChart(element, data) : barChart(element, data));
       element.dataset.drawn = "true";
     }
   });

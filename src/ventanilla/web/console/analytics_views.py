@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -33,9 +34,12 @@ from ventanilla.warehouse.dashboard import (
     PERIODS,
     Figure,
     Filters,
+    Row,
+    Trend,
     choices,
     code_names,
     dashboard,
+    trend,
 )
 from ventanilla.warehouse.segments import SegmentFigures, segment_figures
 from ventanilla.web.console.views import staff_view
@@ -43,21 +47,37 @@ from ventanilla.web.console.views import staff_view
 TITLES = {
     "channels": gettext_lazy("Contacts by channel"),
     "outcomes": gettext_lazy("How contacts ended"),
+    "repeats": gettext_lazy("Repeat contacts"),
     "districts": gettext_lazy("Cases opened by district"),
     "services": gettext_lazy("Cases opened by service (top 10)"),
+    "life_events": gettext_lazy("Cases opened by life event (top 10)"),
     "backlog": gettext_lazy("Open cases by age"),
     "deadlines": gettext_lazy("Cases closed within their deadline"),
+    "resolution": gettext_lazy("Time to resolve by service (top 10)"),
     "satisfaction": gettext_lazy("Satisfaction by channel"),
+    "satisfaction_services": gettext_lazy("Satisfaction by service (top 10)"),
 }
 HEADINGS = {
     "channels": gettext_lazy("Channel"),
     "outcomes": gettext_lazy("Outcome"),
+    "repeats": gettext_lazy("Contact"),
     "districts": gettext_lazy("District"),
     "services": gettext_lazy("Service"),
+    "life_events": gettext_lazy("Life event"),
     "backlog": gettext_lazy("Age"),
     "deadlines": gettext_lazy("Closed"),
+    "resolution": gettext_lazy("Service"),
     "satisfaction": gettext_lazy("Channel"),
+    "satisfaction_services": gettext_lazy("Service"),
 }
+# The figures that give a measure beside each count: its column's heading.
+MEASURES = {
+    "resolution": gettext_lazy("Median days to close"),
+    "satisfaction": gettext_lazy("Mean score (1 to 5)"),
+    "satisfaction_services": gettext_lazy("Mean score (1 to 5)"),
+}
+# Figures counted today, with no earlier period to compare.
+UNDATED = frozenset({"backlog"})
 
 
 def _labels() -> dict[str, str]:
@@ -69,6 +89,8 @@ def _labels() -> dict[str, str]:
         "365+": _("A year or more"),
         "on_time": _("Within the deadline"),
         "late": _("After the deadline"),
+        "first": _("The first about that service in 30 days"),
+        "repeat": _("Again about the same service within 30 days"),
         **{f"outcome:{code}": str(label) for code, label in Interaction.Outcome.choices},
     }
 
@@ -81,11 +103,13 @@ def _filters(request: HttpRequest, offered: dict[str, list[tuple[str, str]]]) ->
         days = 30
     agency = request.GET.get("agency", "")
     channel = request.GET.get("channel", "")
+    service = request.GET.get("service", "")
     segment = request.GET.get("segment", "")
     return Filters(
         days=days if days in PERIODS else 30,
         agency=agency if agency in dict(offered["agencies"]) else "",
         channel=channel if channel in dict(offered["channels"]) else "",
+        service=service if service in dict(offered["services"]) else "",
         segment=int(segment) if segment in dict(offered["segments"]) else 0,
     )
 
@@ -169,30 +193,64 @@ def _csv(figure: Figure) -> HttpResponse:
     hidden = _("fewer than %(n)s people") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD}
     out = io.StringIO()
     writer = csv.writer(out)
-    header = [str(HEADINGS[figure.key]), _("This period"), _("Previous period")]
-    if figure.key == "satisfaction":
-        header.append(_("Mean score (1 to 5)"))
+    header = [str(HEADINGS[figure.key]), _("This period")]
+    if figure.key not in UNDATED:
+        header.append(_("Previous period"))
+    if figure.key in MEASURES:
+        header.append(str(MEASURES[figure.key]))
     writer.writerow(header)
     for row in figure.rows:
-        line = [
-            row.label,
-            hidden if row.count is None else row.count,
-            hidden if row.previous is None else row.previous,
-        ]
-        if figure.key == "satisfaction":
-            line.append("" if row.mean is None else f"{row.mean:.2f}")
+        line: list[object] = [row.label, hidden if row.count is None else row.count]
+        if figure.key not in UNDATED:
+            line.append(hidden if row.previous is None else row.previous)
+        if figure.key in MEASURES:
+            measure = _measure(figure.key, row)
+            line.append("" if measure is None else f"{measure:.2f}")
         writer.writerow(line)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{figure.key}.csv"'
     return response
 
 
+def _measure(key: str, row: Row) -> float | None:
+    """The measure a figure gives beside a row's count: the time to close in days (the
+    warehouse keeps hours), the mean score as it is."""
+    if key == "resolution":
+        return None if row.median is None else row.median / 24
+    return row.mean
+
+
+def _trend_chart(found: Trend) -> dict[str, object]:
+    """Contacts by channel, week by week or month by month, as the stacked bars draw them."""
+    if found.by == "week":
+        buckets = [
+            _("Week of %(day)s") % {"day": date_format(date.fromisoformat(b), "j M")}
+            for b in found.buckets
+        ]
+    else:
+        buckets = [date_format(date.fromisoformat(f"{b}-01"), "M Y") for b in found.buckets]
+    return {
+        "drawn": any(v is not None for _name, values in found.lines for v in values),
+        "kind": "stack",
+        "labels": buckets,
+        "lines": [{"name": name, "values": values} for name, values in found.lines],
+        "hidden": _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD},
+    }
+
+
 def _chart(figure: Figure, compared: bool) -> dict[str, object]:
     """A figure as its chart draws it: a hidden cell is labelled so and drawn as no bar; a figure
     whose every cell is hidden is not drawn at all (its table says so)."""
     hidden = _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD}
-    now = [row.count for row in figure.rows]
-    before = [row.previous for row in figure.rows] if compared else None
+    if figure.key in MEASURES:  # the measure is what the chart shows, the count is in the table
+        measures = [_measure(figure.key, row) for row in figure.rows]
+        now = [None if m is None else round(m, 1) for m in measures]
+        before = None
+        names = [str(MEASURES[figure.key]), ""]
+    else:
+        now = [row.count for row in figure.rows]
+        before = [row.previous for row in figure.rows] if compared else None
+        names = [_("This period"), _("Previous period")]
     return {
         "drawn": any(v is not None for v in now + (before or [])),
         "kind": "bar",
@@ -201,7 +259,7 @@ def _chart(figure: Figure, compared: bool) -> dict[str, object]:
         ],
         "now": now,
         "before": before,
-        "names": [_("This period"), _("Previous period")],
+        "names": names,
     }
 
 
@@ -244,6 +302,15 @@ def districts_geojson(request: HttpRequest, actor: Actor) -> HttpResponse:
     if boundaries is None:
         raise Http404(_("There is no map of the districts."))
     return HttpResponse(boundaries.content, content_type="application/geo+json")
+
+
+def _share(figure: Figure, label: str) -> int | None:
+    """The percentage of a figure's total in the row ``label``; None where a cell is hidden
+    (the share could then help work it out) or there is nothing to divide."""
+    if not figure.total or any(row.count is None for row in figure.rows):
+        return None
+    count = next((row.count for row in figure.rows if row.label == label), 0) or 0
+    return round(100 * count / figure.total)
 
 
 ALERT_PERIODS = (7, 30, 90)
@@ -331,6 +398,7 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
         figures = dashboard(
             con, filters, language=language, labels=_labels(), today=timezone.localdate()
         )
+        contacts = trend(con, filters, language=language, today=timezone.localdate())
     finally:
         con.close()
     if request.GET.get("format") == "csv":
@@ -367,7 +435,12 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
                 "title": TITLES[key],
                 "heading": HEADINGS[key],
                 "figure": figures[key],
-                "chart": _chart(figures[key], compared=key != "backlog"),
+                "chart": _chart(figures[key], compared=key not in UNDATED),
+                "measure": MEASURES.get(key),
+                "compared": key not in UNDATED,
+                "values": [
+                    {"row": row, "measure": _measure(key, row)} for row in figures[key].rows
+                ],
                 "chart_id": f"chart-{key}",
                 "csv": f"?{query.urlencode()}&format=csv&figure={key}"
                 if query
@@ -377,6 +450,9 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
         ],
         deadline_rate=rate,
         first_contact_rate=first_contact,
+        repeat_rate=_share(figures["repeats"], _labels()["repeat"]),
+        trend=contacts,
+        trend_chart=_trend_chart(contacts),
         district_map=_map(figures["districts"]),
     )
     return render(request, "console/analytics.html", context)
