@@ -68,7 +68,9 @@ def test_the_code_page_reads_in_english_at_phone_width_and_works_by_keyboard(
     field = page.get_by_label("6-digit code")
     assert field.get_attribute("autocomplete") == "one-time-code"
     assert field.get_attribute("inputmode") == "numeric"
-    assert page.evaluate("document.activeElement.id") == "id_code"
+    # The field has the focus (autofocus is applied once the page has rendered, a moment after
+    # the heading shows): waited for, and the test fails if it never comes.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_code'")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375, f"the code page scrolls sideways ({scroll_width}px)"
 
