@@ -71,7 +71,8 @@
 
   // Channels over time: one colour each, told apart without relying on hue alone (the legend
   // and the tooltip name them, the table gives the numbers).
-  var palette = [accent, "#e07b00", "#2e8540", "#8e44ad", "#c0392b", "#4a6272", "#b7950b", "#16a085"];
+  var palette = [accent, "#e07b00", "#2e8540", "#8e44ad", "#c0392b", "#4a6272", "#b7950b",
+    "#16a085", "#d35fa0", "#6b4f2a", "#7f8c8d"];
   var stackChart = function (element, data) {
     element.style.height = "320px";
     var chart = echarts.init(element, null, { renderer: "canvas" });

@@ -220,19 +220,22 @@ def _measure(key: str, row: Row) -> float | None:
     return row.mean
 
 
-def _trend_chart(found: Trend) -> dict[str, object]:
-    """Contacts by channel, week by week or month by month, as the stacked bars draw them."""
+def _buckets(found: Trend) -> list[str]:
+    """The weeks or months of the trend as the reader says them."""
     if found.by == "week":
-        buckets = [
+        return [
             _("Week of %(day)s") % {"day": date_format(date.fromisoformat(b), "j M")}
             for b in found.buckets
         ]
-    else:
-        buckets = [date_format(date.fromisoformat(f"{b}-01"), "M Y") for b in found.buckets]
+    return [date_format(date.fromisoformat(f"{b}-01"), "M Y") for b in found.buckets]
+
+
+def _trend_chart(found: Trend) -> dict[str, object]:
+    """Contacts by channel, week by week or month by month, as the stacked bars draw them."""
     return {
         "drawn": any(v is not None for _name, values in found.lines for v in values),
         "kind": "stack",
-        "labels": buckets,
+        "labels": _buckets(found),
         "lines": [{"name": name, "values": values} for name, values in found.lines],
         "hidden": _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD},
     }
@@ -453,6 +456,10 @@ def analytics(request: HttpRequest, actor: Actor) -> HttpResponse:
         repeat_rate=_share(figures["repeats"], _labels()["repeat"]),
         trend=contacts,
         trend_chart=_trend_chart(contacts),
+        trend_rows=[
+            {"label": label, "values": [values[n] for _name, values in contacts.lines]}
+            for n, label in enumerate(_buckets(contacts))
+        ],
         district_map=_map(figures["districts"]),
     )
     return render(request, "console/analytics.html", context)
