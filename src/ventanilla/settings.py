@@ -158,6 +158,17 @@ VENTANILLA_DISTRICTS_GEOJSON = Path(
         shown_default="<VENTANILLA_VAR_DIR>/districts.geojson",
     )
 )
+# The open data of service requests: the nightly build publishes its files here and the portal
+# serves them at /open-data/.
+VENTANILLA_OPEN_DATA_DIR = Path(
+    env(
+        "VENTANILLA_OPEN_DATA_DIR",
+        str(VENTANILLA_VAR_DIR / "opendata"),
+        "folder the nightly warehouse build publishes the open data of service requests to "
+        "(CSV and JSON); the portal serves it at /open-data/",
+        shown_default="<VENTANILLA_VAR_DIR>/opendata",
+    )
+)
 VENTANILLA_WAREHOUSE_KEY = env(
     "VENTANILLA_WAREHOUSE_KEY",
     "",

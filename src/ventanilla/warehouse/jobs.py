@@ -1,9 +1,11 @@
-"""The nightly warehouse refresh. It schedules its own next run, so one enqueued instance keeps the
-warehouse a day fresh at most; `ventanilla worker` makes sure that instance exists."""
+"""The nightly warehouse refresh, and the open data published from it. It schedules its own next
+run, so one enqueued instance keeps the warehouse a day fresh at most; `ventanilla worker` makes
+sure that instance exists."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django_tasks import task
 
 from ventanilla.core.scheduling import task_waiting
 from ventanilla.warehouse.build import warehouse_build
+from ventanilla.warehouse.opendata import open_data_write
 
 
 def next_run_after(now: datetime | None = None) -> datetime:
@@ -23,9 +26,17 @@ def next_run_after(now: datetime | None = None) -> datetime:
 
 @task()
 def build_warehouse() -> dict[str, Any]:
+    """Refresh the warehouse, then publish the open data of service requests from it (the
+    portal's /open-data/), and schedule the next night."""
     report = warehouse_build()
+    published = open_data_write(directory=Path(settings.VENTANILLA_OPEN_DATA_DIR))
     schedule_warehouse(force=True)
-    return {"full": report.full, "rows": report.total_read, "seconds": round(report.seconds, 1)}
+    return {
+        "full": report.full,
+        "rows": report.total_read,
+        "seconds": round(report.seconds, 1),
+        "open_data_rows": sum(published.rows.values()),
+    }
 
 
 def schedule_warehouse(*, force: bool = False) -> bool:

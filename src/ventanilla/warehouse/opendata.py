@@ -13,7 +13,10 @@ no id, text, address or date finer than the month."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -123,6 +126,40 @@ def service_requests(
     return tables, threshold
 
 
+def _replace(target: Path, content: str) -> None:
+    """Write ``content`` to ``target`` whole: a reader downloading it meanwhile gets the old file
+    or the new one, never half of one."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(content)
+        os.chmod(name, 0o644)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def published(directory: Path) -> dict[str, Any] | None:
+    """What the last publication in ``directory`` holds (the JSON document without its rows,
+    with each table's row count), or None when nothing was published there yet."""
+    try:
+        document = json.loads((directory / f"{DATASET}.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    tables = document.get("tables", {})
+    document["tables"] = {name: len(table.get("rows", [])) for name, table in tables.items()}
+    return dict(document)
+
+
+def file_names() -> tuple[str, ...]:
+    """The files a publication is made of: the JSON document and one CSV per table."""
+    return (
+        f"{DATASET}.json",
+        *(f"{DATASET}-{table.name.replace('_', '-')}.csv" for table in TABLES),
+    )
+
+
 def open_data_write(
     *,
     directory: Path,
@@ -137,17 +174,18 @@ def open_data_write(
     files = []
     for table in TABLES:
         target = directory / f"{DATASET}-{table.name.replace('_', '-')}.csv"
-        with target.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=[name for name, *_ in fields_of(table)])
-            writer.writeheader()
-            for row in tables[table.name]:
-                writer.writerow(
-                    row
-                    | {
-                        "requests": "" if row["requests"] is None else row["requests"],
-                        "suppressed": "true" if row["suppressed"] else "false",
-                    }
-                )
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=[name for name, *_ in fields_of(table)])
+        writer.writeheader()
+        for row in tables[table.name]:
+            writer.writerow(
+                row
+                | {
+                    "requests": "" if row["requests"] is None else row["requests"],
+                    "suppressed": "true" if row["suppressed"] else "false",
+                }
+            )
+        _replace(target, out.getvalue())
         files.append(target)
     document = {
         "dataset": DATASET,
@@ -169,7 +207,8 @@ def open_data_write(
         },
     }
     as_json = directory / f"{DATASET}.json"
-    as_json.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    # The JSON last: its date is the publication's, once every CSV is in place.
+    _replace(as_json, json.dumps(document, ensure_ascii=False, indent=1))
     files.append(as_json)
     return OpenDataReport(
         rows={name: len(rows) for name, rows in tables.items()},

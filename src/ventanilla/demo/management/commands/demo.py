@@ -60,6 +60,10 @@ class Command(BaseCommand):
         from ventanilla.demo.boundaries import write_town_boundaries
 
         write_town_boundaries(Path(settings.VENTANILLA_DISTRICTS_GEOJSON))
+        # And the open data the portal offers, as the nightly build publishes it.
+        from ventanilla.warehouse.opendata import open_data_write
+
+        open_data_write(directory=Path(settings.VENTANILLA_OPEN_DATA_DIR))
         # The same for the services that follow each other: the 360° view's suggestions and the
         # managers' report show at once.
         from ventanilla.associations.services import associations_mine
