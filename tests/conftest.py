@@ -56,6 +56,9 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.VENTANILLA_CLASSIFIER_DIR = Path(tempfile.mkdtemp(prefix="ventanilla-models-"))
     # Nor draws a map on boundaries the demo left in var/: a test that wants a map gives one.
     settings.VENTANILLA_DISTRICTS_GEOJSON = settings.VENTANILLA_CLASSIFIER_DIR / "districts.geojson"
+    # Nor publishes open data into the installation's folder (the demo command and the nightly
+    # build write there).
+    settings.VENTANILLA_OPEN_DATA_DIR = settings.VENTANILLA_CLASSIFIER_DIR / "opendata"
     ClientHandler.load_middleware = load_middleware_once  # type: ignore[method-assign]
     setting_changed.connect(forget_middleware)
     if hasattr(config, "workerinput"):
