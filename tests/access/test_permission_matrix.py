@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +41,7 @@ from ventanilla.cases.services import case_open, life_event_open, task_create
 from ventanilla.catalog.services import life_event_ensure
 from ventanilla.consent.models import Consent
 from ventanilla.consent.services import consent_record
+from ventanilla.demo.boundaries import write_town_boundaries
 from ventanilla.identity.models import MatchModel, MatchReview, SourceRecord
 from ventanilla.interactions.services import attachment_add, interaction_record
 from ventanilla.loops.models import Loop
@@ -113,6 +115,7 @@ PAGES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/analytics/segments/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/analytics/associations/"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/analytics/deadline-risk/"): {"analyst", "supervisor", "administrator"},
+    ("get", "/console/analytics/districts.geojson"): {"analyst", "supervisor", "administrator"},
     ("get", "/console/desk/"): READERS,
     ("post", "/console/desk/actions/"): FRONT,
     ("get", "/console/?q=ana"): READERS,
@@ -662,8 +665,17 @@ def test_the_api_allows_and_refuses_each_role_as_the_rules_say(
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path"), sorted(PAGES))
 def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
-    role: str, method: str, path: str, world: dict[str, Any], make_staff: Any
+    role: str,
+    method: str,
+    path: str,
+    world: dict[str, Any],
+    make_staff: Any,
+    settings: Any,
+    tmp_path: Path,
 ) -> None:
+    if path.endswith("districts.geojson"):  # the map's boundaries, there to be refused or read
+        settings.VENTANILLA_DISTRICTS_GEOJSON = tmp_path / "districts.geojson"
+        write_town_boundaries(settings.VENTANILLA_DISTRICTS_GEOJSON)
     client = client_for(role, make_staff, ASKING_AGENCY if "sharing" in path else "villanueva")
     before = written()
     url = (
