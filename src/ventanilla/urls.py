@@ -9,6 +9,7 @@ from django.views import defaults
 from ventanilla.api import problems
 from ventanilla.api.urls import api
 from ventanilla.core import contention
+from ventanilla.web.accounts.language import language_set
 from ventanilla.web.accounts.views import home
 from ventanilla.web.portal.satisfaction_views import short_link
 
@@ -18,7 +19,8 @@ urlpatterns = [
     path("portal/", include("ventanilla.web.portal.urls")),
     path("kiosk/", include("ventanilla.web.kiosk.urls")),
     path("accounts/", include("ventanilla.web.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, remembering a member of staff's choice.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("api/v1/", api.urls),
     path("open311/v2/", include("ventanilla.open311.urls")),
     path("admin/", admin.site.urls),

@@ -238,6 +238,34 @@ def test_a_new_alert_is_emailed_once_to_the_supervisors_who_answer_for_it(
     assert flat_history.family_name_1 not in message.body
 
 
+def test_each_supervisor_is_told_in_the_language_they_read_the_console_in(
+    actor: Actor, flat_history: Any, make_staff: Any, settings: Any
+) -> None:
+    from ventanilla.notifications.models import Notification
+
+    settings.VENTANILLA_ALERT_EMAILS = ["guardia@villanueva.example"]
+    for name in ("ana", "carmen"):
+        user = make_staff(name, "ayto", "supervisor")
+        user.email = f"{name}@villanueva.example"
+        user.save()
+    # Ana switched the console to English; Carmen never said: the administration's language.
+    sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), "ana").post(
+        "/i18n/setlang/", {"language": "en", "next": "/console/"}
+    )
+    spike_today(actor, flat_history)
+
+    alerts_detect(today=timezone.localdate())
+
+    sent = {n.recipient: n for n in Notification.objects.filter(event="emerging_problem")}
+    assert sent["ana@villanueva.example"].language == "en"
+    assert sent["ana@villanueva.example"].subject == (
+        "Emerging problem: Minor works permit in Centro"
+    )
+    assert sent["carmen@villanueva.example"].language == "es"
+    assert sent["carmen@villanueva.example"].subject.startswith("Problema emergente: ")
+    assert sent["guardia@villanueva.example"].language == "es"
+
+
 def test_supervisors_read_the_emerging_problems_in_their_language(
     actor: Actor, flat_history: Any, make_staff: Any
 ) -> None:

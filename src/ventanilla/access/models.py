@@ -19,6 +19,29 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class StaffLanguage(models.Model):
+    """The language a member of staff last read the console in (chosen, or their browser's at
+    sign-in): what the messages written to them while away are in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="staff_language",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, verbose_name=_("language")
+    )
+
+    class Meta:
+        verbose_name = _("staff language")
+        verbose_name_plural = _("staff languages")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.language}"
+
+
 class Membership(BaseModel):
     """A member of staff holds one role in one agency (and sees its departments)."""
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from ventanilla.access.actors import Actor, hash_key, new_key_secret
 from ventanilla.access.guards import require_operator
-from ventanilla.access.models import ApiKey, Membership, Role, Scope
+from ventanilla.access.models import ApiKey, Membership, Role, Scope, StaffLanguage
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
@@ -113,3 +114,18 @@ def staff_member_ensure(
             user=user, agency=agency, defaults={"role": role}
         )
     return membership
+
+
+def staff_language_note(*, user_id: int, language: str) -> bool:
+    """Remember the language a member of staff reads the console in, for what is written to
+    them later (an emerging problem by email). Returns whether anything changed; a language the
+    installation does not offer is ignored."""
+    code = (language or "").split("-")[0].lower()
+    if code not in dict(settings.LANGUAGES):
+        return False
+    if StaffLanguage.objects.filter(user_id=user_id).exclude(language=code).update(language=code):
+        return True
+    _row, created = StaffLanguage.objects.get_or_create(
+        user_id=user_id, defaults={"language": code}
+    )
+    return created

@@ -90,9 +90,10 @@ def _agency_chain(service: PublicService) -> set[Any]:
     return chain
 
 
-def alert_recipients(service: PublicService) -> list[str]:
+def alert_recipients(service: PublicService) -> list[tuple[str, str]]:
     """The supervisors of the agencies that answer for the service (those with an email on their
-    account) and the addresses in VENTANILLA_ALERT_EMAILS, each once."""
+    account), each in the language they last read the console in, and the addresses in
+    VENTANILLA_ALERT_EMAILS in the administration's language; each address once."""
     user_ids = Membership.objects.filter(
         role=Role.SUPERVISOR, agency_id__in=_agency_chain(service)
     ).values("user_id")
@@ -101,11 +102,15 @@ def alert_recipients(service: PublicService) -> list[str]:
         .objects.filter(pk__in=user_ids, is_active=True)
         .exclude(email="")
         .order_by("email")
-        .values_list("email", flat=True)
+        .values_list("email", "staff_language__language")
     )
-    addresses: dict[str, str] = {}
-    for address in [*supervisors, *settings.VENTANILLA_ALERT_EMAILS]:
-        addresses.setdefault(address.lower(), address)
+    default = settings.LANGUAGE_CODE[:2]
+    addresses: dict[str, tuple[str, str]] = {}
+    for address, language in [
+        *supervisors,
+        *((address, default) for address in settings.VENTANILLA_ALERT_EMAILS),
+    ]:
+        addresses.setdefault(address.lower(), (address, language or default))
     return list(addresses.values())
 
 
@@ -140,14 +145,14 @@ def alert_message(alert: Alert, language: str) -> tuple[str, str]:
 
 
 def alerts_announce(alerts: list[Alert]) -> int:
-    """Write to the outbox one email per new alert and recipient, in the administration's
-    language; sent by the worker like every message. Returns how many were written."""
-    language = settings.LANGUAGE_CODE[:2]
+    """Write to the outbox one email per new alert and recipient, in the recipient's language;
+    sent by the worker like every message. Returns how many were written."""
     messages: list[tuple[Party | None, str, str, str, str, dict[str, str]]] = []
     for alert in alerts:
-        subject, body = alert_message(alert, language)
-        messages.extend(
-            (None, address, language, subject, body, {})
-            for address in alert_recipients(alert.service)
-        )
+        told = {}  # the message in each language, written once
+        for address, language in alert_recipients(alert.service):
+            if language not in told:
+                told[language] = alert_message(alert, language)
+            subject, body = told[language]
+            messages.append((None, address, language, subject, body, {}))
     return len(notify_addresses(event=NotificationEvent.EMERGING_PROBLEM, messages=messages))

@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from ventanilla.web.accounts import sign_in_log
+        from ventanilla.web.accounts import language, sign_in_log
 
         sign_in_log.connect()
+        language.connect()
