@@ -29,7 +29,7 @@ def test_the_open_data_is_found_read_and_downloaded_on_a_phone_by_keyboard(
     page.get_by_role("link", name="Open data").press("Enter")
     page.get_by_role("heading", level=1, name="Open data: service requests").wait_for()
 
-    assert page.get_by_role("table", name="The fields of the files").is_visible()
+    assert page.get_by_text("How many requests; empty when suppressed.").is_visible()
     assert fits_the_screen(page)
     link = page.get_by_role("link", name="Requests by district")
     link.focus()
