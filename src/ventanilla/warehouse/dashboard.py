@@ -63,6 +63,7 @@ class Trend:
     channel shift. Each line is a channel's counts in the order of ``buckets``."""
 
     by: str  # "week" (the Monday's date) or "year_month"
+    start: date  # the period's first day: the first week or month may begin before it
     buckets: list[str] = field(default_factory=list)
     lines: list[tuple[str, list[int | None]]] = field(default_factory=list)
 
@@ -313,7 +314,7 @@ def trend(
         segment=filters.segment or None,
     )
     channels = code_names(con, "dim_channel", "channel_code", language)
-    result = Trend(by=by, buckets=sorted({str(cell.group[0]) for cell in table.cells}))
+    result = Trend(by=by, start=start, buckets=sorted({str(cell.group[0]) for cell in table.cells}))
     counts: dict[str, dict[str, int | None]] = {}
     for cell in table.cells:
         counts.setdefault(str(cell.group[1]), {})[str(cell.group[0])] = cell.count

@@ -427,10 +427,25 @@ def test_the_contacts_by_channel_week_by_week_hide_the_small_cells(
     page = client.get("/console/analytics/").content.decode()
 
     chart = script_data(page, "chart-trend")
-    assert all(label.startswith("Week of ") for label in chart["labels"])
+    # Every week is named by its Monday but the first, which began before the period.
+    assert chart["labels"][0].startswith(("Week of ", "From "))
+    assert all(label.startswith("Week of ") for label in chart["labels"][1:])
     drawn = {line["name"]: line["values"] for line in chart["lines"]}
     assert drawn["Website"][-1] == 40
     assert drawn["Phone 010"][-1] is None  # three contacts from two people
     assert "Contacts by channel, week by week" in page
     year = script_data(client.get("/console/analytics/?days=365").content.decode(), "chart-trend")
     assert len(year["labels"]) == 1 and "Week" not in year["labels"][0]
+    # Contacts from the period's first day: its week began before, and says from when.
+    with duckdb.connect(str(built)) as con:
+        first = timezone.localdate() - timedelta(days=89)
+        con.execute(
+            "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
+            "channel_code, agency_code, updated_at) SELECT 'f' || i, 'f' || i, ?, ?, 'web', "
+            "'ayto', ? FROM range(5) t(i)",
+            [first, first, first],
+        )
+    quarter = client.get("/console/analytics/?days=90").content.decode()
+    labels = script_data(quarter, "chart-trend")["labels"]
+    if first.weekday():  # a period that starts on a Monday has no partial week
+        assert labels[0] == f"From {first.day} {first:%b}"

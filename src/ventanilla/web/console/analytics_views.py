@@ -221,13 +221,19 @@ def _measure(key: str, row: Row) -> float | None:
 
 
 def _buckets(found: Trend) -> list[str]:
-    """The weeks or months of the trend as the reader says them."""
-    if found.by == "week":
-        return [
-            _("Week of %(day)s") % {"day": date_format(date.fromisoformat(b), "j M")}
-            for b in found.buckets
-        ]
-    return [date_format(date.fromisoformat(f"{b}-01"), "M Y") for b in found.buckets]
+    """The weeks or months of the trend as the reader says them; one that began before the
+    period (so counts only its last days) says from when."""
+    labels = []
+    for bucket in found.buckets:
+        first = date.fromisoformat(bucket if found.by == "week" else f"{bucket}-01")
+        if first < found.start:
+            shown = date_format(found.start, "j M" if found.by == "week" else "j M Y")
+            labels.append(_("From %(day)s") % {"day": shown})
+        elif found.by == "week":
+            labels.append(_("Week of %(day)s") % {"day": date_format(first, "j M")})
+        else:
+            labels.append(date_format(first, "M Y"))
+    return labels
 
 
 def _trend_chart(found: Trend) -> dict[str, object]:
