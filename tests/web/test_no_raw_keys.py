@@ -70,6 +70,9 @@ ACTOR = re.compile(r"\b[a-z]+:[0-9a-z-]*[0-9a-f]{6,}\b|\b(?:system|api|command|a
 # ({due_date}), which the supervisor types into the text exactly as shown. They are taken out
 # before looking.
 NOT_KEYS = re.compile(r"\S+@\S+\.\w+|https?://\S+|\{[a-z_]+\}")
+# Nor is the name of a column in a file the administration publishes (the open data's
+# ``service_code``): the reader types it as written, and the page marks it so.
+LITERAL = re.compile(r'<code class="literal">[^<]*</code>')
 HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1>|<!--.*?-->", re.S | re.I)
 # What a screen reader reads besides the text: labels, titles, alternatives, placeholders.
 SPOKEN = re.compile(r'\s(?:aria-label|title|alt|placeholder)="([^"]*)"', re.I)
@@ -79,7 +82,7 @@ STAFF_ROLES = {staff.role: staff.username for staff in STAFF}
 
 
 def visible_text(page: str) -> str:
-    page = HIDDEN.sub(" ", page)
+    page = LITERAL.sub(" ", HIDDEN.sub(" ", page))
     spoken = " ".join(SPOKEN.findall(page))
     text = html.unescape(TAG.sub(" ", page) + " " + spoken)
     return NOT_KEYS.sub(" ", text)
@@ -301,6 +304,8 @@ def addresses(prefix: str, office: dict[str, Any]) -> list[str]:
             route = route.replace("<slug:code>", "<life_event_code>")
         if "satisfaction/" in route:
             route = route.replace("<str:token>", "<satisfaction_token>")
+        if "open-data/" in route:
+            route = route.replace("<str:name>", "service-requests.json")
         address = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(office[match.group(1)]), route)
         found.append(address)
     if prefix != "console/":
