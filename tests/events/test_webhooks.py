@@ -19,12 +19,16 @@ from ventanilla.access.actors import Actor, actor_for_user
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_open, case_transition
 from ventanilla.catalog.models import PublicService
-from ventanilla.core.errors import PermissionDenied, ValidationFailed
+from ventanilla.core.errors import NotFound, PermissionDenied, ValidationFailed
 from ventanilla.events.cloudevents import SIGNATURE_HEADER, signature_valid
 from ventanilla.events.delivery import events_fan_out, webhooks_send
 from ventanilla.events.jobs import deliver_events
 from ventanilla.events.models import Delivery, Subscription
-from ventanilla.events.services import subscription_create
+from ventanilla.events.services import (
+    subscription_create,
+    subscription_end,
+    subscription_resend,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +236,41 @@ def test_events_done_with_are_removed_after_the_keeping_days_and_waiting_ones_st
     assert removed == before - Event.objects.count() > 0
     assert not Delivery.objects.filter(event__subject=delivered.reference).exists()
     assert out.getvalue().strip() == "Removed 0 events done with."
+
+
+def test_what_a_receiver_was_given_up_on_is_sent_again_when_the_operator_asks(
+    hook: Receiver, actor: Actor, service: PublicService, settings: Any
+) -> None:
+    settings.VENTANILLA_EVENTS_GIVE_UP_DAYS = 2
+    subscription, _secret = subscribe(hook.url, scopes=["cases"])
+    open_case(actor, service)
+    events_fan_out()
+    hook.fail_next = 2
+    # Down for three days: the delivery is given up on.
+    report = webhooks_send(now=timezone.now() + timedelta(days=3))
+    assert report.failed == 1
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+    assert hook.received == []
+
+    out = StringIO()
+    call_command("events", "resend", str(subscription.pk), stdout=out)
+    assert "Queued 1 deliveries again" in out.getvalue()
+    resent = Delivery.objects.get()
+    assert resent.status == Delivery.Status.QUEUED and resent.attempts == 0
+    # Refused once more: tried again later, not given up at once (as long again from now).
+    webhooks_send()
+    assert Delivery.objects.get().status == Delivery.Status.QUEUED
+    webhooks_send(now=timezone.now() + timedelta(days=1))
+
+    assert hook.types() == ["es.ventanilla.case.created"]
+    assert Delivery.objects.get().status == Delivery.Status.SENT
+
+
+def test_nothing_is_sent_again_to_an_ended_subscription(
+    hook: Receiver, service: PublicService
+) -> None:
+    subscription, _secret = subscribe(hook.url, scopes=["cases"])
+    subscription_end(actor=OPERATOR, subscription_id=subscription.pk)
+
+    with pytest.raises(NotFound):
+        subscription_resend(actor=OPERATOR, subscription_id=subscription.pk)

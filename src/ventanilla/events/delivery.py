@@ -269,7 +269,8 @@ def _post(
 def _failed(delivery: Delivery, error: str, now: datetime, report: DeliveryReport) -> None:
     delivery.attempts += 1
     delivery.last_error = error[:500]
-    if now >= delivery.event.time + give_up_after():
+    since = max(delivery.event.time, delivery.requeued_at or delivery.event.time)
+    if now >= since + give_up_after():
         delivery.status = Delivery.Status.FAILED
         report.failed += 1
         logger.error(

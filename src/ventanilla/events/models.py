@@ -125,6 +125,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the operator asked for a delivery given up on to be sent again: it is then retried
+    # for as long again from that moment, not from the event's time.
+    requeued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("event delivery")

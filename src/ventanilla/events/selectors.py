@@ -20,6 +20,7 @@ class SubscriptionState:
     personal: bool
     waiting: int
     failing: int
+    given_up: int  # deliveries it stopped trying, which the operator may send again
     last_error: str
     last_sent_at: datetime | None
 
@@ -39,6 +40,7 @@ def subscriptions_overview(*, actor: Actor) -> list[SubscriptionState]:
         .annotate(
             waiting=Count("deliveries", filter=queued),
             failing=Count("deliveries", filter=queued & Q(deliveries__attempts__gt=0)),
+            given_up=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
             last_sent_at=Max("deliveries__sent_at"),
             last_error=Subquery(latest_error),
         )
@@ -52,6 +54,7 @@ def subscriptions_overview(*, actor: Actor) -> list[SubscriptionState]:
             personal=PERSONAL_SCOPE in row.scopes,
             waiting=row.waiting,
             failing=row.failing,
+            given_up=row.given_up,
             last_error=row.last_error or "",
             last_sent_at=row.last_sent_at,
         )

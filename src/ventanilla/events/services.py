@@ -25,7 +25,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
-from ventanilla.events.models import PERSONAL_SCOPE, SCOPES, Event, Subscription, Topic
+from ventanilla.events.models import PERSONAL_SCOPE, SCOPES, Delivery, Event, Subscription, Topic
 
 # The most events a subscription takes in one request (batched mode).
 MAX_BATCH = 1000
@@ -187,6 +187,41 @@ def subscription_end(*, actor: Actor, subscription_id: Any) -> Subscription:
         )
     cache.delete(_SUBSCRIBED_KEY)
     return subscription
+
+
+def subscription_resend(*, actor: Actor, subscription_id: Any) -> int:
+    """Queue again, for an active webhook, every delivery given up on (its receiver was away
+    longer than VENTANILLA_EVENTS_GIVE_UP_DAYS): each is tried for as long again from now, and
+    goes before the later events of its case still waiting. Returns how many were queued."""
+    require_operator(actor, what="events:resend")
+    try:
+        subscription_id = uuid.UUID(str(subscription_id))
+    except ValueError as error:
+        raise NotFound(_("No such subscription.")) from error
+    now = timezone.now()
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+        if subscription is None or not subscription.active:
+            raise NotFound(_("No such subscription, or it has ended."))
+        queued = Delivery.objects.filter(
+            subscription=subscription, status=Delivery.Status.FAILED
+        ).update(
+            status=Delivery.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            requeued_at=now,
+            last_error="",
+        )
+        audit_record(
+            actor=actor,
+            action=Action.EVENTS_RESEND,
+            object_type="event_subscription",
+            object_id=subscription.pk,
+            detail={"deliveries": queued},
+        )
+    if queued:
+        transaction.on_commit(enqueue_delivery)
+    return queued
 
 
 def sees_personal(subscription: Subscription) -> bool:

@@ -98,6 +98,39 @@ def test_deliveries_read_in_words_and_an_address_is_ended(operator: Any, town: A
     assert not made.active
 
 
+def test_what_an_address_was_given_up_on_is_sent_again_with_a_button(
+    operator: Any, town: Any, settings: Any
+) -> None:
+    settings.VENTANILLA_EVENTS_GIVE_UP_DAYS = 3
+    made, _secret = subscription_create(
+        actor=OPERATOR, agency_code="ayto", url="https://a.example.org/e", scopes=["cases"]
+    )
+    for n in range(2):
+        event = Event.objects.create(
+            type="es.ventanilla.case.created", topic="cases", subject=f"AY-{n}", order_key="k"
+        )
+        Delivery.objects.create(
+            subscription=made,
+            event=event,
+            seq=event.seq,
+            order_key="k",
+            status="failed",
+            attempts=9,
+            last_error="answered 503",
+        )
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), operator)
+
+    page = words(client.get(URL).content.decode())
+    answer = client.post(URL, {"action": "resend", "id": str(made.pk)}, follow=True)
+
+    assert "2 given up on after 3 days of refusals" in page
+    assert "Send again" in page
+    told = words(answer.content.decode())
+    assert "2 events are being sent again; they are tried for as long again from now." in told
+    assert "given up on" not in told and "2 waiting" in told
+    assert set(Delivery.objects.values_list("status", "attempts")) == {("queued", 0)}
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

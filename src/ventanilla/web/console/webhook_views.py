@@ -1,15 +1,18 @@
 """Other systems' webhooks, for the operator of the installation (a superuser): the subscriptions
 with how their deliveries stand, a form to add one (its signing secret shown once, on the page
-that follows), and a button to end one. The same services as ``ventanilla events``."""
+that follows), a button to send again what one was given up on, and a button to end one. The
+same services as ``ventanilla events``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require_operator
@@ -17,7 +20,12 @@ from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.events.models import PERSONAL_SCOPE, Topic
 from ventanilla.events.selectors import subscriptions_overview
-from ventanilla.events.services import MAX_BATCH, subscription_create, subscription_end
+from ventanilla.events.services import (
+    MAX_BATCH,
+    subscription_create,
+    subscription_end,
+    subscription_resend,
+)
 from ventanilla.web.console.views import staff_view
 
 TEMPLATE = "console/webhooks.html"
@@ -33,6 +41,7 @@ def _context(actor: Actor, **extra: Any) -> dict[str, Any]:
         "agencies": list(Agency.objects.order_by("path")),
         "topics": Topic.choices,
         "max_batch": MAX_BATCH,
+        "give_up_days": settings.VENTANILLA_EVENTS_GIVE_UP_DAYS,
         "form": form | extra.pop("form", {}),
         "errors": {},
         **extra,
@@ -64,6 +73,22 @@ def webhooks(request: HttpRequest, actor: Actor) -> HttpResponse:
                 request,
                 _("%(address)s hears nothing more. What it had not received is not sent.")
                 % {"address": ended.url},
+            )
+        return redirect("console:webhooks")
+    if request.POST.get("action") == "resend":
+        try:
+            queued = subscription_resend(actor=actor, subscription_id=request.POST.get("id", ""))
+        except NotFound as missing:
+            messages.error(request, missing.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d event is being sent again; it is tried for as long again from now.",
+                    "%(n)d events are being sent again; they are tried for as long again from now.",
+                    queued,
+                )
+                % {"n": queued},
             )
         return redirect("console:webhooks")
     form: dict[str, Any] = {

@@ -12,11 +12,18 @@ from ventanilla.access.actors import Actor
 from ventanilla.core.errors import DomainError
 from ventanilla.events.delivery import events_prune
 from ventanilla.events.models import SCOPES, Delivery, Subscription, Topic
-from ventanilla.events.services import subscription_create, subscription_end
+from ventanilla.events.services import (
+    subscription_create,
+    subscription_end,
+    subscription_resend,
+)
 
 
 class Command(BaseCommand):
-    help = "Subscribe other systems' webhooks to an agency's events, list them, end them."
+    help = (
+        "Subscribe other systems' webhooks to an agency's events, list them, send again what "
+        "one was given up on, end them."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -43,11 +50,15 @@ class Command(BaseCommand):
         sub.add_parser("list", help="list subscriptions (never their secrets)")
         end = sub.add_parser("unsubscribe", help="stop delivering to a webhook")
         end.add_argument("id", help="the subscription's id, as `list` shows it")
+        resend = sub.add_parser(
+            "resend", help="queue again what a webhook was given up on (tried as long again)"
+        )
+        resend.add_argument("id", help="the subscription's id, as `list` shows it")
         sub.add_parser("deliver", help="deliver what is waiting now")
         sub.add_parser(
             "prune", help="remove the events done with, older than VENTANILLA_EVENTS_KEEP_DAYS"
         )
-        for changing in (subscribe, end):
+        for changing in (subscribe, end, resend):
             changing.add_argument(
                 "--operator", default="operator", help="who does it, for the audit log"
             )
@@ -76,14 +87,18 @@ class Command(BaseCommand):
             elif action == "list":
                 for s in Subscription.objects.select_related("agency").order_by("created_at"):
                     waiting = s.deliveries.filter(status=Delivery.Status.QUEUED).count()
+                    given_up = s.deliveries.filter(status=Delivery.Status.FAILED).count()
                     state = "active" if s.active else "ended"
                     self.stdout.write(
                         f"{s.pk}  {state:6} {s.agency.code:14} {' '.join(s.scopes):30} "
-                        f"{waiting:6} waiting  {s.url}"
+                        f"{waiting:6} waiting {given_up:6} given up  {s.url}"
                     )
             elif action == "unsubscribe":
                 subscription = subscription_end(actor=operator, subscription_id=options["id"])
                 self.stdout.write(f"Ended {subscription.pk}")
+            elif action == "resend":
+                queued = subscription_resend(actor=operator, subscription_id=options["id"])
+                self.stdout.write(f"Queued {queued} deliveries again for {options['id']}")
             elif action == "prune":
                 removed = events_prune()
                 self.stdout.write(f"Removed {removed} events done with.")
