@@ -258,6 +258,15 @@ def test_the_map_draws_cases_by_district_with_the_small_cells_hidden(
 ) -> None:
     in_districts(built, **{f"c{n}": "Centro" for n in range(1, 7)}, c7="Norte", c8="Norte")
     in_districts(built, c9="Polígono", c10="Polígono", c11="Polígono")
+    opened = datetime.combine(timezone.localdate() - timedelta(days=3), datetime.min.time())
+    with duckdb.connect(str(built)) as con:  # eight cases in a district the file lacks
+        for n in range(8):
+            con.execute(
+                "INSERT INTO fact_case (case_id, party_key, service_code, channel_code, "
+                "department_code, status, is_open, opened_at, date_key, district, updated_at) "
+                "VALUES (?, ?, 'padron', 'web', 'ayto', 'open', true, ?, ?, 'Ensanche', ?)",
+                [f"e{n}", f"e{n}", opened, opened.date(), opened],
+            )
     settings.VENTANILLA_DISTRICTS_GEOJSON = boundaries(
         tmp_path / "districts.geojson", "Centro", "Norte", "Sur"
     )
@@ -273,7 +282,8 @@ def test_the_map_draws_cases_by_district_with_the_small_cells_hidden(
         {"name": "Norte", "value": None},
         {"name": "Sur", "value": 0},
     ]
-    assert "Not on the map: Polígono." in page
+    assert "Not on the map: Ensanche, Polígono." in page
+    assert drawn["top"] == 6  # the colours run to the busiest district drawn, not Ensanche
     shapes = client.get(drawn["url"])
     assert shapes.status_code == 200
     assert shapes["Content-Type"] == "application/geo+json"

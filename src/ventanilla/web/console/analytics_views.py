@@ -291,7 +291,8 @@ def _map(figure: Figure) -> dict[str, object]:
         "kind": "map",
         "url": reverse("console:districts-geojson"),
         "areas": [{"name": name, "value": counts.get(name, 0)} for name in boundaries.names],
-        "top": max([count or 0 for count in counts.values()] + [1]),
+        # The colour scale runs to the busiest district drawn, not to the cases with none.
+        "top": max([counts.get(name) or 0 for name in boundaries.names] + [1]),
         "names": {
             "value": _("Cases opened"),
             "hidden": _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD},
