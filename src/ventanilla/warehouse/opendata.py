@@ -140,24 +140,42 @@ def _replace(target: Path, content: str) -> None:
         raise
 
 
-def published(directory: Path) -> dict[str, Any] | None:
-    """What the last publication in ``directory`` holds (the JSON document without its rows,
-    with each table's row count), or None when nothing was published there yet."""
-    try:
-        document = json.loads((directory / f"{DATASET}.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    tables = document.get("tables", {})
-    document["tables"] = {name: len(table.get("rows", [])) for name, table in tables.items()}
-    return dict(document)
+JSON_NAME = f"{DATASET}.json"
+
+
+def csv_name(table: Table) -> str:
+    """The file one table is published as: service-requests-by-service.csv…"""
+    return f"{DATASET}-{table.name.replace('_', '-')}.csv"
 
 
 def file_names() -> tuple[str, ...]:
     """The files a publication is made of: the JSON document and one CSV per table."""
-    return (
-        f"{DATASET}.json",
-        *(f"{DATASET}-{table.name.replace('_', '-')}.csv" for table in TABLES),
-    )
+    return (JSON_NAME, *(csv_name(table) for table in TABLES))
+
+
+# The last publication read, by folder, with the file's stamp: the portal's page asks on every
+# view, and the JSON holds every row.
+_read: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
+def published(directory: Path) -> dict[str, Any] | None:
+    """What the last publication in ``directory`` holds (the JSON document without its rows,
+    with each table's row count), or None when nothing was published there yet. Read again only
+    when the file changes."""
+    path = directory / JSON_NAME
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        known = _read.get(directory)
+        if known and known[0] == stamp:
+            return dict(known[1])
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    tables = document.get("tables", {})
+    document["tables"] = {name: len(table.get("rows", [])) for name, table in tables.items()}
+    _read[directory] = (stamp, document)
+    return dict(document)
 
 
 def open_data_write(
@@ -173,7 +191,7 @@ def open_data_write(
     directory.mkdir(parents=True, exist_ok=True)
     files = []
     for table in TABLES:
-        target = directory / f"{DATASET}-{table.name.replace('_', '-')}.csv"
+        target = directory / csv_name(table)
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=[name for name, *_ in fields_of(table)])
         writer.writeheader()
@@ -206,7 +224,7 @@ def open_data_write(
             for table in TABLES
         },
     }
-    as_json = directory / f"{DATASET}.json"
+    as_json = directory / JSON_NAME
     # The JSON last: its date is the publication's, once every CSV is in place.
     _replace(as_json, json.dumps(document, ensure_ascii=False, indent=1))
     files.append(as_json)

@@ -212,6 +212,11 @@ def _csv(figure: Figure) -> HttpResponse:
     return response
 
 
+def _fewer() -> str:
+    """What a chart or the map says of a hidden cell."""
+    return _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD}
+
+
 def _measure(key: str, row: Row) -> float | None:
     """The measure a figure gives beside a row's count: the time to close in days (the
     warehouse keeps hours), the mean score as it is."""
@@ -243,14 +248,14 @@ def _trend_chart(found: Trend) -> dict[str, object]:
         "kind": "stack",
         "labels": _buckets(found),
         "lines": [{"name": name, "values": values} for name, values in found.lines],
-        "hidden": _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD},
+        "hidden": _fewer(),
     }
 
 
 def _chart(figure: Figure, compared: bool) -> dict[str, object]:
     """A figure as its chart draws it: a hidden cell is labelled so and drawn as no bar; a figure
     whose every cell is hidden is not drawn at all (its table says so)."""
-    hidden = _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD}
+    hidden = _fewer()
     if figure.key in MEASURES:  # the measure is what the chart shows, the count is in the table
         measures = [_measure(figure.key, row) for row in figure.rows]
         now = [None if m is None else round(m, 1) for m in measures]
@@ -295,7 +300,7 @@ def _map(figure: Figure) -> dict[str, object]:
         "top": max([counts.get(name) or 0 for name in boundaries.names] + [1]),
         "names": {
             "value": _("Cases opened"),
-            "hidden": _("fewer than %(n)s") % {"n": settings.VENTANILLA_SMALL_CELL_THRESHOLD},
+            "hidden": _fewer(),
         },
         "outside": [label for label in counts if label not in on_map and label != not_recorded],
     }

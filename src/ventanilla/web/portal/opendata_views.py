@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ventanilla.warehouse.opendata import DATASET, TABLES, file_names, published
+from ventanilla.warehouse.opendata import JSON_NAME, TABLES, csv_name, file_names, published
 
 TABLE_TITLES = {
     "by_service": gettext_lazy("Requests by service"),
@@ -54,7 +54,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     files = []
     if document is not None:
         for table in TABLES:
-            name = f"{DATASET}-{table.name.replace('_', '-')}.csv"
+            name = csv_name(table)
             files.append(
                 {
                     "name": name,
@@ -66,11 +66,11 @@ def open_data(request: HttpRequest) -> HttpResponse:
             )
         files.append(
             {
-                "name": f"{DATASET}.json",
+                "name": JSON_NAME,
                 "title": _("The three tables, with their fields described"),
                 "format": "JSON",
                 "rows": sum(document["tables"].values()),
-                "size": _size(f"{DATASET}.json"),
+                "size": _size(JSON_NAME),
             }
         )
     return render(
