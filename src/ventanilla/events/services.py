@@ -165,15 +165,21 @@ def subscription_create(
     return subscription, secret
 
 
-def subscription_end(*, actor: Actor, subscription_id: Any) -> Subscription:
-    """Stop delivering to a webhook; what it has not received is not sent."""
-    require_operator(actor, what="events:unsubscribe")
+def _locked(subscription_id: Any) -> Subscription | None:
+    """The subscription of that id, locked for the transaction under way; None when there is
+    none. An id that is not one is refused as no such subscription."""
     try:
         subscription_id = uuid.UUID(str(subscription_id))
     except ValueError as error:
         raise NotFound(_("No such subscription.")) from error
+    return Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+
+
+def subscription_end(*, actor: Actor, subscription_id: Any) -> Subscription:
+    """Stop delivering to a webhook; what it has not received is not sent."""
+    require_operator(actor, what="events:unsubscribe")
     with transaction.atomic():
-        subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+        subscription = _locked(subscription_id)
         if subscription is None:
             raise NotFound(_("No such subscription."))
         subscription.active = False
@@ -194,13 +200,9 @@ def subscription_resend(*, actor: Actor, subscription_id: Any) -> int:
     longer than VENTANILLA_EVENTS_GIVE_UP_DAYS): each is tried for as long again from now, and
     goes before the later events of its case still waiting. Returns how many were queued."""
     require_operator(actor, what="events:resend")
-    try:
-        subscription_id = uuid.UUID(str(subscription_id))
-    except ValueError as error:
-        raise NotFound(_("No such subscription.")) from error
     now = timezone.now()
     with transaction.atomic():
-        subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+        subscription = _locked(subscription_id)
         if subscription is None or not subscription.active:
             raise NotFound(_("No such subscription, or it has ended."))
         queued = Delivery.objects.filter(
