@@ -3,6 +3,7 @@ agencies, timed stage by stage, with precision, recall and F1 against the plante
 
     .venv/bin/python bench/identity_batch.py                     # 1,000,000 records
     .venv/bin/python bench/identity_batch.py --records 50000
+    .venv/bin/python bench/identity_batch.py --records 50000 --backend spark   # on Spark
 
 The population is made once and kept (var/bench/identity-batch-N-SEED.sqlite3, with the truth
 beside it as .truth.json): people with Spanish names at their real frequencies, birth dates,
@@ -18,7 +19,10 @@ Each run copies the kept database and runs ``identity_match`` on the copy in thi
 timing its stages (load and prepare, prior, u, m, score, cluster, write: links and new parties).
 Printed: each stage's seconds, the total and its ratio to the 10-minute goal, and pairwise
 precision, recall and F1 (two records in one party is a predicted pair; two records of one
-planted person a true pair). Saved in var/bench/identity-batch.json.
+planted person a true pair). Saved in var/bench/identity-batch.json
+(identity-batch-spark.json for ``--backend spark``, which trains and scores in a local Spark
+with ``--spark-master``, ``local[*]`` by default: its links are compared with the last DuckDB run
+of the same population when there is one).
 """
 
 from __future__ import annotations
@@ -253,6 +257,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
+    parser.add_argument("--spark-master", default="local[*]")
     args = parser.parse_args()
 
     bench = ROOT / "var" / "bench"
@@ -289,6 +295,7 @@ def main() -> None:
 
     from ventanilla.access.actors import Actor
     from ventanilla.identity.matching import identity_match
+    from ventanilla.identity.spark_backend import SparkOptions
 
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     stages: dict[str, float] = {}
@@ -301,9 +308,14 @@ def main() -> None:
             print(f"  {current[0]}: {stages[current[0]]:.1f} s", flush=True)
         current[0], current[1] = name, now
 
-    print(f"matching {args.records:,} records in {working}…", flush=True)
+    print(f"matching {args.records:,} records in {working} on {args.backend}…", flush=True)
     started = time.perf_counter()
-    summary = identity_match(actor=Actor(label="command:bench", sees_everything=True), stage=stage)
+    summary = identity_match(
+        actor=Actor(label="command:bench", sees_everything=True),
+        stage=stage,
+        backend=args.backend,
+        spark=SparkOptions(master=args.spark_master) if args.backend == "spark" else None,
+    )
     total = time.perf_counter() - started
     stage("")
     stages.pop("", None)
@@ -320,10 +332,14 @@ def main() -> None:
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": round(os.getloadavg()[0], 2),
         "database": "sqlite",
+        "backend": args.backend,
     }
+    partition = _partition()
+    same_as_duckdb = _compare(bench, args, partition)
     print()
     print("| figure | value | goal |")
     print("| --- | ---: | --- |")
+    print(f"| engine | {args.backend} | |")
     print(f"| records | {args.records:,} | 1,000,000 |")
     for name, seconds in stages.items():
         print(f"| stage {name} | {seconds:.1f} s | |")
@@ -336,7 +352,36 @@ def main() -> None:
     print(f"| peak memory | {result['peak_memory_mb']:,} MB | |")
     # Figures taken on a busy machine are slower than the code: the load says how busy.
     print(f"| load average (1 min) | {result['load_average']:.2f} | |")
-    (bench / "identity-batch.json").write_text(json.dumps(result, indent=2, default=str))
+    if same_as_duckdb is not None:
+        print(f"| records placed as the DuckDB run placed them | {same_as_duckdb:.4%} | 100% |")
+    suffix = "" if args.backend == "duckdb" else f"-{args.backend}"
+    (bench / f"identity-batch{suffix}.json").write_text(json.dumps(result, indent=2, default=str))
+
+
+def _partition() -> list[list[str]]:
+    """The records grouped by the party they went to, each group as its sorted record ids."""
+    from django.db import connection
+
+    groups: dict[Any, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT party_id, id FROM identity_sourcerecord")
+        for party_id, record in cursor.fetchall():
+            groups.setdefault(party_id, []).append(str(record))
+    return sorted(sorted(group) for group in groups.values())
+
+
+def _compare(bench: Path, args: argparse.Namespace, partition: list[list[str]]) -> float | None:
+    """Share of records whose party holds the same records as in the DuckDB run of this
+    population; a DuckDB run keeps its grouping for a later Spark run to be compared with."""
+    kept = bench / f"identity-batch-{args.records}-{args.seed}-duckdb-groups.json"
+    if args.backend == "duckdb":
+        kept.write_text(json.dumps(partition))
+        return None
+    if not kept.exists():
+        return None
+    theirs = {tuple(group) for group in json.loads(kept.read_text())}
+    same = sum(len(group) for group in partition if tuple(group) in theirs)
+    return same / max(1, sum(len(group) for group in partition))
 
 
 if __name__ == "__main__":
