@@ -38,3 +38,15 @@ def test_a_misspelt_unaccented_request_still_finds_its_service() -> None:
     model = learning.char_word_model().fit(texts, labels)
 
     assert model.predict(["la frola esta apagda"]) == ["alumbrado-publico"]
+
+
+def test_a_text_that_asks_two_things_goes_to_the_service_asked_first() -> None:
+    texts = [t for examples in TEXTS.values() for t in examples]
+    labels = [code for code, examples in TEXTS.items() for _ in examples]
+    model = learning.char_word_model().fit(texts, labels)
+
+    asked = (
+        "Buenas, quiero pagar el IBI de este año. Y aprovecho para decir que la farola de mi "
+        "calle está apagada, la farola no da luz desde el lunes"
+    )
+    assert model.predict([asked]) == ["pago-tributos"]

@@ -10,7 +10,10 @@ Four contenders, scored on the same held-out split:
 - ``word-tfidf-lr``: word TF-IDF + logistic regression, the baseline of Amsterdam's Signalen;
 - ``char-word-tfidf-lr`` (the model used): accents and case folded, greetings kept out of the way
   by sublinear weights, character n-grams (2–5, within words) that survive typos and missing
-  accents, plus word uni- and bigrams, then a logistic regression.
+  accents, word uni- and bigrams, and the words and pairs of the text's opening once more on
+  their own, then a logistic regression. People say first what they came for and add the rest
+  after ("…, y aprovecho para decir que la farola…"): a text that asks two things belongs to the
+  service of the first, and only the opening tells the two apart.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ STOPWORDS = frozenset(
     + "the of and for to in on".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
+# How many words a text opens with: enough for a greeting and the request, few enough to leave
+# out an aside (the bench tried 8, 12 and 16; all beat reading the whole text alone).
+OPENING_WORDS = 10
 
 
 class Classifier(Protocol):
@@ -50,6 +56,11 @@ class Classifier(Protocol):
 def normalise(text: str) -> str:
     """Lower case, no accents, one space between words: 'Farola  APAGADA' -> 'farola apagada'."""
     return fold(text)
+
+
+def opening(text: str) -> str:
+    """The first ``OPENING_WORDS`` words of the folded text."""
+    return " ".join(normalise(text).split()[:OPENING_WORDS])
 
 
 class Majority:
@@ -211,6 +222,16 @@ def char_word_model() -> Linear:
                 "words",
                 TfidfVectorizer(
                     preprocessor=normalise,
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    min_df=1,
+                    sublinear_tf=True,
+                ),
+            ),
+            (
+                "opening",
+                TfidfVectorizer(
+                    preprocessor=opening,
                     analyzer="word",
                     ngram_range=(1, 2),
                     min_df=1,
