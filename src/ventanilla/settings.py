@@ -1020,6 +1020,18 @@ VENTANILLA_PARTICIPATION_MIN_AGE = int(
 )
 if not 0 <= VENTANILLA_PARTICIPATION_MIN_AGE <= 120:
     raise ImproperlyConfigured("VENTANILLA_PARTICIPATION_MIN_AGE must be between 0 and 120.")
+# A vote's ballot waits, sealed, until this many have been cast in its budget; then they join the
+# count together, in shuffled order, written by a transaction none of their voters wrote.
+VENTANILLA_BUDGET_BALLOTS_MIXED = int(
+    env(
+        "VENTANILLA_BUDGET_BALLOTS_MIXED",
+        "25",
+        "ballots of a participatory budget mixed together before they join the count: the "
+        "fewest voters any counted ballot could be told apart from",
+    )
+)
+if VENTANILLA_BUDGET_BALLOTS_MIXED < 2:
+    raise ImproperlyConfigured("VENTANILLA_BUDGET_BALLOTS_MIXED must be at least 2.")
 # A proposal with this many supports obliges the administration to answer it, within so many days
 # of the day it reached it.
 VENTANILLA_PROPOSAL_SUPPORTS_NEEDED = int(

@@ -14,11 +14,11 @@ import pytest
 from django.core.cache import cache
 
 from tests.browser.conftest import _close_checked, checked_context, fits_the_screen
-from tests.budgets.conftest import build_budget, move_to, staff_project
+from tests.budgets.conftest import ballots_cast, build_budget, move_to, staff_project
 from tests.factories import make_party
 from tests.jobs import run_queued_jobs
 from ventanilla.access.actors import actor_for_user
-from ventanilla.budgets.models import Ballot, Phase, Voter
+from ventanilla.budgets.models import Phase, SealedBallot, Voter
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -116,7 +116,7 @@ def test_a_resident_votes_by_keyboard_within_the_budget_on_a_phone(
     page.get_by_test_id("budget-vote-error").wait_for()
     # 110,000 in English, 110 000 in Spanish: the reader's way of grouping thousands.
     assert re.search(r"110[,\s]000 €", page.get_by_test_id("budget-vote-error").inner_text())
-    assert not Ballot.objects.exists()
+    assert not ballots_cast()
     assert page.locator(f"#p-{fountain.pk}").is_checked()  # the choice is kept to correct it
     press(page, f"#p-{fountain.pk}", "Space")
     assert "error" not in (total.get_attribute("class") or "")
@@ -124,6 +124,6 @@ def test_a_resident_votes_by_keyboard_within_the_budget_on_a_phone(
 
     page.get_by_test_id("budget-thanks").wait_for()
     assert fits_the_screen(page)
-    ballot = Ballot.objects.get(budget=budget)
+    ballot = SealedBallot.objects.get(budget=budget)  # waiting to be mixed with others
     assert sorted(ballot.project_ids) == sorted([str(park.pk), str(benches.pk)])
     assert Voter.objects.filter(budget=budget).count() == 1

@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_citizen
-from ventanilla.budgets.models import Budget, Phase, Project
+from ventanilla.budgets.models import Ballot, Budget, Phase, Project, SealedBallot
 from ventanilla.budgets.services import district_amount_set, project_propose, project_review
 from ventanilla.catalog.models import Agency
 from ventanilla.parties.models import Party
@@ -18,6 +18,12 @@ from ventanilla.parties.services import ContactPointInput
 
 OPERATOR = Actor(label="command:test", sees_everything=True)
 EUR = 100
+
+
+def ballots_cast(budget: Budget | None = None) -> int:
+    """Every ballot cast, counted or still sealed in the box."""
+    rows = {"budget": budget} if budget else {}
+    return Ballot.objects.filter(**rows).count() + SealedBallot.objects.filter(**rows).count()
 
 
 def resident_of(actor: Actor, district: str, **extra: Any) -> Party:

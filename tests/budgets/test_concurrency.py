@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.budgets.conftest import ballots_cast
 from ventanilla.access.actors import Actor
-from ventanilla.budgets.models import Ballot, Budget, Project, Voter
+from ventanilla.budgets.models import Budget, Project, Voter
 from ventanilla.budgets.services import budget_vote
 from ventanilla.core.errors import Conflict
 from ventanilla.interactions.models import Interaction
@@ -65,7 +66,7 @@ def test_racing_votes_of_one_resident_count_exactly_once(
 
     assert failures == []
     assert len(refused) == runs - 1
-    assert Ballot.objects.filter(budget=voting).count() == 1
+    assert ballots_cast(voting) == 1
     assert Voter.objects.filter(budget=voting).count() == 1
     assert Interaction.objects.filter(party_id=citizen.party_id).count() == 1
 
@@ -83,5 +84,5 @@ def test_racing_votes_of_different_residents_all_count(
     refused, failures = race([vote_of(citizen) for citizen in citizens])
 
     assert failures == [] and refused == []
-    assert Ballot.objects.filter(budget=voting).count() == runs
+    assert ballots_cast(voting) == runs
     assert Voter.objects.filter(budget=voting).count() == runs

@@ -9,11 +9,11 @@ import io
 import pytest
 from django.test import Client
 
-from tests.budgets.conftest import move_to, resident_of
+from tests.budgets.conftest import ballots_cast, move_to, resident_of
 from tests.conftest import portal_client
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
-from ventanilla.budgets.models import Ballot, Budget, Phase, Project, ProjectSupport
+from ventanilla.budgets.models import Budget, Phase, Project, ProjectSupport
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +73,13 @@ def test_the_ballot_shows_the_districts_feasible_projects_and_refuses_too_much(
     assert "Carril bici" not in page and "Piscina" not in page
     assert over.status_code == 422
     assert "more than the 100,000 €" in over.content.decode()
-    assert not Ballot.objects.exists()
+    assert not ballots_cast()
     done = client.post(url, {"project": [projects["parque"].pk]})
     assert done.status_code == 302 and done["Location"].endswith("/thanks/")
     assert "already voted" in client.get(url).content.decode()
     again = client.post(url, {"project": [projects["bancos"].pk]})
     assert again.status_code == 409
-    assert Ballot.objects.count() == 1
+    assert ballots_cast() == 1
 
 
 def test_who_is_not_registered_is_told_why_they_cannot_vote(voting: Budget, actor: Actor) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.budgets.conftest import EUR, OPERATOR, move_to, resident_of
+from tests.budgets.conftest import EUR, OPERATOR, ballots_cast, move_to, resident_of
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.audit.models import AuditEntry
 from ventanilla.budgets.models import Ballot, Budget, Phase, Project, ProjectSupport, Voter
@@ -185,7 +185,7 @@ def test_a_second_vote_of_the_same_resident_is_refused(
     budget_vote(actor=citizen, budget_id=voting.pk, project_ids=[projects["fuente"].pk])
     with pytest.raises(Conflict):
         budget_vote(actor=citizen, budget_id=voting.pk, project_ids=[projects["bancos"].pk])
-    assert Ballot.objects.count() == 1
+    assert ballots_cast() == 1
 
 
 def test_a_record_merged_after_voting_does_not_let_the_same_person_vote_again(
@@ -206,7 +206,7 @@ def test_a_record_merged_after_voting_does_not_let_the_same_person_vote_again(
             budget_id=voting.pk,
             project_ids=[projects["bancos"].pk],
         )
-    assert Ballot.objects.count() == 1
+    assert ballots_cast() == 1
 
 
 def test_a_choice_over_the_districts_money_is_refused(
@@ -222,7 +222,7 @@ def test_a_choice_over_the_districts_money_is_refused(
     # In the reader's language: Spanish groups thousands with a (non-breaking) space.
     assert "110\xa0000 €" in refused.value.errors["projects"]
     assert "100\xa0000 €" in refused.value.errors["projects"]
-    assert not Ballot.objects.exists() and not Voter.objects.exists()
+    assert not ballots_cast() and not Voter.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -240,7 +240,7 @@ def test_a_ballot_holds_only_feasible_projects_of_the_voters_district(
     ids: list[Any] = [projects[name].pk if name in projects else name for name in chosen]
     with pytest.raises(ValidationFailed):
         budget_vote(actor=citizen, budget_id=voting.pk, project_ids=ids)
-    assert not Ballot.objects.exists()
+    assert not ballots_cast()
 
 
 def test_only_residents_vote_and_outside_the_voting_phase_no_one(
@@ -257,7 +257,7 @@ def test_only_residents_vote_and_outside_the_voting_phase_no_one(
         budget_vote(actor=outsider, budget_id=budget.pk, project_ids=[projects["fuente"].pk])
     with pytest.raises(PermissionDenied):
         budget_vote(actor=OPERATOR, budget_id=budget.pk, project_ids=[projects["fuente"].pk])
-    assert not Ballot.objects.exists()
+    assert not ballots_cast()
 
 
 def test_execution_follow_up_comes_after_the_results(

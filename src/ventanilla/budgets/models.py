@@ -251,6 +251,32 @@ class Ballot(models.Model):
         return f"{self.budget_id} {self.district_id}"
 
 
+class SealedBallot(models.Model):
+    """A ballot cast and not yet counted among the others: what ``Ballot`` holds, waiting in the
+    box until enough others arrive to be mixed with (``services.ballots_mix``). It is written
+    with its voter's rows, so until then its place and its transaction could name its voter;
+    mixing moves it into ``Ballot`` among the others, in shuffled order, and deletes it here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, related_name="sealed_ballots", verbose_name=_("budget")
+    )
+    district = models.ForeignKey(
+        DistrictBudget,
+        on_delete=models.PROTECT,
+        related_name="sealed_ballots",
+        verbose_name=_("district"),
+    )
+    project_ids = models.JSONField(default=list, verbose_name=_("projects chosen"))
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self) -> str:
+        return f"{self.budget_id} {self.district_id}"
+
+
 class Voter(models.Model):
     """That someone voted in a budget: a keyed hash of their party (``services.voter_hash``),
     unique per budget, with no time and nothing of the ballot."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection
 
-from ventanilla.budgets.models import Ballot, Budget, DistrictBudget, Project
+from ventanilla.budgets.models import Ballot, Budget, DistrictBudget, Project, SealedBallot
 
 
 @dataclass
@@ -110,8 +110,12 @@ def counted(budget: Budget) -> tuple[Counter[tuple[str, str]], Counter[str]]:
     """Step 1 of the rule done by the database over the budget's ballots: the ballots naming
     each (district, project), each ballot once, and the ballots of each district. The same
     count as ``tally``'s (the tests compare them), a hundred thousand ballots in well under a
-    second."""
-    table = Ballot._meta.db_table
+    second. A ballot still sealed (cast as the vote closed, not yet mixed) counts too."""
+    table = (
+        f"(SELECT id, district_id, project_ids FROM {Ballot._meta.db_table} "  # noqa: S608
+        f"WHERE budget_id = %s UNION ALL SELECT id, district_id, project_ids FROM "
+        f"{SealedBallot._meta.db_table} WHERE budget_id = %s)"
+    )
     each = (
         "jsonb_array_elements_text(b.project_ids) AS e(value)"
         if connection.vendor == "postgresql"
@@ -123,15 +127,14 @@ def counted(budget: Budget) -> tuple[Counter[tuple[str, str]], Counter[str]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT b.district_id, e.value, COUNT(DISTINCT b.id) FROM {table} b, {each} "  # noqa: S608
-            "WHERE b.budget_id = %s GROUP BY b.district_id, e.value",
-            [budget_key],
+            "GROUP BY b.district_id, e.value",
+            [budget_key, budget_key],
         )
         for district_id, project_id, n in cursor.fetchall():
             votes[(str(uuid.UUID(str(district_id))), str(project_id))] = n
         cursor.execute(
-            f"SELECT district_id, COUNT(*) FROM {table} WHERE budget_id = %s "  # noqa: S608
-            "GROUP BY district_id",
-            [budget_key],
+            f"SELECT district_id, COUNT(*) FROM {table} b GROUP BY district_id",  # noqa: S608
+            [budget_key, budget_key],
         )
         for district_id, n in cursor.fetchall():
             ballots_in[str(uuid.UUID(str(district_id)))] = n
@@ -166,12 +169,13 @@ BALLOT_COLUMNS = ("district", "projects", "titles")
 def ballot_rows(budget: Budget) -> Iterable[list[str]]:
     """The anonymised ballots, one row each after a header: the district, the chosen projects'
     ids (space separated; what ``tally`` counts) and their titles (" | " separated, for the
-    reader). In the order stored, which says nothing of who voted when."""
+    reader). In the order of their random keys, which says nothing of who voted when."""
     titles = dict(Project.objects.filter(budget=budget).values_list("pk", "title"))
     names = {str(pk): title for pk, title in titles.items()}
     yield list(BALLOT_COLUMNS)
-    ballots = Ballot.objects.filter(budget=budget).order_by("pk")
-    for district, chosen in ballots.values_list("district__district", "project_ids").iterator(
-        chunk_size=5000
-    ):
-        yield [district, " ".join(chosen), " | ".join(names.get(str(c), "?") for c in chosen)]
+    for model in (Ballot, SealedBallot):
+        ballots = model.objects.filter(budget=budget).order_by("pk")
+        for district, chosen in ballots.values_list("district__district", "project_ids").iterator(
+            chunk_size=5000
+        ):
+            yield [district, " ".join(chosen), " | ".join(names.get(str(c), "?") for c in chosen)]

@@ -7,25 +7,31 @@ supports phase, a vote in the voting phase. Where the budget is for registered r
 the municipal register says who takes part and in which district
 (``ventanilla.parties.residence``); the vote is always cast in the voter's own district.
 
-The secret vote: ``budget_vote`` writes, in one transaction, a ``Ballot`` holding the district
-and the chosen projects only, and a ``Voter`` holding a keyed hash of the person, unique per
-budget, so a second vote is refused by the database however the requests race. Neither row
-has a time or points at the other, and the ballot's key is random. The person's contact
-history records "took part in the vote" with no choice in it. The tables name no voter in a
-ballot; but the rows of one vote are written by one transaction, and someone reading the
-database's own bookkeeping (PostgreSQL's transaction ids, SQLite's row order) can pair a ballot
-with the contact of its voter. Who can only read the tables sees who voted, never what."""
+The secret vote: ``budget_vote`` writes, in one transaction, a ``Voter`` holding a keyed hash
+of the person, unique per budget, so a second vote is refused by the database however the
+requests race, the person's contact ("took part in the vote", no choice in it), and a
+``SealedBallot`` holding the district and the chosen projects only. A sealed ballot is not yet
+counted among the others: written with its voter's rows, the database's own bookkeeping
+(PostgreSQL's transaction id on each row, SQLite's row order) would pair it with them. Once
+``VENTANILLA_BUDGET_BALLOTS_MIXED`` are waiting, ``ballots_mix`` takes them out of the box in one
+transaction of its own and writes them as ``Ballot`` rows in shuffled order: each counted
+ballot was written by a transaction no voter wrote, among as many others, in an order that is
+not the order of the votes. Moving the budget to its results mixes whatever is left. Neither
+table has a time or points at the other, and the keys are random. Who can read the tables
+sees who voted, never what."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import secrets
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -45,6 +51,7 @@ from ventanilla.budgets.models import (
     Phase,
     Project,
     ProjectSupport,
+    SealedBallot,
     Voter,
     next_phase,
 )
@@ -55,6 +62,8 @@ from ventanilla.notifications.models import NotificationEvent
 from ventanilla.notifications.outbox import notify_party
 from ventanilla.parties.models import Party
 from ventanilla.parties.residence import NotEligible, participant_check, residence_of
+
+logger = logging.getLogger(__name__)
 
 # The key of the voter's hash: derived from the installation's secret, so the hash of a known
 # party cannot be worked out without it; apart from the surveys' key, so the two never match.
@@ -201,6 +210,9 @@ def budget_phase_advance(*, actor: Actor, budget_id: Any, to_phase: str) -> Budg
         previous = budget.phase
         budget.phase = following
         budget.save(update_fields=["phase", "updated_at"])
+        if previous == Phase.VOTING:
+            # The vote is over: what waits in the box joins the count, however few.
+            ballots_mix(budget_id=budget.pk, everything=True)
         audit_record(
             actor=actor,
             action=Action.BUDGET_CHANGE,
@@ -446,10 +458,11 @@ def euros(cents: int) -> str:
     )
 
 
-def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Ballot:
-    """A resident's secret vote in their district (see the module): checked, then the ballot
-    and the voter's hash written in one transaction; a second vote is refused with
-    ``Conflict`` by the database's unique constraint."""
+def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> SealedBallot:
+    """A resident's secret vote in their district (see the module): checked, then the voter's
+    hash, their contact and the sealed ballot written in one transaction (a second vote is
+    refused with ``Conflict`` by the database's unique constraint); then, apart, the ballots
+    waiting are mixed into the count if there are enough of them."""
     budget = _budget(budget_id)
     _in_phase(budget, ACT_PHASES["vote"])
     party = _citizen(actor, budget)
@@ -461,7 +474,9 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Ball
     try:
         with transaction.atomic():
             Voter.objects.create(budget=budget, voter=voter)
-            ballot = Ballot.objects.create(budget=budget, district=district, project_ids=chosen)
+            ballot = SealedBallot.objects.create(
+                budget=budget, district=district, project_ids=chosen
+            )
             _participation(
                 actor,
                 party.pk,
@@ -472,4 +487,43 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Ball
             )
     except IntegrityError as clash:
         raise Conflict(_("You have already voted in this budget.")) from clash
+    try:
+        ballots_mix(budget_id=budget.pk)
+    except DatabaseError:
+        # The vote is kept, sealed and counted; the next vote or the results will mix it.
+        logger.exception("Ballots of budget %s could not be mixed now", budget.pk)
     return ballot
+
+
+def ballots_mix(*, budget_id: Any, everything: bool = False) -> int:
+    """Move the budget's sealed ballots into the count (``Ballot``), in shuffled order, in a
+    transaction of their own: when ``VENTANILLA_BUDGET_BALLOTS_MIXED`` are waiting, or any
+    number with ``everything`` or once the vote is over. Each sealed ballot is taken by one
+    mix only, however many run at once. Returns how many were mixed (0: too few waiting)."""
+    fewest = settings.VENTANILLA_BUDGET_BALLOTS_MIXED
+    with transaction.atomic():
+        waiting = list(
+            SealedBallot.objects.select_for_update(skip_locked=True)
+            .filter(budget_id=budget_id)
+            .values_list("pk", "district_id", "project_ids")
+        )
+        if not waiting:
+            return 0
+        if (
+            len(waiting) < fewest
+            and not everything
+            and Budget.objects.filter(pk=budget_id, phase=Phase.VOTING).exists()
+        ):
+            return 0
+        secrets.SystemRandom().shuffle(waiting)
+        Ballot.objects.bulk_create(
+            (
+                Ballot(budget_id=budget_id, district_id=district_id, project_ids=chosen)
+                for _key, district_id, chosen in waiting
+            ),
+            batch_size=1000,
+        )
+        keys = [key for key, _district_id, _chosen in waiting]
+        for start in range(0, len(keys), 500):
+            SealedBallot.objects.filter(pk__in=keys[start : start + 500]).delete()
+    return len(waiting)
