@@ -660,6 +660,10 @@ VENTANILLA_PERIODIC_JOBS = [
         "ventanilla.notices.jobs.schedule_notice_delivery",
         "Scheduled the sending of notices to their subscribers.",
     ),
+    (
+        "ventanilla.surveys.jobs.schedule_closed_surveys_mix",
+        "Scheduled the hourly mixing of closed surveys' sealed answers.",
+    ),
 ]
 
 # Cases: the department that receives what no routing rule places, the deadline warnings and
@@ -1020,18 +1024,20 @@ VENTANILLA_PARTICIPATION_MIN_AGE = int(
 )
 if not 0 <= VENTANILLA_PARTICIPATION_MIN_AGE <= 120:
     raise ImproperlyConfigured("VENTANILLA_PARTICIPATION_MIN_AGE must be between 0 and 120.")
-# A vote's ballot waits, sealed, until this many have been cast in its budget; then they join the
-# count together, in shuffled order, written by a transaction none of their voters wrote.
-VENTANILLA_BUDGET_BALLOTS_MIXED = int(
+# A secret ballot, or an anonymous survey answer, waits sealed until this many wait beside it; then
+# they join the count together, in shuffled order, written by a transaction none of their
+# givers wrote, and stamped with the time they were mixed.
+VENTANILLA_SEALED_MIX_SIZE = int(
     env(
-        "VENTANILLA_BUDGET_BALLOTS_MIXED",
+        "VENTANILLA_SEALED_MIX_SIZE",
         "25",
-        "ballots of a participatory budget mixed together before they join the count: the "
-        "fewest voters any counted ballot could be told apart from",
+        "secret ballots of a participatory budget, or anonymous answers of a survey, mixed "
+        "together before they join the count: the fewest people any counted one could be told "
+        "apart from",
     )
 )
-if VENTANILLA_BUDGET_BALLOTS_MIXED < 2:
-    raise ImproperlyConfigured("VENTANILLA_BUDGET_BALLOTS_MIXED must be at least 2.")
+if VENTANILLA_SEALED_MIX_SIZE < 2:
+    raise ImproperlyConfigured("VENTANILLA_SEALED_MIX_SIZE must be at least 2.")
 # A proposal with this many supports obliges the administration to answer it, within so many days
 # of the day it reached it.
 VENTANILLA_PROPOSAL_SUPPORTS_NEEDED = int(

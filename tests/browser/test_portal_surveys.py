@@ -19,6 +19,7 @@ from ventanilla.access.actors import actor_for_user
 from ventanilla.interactions.models import Interaction
 from ventanilla.parties.services import ContactPointInput, IdentifierInput
 from ventanilla.surveys.models import Answer, Response
+from ventanilla.surveys.services import responses_mix
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,6 +80,9 @@ def test_a_visitor_answers_a_survey_by_keyboard_in_spanish_on_a_phone(
 
     page.get_by_test_id("survey-thanks").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    # The answer waits sealed until it can be mixed with others; mixed now, it is counted.
+    assert not Response.objects.exists()
+    assert responses_mix(survey_id=survey.pk, everything=True) == 1
     response = Response.objects.get(survey=survey)
     assert response.party_id is None
     kept = {a.question.position: a.value for a in Answer.objects.filter(response=response)}

@@ -62,7 +62,7 @@ def test_ballots_wait_sealed_until_enough_are_cast_then_join_the_count_shuffled(
     make_resident: Callable[..., Actor],
     settings: pytest.FixtureRequest,
 ) -> None:
-    settings.VENTANILLA_BUDGET_BALLOTS_MIXED = 12  # type: ignore[attr-defined]
+    settings.VENTANILLA_SEALED_MIX_SIZE = 12  # type: ignore[attr-defined]
 
     chosen, _voters = cast(voting, projects, make_resident, 11)
     assert not Ballot.objects.exists()
@@ -87,7 +87,7 @@ def test_no_counted_ballot_shares_a_transaction_with_a_voter_or_a_contact(
     make_resident: Callable[..., Actor],
     settings: pytest.FixtureRequest,
 ) -> None:
-    settings.VENTANILLA_BUDGET_BALLOTS_MIXED = 6  # type: ignore[attr-defined]
+    settings.VENTANILLA_SEALED_MIX_SIZE = 6  # type: ignore[attr-defined]
     _chosen, voters = cast(voting, projects, make_resident, 12)
     assert Ballot.objects.filter(budget=voting).count() == 12
     if connection.vendor != "postgresql":

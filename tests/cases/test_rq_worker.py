@@ -90,9 +90,9 @@ def test_a_task_queued_in_redis_is_run_by_the_rq_worker(
     # The periodic runs (retention, deadlines, audit checkpoints, the outbox check, appointment
     # reminders, the nightly warehouse build, the daily emerging-problem check, the nightly
     # mining of services that follow each other, the nightly deadline-risk training, the
-    # notices to subscribers; the mailbox only when one is set) wait in RQ's schedule, and a
-    # restart does not add them twice.
+    # notices to subscribers, the mixing of closed surveys' sealed answers; the mailbox only
+    # when one is set) wait in RQ's schedule, and a restart does not add them twice.
     scheduled = spare_redis.zcard("rq:scheduled:default")
-    assert scheduled == 10
+    assert scheduled == 11
     ventanilla("worker", "--batch", var_dir=tmp_path)
     assert spare_redis.zcard("rq:scheduled:default") == scheduled

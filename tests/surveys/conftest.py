@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_citizen, actor_for_user
 from ventanilla.parties.models import Party
-from ventanilla.surveys.models import Question, Survey
+from ventanilla.surveys.models import Question, Response, SealedResponse, Survey
 from ventanilla.surveys.services import survey_load
 
 OPERATOR = Actor(label="command:test", sees_everything=True)
@@ -62,6 +62,14 @@ def survey_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def answers_given(survey: Survey) -> int:
+    """Every answer given to the survey, counted or still sealed."""
+    return (
+        Response.objects.filter(survey=survey).count()
+        + SealedResponse.objects.filter(survey=survey).count()
+    )
 
 
 def load(**overrides: Any) -> Survey:

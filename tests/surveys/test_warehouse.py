@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_identified_and_anonymous_responses_are_counted_and_never_linked(
-    town: Any, citizen_actor: Actor, citizen: Party, tmp_path: Path
+    town: Any, citizen_actor: Actor, citizen: Party, tmp_path: Path, settings: Any
 ) -> None:
+    settings.VENTANILLA_SEALED_MIX_SIZE = 2  # the two anonymous answers are mixed, then counted
     identified = load()
     anonymous = load(anonymous=True, once_per_person=False)
     survey_respond(actor=citizen_actor, survey_id=identified.pk, answers=full_answers(identified))

@@ -13,7 +13,7 @@ requests race, the person's contact ("took part in the vote", no choice in it), 
 ``SealedBallot`` holding the district and the chosen projects only. A sealed ballot is not yet
 counted among the others: written with its voter's rows, the database's own bookkeeping
 (PostgreSQL's transaction id on each row, SQLite's row order) would pair it with them. Once
-``VENTANILLA_BUDGET_BALLOTS_MIXED`` are waiting, ``ballots_mix`` takes them out of the box in one
+``VENTANILLA_SEALED_MIX_SIZE`` are waiting, ``ballots_mix`` takes them out of the box in one
 transaction of its own and writes them as ``Ballot`` rows in shuffled order: each counted
 ballot was written by a transaction no voter wrote, among as many others, in an order that is
 not the order of the votes. Moving the budget to its results mixes whatever is left. Neither
@@ -497,10 +497,10 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
 
 def ballots_mix(*, budget_id: Any, everything: bool = False) -> int:
     """Move the budget's sealed ballots into the count (``Ballot``), in shuffled order, in a
-    transaction of their own: when ``VENTANILLA_BUDGET_BALLOTS_MIXED`` are waiting, or any
+    transaction of their own: when ``VENTANILLA_SEALED_MIX_SIZE`` are waiting, or any
     number with ``everything`` or once the vote is over. Each sealed ballot is taken by one
     mix only, however many run at once. Returns how many were mixed (0: too few waiting)."""
-    fewest = settings.VENTANILLA_BUDGET_BALLOTS_MIXED
+    fewest = settings.VENTANILLA_SEALED_MIX_SIZE
     with transaction.atomic():
         waiting = list(
             SealedBallot.objects.select_for_update(skip_locked=True)

@@ -286,6 +286,28 @@ class Participation(models.Model):
         return f"{self.survey_id} {self.voter[:8]}"
 
 
+class SealedResponse(models.Model):
+    """An anonymous survey's answers, given and not yet counted among the others: question ids
+    and values, with no time and no person. Written with the giver's once-per-person hash (or
+    at the moment they sent it), it waits until enough others arrive to be mixed with
+    (``services.responses_mix``): mixing turns them into ``Response`` rows in shuffled order,
+    stamped with the time of the mix, and deletes them here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="sealed", verbose_name=_("survey")
+    )
+    # [[question id, value], ...] in the order of the questions.
+    answers = models.JSONField(default=list, verbose_name=_("answers"))
+
+    class Meta:
+        verbose_name = _("sealed response")
+        verbose_name_plural = _("sealed responses")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}"
+
+
 class Answer(models.Model):
     """The answer to one question: an option's index (single), indexes (multiple), a number
     (scale), indexes in order of preference (ranking), a text, or one number per row (matrix,

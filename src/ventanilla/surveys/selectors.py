@@ -4,12 +4,14 @@ free-text answers grouped by topic, the answers themselves only for staff who re
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,14 @@ from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import NotFound
-from ventanilla.surveys.models import Answer, Participation, Question, Response, Survey
+from ventanilla.surveys.models import (
+    Answer,
+    Participation,
+    Question,
+    Response,
+    SealedResponse,
+    Survey,
+)
 from ventanilla.surveys.services import voter_hash
 from ventanilla.surveys.topics import Topic, topics_of
 
@@ -69,8 +78,15 @@ def surveys_of_actor(*, actor: Actor) -> list[Survey]:
     (``answered``) and of questions (``question_count``)."""
     if not _may_read_results(actor):
         refuse(actor, detail={"scope": Scope.ANALYTICS_READ})
+    sealed = (
+        SealedResponse.objects.filter(survey=OuterRef("pk"))
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = Survey.objects.select_related("agency").annotate(
-        answered=Count("responses", distinct=True),
+        # Anonymous answers still sealed count all the same.
+        answered=Count("responses", distinct=True) + Coalesce(Subquery(sealed), 0),
         question_count=Count("questions", distinct=True),
     )
     if not actor.sees_everything:
@@ -195,6 +211,11 @@ def survey_results(*, actor: Actor, survey_id: Any, with_answers: bool = True) -
         "question_id", "value"
     ):
         values[question_id].append(value)
+    # Anonymous answers still sealed count all the same.
+    for answers in SealedResponse.objects.filter(survey=survey).values_list("answers", flat=True):
+        responses += 1
+        for question_id, value in answers:
+            values[uuid.UUID(question_id)].append(value)
     readable = with_answers and actor.can(Scope.PARTIES_READ)
     results = []
     shown_text = False

@@ -2,6 +2,12 @@
 where the survey says so, on the person's contact history when the survey is identified), and
 loading a survey prepared elsewhere from its JSON description.
 
+An anonymous answer is kept sealed (``SealedResponse``: the answers, no time, no person) and
+joins the counted responses only when ``VENTANILLA_SEALED_MIX_SIZE`` wait, or the survey has
+closed (``responses_mix``): then they are written together by a transaction of their own, in
+shuffled order, stamped with the time of the mix. So neither the once-per-person hash written
+beside it, nor its place in the table, nor its time, tells whose answer a counted one is.
+
 An answer to a question its condition hides is dropped, not refused: without the page's script
 every question is shown, and a person who filled one in that turned out not to apply has done
 nothing wrong. What is kept is only what the survey would have asked them."""
@@ -10,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -38,9 +46,12 @@ from ventanilla.surveys.models import (
     Participation,
     Question,
     Response,
+    SealedResponse,
     Survey,
     question_problems,
 )
+
+logger = logging.getLogger(__name__)
 
 # The key of the hash kept for an anonymous answer given once per person: derived from the
 # installation's secret, so the hash of a known party cannot be worked out without it.
@@ -174,14 +185,17 @@ def _survey_open(survey_id: Any) -> Survey:
     return survey
 
 
-def survey_respond(*, actor: Actor, survey_id: Any, answers: dict[str, Any]) -> Response:
+def survey_respond(
+    *, actor: Actor, survey_id: Any, answers: dict[str, Any]
+) -> Response | SealedResponse:
     """Keep a person's answers to an open survey.
 
     An identified survey takes answers from a signed-in citizen only, keeps their party on the
     response and records the answer on their contact history (web, "consultation"). An
-    anonymous survey keeps no party and records no contact; when it takes one answer per
-    person, the citizen must be signed in and a ``Participation`` keeps a keyed hash of their
-    party (``voter_hash``), apart from the response. A second answer where one per person is
+    anonymous survey keeps no party and records no contact, and its answers wait sealed until
+    they can be mixed with others (see the module); when it takes one answer per person, the
+    citizen must be signed in and a ``Participation`` keeps a keyed hash of their party
+    (``voter_hash``), apart from the response. A second answer where one per person is
     allowed is refused by the database's unique constraints, so two racing submits count once."""
     survey = _survey_open(survey_id)
     if survey.needs_sign_in and not actor.is_citizen:
@@ -202,36 +216,104 @@ def survey_respond(*, actor: Actor, survey_id: Any, answers: dict[str, Any]) -> 
         except NotEligible as refused:
             raise ValidationFailed({"survey": refused.message}) from refused
     by_question = answers_checked(survey, answers)
-    party_id = actor.party_id if not survey.anonymous else None
+    if survey.anonymous:
+        return _sealed(actor, survey, by_question)
+    party_id = actor.party_id
     try:
         with transaction.atomic():
-            if survey.anonymous and survey.once_per_person:
-                voter = voter_hash(survey_id=survey.pk, party_id=actor.party_id)
-                Participation.objects.create(survey=survey, voter=voter)
             response = Response.objects.create(survey=survey, party_id=party_id)
             Answer.objects.bulk_create(
                 Answer(response=response, question=question, value=value)
                 for question, value in by_question.items()
             )
-            if party_id is not None:
-                interaction_record_for_case(
-                    actor=actor,
-                    case_id=None,
-                    party_id=party_id,
-                    agency_id=survey.agency_id,
-                    service_id=None,
-                    channel="web",
-                    direction=Interaction.Direction.INBOUND,
-                    kind=Interaction.Kind.SUGGESTION,
-                    relationship=Interaction.Relationship.CONSULTATION,
-                    summary=_("Answered the survey “%(title)s”.") % {"title": survey.title_es},
-                    occurred_at=response.submitted_at,
-                )
+            interaction_record_for_case(
+                actor=actor,
+                case_id=None,
+                party_id=party_id,
+                agency_id=survey.agency_id,
+                service_id=None,
+                channel="web",
+                direction=Interaction.Direction.INBOUND,
+                kind=Interaction.Kind.SUGGESTION,
+                relationship=Interaction.Relationship.CONSULTATION,
+                summary=_("Answered the survey “%(title)s”.") % {"title": survey.title_es},
+                occurred_at=response.submitted_at,
+            )
     except IntegrityError as clash:
-        if survey.once_per_person or party_id is not None:
+        raise Conflict(_("You have already answered this survey.")) from clash
+    return response
+
+
+def _sealed(actor: Actor, survey: Survey, by_question: dict[Question, Any]) -> SealedResponse:
+    """An anonymous answer: sealed, with the once-per-person hash where the survey asks for
+    one, in one transaction; then, apart, mixed into the count if enough wait."""
+    try:
+        with transaction.atomic():
+            if survey.once_per_person:
+                voter = voter_hash(survey_id=survey.pk, party_id=actor.party_id)
+                Participation.objects.create(survey=survey, voter=voter)
+            sealed = SealedResponse.objects.create(
+                survey=survey,
+                answers=[[str(question.pk), value] for question, value in by_question.items()],
+            )
+    except IntegrityError as clash:
+        if survey.once_per_person:
             raise Conflict(_("You have already answered this survey.")) from clash
         raise
-    return response
+    try:
+        responses_mix(survey_id=survey.pk)
+    except DatabaseError:
+        # The answer is kept, sealed and counted; the next answer or the closing will mix it.
+        logger.exception("Answers of survey %s could not be mixed now", survey.pk)
+    return sealed
+
+
+def responses_mix(*, survey_id: Any, everything: bool = False) -> int:
+    """Turn the survey's sealed answers into counted responses, in shuffled order, each
+    stamped with the time of the mix, in a transaction of their own: when
+    ``VENTANILLA_SEALED_MIX_SIZE`` wait, or any number with ``everything`` or once the survey
+    has closed. Each sealed answer is taken by one mix only, however many run at once.
+    Returns how many were mixed (0: too few waiting)."""
+    now = timezone.now()
+    with transaction.atomic():
+        waiting = list(
+            SealedResponse.objects.select_for_update(skip_locked=True)
+            .filter(survey_id=survey_id)
+            .values_list("pk", "answers")
+        )
+        if not waiting:
+            return 0
+        if (
+            len(waiting) < settings.VENTANILLA_SEALED_MIX_SIZE
+            and not everything
+            and Survey.objects.filter(pk=survey_id, closes_at__gt=now).exists()
+        ):
+            return 0
+        secrets.SystemRandom().shuffle(waiting)
+        responses = [Response(survey_id=survey_id, submitted_at=now) for _ in waiting]
+        Response.objects.bulk_create(responses, batch_size=1000)
+        Answer.objects.bulk_create(
+            (
+                Answer(response=response, question_id=question_id, value=value)
+                for response, (_key, answers) in zip(responses, waiting, strict=True)
+                for question_id, value in answers
+            ),
+            batch_size=2000,
+        )
+        keys = [key for key, _answers in waiting]
+        for start in range(0, len(keys), 500):
+            SealedResponse.objects.filter(pk__in=keys[start : start + 500]).delete()
+    return len(waiting)
+
+
+def closed_surveys_mix() -> int:
+    """Mix what is left sealed in every survey that has closed; the number of answers mixed."""
+    closed = (
+        SealedResponse.objects.filter(survey__closes_at__lte=timezone.now())
+        .values_list("survey_id", flat=True)
+        .distinct()
+    )
+    return sum(responses_mix(survey_id=survey_id, everything=True) for survey_id in closed)
 
 
 @dataclass(frozen=True)
