@@ -146,6 +146,8 @@ PAGES: dict[tuple[str, str], set[str]] = {
     # Other systems' webhooks: the operator of the installation (a superuser) only, no role.
     ("get", "/console/webhooks/"): set(),
     ("post", "/console/webhooks/"): set(),
+    ("get", "/console/webhooks/{subscription_id}/"): set(),
+    ("post", "/console/webhooks/{subscription_id}/"): set(),
     ("post", "/console/trust/"): {"supervisor", "administrator"},
     ("get", "/console/cases/"): READERS,
     ("get", "/console/cases/new/"): FRONT,
@@ -687,6 +689,7 @@ def test_the_console_allows_and_refuses_each_role_as_the_rules_say(
         .replace("{notification_id}", given_up_message(world))
         .replace("{review_id}", str(world["review"].pk))
         .replace("{interaction_id}", str(uuid.uuid4()))
+        .replace("{subscription_id}", str(uuid.uuid4()))
         .replace("{message_id}", str(world["mail"].pk))
         .replace("{notice_id}", str(world["notice"].pk))
         .replace("{survey_id}", str(world["survey"].pk))

@@ -1,6 +1,6 @@
 """In a real browser, by keyboard, on a phone, in English: the operator opens other systems'
 webhooks from the menu, subscribes an address, copies its secret from the page that shows it
-once, and ends the subscription."""
+once, moves it to a new address with a new secret, and ends the subscription."""
 
 from __future__ import annotations
 
@@ -50,6 +50,26 @@ def test_the_operator_subscribes_and_ends_an_address_by_keyboard_on_a_phone(
     assert "Cases · ids and codes only" in table
     assert "Nothing received yet" in table
     assert fits_the_screen(page)
+    first_secret = made.secret
+
+    tab_until(page, "el.tagName === 'A' && el.textContent.trim() === 'Change'")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Change a webhook's subscription").wait_for()
+    assert fits_the_screen(page)
+    tab_until(page, "el.id === 'w-url'")
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("https://nuevo.example.org/eventos")
+    tab_until(page, "el.name === 'new_secret'")
+    page.keyboard.press("Space")
+    tab_until(page, "el.type === 'submit' && el.textContent.includes('Save')")
+    page.keyboard.press("Enter")
+
+    shown = page.get_by_test_id("webhook-secret")
+    shown.wait_for()
+    made.refresh_from_db()
+    assert made.url == "https://nuevo.example.org/eventos" and made.secret != first_secret
+    assert made.secret in shown.inner_text() and "new secret" in shown.inner_text()
+    assert "https://nuevo.example.org/eventos" in page.get_by_test_id("webhooks").inner_text()
 
     tab_until(page, "el.type === 'submit' && el.textContent.trim() === 'End'")
     page.keyboard.press("Enter")
@@ -57,4 +77,5 @@ def test_the_operator_subscribes_and_ends_an_address_by_keyboard_on_a_phone(
     assert "Subscription ended" in page.get_by_test_id("webhooks").inner_text()
     assert made.secret not in page.content()
     made.refresh_from_db()
+    assert made.url == "https://nuevo.example.org/eventos"
     assert not made.active

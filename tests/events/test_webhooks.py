@@ -25,6 +25,7 @@ from ventanilla.events.delivery import events_fan_out, webhooks_send
 from ventanilla.events.jobs import deliver_events
 from ventanilla.events.models import Delivery, Subscription
 from ventanilla.events.services import (
+    subscription_change,
     subscription_create,
     subscription_end,
     subscription_resend,
@@ -274,3 +275,54 @@ def test_nothing_is_sent_again_to_an_ended_subscription(
 
     with pytest.raises(NotFound):
         subscription_resend(actor=OPERATOR, subscription_id=subscription.pk)
+
+
+def test_a_receiver_that_moved_gets_what_waited_for_it_at_its_new_address(
+    hook: Receiver, actor: Actor, service: PublicService
+) -> None:
+    # The back office moved: its old address answers nothing.
+    subscription, old_secret = subscribe("http://127.0.0.1:9/gone", scopes=["cases"])
+    open_case(actor, service)
+    events_fan_out()
+    webhooks_send()
+    assert Delivery.objects.get().status == Delivery.Status.QUEUED and hook.received == []
+
+    out = StringIO()
+    call_command(
+        "events", "change", str(subscription.pk), "--url", hook.url, "--new-secret", stdout=out
+    )
+    [secret] = [line.rsplit(" ", 1)[-1] for line in out.getvalue().splitlines() if "secret" in line]
+    webhooks_send(now=timezone.now() + timedelta(hours=1))
+
+    assert hook.types() == ["es.ventanilla.case.created"]
+    headers, body = hook.received[0]
+    assert signature_valid(secret, body, headers[SIGNATURE_HEADER.lower()])
+    assert not signature_valid(old_secret, body, headers[SIGNATURE_HEADER.lower()])
+    subscription.refresh_from_db()
+    assert subscription.scopes == ["cases"] and subscription.batch_size == 1  # as they were
+
+
+def test_a_change_is_checked_like_a_subscription_and_an_ended_one_is_not_changed(town: Any) -> None:
+    subscription, _ = subscribe("https://a.example.org/e", scopes=["cases"])
+    with pytest.raises(ValidationFailed) as refused:
+        subscription_change(
+            actor=OPERATOR, subscription_id=subscription.pk, url="mailto:x", scopes=["cases"]
+        )
+    assert "url" in refused.value.errors
+    with pytest.raises(PermissionDenied):
+        subscription_change(
+            actor=Actor(label="agente"),
+            subscription_id=subscription.pk,
+            url="https://b.example.org/e",
+            scopes=["cases"],
+        )
+    subscription_end(actor=OPERATOR, subscription_id=subscription.pk)
+    with pytest.raises(NotFound):
+        subscription_change(
+            actor=OPERATOR,
+            subscription_id=subscription.pk,
+            url="https://b.example.org/e",
+            scopes=["cases"],
+        )
+    subscription.refresh_from_db()
+    assert subscription.url == "https://a.example.org/e"

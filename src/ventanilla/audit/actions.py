@@ -69,6 +69,7 @@ class Action(models.TextChoices):
     EVENTS_SUBSCRIBE = "events.subscribe", _("Subscribed another system's webhook to events")
     EVENTS_UNSUBSCRIBE = "events.unsubscribe", _("Ended a webhook's subscription to events")
     EVENTS_RESEND = "events.resend", _("Sent a webhook again what it had been given up on")
+    EVENTS_CHANGE = "events.change", _("Changed a webhook's address, topics or secret")
     ADMIN_LIST = "admin.list", _("Listed records in the administration site")
     ADMIN_READ = "admin.read", _("Opened a record in the administration site")
     ADMIN_CHANGE = "admin.change", _("Added or changed a record in the administration site")

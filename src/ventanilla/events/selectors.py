@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
@@ -60,3 +61,14 @@ def subscriptions_overview(*, actor: Actor) -> list[SubscriptionState]:
         )
         for row in rows
     ]
+
+
+def subscription_active(*, actor: Actor, subscription_id: Any) -> Subscription | None:
+    """An active subscription with its agency, for the operator to change; None when there is
+    none of that id or it has ended."""
+    require_operator(actor, what="console:webhooks")
+    return (
+        Subscription.objects.select_related("agency")
+        .filter(pk=subscription_id, active=True)
+        .first()
+    )

@@ -118,6 +118,25 @@ def _check_scopes(scopes: Sequence[str]) -> list[str]:
     return chosen
 
 
+def _checked(url: str, scopes: Sequence[str], batch_size: int) -> list[str]:
+    """What a subscription is given, checked: the address, the scopes (returned in their
+    order) and the events per request."""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise ValidationFailed({"url": _("Give an http or https address.")}) from error
+    chosen = _check_scopes(scopes)
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValidationFailed(
+            {"batch_size": _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}}
+        )
+    return chosen
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
 def subscription_create(
     *,
     actor: Actor,
@@ -133,16 +152,8 @@ def subscription_create(
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
         raise NotFound(_("No such agency."))
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError as error:
-        raise ValidationFailed({"url": _("Give an http or https address.")}) from error
-    chosen = _check_scopes(scopes)
-    if not 1 <= batch_size <= MAX_BATCH:
-        raise ValidationFailed(
-            {"batch_size": _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}}
-        )
-    secret = "whsec_" + secrets.token_urlsafe(32)
+    chosen = _checked(url, scopes, batch_size)
+    secret = _new_secret()
     with transaction.atomic():
         last = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
         subscription = Subscription.objects.create(
@@ -193,6 +204,56 @@ def subscription_end(*, actor: Actor, subscription_id: Any) -> Subscription:
         )
     cache.delete(_SUBSCRIBED_KEY)
     return subscription
+
+
+def subscription_change(
+    *,
+    actor: Actor,
+    subscription_id: Any,
+    url: str,
+    scopes: Sequence[str],
+    description: str = "",
+    batch_size: int = 1,
+    new_secret: bool = False,
+) -> tuple[Subscription, str]:
+    """Change where an active webhook's events go, what it hears and how many go in a request,
+    keeping its place in the stream: what waits for it goes to the new address, and what is
+    already queued stays queued (a topic left out applies to the events from now on). With
+    ``new_secret`` it is given a new signing secret, returned (shown once; the old one stops
+    at once); otherwise the secret returned is empty. The agency it hears stays: another
+    agency is another subscription."""
+    require_operator(actor, what="events:change")
+    chosen = _checked(url, scopes, batch_size)
+    with transaction.atomic():
+        subscription = _locked(subscription_id)
+        if subscription is None or not subscription.active:
+            raise NotFound(_("No such subscription, or it has ended."))
+        fields = {
+            "url": url,
+            "scopes": chosen,
+            "description": description[:200],
+            "batch_size": batch_size,
+        }
+        changed = {
+            name: {"from": getattr(subscription, name), "to": value}
+            for name, value in fields.items()
+            if getattr(subscription, name) != value
+        }
+        for name, value in fields.items():
+            setattr(subscription, name, value)
+        secret = _new_secret() if new_secret else ""
+        if secret:
+            subscription.secret = secret
+        subscription.save(update_fields=[*fields, "secret", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.EVENTS_CHANGE,
+            object_type="event_subscription",
+            object_id=subscription.pk,
+            detail={"changed": changed, "new_secret": bool(secret)},
+        )
+    cache.delete(_SUBSCRIBED_KEY)
+    return subscription, secret
 
 
 def subscription_resend(*, actor: Actor, subscription_id: Any) -> int:

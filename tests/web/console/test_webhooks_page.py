@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.conftest import sign_in
 from ventanilla.access.actors import Actor
+from ventanilla.audit.models import AuditEntry
 from ventanilla.events.models import Delivery, Event, Subscription
 from ventanilla.events.services import subscription_create
 
@@ -168,3 +169,84 @@ def test_only_the_operator_reaches_it_and_finds_it_in_the_menu(
     assert administrator.get(URL).status_code == 403
     assert URL not in administrator.get("/console/home/").content.decode()
     assert URL in mine.get("/console/home/").content.decode()
+
+
+def test_the_operator_changes_an_address_keeping_what_waits_for_it(
+    operator: Any, town: Any
+) -> None:
+    made, secret = subscription_create(
+        actor=OPERATOR, agency_code="ayto", url="https://old.example.org/e", scopes=["cases"]
+    )
+    event = Event.objects.create(
+        type="es.ventanilla.case.created", topic="cases", subject="AY-1", order_key="k"
+    )
+    Delivery.objects.create(subscription=made, event=event, seq=event.seq, order_key="k")
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), operator)
+    listing = client.get(URL).content.decode()
+    assert f'href="/console/webhooks/{made.pk}/"' in listing
+
+    form = client.get(f"/console/webhooks/{made.pk}/").content.decode()
+    answer = client.post(
+        f"/console/webhooks/{made.pk}/",
+        {
+            "url": "https://new.example.org/e",
+            "topics": ["cases", "parties"],
+            "batch_size": "10",
+            "description": "Registro nuevo",
+        },
+    )
+    after = client.get(URL).content.decode()
+
+    assert 'value="https://old.example.org/e"' in form and "Ayuntamiento" in words(form)
+    assert answer.status_code == 302
+    made.refresh_from_db()
+    assert (made.url, made.scopes, made.batch_size, made.secret) == (
+        "https://new.example.org/e",
+        ["cases", "parties"],
+        10,
+        secret,  # kept: no new secret was asked for
+    )
+    assert made.deliveries.filter(status=Delivery.Status.QUEUED).count() == 1
+    assert "https://new.example.org/e: guardado." in words(after)
+    entry = AuditEntry.objects.get(action="events.change")
+    assert entry.detail["changed"]["url"] == {
+        "from": "https://old.example.org/e",
+        "to": "https://new.example.org/e",
+    }
+
+
+def test_a_new_secret_is_shown_once_and_a_wrong_field_changes_nothing(
+    operator: Any, town: Any
+) -> None:
+    made, secret = subscription_create(
+        actor=OPERATOR, agency_code="ayto", url="https://a.example.org/e", scopes=["cases"]
+    )
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), operator)
+    page = f"/console/webhooks/{made.pk}/"
+
+    wrong = client.post(page, {"url": "ftp://a.example.org", "topics": [], "batch_size": "1"})
+    made.refresh_from_db()
+    assert wrong.status_code == 422
+    assert "Nothing was changed: correct what is marked." in words(wrong.content.decode())
+    assert made.url == "https://a.example.org/e"
+
+    client.post(
+        page,
+        {"url": made.url, "topics": ["cases"], "batch_size": "1", "new_secret": "on"},
+    )
+    shown = client.get(URL).content.decode()
+    again = client.get(URL).content.decode()
+    made.refresh_from_db()
+    assert made.secret != secret and made.secret in shown and made.secret not in again
+    assert "are signed with a new secret from now on" in words(shown)
+
+
+def test_an_ended_subscription_has_no_form(operator: Any, town: Any) -> None:
+    made, _ = subscription_create(
+        actor=OPERATOR, agency_code="ayto", url="https://a.example.org/e", scopes=["cases"]
+    )
+    Subscription.objects.filter(pk=made.pk).update(active=False)
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), operator)
+
+    assert client.get(f"/console/webhooks/{made.pk}/").status_code == 404
+    assert f"/console/webhooks/{made.pk}/" not in client.get(URL).content.decode()

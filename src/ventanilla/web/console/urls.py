@@ -61,6 +61,11 @@ urlpatterns = [
     path("matches/<uuid:review_id>/", match_views.match_review, name="match"),
     path("trust/", trust_views.trust_order, name="trust"),
     path("webhooks/", webhook_views.webhooks, name="webhooks"),
+    path(
+        "webhooks/<uuid:subscription_id>/",
+        webhook_views.webhook_change,
+        name="webhook-change",
+    ),
     path("cases/", case_views.case_queue, name="cases"),
     path("call-backs/", call_back_views.call_back_list, name="call-backs"),
     path("mail/", mail_views.mail_list, name="mail"),

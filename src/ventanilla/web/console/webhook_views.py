@@ -1,15 +1,17 @@
 """Other systems' webhooks, for the operator of the installation (a superuser): the subscriptions
 with how their deliveries stand, a form to add one (its signing secret shown once, on the page
-that follows), a button to send again what one was given up on, and a button to end one. The
-same services as ``ventanilla events``."""
+that follows), a page to change one (its address, what it hears, a new secret), a button to send
+again what one was given up on, and a button to end one. The same services as
+``ventanilla events``."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,9 +21,10 @@ from ventanilla.access.guards import require_operator
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.events.models import PERSONAL_SCOPE, Topic
-from ventanilla.events.selectors import subscriptions_overview
+from ventanilla.events.selectors import subscription_active, subscriptions_overview
 from ventanilla.events.services import (
     MAX_BATCH,
+    subscription_change,
     subscription_create,
     subscription_end,
     subscription_resend,
@@ -55,6 +58,21 @@ def _batch_size(raw: str) -> int:
         raise ValidationFailed(
             {"batch_size": _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}}
         ) from error
+
+
+def _posted(request: HttpRequest) -> dict[str, Any]:
+    """The subscription form's fields as sent, to check and to show again."""
+    return {
+        "url": request.POST.get("url", "").strip(),
+        "topics": request.POST.getlist("topics"),
+        "personal": request.POST.get("personal") == "on",
+        "batch_size": request.POST.get("batch_size", "1").strip(),
+        "description": request.POST.get("description", "").strip(),
+    }
+
+
+def _scopes(form: dict[str, Any]) -> list[str]:
+    return [*form["topics"], *([PERSONAL_SCOPE] if form["personal"] else [])]
 
 
 @staff_view
@@ -91,14 +109,7 @@ def webhooks(request: HttpRequest, actor: Actor) -> HttpResponse:
                 % {"n": queued},
             )
         return redirect("console:webhooks")
-    form: dict[str, Any] = {
-        "agency": request.POST.get("agency", ""),
-        "url": request.POST.get("url", "").strip(),
-        "topics": request.POST.getlist("topics"),
-        "personal": request.POST.get("personal") == "on",
-        "batch_size": request.POST.get("batch_size", "1").strip(),
-        "description": request.POST.get("description", "").strip(),
-    }
+    form = _posted(request) | {"agency": request.POST.get("agency", "")}
     try:
         if not form["agency"]:
             raise ValidationFailed({"agency": _("Choose the agency whose events it hears.")})
@@ -106,7 +117,7 @@ def webhooks(request: HttpRequest, actor: Actor) -> HttpResponse:
             actor=actor,
             agency_code=form["agency"],
             url=form["url"],
-            scopes=[*form["topics"], *([PERSONAL_SCOPE] if form["personal"] else [])],
+            scopes=_scopes(form),
             description=form["description"],
             batch_size=_batch_size(form["batch_size"]),
         )
@@ -119,3 +130,55 @@ def webhooks(request: HttpRequest, actor: Actor) -> HttpResponse:
         return render(request, TEMPLATE, _context(actor, form=form, errors=errors), status=422)
     request.session[_JUST_MADE] = {"url": subscription.url, "secret": secret}
     return redirect("console:webhooks")
+
+
+@staff_view
+def webhook_change(request: HttpRequest, actor: Actor, subscription_id: UUID) -> HttpResponse:
+    """One active subscription's form, filled with what it has; saved, back to the list (with
+    the new secret, once, when one was asked for)."""
+    subscription = subscription_active(actor=actor, subscription_id=subscription_id)
+    if subscription is None:
+        raise Http404(_("No such subscription, or it has ended."))
+    form: dict[str, Any] = {
+        "url": subscription.url,
+        "topics": [scope for scope in subscription.scopes if scope in Topic.values],
+        "personal": PERSONAL_SCOPE in subscription.scopes,
+        "batch_size": str(subscription.batch_size),
+        "description": subscription.description,
+        "new_secret": False,
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = _posted(request) | {"new_secret": request.POST.get("new_secret") == "on"}
+        try:
+            changed, secret = subscription_change(
+                actor=actor,
+                subscription_id=subscription.pk,
+                url=form["url"],
+                scopes=_scopes(form),
+                description=form["description"],
+                batch_size=_batch_size(form["batch_size"]),
+                new_secret=form["new_secret"],
+            )
+        except ValidationFailed as refused:
+            errors = refused.errors
+        except NotFound as missing:
+            messages.error(request, missing.message)
+            return redirect("console:webhooks")
+        else:
+            if secret:
+                request.session[_JUST_MADE] = {
+                    "url": changed.url,
+                    "secret": secret,
+                    "renewed": True,
+                }
+            messages.success(request, _("%(address)s: saved.") % {"address": changed.url})
+            return redirect("console:webhooks")
+    context = {
+        "subscription": subscription,
+        "form": form,
+        "errors": errors,
+        "topics": Topic.choices,
+        "max_batch": MAX_BATCH,
+    }
+    return render(request, "console/webhook_change.html", context, status=422 if errors else 200)
