@@ -119,17 +119,22 @@ def _check_scopes(scopes: Sequence[str]) -> list[str]:
 
 
 def _checked(url: str, scopes: Sequence[str], batch_size: int) -> list[str]:
-    """What a subscription is given, checked: the address, the scopes (returned in their
-    order) and the events per request."""
+    """What a subscription is given, checked, every wrong field at once: the address, the
+    scopes (returned in their order) and the events per request."""
+    errors: dict[str, str] = {}
+    chosen: list[str] = []
     try:
         URLValidator(schemes=["http", "https"])(url)
-    except ValidationError as error:
-        raise ValidationFailed({"url": _("Give an http or https address.")}) from error
-    chosen = _check_scopes(scopes)
+    except ValidationError:
+        errors["url"] = _("Give an http or https address.")
+    try:
+        chosen = _check_scopes(scopes)
+    except ValidationFailed as wrong:
+        errors.update(wrong.errors)
     if not 1 <= batch_size <= MAX_BATCH:
-        raise ValidationFailed(
-            {"batch_size": _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}}
-        )
+        errors["batch_size"] = _("Between 1 and %(most)d events per request.") % {"most": MAX_BATCH}
+    if errors:
+        raise ValidationFailed(errors)
     return chosen
 
 

@@ -250,3 +250,18 @@ def test_an_ended_subscription_has_no_form(operator: Any, town: Any) -> None:
 
     assert client.get(f"/console/webhooks/{made.pk}/").status_code == 404
     assert f"/console/webhooks/{made.pk}/" not in client.get(URL).content.decode()
+
+
+def test_every_wrong_field_is_marked_at_once(operator: Any, town: Any) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), operator)
+
+    answer = client.post(
+        URL, {"action": "create", "agency": "ayto", "url": "x", "topics": [], "batch_size": "a"}
+    )
+
+    page = words(answer.content.decode())
+    assert answer.status_code == 422
+    assert "Give an http or https address." in page
+    assert "Name at least one of cases, parties, interactions." in page
+    assert "Between 1 and" in page
+    assert not Subscription.objects.exists()
