@@ -163,24 +163,27 @@ def spark_api(options: SparkOptions) -> Iterator[Any]:
 
     session = SparkSession.getActiveSession()
     made = session is None
+    work = None if options.work_dir else tempfile.TemporaryDirectory(prefix="ventanilla-spark-")
+    folder = options.work_dir or (work.name if work else "")
     if session is None:
         # Spark's Python workers run this interpreter (with jellyfish), not the first python3
         # on the PATH, unless the operator chose one.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        builder = SparkSession.builder.appName(APP_NAME).config("spark.ui.enabled", "false")
+        builder = (
+            SparkSession.builder.appName(APP_NAME)
+            .config("spark.ui.enabled", "false")
+            # Spark's own tables go with the intermediate ones, not into a spark-warehouse
+            # folder wherever the command was started.
+            .config("spark.sql.warehouse.dir", os.path.join(folder, "warehouse"))
+        )
         if options.master:
             builder = builder.master(options.master)
         for key, value in options.conf.items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
-    work = None
     try:
         if session.sparkContext.getCheckpointDir() is None:
-            if options.work_dir:
-                session.sparkContext.setCheckpointDir(options.work_dir)
-            else:
-                work = tempfile.TemporaryDirectory(prefix="ventanilla-spark-")
-                session.sparkContext.setCheckpointDir(work.name)
+            session.sparkContext.setCheckpointDir(folder)
         register_functions(session)
         yield SparkAPI(
             spark_session=session,
