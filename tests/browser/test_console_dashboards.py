@@ -134,5 +134,14 @@ def test_the_charts_and_the_map_are_drawn_under_the_strict_policy_in_spanish(
     page.mouse.move(box["x"] + x, box["y"] + y)
     page.get_by_text(f"{north.name}: menos de 5").wait_for()
 
+    # The charts' script is built with only the parts of ECharts they use: each part they ask
+    # for is there (a part left out of the build would be dropped without an error).
+    parts = page.evaluate(
+        "() => [...document.querySelectorAll('[data-chart], [data-map]')].map(el => {"
+        " const model = echarts.getInstanceByDom(el).getModel();"
+        " return ['grid', 'tooltip', 'legend', 'visualMap']"
+        ".filter(t => model.getComponent(t)); })"
+    )
+    assert parts == [["grid", "tooltip", "legend"]] * 3 + [["tooltip", "visualMap"]]
     assert not refused, refused
     assert not failures, failures
