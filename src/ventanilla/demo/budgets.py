@@ -1,6 +1,7 @@
 """The demo's participatory budget, in its voting phase, so the portal shows one to vote in:
-money for each district the town's register names, and three reviewed projects in each, made
-through the same services staff use."""
+money for every district the town's register names (so every resident of the demo, the one it
+signs in as among them, has a ballot), 1.2 million euros shared out among them, and three
+reviewed projects in each, made through the same services staff use."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ventanilla.catalog.models import Agency
 from ventanilla.parties.models import ContactPoint
 
 TITLE_ES = "Presupuestos participativos 2027"
+TOTAL_EUROS = 1_200_000
 PROJECTS = (
     ("Sombra y bancos en la plaza de {district}", 45_000),
     ("Carril bici seguro en {district}", 120_000),
@@ -40,8 +42,10 @@ def demo_budget_ensure() -> Budget | None:
         .exclude(district="")
         .values("district")
         .annotate(n=Count("id"))
-        .order_by("-n", "district")[:6]
+        .order_by("-n", "district")
     ] or ["Centro"]
+    # The whole sum shared out, in thousands of euros.
+    each = TOTAL_EUROS // len(districts) // 1000 * 1000
     budget = Budget.objects.create(
         agency=agency,
         title_es=TITLE_ES,
@@ -52,7 +56,7 @@ def demo_budget_ensure() -> Budget | None:
     )
     for district in districts:
         district_amount_set(
-            actor=actor, budget_id=budget.pk, district=district, amount_cents=200_000_00
+            actor=actor, budget_id=budget.pk, district=district, amount_cents=each * 100
         )
         for title, euros in PROJECTS:
             project = project_propose(
