@@ -7,9 +7,21 @@
   var total = document.getElementById("ballot-total");
   if (!form || !total) { return; }
   var amount = parseInt(form.dataset.amount, 10) || 0;
-  var money = new Intl.NumberFormat(document.documentElement.lang || "es", {
-    style: "currency", currency: "EUR", maximumFractionDigits: 2
+  // As the page writes its own amounts: cents only when there are some, thousands grouped with
+  // the language's separator (150 000 € in Spanish, 150,000 € in English).
+  var language = document.documentElement.lang || "es";
+  var formats = [0, 2].map(function (digits) {
+    return new Intl.NumberFormat(language, {
+      minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: "always"
+    });
   });
+  var group = total.dataset.group;
+  var money = function (cents) {
+    var format = formats[cents % 100 ? 1 : 0];
+    return format.formatToParts(cents / 100).map(function (part) {
+      return part.type === "group" && group ? group : part.value;
+    }).join("") + " €";
+  };
   var boxes = form.querySelectorAll("input[type=checkbox][data-cost]");
   var update = function () {
     var sum = 0;
@@ -17,8 +29,8 @@
       if (box.checked) { sum += parseInt(box.dataset.cost, 10) || 0; }
     });
     var over = sum > amount;
-    total.textContent = total.dataset.label + " " + money.format(sum / 100) + " " +
-      total.dataset.of + " " + money.format(amount / 100) + (over ? " — " + total.dataset.over : "");
+    total.textContent = total.dataset.label + " " + money(sum) + " " +
+      total.dataset.of + " " + money(amount) + (over ? " — " + total.dataset.over : "");
     total.classList.toggle("error", over);
     total.hidden = false;
   };

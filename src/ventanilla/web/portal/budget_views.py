@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import get_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ventanilla.access.actors import Actor
@@ -149,6 +150,8 @@ def vote(request: HttpRequest, budget_id: UUID) -> HttpResponse:
         "budget": found,
         "district": district,
         "amount": euros(district.amount_cents) if district is not None else "",
+        # The running total groups thousands as the page's amounts do.
+        "group_separator": get_format("THOUSAND_SEPARATOR"),
         "projects": [(p, euros(p.cost_cents or 0), str(p.pk) in chosen) for p in projects],
         "error": error,
         "voted": has_voted(actor=citizen, budget=found),
