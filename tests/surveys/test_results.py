@@ -125,6 +125,11 @@ def test_a_survey_with_fewer_responses_than_the_threshold_shows_no_counts(
     assert results.responses is None
     assert all(q.answered is None and q.rows == [] for q in results.questions)
     assert results.questions[-1].topics == []
+    # The page says there are too few to show, not that there are none.
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("luis", "ayto", "analyst"))
+    page = client.get(f"/console/surveys/{survey.pk}/").content.decode()
+    assert "Too few answers yet to show how they split." in page
+    assert "No answers to count yet." not in page
 
 
 def test_reading_the_results_costs_the_same_few_queries_however_many_answers(
