@@ -48,7 +48,12 @@ def test_anonymous_answers_wait_sealed_then_join_the_count_shuffled_at_one_time(
     settings.VENTANILLA_SEALED_MIX_SIZE = 10
     survey = load(anonymous=True, once_per_person=False)
     visitor = Actor(label="anonymous")
-    given = [f"Texto {n:02d}" for n in range(10)]
+    given = [
+        f"Texto {n:02d}: {topic}"
+        for n, topic in enumerate(
+            ["más bancos", "perros sueltos", "fuente rota", "poca sombra", "césped seco"] * 2
+        )
+    ]
     before = timezone.now()
 
     for text in given[:9]:

@@ -6,10 +6,12 @@ answers give the same groups on every reading."""
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ventanilla.core.text import fold
@@ -70,7 +72,11 @@ def topics_of(texts: list[str], *, examples: int = 3, min_answers: int = 2) -> l
         rows = matrix.shape[0]
         sample = np.random.default_rng(SEED).permutation(rows)[:MAX_FIT] if rows > MAX_FIT else None
         model = KMeans(n_clusters=groups, n_init=3, random_state=SEED)
-        model.fit(matrix if sample is None else matrix[np.sort(sample)])
+        with warnings.catch_warnings():
+            # Answers that say the same thing (fewer distinct ones than groups) leave some
+            # groups empty, which are skipped below: nothing to warn of.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(matrix if sample is None else matrix[np.sort(sample)])
         labels, centres = model.predict(matrix), model.cluster_centers_
     found: list[Topic] = []
     for label, centre in enumerate(centres):
