@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -501,6 +501,16 @@ def ballots_mix(*, budget_id: Any, everything: bool = False) -> int:
     number with ``everything`` or once the vote is over. Each sealed ballot is taken by one
     mix only, however many run at once. Returns how many were mixed (0: too few waiting)."""
     fewest = settings.VENTANILLA_SEALED_MIX_SIZE
+    if not everything:
+        # One read, no lock, for the common case of a vote under way and too few waiting.
+        state = (
+            Budget.objects.filter(pk=budget_id)
+            .annotate(waiting=Count("sealed_ballots"))
+            .values_list("phase", "waiting")
+            .first()
+        )
+        if state is None or (state[0] == Phase.VOTING and state[1] < fewest):
+            return 0
     with transaction.atomic():
         waiting = list(
             SealedBallot.objects.select_for_update(skip_locked=True)

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -275,6 +276,16 @@ def responses_mix(*, survey_id: Any, everything: bool = False) -> int:
     has closed. Each sealed answer is taken by one mix only, however many run at once.
     Returns how many were mixed (0: too few waiting)."""
     now = timezone.now()
+    if not everything:
+        # One read, no lock, for the common case of an open survey and too few waiting.
+        state = (
+            Survey.objects.filter(pk=survey_id)
+            .annotate(waiting=Count("sealed"))
+            .values_list("closes_at", "waiting")
+            .first()
+        )
+        if state is None or (state[0] > now and state[1] < settings.VENTANILLA_SEALED_MIX_SIZE):
+            return 0
     with transaction.atomic():
         waiting = list(
             SealedResponse.objects.select_for_update(skip_locked=True)
