@@ -237,6 +237,8 @@ def test_an_agent_finds_the_caller_among_the_matches_and_opens_a_case_on_a_phone
     tab_until(page, "el.tagName === 'A' && el.textContent.trim() === 'Open a case'")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Open a case for Ana Ruiz Sanz").wait_for()
+    # As a person waits for the cursor: keys typed before autofocus lands are lost.
+    wait_for_focus(page, "id_service")
     page.keyboard.type("Street")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
