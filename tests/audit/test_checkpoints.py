@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_party
@@ -20,7 +21,13 @@ from ventanilla.access.actors import Actor
 from ventanilla.audit.actions import Action
 from ventanilla.audit.jobs import checkpoint_audit_log, schedule_checkpoints
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
-from ventanilla.audit.services import EntryInput, audit_checkpoint, audit_record_many
+from ventanilla.audit.services import (
+    EntryInput,
+    audit_checkpoint,
+    audit_held,
+    audit_record,
+    audit_record_many,
+)
 from ventanilla.audit.sink import MARK, sink_read, sink_write
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +223,45 @@ def test_entries_written_in_bulk_chain_and_sign_as_one_by_one(actor: Actor, sett
     call_command("audit", "verify", stdout=out)
     # Counted, not read off the ids: PostgreSQL's ids do not start again at 1 between tests.
     assert f"{AuditEntry.objects.count()} entries checked" in out.getvalue()
+
+
+def test_entries_held_to_the_end_of_a_block_chain_and_sign_as_one_by_one(
+    actor: Actor, settings: Any
+) -> None:
+    settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 3
+    make_party(actor)
+    by_time = audit_checkpoint()
+    assert by_time is not None
+
+    with transaction.atomic(), audit_held():
+        held = [
+            audit_record(actor=actor, action=Action.PARTY_CREATE, object_id=n) for n in range(4)
+        ]
+        with audit_held():  # nested: the outer block writes
+            held.append(audit_record(actor=actor, action=Action.CASE_CREATE, object_id=4))
+        assert not AuditEntry.objects.filter(id__gt=by_time.entry_id).exists()
+
+    written = list(AuditEntry.objects.filter(id__gt=by_time.entry_id).order_by("id"))
+    assert [(e.action, e.object_id) for e in written] == [
+        *((Action.PARTY_CREATE, str(n)) for n in range(4)),
+        (Action.CASE_CREATE, "4"),
+    ]
+    assert [e.id for e in held] == [e.id for e in written]
+    assert [e.at for e in written] == sorted(e.at for e in written)
+    signed = AuditCheckpoint.objects.filter(id__gt=by_time.id).values_list("entry_id", flat=True)
+    assert list(signed) == [by_time.entry_id + 3]
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert f"{AuditEntry.objects.count()} entries checked" in out.getvalue()
+
+
+def test_entries_held_in_a_block_that_fails_are_not_written(actor: Actor) -> None:
+    before = AuditEntry.objects.count()
+
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), audit_held():
+        audit_record(actor=actor, action=Action.PARTY_CREATE, object_id="lost")
+        1 / 0  # noqa: B018 - the change fails after its entry was recorded
+
+    assert AuditEntry.objects.count() == before
+    audit_record(actor=actor, action=Action.PARTY_CREATE, object_id="after")
+    assert AuditEntry.objects.count() == before + 1

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -80,11 +82,11 @@ def record_values(obj: models.Model) -> dict[str, Any]:
 
 
 def _locked_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:  # a freshly flushed database
+    try:
+        return AuditHead.objects.select_for_update().get(pk=1)
+    except AuditHead.DoesNotExist:  # a freshly flushed database
         AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
-        head = AuditHead.objects.select_for_update().get(pk=1)
-    return head
+        return AuditHead.objects.select_for_update().get(pk=1)
 
 
 def audit_record(
@@ -100,15 +102,40 @@ def audit_record(
     """Append one entry. Joins the caller's transaction, so a change and its record commit or
     roll back together; locking the head keeps the chain a single line under concurrency.
     Inside the caller's transaction it takes no savepoint of its own: a failure here fails the
-    whole change, which must not be written without its record anyway."""
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        entry = _entry(
-            actor, action, head.last_hash, party_id, object_type, object_id, purpose, detail
-        )
-        entry.save(force_insert=True)
-        _advance(head, entry.id, entry)
+    whole change, which must not be written without its record anyway. Inside ``audit_held``
+    the entry is written (and given its id and hash) when that block ends."""
+    entry = _entry(actor, action, party_id, object_type, object_id, purpose, detail)
+    held = _held.get()
+    if held is not None:
+        held.append(entry)
+    else:
+        _append([entry])
     return entry
+
+
+_held: ContextVar[list[AuditEntry] | None] = ContextVar("ventanilla_audit_held", default=None)
+
+
+@contextmanager
+def audit_held() -> Iterator[None]:
+    """Hold the entries recorded inside and write them when the block ends, in the order they
+    were recorded and chained exactly as one by one: one lock of the head, one insert and one
+    move of the head for all of them. For a change that records several entries in one
+    transaction (a case opened records its contact's entry and its own), used inside that
+    transaction: the head is then locked only from the end of the block to the commit. An
+    entry's time is the time it is written. Nothing is written if the block fails; nested, the
+    outermost block writes."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list[AuditEntry] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if held:
+        _append(held)
 
 
 @dataclass(frozen=True)
@@ -127,6 +154,21 @@ def audit_record_many(*, actor: Actor, action: Action, entries: Sequence[EntryIn
     would chain them, written in bulk: for a batch job that changes thousands of records. A
     checkpoint is signed at the same places (every ``VENTANILLA_AUDIT_CHECKPOINT_EVERY``).
     Joins the caller's transaction like ``audit_record``."""
+    _append(
+        [
+            _entry(
+                actor, action, item.party_id, item.object_type, item.object_id, item.purpose,
+                item.detail,
+            )  # fmt: skip
+            for item in entries
+        ]
+    )
+    return len(entries)
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain ``entries`` after the locked head, in order, and write them: one statement for
+    those between two checkpoints, one for a single entry."""
     every = settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY
     written = 0
     with transaction.atomic(savepoint=False):
@@ -135,33 +177,34 @@ def audit_record_many(*, actor: Actor, action: Action, entries: Sequence[EntryIn
             due = every - (head.last_entry_id - head.checkpoint_entry_id)
             room = max(due, 1) if head.last_entry_id else every
             previous = head.last_hash
-            batch = []
-            for item in entries[written : written + room]:
-                entry = _entry(
-                    actor, action, previous, item.party_id, item.object_type, item.object_id,
-                    item.purpose, item.detail,
-                )  # fmt: skip
+            batch = entries[written : written + room]
+            for entry in batch:
+                # Stamped once the head is held, so times never go back along the chain.
+                entry.at = timezone.now()
+                entry.previous_hash = previous
+                entry.hash = chain_hash(previous, entry)
+                entry.seal = entry_seal(entry.hash)
                 previous = entry.hash
-                batch.append(entry)
-            AuditEntry.objects.bulk_create(batch)
+            if len(batch) == 1:
+                batch[0].save(force_insert=True)
+            else:
+                AuditEntry.objects.bulk_create(batch)
             # Entries are numbered in the order inserted; the head follows the last one.
             _advance(head, batch[0].id, batch[-1])
             written += len(batch)
-    return written
 
 
 def _entry(
     actor: Actor,
     action: Action,
-    previous_hash: str,
     party_id: UUID | str | None,
     object_type: str,
     object_id: object,
     purpose: str,
     detail: dict[str, Any] | None,
 ) -> AuditEntry:
-    entry = AuditEntry(
-        at=timezone.now(),
+    """An entry not yet chained: ``_append`` gives it its time, place and hash."""
+    return AuditEntry(
         actor=actor.label[:150],
         user_id=actor.user_id,
         api_key_id=actor.api_key_id,
@@ -174,11 +217,7 @@ def _entry(
         purpose=purpose[:300],
         request_id=request_id.get(),
         detail=json.loads(json.dumps(detail or {}, default=str)),
-        previous_hash=previous_hash,
     )
-    entry.hash = chain_hash(previous_hash, entry)
-    entry.seal = entry_seal(entry.hash)
-    return entry
 
 
 def _advance(head: AuditHead, first_id: int, entry: AuditEntry) -> None:

@@ -21,7 +21,7 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.guards import require
 from ventanilla.access.models import Membership, Scope
 from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record, record_values
+from ventanilla.audit.services import audit_held, audit_record, record_values
 from ventanilla.cases import routing
 from ventanilla.cases.deadlines import resume_due_date
 from ventanilla.cases.lifecycle import (
@@ -58,7 +58,7 @@ from ventanilla.core.errors import (
     ValidationFailed,
 )
 from ventanilla.core.models import full_clean_or_refuse
-from ventanilla.events.services import event_record
+from ventanilla.events.services import event_record, events_held
 from ventanilla.interactions.models import Interaction, InteractionAttachment
 from ventanilla.interactions.satisfaction import satisfaction_record_for_case
 from ventanilla.interactions.services import (
@@ -165,10 +165,12 @@ def case_open(
     form_data: dict[str, Any] | None = None,
     life_event_request: LifeEventRequest | None = None,
     duration_seconds: int | None = None,
+    party: Party | None = None,
 ) -> Case:
     """Open a case for a party, route it to its department and record the contact that opened it
     on the party's history, with the call's or visit's ``duration_seconds`` when the desk gives
-    it. Citizens open their own cases from the portal."""
+    it. Citizens open their own cases from the portal. ``party``, when the caller has just read
+    the party of ``party_id`` in its transaction, saves reading it again."""
     if duration_seconds is not None and not 0 <= duration_seconds <= MAX_CONTACT_SECONDS:
         raise ValidationFailed({"duration_seconds": _("Give a duration of at most a day.")})
     if actor.is_citizen:
@@ -187,7 +189,8 @@ def case_open(
     elif latitude is not None and longitude is not None:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             errors["latitude"] = _("Coordinates out of range.")
-    party = Party.objects.filter(pk=party_id).first()
+    if party is None or str(party.pk) != str(party_id):
+        party = Party.objects.filter(pk=party_id).first()
     if party is None:
         errors["party"] = _("No such party.")
     elif party.status != Party.Status.ACTIVE:
@@ -224,7 +227,9 @@ def case_open(
     # openings then only queue on the audit log's head at the very end. A failed opening can
     # leave a gap in the numbers; a number is never given twice.
     reference = next_case_reference(timezone.localdate(now).year)
-    with transaction.atomic():
+    # The events and audit entries below are written together at the end of the block: one
+    # statement for the events, one lock, insert and move of the audit log's head.
+    with transaction.atomic(), audit_held(), events_held():
         case = Case.objects.create(
             reference=reference,
             party=party,
@@ -269,6 +274,8 @@ def case_open(
             occurred_at=now,
             outcome=Interaction.Outcome.CASE_OPENED,
             duration_seconds=duration_seconds,
+            agency=decision.department,
+            service=service,
         )
         _event(
             case,

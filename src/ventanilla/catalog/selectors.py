@@ -327,7 +327,13 @@ def _active_services() -> list[PublicService]:
 
 
 def requestable_service(*, code: str) -> PublicService:
-    service = PublicService.objects.filter(code=code, active=True).first()
+    """An active service by its code, from the catalogue kept a minute (read afresh when it is
+    not there: one made a moment ago). Opening a case reads it again, so one closed meanwhile
+    still takes no request."""
+    kept = _kept("services", _active_services)[1]
+    service = next((s for s in kept if s.code == code), None)
+    if service is None:
+        service = PublicService.objects.filter(code=code, active=True).first()
     if service is None:
         raise NotFound(_("Unknown service."))
     return service

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -73,15 +75,47 @@ def event_record(**fields: Any) -> Event:
 
 
 def event_record_many(items: Sequence[EventInput]) -> list[Event]:
-    """Add many events in one statement, inside the caller's transaction (a batch import)."""
+    """Add many events in one statement, inside the caller's transaction (a batch import).
+    Inside ``events_held`` they are written when that block ends."""
     if not items:
         return []
     now = timezone.now()
     amqp = bool(settings.VENTANILLA_EVENTS_AMQP_URL)
-    rows = Event.objects.bulk_create([_row(item, now, amqp) for item in items])
+    rows = [_row(item, now, amqp) for item in items]
+    held = _held.get()
+    if held is not None:
+        held.extend(rows)
+    else:
+        _write(rows, amqp)
+    return rows
+
+
+def _write(rows: list[Event], amqp: bool) -> None:
+    Event.objects.bulk_create(rows)
     if amqp or events_subscribed():
         transaction.on_commit(enqueue_delivery)
-    return rows
+
+
+_held: ContextVar[list[Event] | None] = ContextVar("ventanilla_events_held", default=None)
+
+
+@contextmanager
+def events_held() -> Iterator[None]:
+    """Hold the events recorded inside and write them in one statement when the block ends, in
+    the order they were recorded (each its own place in the outbox): for a change that records
+    several events in one transaction, used inside that transaction. Nothing is written if the
+    block fails; nested, the outermost block writes."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list[Event] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if held:
+        _write(held, bool(settings.VENTANILLA_EVENTS_AMQP_URL))
 
 
 _SUBSCRIBED_KEY = "ventanilla:events:subscribed"

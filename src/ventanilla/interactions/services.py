@@ -271,6 +271,7 @@ def interaction_record_for_case(
     duration_seconds: int | None = None,
     relationship: str = Interaction.Relationship.INFORMATION,
     agency: Agency | None = None,
+    service: PublicService | None = None,
 ) -> Interaction:
     """The contact a step of a case brings (its opening, a public reply, a document handed in),
     recorded for the case's department on the party's history, with its audit entry, in the
@@ -279,8 +280,8 @@ def interaction_record_for_case(
     It joins that transaction without a savepoint of its own, as ``audit_record`` does.
     Services above this app that record a citizen's own step with no case (an appointment, an
     answer to a survey, with ``relationship`` "consultation") come through here as well.
-    ``agency``, when the caller has it at hand, saves reading its code again for the
-    contact's event."""
+    ``agency`` and ``service``, when the caller has them at hand, save reading their codes
+    again for the contact's event."""
     contact = Interaction(
         party_id=party_id,
         channel_id=channel,
@@ -298,6 +299,8 @@ def interaction_record_for_case(
     )
     if agency is not None and str(agency.pk) == str(agency_id):
         contact.agency = agency
+    if service is not None and str(service.pk) == str(service_id):
+        contact.service = service
     with transaction.atomic(savepoint=False):
         return _recorded(actor, contact)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core import signing
@@ -23,7 +24,7 @@ from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.parties import selectors as party_selectors
 from ventanilla.parties import services as party_services
-from ventanilla.parties.models import ContactPoint
+from ventanilla.parties.models import ContactPoint, Party
 from ventanilla.parties.validation import normalize_contact
 
 CHANNEL = "open311"
@@ -59,16 +60,18 @@ def posting_actor(key_actor: Actor) -> Actor:
     )
 
 
-def _reporter(actor: Actor, report: Report) -> Any:
-    """The party the report is recorded on: the one person holding the email, else a new one
-    registered with the name and contacts given; without an email, the anonymous reporter if
-    the service takes anonymous reports and nothing else about a person was sent."""
+def _known_reporter(actor: Actor, report: Report) -> Party | None:
+    """The party the report is recorded on when there is one already: the one person holding
+    the email; without an email, the anonymous reporter if the service takes anonymous reports
+    and nothing else about a person was sent. None when a reporter must be registered."""
     if not report.email.strip():
         return _anonymous(actor, report)
     email, _normalized = normalize_contact(ContactPoint.Kind.EMAIL, report.email, field="email")
-    party = party_selectors.party_with_email(email)
-    if party is not None:
-        return party.pk
+    return party_selectors.party_with_email(email)
+
+
+def _new_reporter(actor: Actor, report: Report) -> Party:
+    """A reporter we do not know yet, registered with the name and contacts given."""
     missing = {
         name: _("Needed to register a reporter we do not know yet.")
         for name, value in (("first_name", report.first_name), ("last_name", report.last_name))
@@ -76,21 +79,21 @@ def _reporter(actor: Actor, report: Report) -> Any:
     }
     if missing:
         raise ValidationFailed(missing)
+    email, _normalized = normalize_contact(ContactPoint.Kind.EMAIL, report.email, field="email")
     contacts = [party_services.ContactPointInput(kind=ContactPoint.Kind.EMAIL, value=email)]
     if report.phone.strip():
         contacts.append(
             party_services.ContactPointInput(kind=ContactPoint.Kind.PHONE, value=report.phone)
         )
-    party = party_services.party_create(
+    return party_services.party_create(
         actor=actor,
         given_name=report.first_name,
         family_name_1=report.last_name,
         contact_points=contacts,
     )
-    return party.pk
 
 
-def _anonymous(actor: Actor, report: Report) -> Any:
+def _anonymous(actor: Actor, report: Report) -> Party:
     service = PublicService.objects.filter(code=report.service_code, active=True).first()
     if service is None:
         raise ValidationFailed({"service_code": _("Unknown service.")})
@@ -115,7 +118,7 @@ def _anonymous(actor: Actor, report: Report) -> Any:
     }
     if named:
         raise ValidationFailed(named)
-    return party_services.anonymous_reporter(actor=actor).pk
+    return party_services.anonymous_reporter(actor=actor)
 
 
 @retry_on_contention
@@ -138,20 +141,27 @@ def request_post(*, key_actor: Actor, report: Report) -> Case:
     if report.media_url.strip():
         # Cases hold no media link of their own: it is kept with what was reported.
         description = f"{description}\n\n{report.media_url.strip()}".strip()
-    # The reporter is registered only if the case opens: one transaction for both, tried again
+    opening = partial(
+        case_services.case_open,
+        actor=actor,
+        service_code=report.service_code,
+        channel=CHANNEL,
+        description=description,
+        location_text=place[:300],
+        latitude=report.lat,
+        longitude=report.long,
+        form_data=report.form_data,
+    )
+    reporter = _known_reporter(actor, report)
+    if reporter is not None:
+        # Nothing to register first: the case opens in transactions of its own, so the case
+        # counter is held for an instant, not for the whole opening.
+        return opening(party_id=reporter.pk, party=reporter)
+    # A new reporter is registered only if the case opens: one transaction for both, tried again
     # as a whole when it meets another writer (case_open alone would not retry inside it).
     with transaction.atomic():
-        return case_services.case_open(
-            actor=actor,
-            party_id=_reporter(actor, report),
-            service_code=report.service_code,
-            channel=CHANNEL,
-            description=description,
-            location_text=place[:300],
-            latitude=report.lat,
-            longitude=report.long,
-            form_data=report.form_data,
-        )
+        reporter = _new_reporter(actor, report)
+        return opening(party_id=reporter.pk, party=reporter)
 
 
 def token_for(case: Case) -> str:
