@@ -110,6 +110,16 @@ def _kept(name: str, build: Callable[[], T]) -> tuple[int, T]:
         return _catalogue_serial[0], value
 
 
+def agency_tree() -> list[tuple[str, str]]:
+    """Every agency's id and path (``ayto/urbanismo``), kept a minute like the catalogue: what
+    lies below an agency is asked on every request of staff and API keys."""
+    return _kept("agencies", _agency_rows)[1]
+
+
+def _agency_rows() -> list[tuple[str, str]]:
+    return [(str(pk), path) for pk, path in Agency.objects.values_list("id", "path")]
+
+
 def forget_catalogue(**_signal: Any) -> None:
     """Drop this process's kept catalogue (after a change, and between tests)."""
     with _holiday_lock:
