@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ventanilla.access.actors import Actor
 from ventanilla.appointments.models import Desk, Office, OfficeService, OpeningHours
+from ventanilla.appointments.selectors import slot_starts
 from ventanilla.appointments.services import appointment_book
 from ventanilla.cases.services import case_open, case_transition, satisfaction_record
 from ventanilla.catalog.models import Agency, PublicService
@@ -57,10 +58,17 @@ def a_day_at_the_office() -> dict[str, Any]:
     Desk.objects.create(office=office, name="Mesa 1")
     other = PublicService.objects.filter(active=True).exclude(pk=service.pk).first()
     assert other is not None
-    OfficeService.objects.create(office=office, service=other, slot_minutes=15, capacity=4)
+    offered = OfficeService.objects.create(
+        office=office, service=other, slot_minutes=15, capacity=4
+    )
     for weekday in range(7):
         OpeningHours.objects.create(office=office, weekday=weekday, opens=time(9), closes=time(14))
-    day = timezone.localdate() + timedelta(days=1)
+    # The first day from tomorrow the office opens: the town's calendar has its holidays.
+    day = next(
+        day
+        for day in (timezone.localdate() + timedelta(days=n) for n in range(1, 15))
+        if slot_starts(offered, day)
+    )
     for minute, person in zip((0, 15, 30), people[8:11], strict=True):
         appointment_book(
             actor=OPERATOR,
