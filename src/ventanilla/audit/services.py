@@ -157,7 +157,12 @@ def audit_record_many(*, actor: Actor, action: Action, entries: Sequence[EntryIn
     _append(
         [
             _entry(
-                actor, action, item.party_id, item.object_type, item.object_id, item.purpose,
+                actor,
+                action,
+                item.party_id,
+                item.object_type,
+                item.object_id,
+                item.purpose,
                 item.detail,
             )  # fmt: skip
             for item in entries
