@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +23,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from ventanilla.audit.sink import sink_write, sink_write_or_log
 from ventanilla.core.context import request_id
+from ventanilla.core.holding import holding
 
 if TYPE_CHECKING:  # the log names who acted; it needs nothing else of them
     from ventanilla.access.actors import Actor
@@ -116,8 +117,7 @@ def audit_record(
 _held: ContextVar[list[AuditEntry] | None] = ContextVar("ventanilla_audit_held", default=None)
 
 
-@contextmanager
-def audit_held() -> Iterator[None]:
+def audit_held() -> AbstractContextManager[None]:
     """Hold the entries recorded inside and write them when the block ends, in the order they
     were recorded and chained exactly as one by one: one lock of the head, one insert and one
     move of the head for all of them. For a change that records several entries in one
@@ -125,17 +125,7 @@ def audit_held() -> Iterator[None]:
     transaction: the head is then locked only from the end of the block to the commit. An
     entry's time is the time it is written. Nothing is written if the block fails; nested, the
     outermost block writes."""
-    if _held.get() is not None:
-        yield
-        return
-    held: list[AuditEntry] = []
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-    if held:
-        _append(held)
+    return holding(_held, _append)
 
 
 @dataclass(frozen=True)
@@ -164,7 +154,7 @@ def audit_record_many(*, actor: Actor, action: Action, entries: Sequence[EntryIn
                 item.object_id,
                 item.purpose,
                 item.detail,
-            )  # fmt: skip
+            )
             for item in entries
         ]
     )

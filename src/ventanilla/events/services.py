@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +27,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
 from ventanilla.core.errors import NotFound, ValidationFailed
+from ventanilla.core.holding import holding
 from ventanilla.events.models import PERSONAL_SCOPE, SCOPES, Delivery, Event, Subscription, Topic
 
 # The most events a subscription takes in one request (batched mode).
@@ -86,36 +87,25 @@ def event_record_many(items: Sequence[EventInput]) -> list[Event]:
     if held is not None:
         held.extend(rows)
     else:
-        _write(rows, amqp)
+        _write(rows)
     return rows
 
 
-def _write(rows: list[Event], amqp: bool) -> None:
+def _write(rows: list[Event]) -> None:
     Event.objects.bulk_create(rows)
-    if amqp or events_subscribed():
+    if any(row.amqp_pending for row in rows) or events_subscribed():
         transaction.on_commit(enqueue_delivery)
 
 
 _held: ContextVar[list[Event] | None] = ContextVar("ventanilla_events_held", default=None)
 
 
-@contextmanager
-def events_held() -> Iterator[None]:
+def events_held() -> AbstractContextManager[None]:
     """Hold the events recorded inside and write them in one statement when the block ends, in
     the order they were recorded (each its own place in the outbox): for a change that records
     several events in one transaction, used inside that transaction. Nothing is written if the
     block fails; nested, the outermost block writes."""
-    if _held.get() is not None:
-        yield
-        return
-    held: list[Event] = []
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-    if held:
-        _write(held, bool(settings.VENTANILLA_EVENTS_AMQP_URL))
+    return holding(_held, _write)
 
 
 _SUBSCRIBED_KEY = "ventanilla:events:subscribed"
