@@ -40,13 +40,26 @@ def sink(tmp_path: Path, settings: Any) -> Path:
     return path
 
 
+def checkpoint_after_an_entry(actor: Actor) -> AuditCheckpoint:
+    """A checkpoint by time, taken after one entry: the count of the next ones starts there."""
+    make_party(actor)
+    by_time = audit_checkpoint()
+    assert by_time is not None
+    return by_time
+
+
+def assert_every_entry_verifies() -> None:
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    # Counted, not read off the ids: PostgreSQL's ids do not start again at 1 between tests.
+    assert f"{AuditEntry.objects.count()} entries checked" in out.getvalue()
+
+
 def test_a_checkpoint_is_signed_each_time_the_count_since_the_last_one_is_reached(
     actor: Actor, settings: Any
 ) -> None:
     settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 3
-    make_party(actor)
-    by_time = audit_checkpoint()
-    assert by_time is not None
+    by_time = checkpoint_after_an_entry(actor)
     for _ in range(4):
         make_party(actor)
 
@@ -204,9 +217,7 @@ def test_a_configured_sink_file_not_yet_written_is_fine_before_any_checkpoint(
 
 def test_entries_written_in_bulk_chain_and_sign_as_one_by_one(actor: Actor, settings: Any) -> None:
     settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 3
-    make_party(actor)
-    by_time = audit_checkpoint()
-    assert by_time is not None
+    by_time = checkpoint_after_an_entry(actor)
 
     written = audit_record_many(
         actor=actor,
@@ -219,19 +230,14 @@ def test_entries_written_in_bulk_chain_and_sign_as_one_by_one(actor: Actor, sett
     assert list(signed) == [by_time.entry_id + 3, by_time.entry_id + 6]
     head = AuditHead.objects.get(pk=1)
     assert head.last_entry_id == by_time.entry_id + 7
-    out = StringIO()
-    call_command("audit", "verify", stdout=out)
-    # Counted, not read off the ids: PostgreSQL's ids do not start again at 1 between tests.
-    assert f"{AuditEntry.objects.count()} entries checked" in out.getvalue()
+    assert_every_entry_verifies()
 
 
 def test_entries_held_to_the_end_of_a_block_chain_and_sign_as_one_by_one(
     actor: Actor, settings: Any
 ) -> None:
     settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 3
-    make_party(actor)
-    by_time = audit_checkpoint()
-    assert by_time is not None
+    by_time = checkpoint_after_an_entry(actor)
 
     with transaction.atomic(), audit_held():
         held = [
@@ -250,9 +256,7 @@ def test_entries_held_to_the_end_of_a_block_chain_and_sign_as_one_by_one(
     assert [e.at for e in written] == sorted(e.at for e in written)
     signed = AuditCheckpoint.objects.filter(id__gt=by_time.id).values_list("entry_id", flat=True)
     assert list(signed) == [by_time.entry_id + 3]
-    out = StringIO()
-    call_command("audit", "verify", stdout=out)
-    assert f"{AuditEntry.objects.count()} entries checked" in out.getvalue()
+    assert_every_entry_verifies()
 
 
 def test_entries_held_in_a_block_that_fails_are_not_written(actor: Actor) -> None:
