@@ -128,25 +128,25 @@ def actor_for_api_key(secret: str) -> Actor | None:
     """The actor behind an API key, or None when the key is unknown or revoked."""
     if not secret.startswith(KEY_PREFIX):
         return None
-    key = (
-        ApiKey.objects.filter(key_hash=hash_key(secret), revoked_at__isnull=True)
-        .select_related("agency")
-        .first()
-    )
-    if key is None:
+    # Read on every call (a revoked key stops at once), so only the columns the actor needs.
+    found = ApiKey.objects.filter(key_hash=hash_key(secret), revoked_at__isnull=True).values_list(
+        "pk", "name", "scopes", "rate_per_minute", "last_used_at", "agency__path", "agency__code"
+    )[:1]
+    if not found:
         return None
+    pk, name, scopes, rate_per_minute, last_used_at, agency_path, agency_code = found[0]
     now = timezone.now()
     # One write a minute at most, so a busy integration does not write on every call.
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=pk).update(last_used_at=now)
     return Actor(
-        label=f"api:{key.name}",
-        api_key_id=str(key.pk),
-        agency_ids=_subtree_ids([key.agency.path]),
-        agency_codes=frozenset({key.agency.code}),
-        agency_paths=frozenset({key.agency.path}),
-        scopes=frozenset(key.scopes),
-        rate_per_minute=key.rate_per_minute,
+        label=f"api:{name}",
+        api_key_id=str(pk),
+        agency_ids=_subtree_ids([agency_path]),
+        agency_codes=frozenset({agency_code}),
+        agency_paths=frozenset({agency_path}),
+        scopes=frozenset(scopes),
+        rate_per_minute=rate_per_minute,
     )
 
 

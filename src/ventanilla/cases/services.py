@@ -47,7 +47,7 @@ from ventanilla.cases.models import (
 from ventanilla.cases.notifications import notify_case, notify_life_event
 from ventanilla.cases.selectors import NEEDS_SOMEONE, staff_of, visible_cases
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
-from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id
+from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id, service_to_open
 from ventanilla.core.calendar import add_working_days
 from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import (
@@ -195,11 +195,7 @@ def case_open(
         errors["party"] = _("No such party.")
     elif party.status != Party.Status.ACTIVE:
         errors["party"] = _("This party was merged into another; open the case there.")
-    service = (
-        PublicService.objects.filter(code=service_code, active=True)
-        .select_related("department")
-        .first()
-    )
+    service = service_to_open(service_code)
     if service is None:
         errors["service"] = _("Unknown service.")
     if channel not in channel_codes():

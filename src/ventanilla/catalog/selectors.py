@@ -349,6 +349,28 @@ def requestable_service(*, code: str) -> PublicService:
     return service
 
 
+def service_to_open(code: str) -> PublicService | None:
+    """The active service ``code`` with its department, as it stands now, for opening a case:
+    the kept one when one short query shows neither it nor its department changed since it was
+    kept (every save moves ``updated_at``), else read afresh, and the kept catalogue forgotten
+    so the next reading takes the change. None when there is no such active service."""
+    kept = next((s for s in _kept("services", _active_services)[1] if s.code == code), None)
+    if kept is not None:
+        department = kept.department
+        unchanged = PublicService.objects.filter(
+            pk=kept.pk,
+            active=True,
+            updated_at=kept.updated_at,
+            department_id=kept.department_id,
+        )
+        if department is not None:
+            unchanged = unchanged.filter(department__updated_at=department.updated_at)
+        if unchanged.exists():
+            return kept
+        forget_catalogue()
+    return PublicService.objects.filter(code=code, active=True).select_related("department").first()
+
+
 def life_events_by_kind() -> list[tuple[str, list[LifeEvent]]]:
     """Life events and business events, each group in the portal's order (kept a minute)."""
     events = [event for event, _services in life_events_with_services()]
