@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -280,6 +281,46 @@ def test_the_citizen_is_signed_out_after_15_idle_minutes(
 
     assert still_in.status_code == 200
     assert idle.status_code == 302 and idle["Location"] == "/portal/sign-in/"
+
+
+def test_activity_keeps_the_citizen_signed_in(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = english()
+    with freeze_time(timezone.now()) as clock:
+        sign_in(client, mailoutbox, django_capture_on_commit_callbacks)
+        clock.tick(timedelta(minutes=10))
+        client.get("/portal/me/")
+        clock.tick(timedelta(minutes=14))
+        later = client.get("/portal/me/")
+
+    assert later.status_code == 200
+
+
+def test_pages_read_in_the_same_half_minute_do_not_write_the_session(
+    citizen: Party, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/portal/me/").status_code == 200
+        return sum(
+            1
+            for query in queries
+            if "django_session" in query["sql"]
+            and query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+        )
+
+    client = english()
+    with freeze_time(timezone.now()) as clock:
+        sign_in(client, mailoutbox, django_capture_on_commit_callbacks)
+        clock.tick(timedelta(seconds=40))
+        first = session_writes()
+        clock.tick(timedelta(seconds=10))
+        second = session_writes()
+        clock.tick(timedelta(seconds=25))
+        third = session_writes()
+
+    assert (first, second, third) == (1, 0, 1)
 
 
 def test_signing_out_ends_the_citizen_session(

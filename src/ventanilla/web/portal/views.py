@@ -53,6 +53,10 @@ from ventanilla.privacy.selectors import disclosures_of_party
 
 PARTY_KEY = "portal_party"
 SEEN_KEY = "portal_seen"
+# Activity is written to the session at most this often, not on every page (each write is a
+# database write): the idle limit then runs from up to this long before the last page, so a
+# citizen is signed out at most this much sooner, never later.
+SEEN_EVERY = 30.0
 # Where to go after signing in (a link from an email, say): a path of this site's portal only.
 NEXT_KEY = "portal_next"
 
@@ -98,8 +102,9 @@ def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
         if party is None:  # merged or erased since signing in
             _forget_citizen(request)
             return _to_sign_in(request)
-        request.session[SEEN_KEY] = now
-        request.session.set_expiry(settings.VENTANILLA_PORTAL_IDLE_SECONDS)
+        if now - float(request.session[SEEN_KEY]) > SEEN_EVERY:
+            request.session[SEEN_KEY] = now
+            request.session.set_expiry(settings.VENTANILLA_PORTAL_IDLE_SECONDS)
         try:
             response = view(request, actor_for_citizen(party), *args, **kwargs)
         except NotFound as missing:
