@@ -46,11 +46,12 @@ def residence_of(party: Party, *, today: date | None = None) -> Residence | None
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .filter(Q(municipality="") | Q(municipality__iexact=ours))
         .order_by("-preferred", "-created_at")
-        .first()
+        .values_list("district", "value")[:1]
     )
-    if address is None:
+    if not address:
         return None
-    return Residence(district=address.district, address=address.value)
+    district, value = address[0]
+    return Residence(district=district, address=value)
 
 
 def age_on(birth_date: date, today: date) -> int:
