@@ -94,7 +94,8 @@ def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
         if not party_id:
             return _to_sign_in(request)
         now = time.time()
-        if now - float(request.session.get(SEEN_KEY, 0)) > settings.VENTANILLA_PORTAL_IDLE_SECONDS:
+        seen = float(request.session.get(SEEN_KEY, 0))
+        if now - seen > settings.VENTANILLA_PORTAL_IDLE_SECONDS:
             _forget_citizen(request)
             messages.info(request, _("You were signed out after a while without activity."))
             return _to_sign_in(request)
@@ -102,7 +103,7 @@ def citizen_view(view: Callable[..., HttpResponseBase]) -> View:
         if party is None:  # merged or erased since signing in
             _forget_citizen(request)
             return _to_sign_in(request)
-        if now - float(request.session[SEEN_KEY]) > SEEN_EVERY:
+        if now - seen > SEEN_EVERY:
             request.session[SEEN_KEY] = now
             request.session.set_expiry(settings.VENTANILLA_PORTAL_IDLE_SECONDS)
         try:
