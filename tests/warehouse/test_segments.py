@@ -14,6 +14,7 @@ from django.test import Client
 from tests.conftest import sign_in
 from tests.warehouse.shared import rows
 from tests.web.test_no_raw_keys import raw_keys
+from ventanilla.warehouse import segments
 from ventanilla.warehouse.segments import segment_figures, segments_build
 from ventanilla.warehouse.suppression import aggregate
 
@@ -51,6 +52,25 @@ def test_the_same_data_gives_the_same_segments(warehouse: Path) -> None:
         after = con.execute("SELECT * FROM dim_party_segment ORDER BY party_key").fetchall()
 
     assert before == after
+
+
+def test_a_town_too_large_to_cluster_whole_is_learnt_from_a_sample_and_everyone_placed(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    monkeypatch.setattr(segments, "FIT_SAMPLE", 60)
+    with duckdb.connect(str(warehouse)) as con:
+        whole = dict(con.execute("SELECT * FROM dim_party_segment").fetchall())
+        segments_build(con)
+        sampled = dict(con.execute("SELECT * FROM dim_party_segment").fetchall())
+        segments_build(con)
+        again = dict(con.execute("SELECT * FROM dim_party_segment").fetchall())
+        found = segment_figures(con)
+
+    assert sampled.keys() == whole.keys()
+    assert sampled == again
+    assert sorted(set(sampled.values())) == list(range(1, settings.VENTANILLA_SEGMENTS + 1))
+    sizes = [s.people for s in found]
+    assert sizes == sorted(sizes, reverse=True) and sum(sizes) == len(whole)
 
 
 def test_a_figure_for_one_segment_counts_only_its_people(warehouse: Path) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
@@ -26,28 +27,39 @@ SEED = 0
 TOP_SERVICES = 3
 # Too few people to tell groups apart: no segments then.
 MIN_PEOPLE = 50
+# Above this many residents k-means learns from a sample of them (its cost grows with the rows,
+# ten times over for its ten starts; the groups of a sample this size are those of the whole).
+FIT_SAMPLE = 100_000
 
-_FEATURES = """
+_PEOPLE = """
     WITH contacts AS (
         SELECT i.party_key, COUNT(*) AS n,
                AVG(CASE WHEN c.assisted THEN 1.0 ELSE 0.0 END) AS assisted
         FROM fact_interaction i LEFT JOIN dim_channel c USING (channel_code)
         WHERE i.party_key IS NOT NULL GROUP BY i.party_key
+    )
+    SELECT p.party_key, CAST(p.kind = 'organisation' AS DOUBLE) AS organisation,
+           CAST(p.birth_cohort AS DOUBLE) AS birth_cohort,
+           CAST(COALESCE(contacts.n, 0) AS DOUBLE) AS contacts,
+           CAST(COALESCE(contacts.assisted, 0) AS DOUBLE) AS assisted
+    FROM dim_party p LEFT JOIN contacts USING (party_key)
+    ORDER BY p.party_key
+"""
+
+# Each person's share of their cases in each area (department, else agency), by their row in
+# _PEOPLE's order.
+_AREAS = """
+    WITH people AS (
+        SELECT party_key, row_number() OVER (ORDER BY party_key) - 1 AS row FROM dim_party
     ),
     cases AS (
         SELECT f.party_key, COALESCE(s.department_code, s.agency_code, '') AS area, COUNT(*) AS n
         FROM fact_case f LEFT JOIN dim_service s USING (service_code)
         WHERE f.party_key IS NOT NULL GROUP BY ALL
-    ),
-    areas AS (
-        SELECT party_key, list(struct_pack(area := area, n := n) ORDER BY area) AS areas
-        FROM cases GROUP BY party_key
     )
-    SELECT p.party_key, p.kind = 'organisation' AS organisation, p.birth_cohort,
-           COALESCE(contacts.n, 0) AS contacts, COALESCE(contacts.assisted, 0) AS assisted,
-           areas.areas
-    FROM dim_party p LEFT JOIN contacts USING (party_key) LEFT JOIN areas USING (party_key)
-    ORDER BY p.party_key
+    SELECT people.row, cases.area,
+           cases.n / SUM(cases.n) OVER (PARTITION BY cases.party_key) AS share
+    FROM cases JOIN people USING (party_key)
 """
 
 
@@ -64,24 +76,29 @@ class SegmentFigures:
     services: list[str]  # the most characteristic services, by code
 
 
+def _column(table: pa.Table, name: str) -> np.ndarray:
+    # NULL (an unknown birth year) becomes NaN.
+    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
+
+
 def _matrix(
-    rows: list[tuple[object, ...]], areas: list[str]
+    con: duckdb.DuckDBPyConnection, people: pa.Table
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The features of each person, and their birth cohorts and organisation flags as read."""
-    index = {area: i for i, area in enumerate(areas)}
-    features = np.zeros((len(rows), 4 + len(areas)))
-    cohorts = np.full(len(rows), np.nan)
-    organisation = np.zeros(len(rows))
-    for row_number, (_key, is_org, cohort, contacts, assisted, used) in enumerate(rows):
-        organisation[row_number] = 1.0 if is_org else 0.0
-        if cohort is not None:
-            cohorts[row_number] = float(cohort)  # type: ignore[arg-type]
-        features[row_number, 1] = np.log1p(float(contacts))  # type: ignore[arg-type]
-        features[row_number, 2] = float(assisted)  # type: ignore[arg-type]
-        features[row_number, 3] = organisation[row_number]
-        total = sum(item["n"] for item in used or [])  # type: ignore[attr-defined]
-        for item in used or []:  # type: ignore[attr-defined]
-            features[row_number, 4 + index[item["area"]]] = item["n"] / total
+    """The features of each person, and their birth cohorts and organisation flags as read:
+    all in columns from DuckDB, without a Python object per person."""
+    shares = con.sql(_AREAS).to_arrow_table()
+    areas = sorted(set(shares.column("area").to_pylist()))
+    cohorts = _column(people, "birth_cohort")
+    organisation = _column(people, "organisation")
+    features = np.zeros((people.num_rows, 4 + len(areas)))
+    features[:, 1] = np.log1p(_column(people, "contacts"))
+    features[:, 2] = _column(people, "assisted")
+    features[:, 3] = organisation
+    if shares.num_rows:
+        area_index = pc.index_in(shares.column("area"), value_set=pa.array(areas)).to_numpy()
+        features[shares.column("row").to_numpy(), 4 + area_index] = shares.column(
+            "share"
+        ).to_numpy()
     known = cohorts[~np.isnan(cohorts)]
     middle = float(np.median(known)) if known.size else 1970.0
     features[:, 0] = np.where(np.isnan(cohorts), middle, cohorts)
@@ -98,11 +115,10 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
         "organisations DOUBLE, median_birth_year INTEGER, contacts_per_person DOUBLE, "
         "assisted DOUBLE, services VARCHAR[])"
     )
-    rows = con.execute(_FEATURES).fetchall()
-    if len(rows) < max(MIN_PEOPLE, k):
+    people = con.sql(_PEOPLE).to_arrow_table()
+    if people.num_rows < max(MIN_PEOPLE, k):
         return 0
-    areas = sorted({item["area"] for row in rows for item in (row[5] or [])})
-    features, cohorts, organisation = _matrix(rows, areas)
+    features, cohorts, organisation = _matrix(con, people)
     scaled = StandardScaler().fit_transform(features)
     # Organisations use the administration unlike any resident: they are a segment of their own,
     # and the residents are clustered into the others.
@@ -111,10 +127,15 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
     residents = np.flatnonzero(~firms)
     if len(residents) < clusters_of_people:
         return 0
-    labels = np.full(len(rows), clusters_of_people)
-    labels[residents] = KMeans(
-        n_clusters=clusters_of_people, n_init=10, random_state=SEED
-    ).fit_predict(scaled[residents])
+    labels = np.full(people.num_rows, clusters_of_people)
+    model = KMeans(n_clusters=clusters_of_people, n_init=10, random_state=SEED)
+    if len(residents) <= FIT_SAMPLE:
+        labels[residents] = model.fit_predict(scaled[residents])
+    else:
+        # A large town: the groups are learnt from a fixed sample, then everyone is placed.
+        sample = np.random.default_rng(SEED).choice(residents, FIT_SAMPLE, replace=False)
+        model.fit(scaled[np.sort(sample)])
+        labels[residents] = model.predict(scaled[residents])
     # Number them by size, the largest first (ties by the label k-means gave).
     sizes = np.bincount(labels, minlength=k)
     order = sorted(range(k), key=lambda label: (-sizes[label], label))
@@ -122,7 +143,7 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
     segments = [number[int(label)] for label in labels]
     con.register(
         "assigned",
-        pa.table({"party_key": [row[0] for row in rows], "segment": segments}),
+        pa.table({"party_key": people.column("party_key"), "segment": segments}),
     )
     try:
         con.execute("INSERT INTO dim_party_segment SELECT party_key, segment FROM assigned")
