@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,16 +24,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from django.conf import settings
 from django.db import connection
 
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
+from ventanilla.warehouse.readers import rows, source_tables
 from ventanilla.warehouse.schema import DERIVED, META_TABLE, STATE_TABLE, TABLES, VIEWS
 from ventanilla.warehouse.segments import segments_build
-from ventanilla.warehouse.sources import ARROW_TYPES, SOURCES, Dialect, Source
+from ventanilla.warehouse.sources import SOURCES, Dialect, Source
 
-CHUNK_ROWS = 50_000
 # Rows whose transaction committed after a later one's may carry an earlier updated_at: each
 # refresh reads this far back before its mark (re-reading a row is harmless).
 OVERLAP = timedelta(minutes=10)
@@ -90,72 +88,6 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
     return result[0][0] if result else None
 
 
-def _rows(sql: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
-    # A server-side cursor on PostgreSQL, so a 10-million-row table streams in chunks.
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK_ROWS):
-            yield rows
-
-
-def _typed(array: Any, kind: str) -> Any:
-    if kind == "micros":
-        return array.cast(pa.timestamp("us"))
-    if kind == "days":
-        return array.cast(pa.date32())
-    return array
-
-
-def _arrow(rows: list[tuple[Any, ...]], columns: list[tuple[str, str]]) -> pa.Table:
-    arrays = [
-        _typed(pa.array(values, ARROW_TYPES[kind]), kind)
-        for (_name, kind), values in zip(columns, zip(*rows, strict=True), strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
-
-
-def _csv(data: bytes, columns: list[tuple[str, str]]) -> pa.Table:
-    table = pacsv.read_csv(
-        io.BytesIO(data),
-        read_options=pacsv.ReadOptions(column_names=[name for name, _ in columns]),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: ARROW_TYPES[kind] for name, kind in columns},
-            # PostgreSQL's CSV writes NULL bare and an empty text quoted: keep them apart.
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    return pa.Table.from_arrays(
-        [_typed(table.column(name), kind) for name, kind in columns],
-        names=[name for name, _ in columns],
-    )
-
-
-COPY_BYTES = 32 * 1024 * 1024
-
-
-def _tables(sql: str, params: list[Any], columns: list[tuple[str, str]]) -> Iterator[pa.Table]:
-    """The rows of ``sql`` as Arrow tables of a chunk each. On PostgreSQL the rows leave as CSV
-    through COPY and Arrow parses them in C, with no Python object per value: several times
-    faster than a cursor. Elsewhere, the cursor in chunks."""
-    if connection.vendor != "postgresql":
-        for rows in _rows(sql, params):
-            yield _arrow(rows, columns)
-        return
-    with connection.cursor() as cursor:
-        statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
-        with cursor.cursor.copy(statement, params or None) as copy:
-            pending = bytearray()
-            for block in copy:
-                pending += block
-                if len(pending) >= COPY_BYTES:
-                    cut = pending.rfind(b"\n") + 1
-                    yield _csv(bytes(pending[:cut]), columns)
-                    del pending[:cut]
-            if pending:
-                yield _csv(bytes(pending), columns)
-
-
 def _select_list(source: Source, con: duckdb.DuckDBPyConnection) -> str:
     """The staged columns as the warehouse table wants them, by name."""
     target = [row[0] for row in con.execute(f"DESCRIBE {source.table}").fetchall()]
@@ -205,7 +137,7 @@ def _load(
         params = [connection.ops.adapt_datetimefield_value(since)] * condition.count("%s")
     selected = _select_list(source, con)
     read = dropped = 0
-    for chunk in _tables(sql, params, source.columns):
+    for chunk in source_tables(sql, params, source.columns):
         if "party_id" in chunk.column_names:
             keys = _party_keys(chunk.column("party_id"), secret)
             chunk = chunk.append_column("party_key", keys).drop_columns(["party_id"])
@@ -249,7 +181,7 @@ def _remove_deleted(
         expected = int(cursor.fetchone()[0])
     if _scalar(con, f"SELECT COUNT(*) FROM {source.table}") == expected:  # noqa: S608
         return 0
-    ids = [row[0] for rows in _rows(source.ids(dialect), []) for row in rows]
+    ids = [row[0] for chunk in rows(source.ids(dialect), []) for row in chunk]
     present = pa.array(ids, pa.string())
     if source.key == "party_key":
         present = _party_keys(present, secret)
