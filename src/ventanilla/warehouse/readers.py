@@ -1,28 +1,31 @@
-"""Reading a source's rows as Arrow tables, the fastest way the database in use allows.
+"""Reading a source's rows as Arrow tables.
 
-- A full build of committed data reads through the database's Arrow-native driver (ADBC: the
-  SQLite and PostgreSQL drivers of Apache Arrow), which fills Arrow columns in C on a connection
-  of its own: no Python object per value, three times faster than a cursor on SQLite.
+- A full build of committed data reads each source on a connection of its own, in a thread of
+  its own, a chunk or two ahead of the build: the database fills the next chunk while DuckDB
+  stores this one. The connection is made by the same library as Django's (Python's sqlite3,
+  psycopg), never by a driver with a SQLite of its own: two SQLite libraries in one process
+  release each other's file locks, and a database written while its lock is lost is corrupt.
 - Inside a transaction (a build called from one, or the tests) a second connection would not see
   the uncommitted rows, and an in-memory SQLite database is not reachable from one: there, and
-  for a refresh (a few rows, read since a time), the Django connection reads them: through COPY
-  as CSV that Arrow parses on PostgreSQL, through the cursor in chunks elsewhere.
+  for a refresh (a few rows, read since a time), the Django connection reads them.
 
-Every reader hands the columns over in the types of ``ARROW_TYPES``, so the tables a build writes
-do not depend on the reader (``tests/warehouse/test_readers.py`` compares them).
+Either way PostgreSQL hands the rows over through COPY as CSV that Arrow parses, SQLite through a
+cursor in chunks; every reader gives the columns the types of ``ARROW_TYPES``, so the tables a
+build writes do not depend on the reader (``tests/warehouse/test_readers.py`` compares them).
 """
 
 from __future__ import annotations
 
 import io
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from typing import Any
 from urllib.parse import quote
 
-import adbc_driver_manager
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.db import connection
@@ -34,10 +37,8 @@ Columns = list[tuple[str, str]]
 
 CHUNK_ROWS = 50_000
 COPY_BYTES = 32 * 1024 * 1024
-# The first value of the typed row put before a SQLite result (see _sqlite_typed_first).
-TYPED_ROW_MARK = "(typed row)"
 
-# libpq settings a Django connection may carry that the PostgreSQL driver understands too.
+# libpq settings a Django connection may carry that a connection of the reader's own needs.
 _LIBPQ_KEYS = (
     "host",
     "port",
@@ -104,9 +105,9 @@ def _from_csv(data: bytes, columns: Columns) -> pa.Table:
     return _table([table.column(name) for name, _ in columns], columns)
 
 
-def native_uri() -> tuple[str, str] | None:
-    """The Arrow-native driver and the address it reaches the database at, or None when a
-    second connection would not see what this one sees."""
+def own_address() -> tuple[str, str] | None:
+    """The database's vendor and the address a connection of its own reaches it at, or None
+    when a second connection would not see what this one sees."""
     if connection.in_atomic_block:
         return None
     settings = connection.settings_dict
@@ -125,18 +126,9 @@ def native_uri() -> tuple[str, str] | None:
     return None
 
 
-def _sqlite_typed_first(sql: str, columns: Columns) -> str:
-    """The SQLite driver takes each column's type from the values of its first batch, and an
-    all-NULL column would become an integer that a later text cannot enter. A row of the right
-    types goes first, and is taken off again."""
-    sample = {"text": "''", "int": "0", "float": "0.0", "flag": "0", "micros": "0", "days": "0"}
-    values = [f"'{TYPED_ROW_MARK}'"] + [sample[kind] for _name, kind in columns[1:]]
-    return f"SELECT {', '.join(values)} UNION ALL {sql}"
-
-
 def _ahead(produce: Callable[[], Iterator[pa.Table]]) -> Iterator[pa.Table]:
     """The chunks of ``produce``, read by a thread of their own up to two chunks ahead: the
-    database and the driver fill the next chunk while the build stores this one."""
+    database fills the next chunk while the build stores this one."""
     chunks: queue.Queue[pa.Table | BaseException | None] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
@@ -170,64 +162,53 @@ def _ahead(produce: Callable[[], Iterator[pa.Table]]) -> Iterator[pa.Table]:
         thread.join()
 
 
-def _native(driver: str, uri: str, sql: str, columns: Columns) -> Iterator[pa.Table]:
-    # Statements reach a Django cursor with "%%" for a literal percent sign; not this one.
-    sql = sql.replace("%%", "%")
-    if driver == "sqlite":
-        import adbc_driver_sqlite
-
-        database = adbc_driver_sqlite.connect(uri)
-        sql = _sqlite_typed_first(sql, columns)
-    else:
-        import adbc_driver_postgresql
-
-        database = adbc_driver_postgresql.connect(uri)
-    with (
-        closing(database),
-        closing(adbc_driver_manager.AdbcConnection(database)) as link,
-        closing(adbc_driver_manager.AdbcStatement(link)) as statement,
-    ):
-        if driver == "sqlite":
-            statement.set_options(**{"adbc.sqlite.query.batch_rows": str(CHUNK_ROWS)})
-        statement.set_sql_query(sql)
-        stream, _count = statement.execute_query()
-        reader = pa.RecordBatchReader._import_from_c(stream.address)
-        first = driver == "sqlite"
-        for batch in reader:
-            if first:
-                if batch.num_rows == 0 or batch.column(0)[0].as_py() != TYPED_ROW_MARK:
-                    raise RuntimeError("the typed first row did not come first")
-                batch = batch.slice(1)
-                first = False
-            if batch.num_rows:
-                yield _table(list(batch.columns), columns)
+def _csv_chunks(copy: Any, columns: Columns) -> Iterator[pa.Table]:
+    pending = bytearray()
+    for block in copy:
+        pending += block
+        if len(pending) >= COPY_BYTES:
+            cut = pending.rfind(b"\n") + 1
+            yield _from_csv(bytes(pending[:cut]), columns)
+            del pending[:cut]
+    if pending:
+        yield _from_csv(bytes(pending), columns)
 
 
 def _copy(sql: str, params: list[Any], columns: Columns) -> Iterator[pa.Table]:
     with connection.cursor() as cursor:
         statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
         with cursor.cursor.copy(statement, params or None) as copy:
-            pending = bytearray()
-            for block in copy:
-                pending += block
-                if len(pending) >= COPY_BYTES:
-                    cut = pending.rfind(b"\n") + 1
-                    yield _from_csv(bytes(pending[:cut]), columns)
-                    del pending[:cut]
-            if pending:
-                yield _from_csv(bytes(pending), columns)
+            yield from _csv_chunks(copy, columns)
+
+
+def _apart(vendor: str, address: str, sql: str, columns: Columns) -> Iterator[pa.Table]:
+    """The rows of ``sql`` read on a connection of its own (see the module's note)."""
+    # Statements reach a Django cursor with "%%" for a literal percent sign; not this one.
+    sql = sql.replace("%%", "%")
+    if vendor == "sqlite":
+        with closing(sqlite3.connect(address, uri=True)) as lite:
+            result = lite.execute(sql)
+            while chunk := result.fetchmany(CHUNK_ROWS):
+                yield _from_rows(chunk, columns)
+        return
+    with (
+        psycopg.connect(address) as link,
+        link.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy,
+    ):
+        yield from _csv_chunks(copy, columns)
 
 
 def source_tables(
-    sql: str, params: list[Any], columns: Columns, *, native: bool = True
+    sql: str, params: list[Any], columns: Columns, *, apart: bool = True
 ) -> Iterator[pa.Table]:
     """The rows of ``sql`` as Arrow tables of a chunk each, named and typed as ``columns``
-    says. ``native`` allows the Arrow-native driver where it sees the same rows (a query
-    without parameters only: the full build's)."""
-    target = native_uri() if native and not params else None
+    says. ``apart`` allows a connection and a thread of their own where they see the same rows
+    (a query without parameters only: the full build's)."""
+    target = own_address() if apart and not params else None
     if target is not None:
-        # The native driver's connection is its own, so it can read from another thread.
-        yield from _ahead(lambda: _native(*target, sql, columns))
+        # The connection is made in the reading thread, and used there only.
+        yield from _ahead(lambda: _apart(*target, sql, columns))
     elif connection.vendor == "postgresql":
         yield from _copy(sql, params, columns)
     else:
