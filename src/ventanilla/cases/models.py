@@ -216,6 +216,8 @@ class Case(BaseModel):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["party", "is_open", "-opened_at"], name="case_party_idx"),
+            # The warehouse's refresh reads the rows changed since its last build.
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
             # The work queues read open cases only: partial indexes on them, each ending with the
             # keyset's tie-breaker, so a page of the oldest due (or most urgent) cases is read
             # straight from an index in order, never sorted.
@@ -349,6 +351,8 @@ class CaseEvent(BaseModel):
         verbose_name_plural = _("case events")
         indexes = [
             models.Index(fields=["case", "occurred_at"], name="case_event_case_idx"),
+            # The warehouse's refresh reads the rows changed since its last build.
+            models.Index(fields=["updated_at"], name="case_event_updated_idx"),
             # The staff inbox reads the recent events of a few kinds only.
             models.Index(
                 fields=["occurred_at"],

@@ -82,6 +82,8 @@ class Interaction(BaseModel):
         indexes = [
             models.Index(fields=["party", "-occurred_at", "-id"], name="interaction_timeline_idx"),
             models.Index(fields=["agency", "-occurred_at"], name="interaction_agency_idx"),
+            # The warehouse's refresh reads the rows changed since its last build.
+            models.Index(fields=["updated_at"], name="interaction_updated_idx"),
             models.Index(
                 fields=["call_back_due"],
                 name="interaction_call_back_idx",

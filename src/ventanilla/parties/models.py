@@ -62,6 +62,10 @@ class Party(BaseModel):
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
+        indexes = [
+            # The warehouse's refresh reads the rows changed since its last build.
+            models.Index(fields=["updated_at"], name="party_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
@@ -168,7 +172,11 @@ class ContactPoint(BaseModel):
     class Meta:
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
-        indexes = [models.Index(fields=["kind", "normalized"], name="contact_point_lookup_idx")]
+        indexes = [
+            models.Index(fields=["kind", "normalized"], name="contact_point_lookup_idx"),
+            # The warehouse's refresh reads the rows changed since its last build.
+            models.Index(fields=["updated_at"], name="contact_point_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=dates.end_storable("valid_until"), name="contact_point_until_plausible"
