@@ -139,8 +139,9 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
     # Number them by size, the largest first (ties by the label k-means gave).
     sizes = np.bincount(labels, minlength=k)
     order = sorted(range(k), key=lambda label: (-sizes[label], label))
-    number = {label: position + 1 for position, label in enumerate(order)}
-    segments = [number[int(label)] for label in labels]
+    number = np.empty(k, dtype=np.int32)
+    number[order] = np.arange(1, k + 1, dtype=np.int32)
+    segments = number[labels]
     con.register(
         "assigned",
         pa.table({"party_key": people.column("party_key"), "segment": segments}),
@@ -151,8 +152,9 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
         con.unregister("assigned")
     contacts = np.expm1(features[:, 1])
     assisted = features[:, 2]
+    services = _characteristics(con)
     for segment in range(1, k + 1):
-        members = np.array(segments) == segment
+        members = segments == segment
         born = cohorts[members & ~np.isnan(cohorts) & (organisation == 0)]
         with_contacts = members & (contacts > 0)
         con.execute(
@@ -164,15 +166,15 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
                 int(np.median(born)) + 2 if born.size else None,
                 round(float(contacts[members].mean()), 3),
                 round(float(assisted[with_contacts].mean()), 3) if with_contacts.any() else 0.0,
-                _characteristic(con, segment),
+                services.get(segment, []),
             ],
         )
     return k
 
 
-def _characteristic(con: duckdb.DuckDBPyConnection, segment: int) -> list[str]:
-    """The services the segment's people use most above the rate of everyone, among those that
-    enough of them use to be published."""
+def _characteristics(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
+    """For each segment, the services its people use most above the rate of everyone, among
+    those that enough of them use to be published."""
     threshold = settings.VENTANILLA_SMALL_CELL_THRESHOLD
     found = con.execute(
         """
@@ -185,16 +187,23 @@ def _characteristic(con: duckdb.DuckDBPyConnection, segment: int) -> list[str]:
         overall AS (
             SELECT service_code, SUM(people) / (SELECT COUNT(*) FROM dim_party_segment) AS rate
             FROM users GROUP BY service_code
+        ),
+        ranked AS (
+            SELECT u.segment, u.service_code, row_number() OVER (
+                PARTITION BY u.segment
+                ORDER BY (u.people / sizes.n) / overall.rate DESC, u.service_code
+            ) AS place
+            FROM users u JOIN sizes USING (segment) JOIN overall USING (service_code)
+            WHERE u.people >= ?
         )
-        SELECT u.service_code
-        FROM users u JOIN sizes USING (segment) JOIN overall USING (service_code)
-        WHERE u.segment = ? AND u.people >= ?
-        ORDER BY (u.people / sizes.n) / overall.rate DESC, u.service_code
-        LIMIT ?
+        SELECT segment, service_code FROM ranked WHERE place <= ? ORDER BY segment, place
         """,
-        [segment, threshold, TOP_SERVICES],
+        [threshold, TOP_SERVICES],
     ).fetchall()
-    return [row[0] for row in found]
+    services: dict[int, list[str]] = {}
+    for segment, service_code in found:
+        services.setdefault(int(segment), []).append(service_code)
+    return services
 
 
 def segment_figures(con: duckdb.DuckDBPyConnection) -> list[SegmentFigures]:
