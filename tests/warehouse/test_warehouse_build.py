@@ -4,6 +4,8 @@ identifier or contact of a person is in the file or its Parquet export."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -11,11 +13,13 @@ from typing import Any
 import duckdb
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from tests.warehouse.conftest import OPERATOR
 from tests.warehouse.shared import rows, tables
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import case_transition
+from ventanilla.catalog.models import PublicService
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import ContactPoint, Identifier, Party
@@ -83,6 +87,65 @@ def test_a_refresh_after_a_day_of_changes_gives_the_tables_of_a_full_build(
         party_key(str(people[1].pk)),
     )
     assert language == "en"
+
+
+def test_a_refresh_works_out_again_the_repeat_contacts_of_the_people_it_touched(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    # Someone asks twice about one service in a day: the second time is a repeat contact.
+    person = _person_without_open_cases()
+    service = PublicService.objects.filter(active=True).order_by("code").first()
+    assert service is not None
+    asked = [
+        interaction_record(
+            actor=OPERATOR,
+            party_id=person.pk,
+            channel=channel,
+            summary="Pregunta por el recibo del agua",
+            agency_code=service.competent_agency.code,
+            service_code=service.code,
+            occurred_at=timezone.now() - timedelta(hours=hours),
+        )
+        for channel, hours in (("phone", 20), ("web", 2))
+    ]
+    # Retention removes the contact before someone else's repeat contact.
+    repeated = [
+        Interaction.objects.get(pk=uuid.UUID(found))
+        for (found,) in rows(
+            warehouse,
+            "SELECT interaction_id FROM fact_repeat_contact WHERE repeat ORDER BY interaction_id",
+        )
+    ]
+    before = [
+        Interaction.objects.filter(
+            party=contact.party,
+            service=contact.service,
+            direction="inbound",
+            occurred_at__lte=contact.occurred_at,
+        )
+        .exclude(pk=contact.pk)
+        .order_by("-occurred_at")
+        .first()
+        for contact in repeated
+    ]
+    gone = next(contact for contact in before if contact is not None and contact.case_id is None)
+    gone_id = gone.pk.hex
+    gone.delete()
+
+    warehouse_build(path=warehouse)
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    warehouse_build(path=rebuilt, full=True)
+
+    assert tables(warehouse)["fact_repeat_contact"] == tables(rebuilt)["fact_repeat_contact"]
+    flags = dict(
+        rows(
+            warehouse,
+            "SELECT interaction_id, repeat FROM fact_repeat_contact WHERE party_key = ?",
+            party_key(str(person.pk)),
+        )
+    )
+    assert [flags[asked[0].pk.hex], flags[asked[1].pk.hex]] == [False, True]
+    assert gone_id not in dict(rows(warehouse, "SELECT interaction_id, 1 FROM fact_repeat_contact"))
 
 
 def test_an_erased_party_is_gone_after_the_next_build_but_their_contacts_still_count(

@@ -29,7 +29,14 @@ from django.db import connection
 
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.warehouse.readers import rows, source_tables
-from ventanilla.warehouse.schema import DERIVED, META_TABLE, STATE_TABLE, TABLES, VIEWS
+from ventanilla.warehouse.schema import (
+    DERIVED,
+    META_TABLE,
+    REPEAT_CONTACT,
+    STATE_TABLE,
+    TABLES,
+    VIEWS,
+)
 from ventanilla.warehouse.segments import segments_build
 from ventanilla.warehouse.sources import SOURCES, Dialect, Source
 
@@ -153,6 +160,7 @@ def _load(
                     )
                 )
             if since is not None:
+                _touch(con, source, "staged")
                 con.execute(
                     f"DELETE FROM {source.table} WHERE {source.key} IN "  # noqa: S608
                     f"(SELECT {source.key} FROM staged)"
@@ -161,12 +169,39 @@ def _load(
                 f"INSERT INTO {source.table} BY NAME "  # noqa: S608
                 f"SELECT {selected} FROM staged WHERE {source.keep}"
             )
+            if since is not None:
+                _touch(con, source, "staged")
         finally:
             con.unregister("staged")
         read += chunk.num_rows
         if progress is not None:
             progress(source.table, chunk.num_rows, 0)
     return read, dropped
+
+
+# The people whose contacts a refresh changed, added or removed: only their repeat contacts are
+# worked out again (a person's contacts are a window of their own).
+TOUCHED = "CREATE OR REPLACE TEMP TABLE touched_party (party_key VARCHAR)"
+
+
+def _touch(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    relation: str,
+    *,
+    column: str = "interaction_id",
+    inside: bool = True,
+) -> None:
+    """Note the people of the contacts whose ids are (or, ``inside=False``, are not) in the
+    ``column`` of ``relation``."""
+    if source.table != "fact_interaction":
+        return
+    condition = "IN" if inside else "NOT IN"
+    con.execute(
+        "INSERT INTO touched_party SELECT DISTINCT party_key FROM fact_interaction "  # noqa: S608
+        f"WHERE party_key IS NOT NULL AND interaction_id {condition} "
+        f"(SELECT {column} FROM {relation})"
+    )
 
 
 def _remove_deleted(
@@ -187,6 +222,7 @@ def _remove_deleted(
         present = _party_keys(present, secret)
     con.register("present", pa.table({"key": present}))
     try:
+        _touch(con, source, "present", column="key", inside=False)
         removed = _scalar(
             con,
             f"DELETE FROM {source.table} WHERE {source.key} NOT IN "  # noqa: S608
@@ -279,10 +315,15 @@ def _small_dimensions(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("small")
 
 
-def _finish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def _finish(con: duckdb.DuckDBPyConnection, *, full: bool) -> dict[str, int]:
     """What every build ends with: keys of parties no longer held leave the facts, and the
-    derived tables and views are made again."""
+    derived tables and views are made again (a refresh works out again only the repeat contacts
+    of the people it touched)."""
     released = 0
+    con.execute(
+        "INSERT INTO touched_party SELECT DISTINCT party_key FROM fact_interaction "
+        "WHERE party_key IS NOT NULL AND party_key NOT IN (SELECT party_key FROM dim_party)"
+    )
     for table in ("fact_interaction", "fact_case", "fact_appointment"):
         released += int(
             _scalar(
@@ -294,10 +335,27 @@ def _finish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
     for name, sql in DERIVED.items():
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+    if full or not _exists(con, "fact_repeat_contact"):
+        con.execute(f"CREATE OR REPLACE TABLE fact_repeat_contact AS {REPEAT_CONTACT}")
+    else:
+        con.execute(
+            "DELETE FROM fact_repeat_contact WHERE party_key IN "
+            "(SELECT party_key FROM touched_party)"
+        )
+        con.execute(
+            f"INSERT INTO fact_repeat_contact {REPEAT_CONTACT} "  # noqa: S608
+            "AND party_key IN (SELECT party_key FROM touched_party)"
+        )
     segments_build(con)
     for name, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
     return {"party_keys_released": released}
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        _scalar(con, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?", [table])
+    )
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
@@ -344,6 +402,7 @@ def warehouse_build(
     dialect = Dialect(connection.vendor)
     try:
         con.execute("BEGIN TRANSACTION")
+        con.execute(TOUCHED)
         _small_dimensions(con)
         marks = dict(con.execute("SELECT source, high_water FROM warehouse_state").fetchall())
         for source in SOURCES:
@@ -365,7 +424,7 @@ def warehouse_build(
                 "INSERT OR REPLACE INTO warehouse_state VALUES (?, ?, ?)",
                 [source.table, mark.replace(tzinfo=None) if mark else None, 0],
             )
-        report.removed.update(_finish(con))
+        report.removed.update(_finish(con, full=full))
         con.execute(
             "INSERT OR REPLACE INTO warehouse_meta VALUES ('key_check', ?), ('built_at', ?)",
             [_key_check(secret), datetime.now(UTC).isoformat(timespec="seconds")],
