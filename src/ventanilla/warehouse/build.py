@@ -333,11 +333,11 @@ def _finish(con: duckdb.DuckDBPyConnection, *, full: bool) -> dict[str, int]:
             )
             or 0
         )
+    only_touched = not full and _exists(con, "fact_repeat_contact")
     for name, sql in DERIVED.items():
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
-    if full or not _exists(con, "fact_repeat_contact"):
-        con.execute(f"CREATE OR REPLACE TABLE fact_repeat_contact AS {REPEAT_CONTACT}")
-    else:
+        if not (only_touched and name == "fact_repeat_contact"):
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+    if only_touched:
         con.execute(
             "DELETE FROM fact_repeat_contact WHERE party_key IN "
             "(SELECT party_key FROM touched_party)"

@@ -106,8 +106,22 @@ TABLES: dict[str, str] = {
     """,
 }
 
+# Each contact from the public about a service, and whether the same person had contacted the
+# administration about the same service in the 30 days before (a repeat contact). Derived from
+# the facts too, but each person's contacts are a window of their own: a refresh works it out
+# again for the people whose contacts it touched only (the query ends in a condition, so the
+# refresh adds its own with AND).
+REPEAT_CONTACT = """
+    SELECT interaction_id, party_key, channel_code, agency_code, service_code, date_key,
+           COALESCE(occurred_at - lag(occurred_at) OVER (
+               PARTITION BY party_key, service_code ORDER BY occurred_at, interaction_id
+           ) <= INTERVAL 30 DAY, false) AS repeat
+    FROM fact_interaction
+    WHERE direction = 'inbound' AND party_key IS NOT NULL AND service_code IS NOT NULL
+"""
+
 # Small dimensions and derived tables, rebuilt whole on every build (they are a few hundred rows,
-# or derived from the facts in the warehouse itself).
+# or derived from the facts in the warehouse itself), but for the repeat contacts of a refresh.
 DERIVED: dict[str, str] = {
     "fact_satisfaction": """
         SELECT case_id, party_key, service_code, channel_code, department_code, district,
@@ -123,6 +137,7 @@ DERIVED: dict[str, str] = {
                c.department_code, c.district, c.date_key
         FROM fact_case c JOIN bridge_service_life_event b ON b.service_code = c.service_code
     """,
+    "fact_repeat_contact": REPEAT_CONTACT,
     "dim_district": """
         SELECT DISTINCT district FROM (
             SELECT district FROM fact_case UNION ALL SELECT district FROM dim_party
@@ -147,20 +162,6 @@ DERIVED: dict[str, str] = {
         WHERE bounds.low IS NOT NULL
     """,
 }
-
-# Each contact from the public about a service, and whether the same person had contacted the
-# administration about the same service in the 30 days before (a repeat contact). Derived from
-# the facts too, but each person's contacts are a window of their own: a refresh works it out
-# again for the people whose contacts it touched only (the query ends in a condition, so the
-# refresh adds its own with AND).
-REPEAT_CONTACT = """
-    SELECT interaction_id, party_key, channel_code, agency_code, service_code, date_key,
-           COALESCE(occurred_at - lag(occurred_at) OVER (
-               PARTITION BY party_key, service_code ORDER BY occurred_at, interaction_id
-           ) <= INTERVAL 30 DAY, false) AS repeat
-    FROM fact_interaction
-    WHERE direction = 'inbound' AND party_key IS NOT NULL AND service_code IS NOT NULL
-"""
 
 VIEWS: dict[str, str] = {
     # The age band as of today: the warehouse keeps the five-year birth cohort, not the age, so
