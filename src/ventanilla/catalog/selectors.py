@@ -141,10 +141,14 @@ def life_events_with_services() -> list[tuple[LifeEvent, list[PublicService]]]:
     return _kept(f"events-{current_language()}", _life_events_with_services)[1]
 
 
-def catalogue_edition() -> int:
-    """A number that changes whenever the kept life events are read again: what is drawn from
-    them (the front page's list) may be kept as long as it stays the same."""
-    return _kept(f"events-{current_language()}", _life_events_with_services)[0]
+def catalogue_edition() -> tuple[int, int]:
+    """Numbers that change whenever the kept life events or services are read again: what is
+    drawn from them (the front page's list, the list of services) may be kept as long as they
+    stay the same."""
+    return (
+        _kept(f"events-{current_language()}", _life_events_with_services)[0],
+        _kept("services", _active_services)[0],
+    )
 
 
 # --- Holidays -------------------------------------------------------------------------------

@@ -170,3 +170,29 @@ def test_the_portal_keeps_the_catalogue_yet_shows_a_change_at_once(
     found = es().get("/portal/search/?q=sandalias").content.decode()
     assert "Sandalias" in front and "Zapatos" not in front
     assert "Sandalias" in found
+
+
+def test_the_list_of_services_is_kept_yet_shows_a_change_at_once_in_each_language(
+    catalogue: dict[str, LifeEvent], town: dict[str, Agency], actor: Actor
+) -> None:
+    party = make_party(actor)
+    spanish, english = portal_client(party, "es"), portal_client(party, "en")
+    assert "Licencia de obra menor" in spanish.get("/portal/services/").content.decode()
+    assert "Minor works permit" in english.get("/portal/services/").content.decode()
+
+    service_ensure(
+        code="licencia-obra-menor", name_es="Licencia de obras menores",
+        name_en="Small works permit", department=town["urbanismo"], channels=["web"],
+    )  # fmt: skip
+    service_ensure(
+        code="vado", name_es="Vado permanente", name_en="Dropped kerb",
+        department=town["urbanismo"], channels=["web"],
+    )  # fmt: skip
+
+    spanish_page = spanish.get("/portal/services/").content.decode()
+    english_page = english.get("/portal/services/").content.decode()
+    assert "Licencia de obras menores" in spanish_page
+    assert "Licencia de obra menor<" not in spanish_page
+    assert "Small works permit" in english_page and "Minor works permit" not in english_page
+    assert 'href="/portal/services/vado/request/"' in spanish_page
+    assert "Dropped kerb" in english_page and "Vado permanente" not in english_page

@@ -5,6 +5,7 @@ services and the citizen's selectors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -211,23 +212,31 @@ def satisfaction(request: HttpRequest, actor: Actor, reference: str) -> HttpResp
     return render(request, "portal/satisfaction.html", context)
 
 
-# The front page's list of life events, drawn once per catalogue edition and language: it is
-# the same for everyone and most of the page's work.
-_front_page_events: dict[tuple[int, str], str] = {}
+# What the portal draws from the catalogue alone (the front page's life events, the list of
+# services) is the same for everyone and most of those pages' work: it is drawn once per
+# catalogue edition and language, and kept.
+_drawn_from_catalogue: dict[tuple[str, tuple[int, int], str], str] = {}
+
+
+def _catalogue_fragment(template: str, context: Callable[[], dict[str, Any]]) -> str:
+    """``template`` drawn with ``context()``, kept while the catalogue's edition and the
+    reader's language stay the same."""
+    key = (template, catalogue_edition(), get_language())
+    html = _drawn_from_catalogue.get(key)
+    if html is None:
+        html = render_to_string(template, context())
+        if len(_drawn_from_catalogue) > 32:
+            _drawn_from_catalogue.clear()
+        _drawn_from_catalogue[key] = html
+    return html
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The citizen portal's front page, open to everyone: a search box and the life events in
     the order of a life, each a link to its request page with its services folded under it."""
-    key = (catalogue_edition(), get_language())
-    events_html = _front_page_events.get(key)
-    if events_html is None:
-        events_html = render_to_string(
-            "portal/_life_events.html", {"events": life_events_with_services()}
-        )
-        if len(_front_page_events) > 16:
-            _front_page_events.clear()
-        _front_page_events[key] = events_html
+    events_html = _catalogue_fragment(
+        "portal/_life_events.html", lambda: {"events": life_events_with_services()}
+    )
     return render(request, "portal/home.html", {"events_html": events_html, "q": "", "hits": None})
 
 
@@ -247,8 +256,11 @@ def search(request: HttpRequest) -> HttpResponse:
 @citizen_view
 def services(request: HttpRequest, actor: Actor) -> HttpResponse:
     """What I can ask for: life and business events, and each service on its own."""
-    context = {"groups": life_events_by_kind(), "services": requestable_services()}
-    return render(request, "portal/services.html", context)
+    lists_html = _catalogue_fragment(
+        "portal/_services.html",
+        lambda: {"groups": life_events_by_kind(), "services": requestable_services()},
+    )
+    return render(request, "portal/services.html", {"lists_html": lists_html})
 
 
 @require_http_methods(["GET", "POST"])
