@@ -39,7 +39,7 @@ def test_the_dashboards_fit_a_phone_in_spanish_and_lead_on_by_keyboard(
         con.execute(
             "INSERT INTO fact_case (case_id, party_key, service_code, channel_code, "
             "department_code, status, is_open, opened_at, date_key, closed_at, satisfaction, "
-            "satisfaction_at, updated_at) SELECT 'r' || i, 'q' || i, 'padron', 'video', 'ayto', "
+            "satisfaction_at, updated_at) SELECT 'r' || i, 100 + i, 'padron', 'video', 'ayto', "
             "'closed', false, ?, ?, ?, 4, ?, ? FROM range(5) t(i)",
             [yesterday, yesterday.date(), yesterday, yesterday, yesterday],
         )

@@ -3,6 +3,8 @@ identifier or contact of a person is in the file or its Parquet export."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import uuid
 from datetime import timedelta
@@ -156,6 +158,9 @@ def test_an_erased_party_is_gone_after_the_next_build_but_their_contacts_still_c
     contacts = rows(warehouse, "SELECT COUNT(*) FROM fact_interaction")[0][0]
     assert rows(warehouse, "SELECT COUNT(*) FROM fact_interaction WHERE party_key = ?", key)[0][0]
 
+    stored = key.to_bytes(8, "little", signed=True)
+    assert stored in warehouse.read_bytes()
+
     party_erase(actor=OPERATOR, party_id=person.pk, reason="Derecho de supresión")
     warehouse_build(path=warehouse)
 
@@ -171,7 +176,8 @@ def test_an_erased_party_is_gone_after_the_next_build_but_their_contacts_still_c
             ).fetchone()
             assert found == (0,), table
     assert rows(warehouse, "SELECT COUNT(*) FROM fact_interaction")[0][0] == contacts
-    assert key.encode() not in warehouse.read_bytes()
+    # Nor anywhere in the file, as the file stores the number.
+    assert stored not in warehouse.read_bytes()
 
 
 def _needles() -> list[str]:
@@ -274,6 +280,28 @@ def test_a_new_key_makes_the_next_build_a_full_one(warehouse: Path, settings: An
     assert rows(
         warehouse, "SELECT COUNT(*) FROM dim_party WHERE party_key = ?", party_key(str(person.pk))
     ) == [(1,)]
+
+
+def test_a_warehouse_of_text_party_keys_is_built_again_whole_with_number_keys(
+    warehouse: Path, settings: Any
+) -> None:
+    # A warehouse as the releases that kept party keys as text left it.
+    key = settings.VENTANILLA_WAREHOUSE_KEY.encode()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "UPDATE warehouse_meta SET value = ? WHERE name = 'key_check'",
+            [hmac.digest(key, b"ventanilla-warehouse", hashlib.sha256)[:8].hex()],
+        )
+        con.execute("ALTER TABLE dim_party ALTER party_key TYPE VARCHAR")
+
+    report = warehouse_build(path=warehouse)
+
+    assert report.full
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(
+            "SELECT DISTINCT data_type FROM information_schema.columns "
+            "WHERE column_name = 'party_key'"
+        ).fetchall() == [("BIGINT",)]
 
 
 def test_without_a_warehouse_key_the_build_refuses_and_says_how_to_make_one(

@@ -66,27 +66,40 @@ class BuildReport:
         return sum(self.rows_read.values())
 
 
-def party_key(party_id: str, secret: str | None = None) -> str:
-    """The pseudonymous key of a party: HMAC-SHA256 of its id (32 hex digits) under the
-    warehouse key, cut to 128 bits. Without the key it cannot be traced back to the party."""
+def party_key(party_id: str, secret: str | None = None) -> int:
+    """The pseudonymous key of a party: the first 64 bits of the HMAC-SHA256 of its id (32 hex
+    digits) under the warehouse key, as a signed number. Without the key it cannot be traced
+    back to the party. A number, not text, because every published figure counts the distinct
+    people behind it, several times faster on numbers. Two people sharing a key (odds of about
+    one in 37 million among a million people) would count as one: fewer people, so more cells
+    hidden, never fewer."""
     key = (secret or settings.VENTANILLA_WAREHOUSE_KEY).encode()
     canonical = str(party_id).replace("-", "").lower().encode()
-    return hmac.digest(key, canonical, hashlib.sha256)[:16].hex()
+    return _number(hmac.digest(key, canonical, hashlib.sha256))
+
+
+def _number(digest: bytes) -> int:
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _party_keys(ids: pa.ChunkedArray | pa.Array, secret: bytes) -> pa.Array:
     """Party keys for a column of party ids: one HMAC per distinct id in the chunk."""
     distinct = pc.unique(ids)
     keys = [
-        None if value is None else hmac.digest(secret, value.encode(), hashlib.sha256)[:16].hex()
+        None if value is None else _number(hmac.digest(secret, value.encode(), hashlib.sha256))
         for value in distinct.to_pylist()
     ]
-    return pa.array(keys, pa.string()).take(pc.index_in(ids, value_set=distinct))
+    return pa.array(keys, pa.int64()).take(pc.index_in(ids, value_set=distinct))
+
+
+# The layout of the party keys: a warehouse built with another is built again whole.
+KEY_LAYOUT = b"ventanilla-warehouse:party-key-int64"
 
 
 def _key_check(secret: bytes) -> str:
-    # Tells a refresh whether the key changed since the last build (then keys would not match).
-    return hmac.digest(secret, b"ventanilla-warehouse", hashlib.sha256)[:8].hex()
+    # Tells a refresh whether the key (or its layout) changed since the last build (then keys
+    # would not match).
+    return hmac.digest(secret, KEY_LAYOUT, hashlib.sha256)[:8].hex()
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
@@ -181,7 +194,7 @@ def _load(
 
 # The people whose contacts a refresh changed, added or removed: only their repeat contacts are
 # worked out again (a person's contacts are a window of their own).
-TOUCHED = "CREATE OR REPLACE TEMP TABLE touched_party (party_key VARCHAR)"
+TOUCHED = "CREATE OR REPLACE TEMP TABLE touched_party (party_key BIGINT)"
 
 
 def _touch(

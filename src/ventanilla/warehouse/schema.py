@@ -2,8 +2,9 @@
 
 Facts name their dimensions by code (a channel, service, agency, office or life event code, a
 date, a district) so that the same SQL runs on the Parquet export in Spark or Trino without key
-tables. People appear only as ``party_key``: an HMAC of the party's id under a key kept outside
-the warehouse. No column holds a name, identifier, contact data or free text of a person.
+tables. People appear only as ``party_key``: a number cut from an HMAC of the party's id under
+a key kept outside the warehouse. No column holds a name, identifier, contact data or free text
+of a person.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 # is the order analysts see.
 TABLES: dict[str, str] = {
     "dim_party": """
-        party_key VARCHAR NOT NULL,
+        party_key BIGINT NOT NULL,
         kind VARCHAR,
         birth_cohort SMALLINT,
         sex VARCHAR,
@@ -22,7 +23,7 @@ TABLES: dict[str, str] = {
     """,
     "fact_interaction": """
         interaction_id VARCHAR NOT NULL,
-        party_key VARCHAR,
+        party_key BIGINT,
         occurred_at TIMESTAMP NOT NULL,
         date_key DATE NOT NULL,
         channel_code VARCHAR,
@@ -39,7 +40,7 @@ TABLES: dict[str, str] = {
     """,
     "fact_case": """
         case_id VARCHAR NOT NULL,
-        party_key VARCHAR,
+        party_key BIGINT,
         service_code VARCHAR,
         channel_code VARCHAR,
         department_code VARCHAR,
@@ -79,7 +80,7 @@ TABLES: dict[str, str] = {
     """,
     "fact_appointment": """
         appointment_id VARCHAR NOT NULL,
-        party_key VARCHAR,
+        party_key BIGINT,
         kind VARCHAR,
         status VARCHAR,
         office_code VARCHAR,

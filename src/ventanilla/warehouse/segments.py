@@ -109,7 +109,7 @@ def segments_build(con: duckdb.DuckDBPyConnection, *, clusters: int | None = Non
     """Make ``dim_party_segment`` and ``dim_segment`` again from the warehouse's tables; the
     segments are numbered from 1, the largest first. Returns how many there are."""
     k = clusters or settings.VENTANILLA_SEGMENTS
-    con.execute("CREATE OR REPLACE TABLE dim_party_segment (party_key VARCHAR, segment INTEGER)")
+    con.execute("CREATE OR REPLACE TABLE dim_party_segment (party_key BIGINT, segment INTEGER)")
     con.execute(
         "CREATE OR REPLACE TABLE dim_segment (segment INTEGER, people INTEGER, "
         "organisations DOUBLE, median_birth_year INTEGER, contacts_per_person DOUBLE, "

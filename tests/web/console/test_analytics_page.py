@@ -50,20 +50,20 @@ def a_warehouse(path: Path) -> Path:
             con.execute(
                 "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
                 "channel_code, agency_code, updated_at) VALUES (?, ?, ?, ?, 'web', 'ayto', ?)",
-                [f"w{n}", f"p{n % 20}", now, today, now],
+                [f"w{n}", n % 20, now, today, now],
             )
         for n in range(20):
             con.execute(
                 "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
                 "channel_code, agency_code, updated_at) "
                 "VALUES (?, ?, ?, ?, 'presencial', 'ayto', ?)",
-                [f"d{n}", f"p{n % 10}", now, today, now],
+                [f"d{n}", n % 10, now, today, now],
             )
         for n in range(3):
             con.execute(
                 "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
                 "channel_code, agency_code, updated_at) VALUES (?, ?, ?, ?, 'telefono', 'ayto', ?)",
-                [f"t{n}", f"p{n % 2}", now, today, now],
+                [f"t{n}", n % 2, now, today, now],
             )
         for n in range(12):
             service = "alumbrado-publico" if n < 8 else "padron"
@@ -74,7 +74,7 @@ def a_warehouse(path: Path) -> Path:
                 "updated_at) VALUES (?, ?, ?, 'web', 'ayto', 'open', ?, ?, ?, ?, ?, ?)",
                 [
                     f"c{n}",
-                    f"p{n}",
+                    n,
                     service,
                     n < 9,
                     opened,
@@ -184,7 +184,7 @@ def test_how_contacts_ended_gives_the_first_contact_resolution(
                 "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
                 "channel_code, agency_code, direction, outcome, updated_at) "
                 "VALUES (?, ?, ?, ?, 'telefono', 'ayto', 'inbound', ?, ?)",
-                [f"o{n}", f"c{n % 10}", now, today, "answered" if n < 24 else "appointment", now],
+                [f"o{n}", 200 + n % 10, now, today, "answered" if n < 24 else "appointment", now],
             )
     client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
 
@@ -265,7 +265,7 @@ def test_the_map_draws_cases_by_district_with_the_small_cells_hidden(
                 "INSERT INTO fact_case (case_id, party_key, service_code, channel_code, "
                 "department_code, status, is_open, opened_at, date_key, district, updated_at) "
                 "VALUES (?, ?, 'padron', 'web', 'ayto', 'open', true, ?, ?, 'Ensanche', ?)",
-                [f"e{n}", f"e{n}", opened, opened.date(), opened],
+                [f"e{n}", 400 + n, opened, opened.date(), opened],
             )
     settings.VENTANILLA_DISTRICTS_GEOJSON = boundaries(
         tmp_path / "districts.geojson", "Centro", "Norte", "Sur"
@@ -350,7 +350,7 @@ def test_repeat_contacts_are_the_same_person_about_the_same_service_within_30_da
                     "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, "
                     "date_key, channel_code, agency_code, service_code, direction, updated_at) "
                     "VALUES (?, ?, ?, ?, 'telefono', 'ayto', 'alumbrado-publico', 'inbound', ?)",
-                    [f"r{n}-{k}", f"x{n}", day, day, day],
+                    [f"r{n}-{k}", 500 + n, day, day, day],
                 )
     rebuild_derived(built)
     client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
@@ -378,7 +378,7 @@ def test_time_to_resolve_is_the_median_in_days_and_satisfaction_is_by_service_to
                 "'web', 'ayto', 'closed', false, ?, ?, ?, ?, ?, ?)",
                 [
                     f"z{n}",
-                    f"z{n}",
+                    300 + n,
                     opened,
                     opened.date(),
                     opened + timedelta(days=days),
@@ -413,7 +413,7 @@ def test_the_service_filter_keeps_that_services_cases_and_life_events_count_them
                 "INSERT INTO fact_case (case_id, party_key, service_code, channel_code, "
                 "department_code, status, is_open, opened_at, date_key, updated_at) "
                 "VALUES (?, ?, 'padron', 'web', 'ayto', 'open', true, ?, ?, ?)",
-                [f"m{n}", f"m{n}", opened, opened.date(), opened],
+                [f"m{n}", 600 + n, opened, opened.date(), opened],
             )
     rebuild_derived(built)
     client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
@@ -451,7 +451,7 @@ def test_the_contacts_by_channel_week_by_week_hide_the_small_cells(
         first = timezone.localdate() - timedelta(days=89)
         con.execute(
             "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
-            "channel_code, agency_code, updated_at) SELECT 'f' || i, 'f' || i, ?, ?, 'web', "
+            "channel_code, agency_code, updated_at) SELECT 'f' || i, 700 + i, ?, ?, 'web', "
             "'ayto', ? FROM range(5) t(i)",
             [first, first, first],
         )
