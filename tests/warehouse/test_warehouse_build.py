@@ -27,7 +27,7 @@ from ventanilla.interactions.services import interaction_record
 from ventanilla.parties.models import ContactPoint, Identifier, Party
 from ventanilla.parties.services import party_update
 from ventanilla.privacy.services import party_erase
-from ventanilla.warehouse.build import party_key, warehouse_build
+from ventanilla.warehouse.build import edition, party_key, warehouse_build
 from ventanilla.warehouse.export import warehouse_export
 
 pytestmark = pytest.mark.django_db
@@ -302,6 +302,18 @@ def test_a_warehouse_of_text_party_keys_is_built_again_whole_with_number_keys(
             "SELECT DISTINCT data_type FROM information_schema.columns "
             "WHERE column_name = 'party_key'"
         ).fetchall() == [("BIGINT",)]
+
+
+def test_every_build_is_a_new_edition_so_figures_kept_from_the_last_are_not_reused(
+    warehouse: Path,
+) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        first = edition(con)
+
+    warehouse_build(path=warehouse)
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert first is not None and edition(con) not in {None, first}
 
 
 def test_without_a_warehouse_key_the_build_refuses_and_says_how_to_make_one(

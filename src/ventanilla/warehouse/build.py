@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -439,8 +440,13 @@ def warehouse_build(
             )
         report.removed.update(_finish(con, full=full))
         con.execute(
-            "INSERT OR REPLACE INTO warehouse_meta VALUES ('key_check', ?), ('built_at', ?)",
-            [_key_check(secret), datetime.now(UTC).isoformat(timespec="seconds")],
+            "INSERT OR REPLACE INTO warehouse_meta VALUES ('key_check', ?), ('built_at', ?), "
+            "('edition', ?)",
+            [
+                _key_check(secret),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                uuid.uuid4().hex,
+            ],
         )
         for name in TABLES:
             report.rows_held[name] = int(_scalar(con, f"SELECT COUNT(*) FROM {name}"))  # noqa: S608
@@ -503,3 +509,14 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=True)
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def edition(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What tells this build's figures from every other build's: a new value at each build
+    (None for a warehouse built before builds had one), so figures read from the warehouse may be
+    kept until the next build."""
+    try:
+        value = _scalar(con, "SELECT value FROM warehouse_meta WHERE name = 'edition'")
+    except duckdb.CatalogException:
+        return None
+    return str(value) if value else None

@@ -138,6 +138,35 @@ def test_the_csv_hides_the_small_cell_too(built: Path, make_staff: Any) -> None:
     assert ",3," not in phone and "5" in phone
 
 
+def test_figures_are_kept_until_the_next_build_and_read_again_after_it(
+    built: Path, make_staff: Any
+) -> None:
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), make_staff("ana", "ayto", "analyst"))
+    with duckdb.connect(str(built)) as con:
+        con.execute("CREATE TABLE warehouse_meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT INTO warehouse_meta VALUES ('edition', 'first build')")
+
+    def web_contacts() -> str:
+        csv = client.get("/console/analytics/?format=csv&figure=channels").content.decode()
+        return next(row for row in csv.splitlines() if row.startswith("Sede electrónica,"))
+
+    assert web_contacts().startswith("Sede electrónica,40,")
+    now = datetime.combine(timezone.localdate(), datetime.min.time())
+    with duckdb.connect(str(built)) as con:
+        con.execute(
+            "INSERT INTO fact_interaction (interaction_id, party_key, occurred_at, date_key, "
+            "channel_code, agency_code, updated_at) SELECT 'n' || i, 900 + i, ?, ?, 'web', "
+            "'ayto', ? FROM range(10) t(i)",
+            [now, now.date(), now],
+        )
+    # The page a moment later, the same filters: the figures as they were read.
+    assert web_contacts().startswith("Sede electrónica,40,")
+
+    with duckdb.connect(str(built)) as con:
+        con.execute("UPDATE warehouse_meta SET value = 'next build' WHERE name = 'edition'")
+    assert web_contacts().startswith("Sede electrónica,50,")
+
+
 def test_a_filter_by_channel_keeps_only_that_channel(built: Path, make_staff: Any) -> None:
     client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), make_staff("ana", "ayto", "analyst"))
 
