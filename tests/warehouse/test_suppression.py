@@ -75,16 +75,15 @@ def small_warehouse(tmp_path: Path) -> Path:
     path = tmp_path / "w.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute(
-            "CREATE TABLE fact_interaction (party_key VARCHAR, channel_code VARCHAR, date_key DATE)"
+            "CREATE TABLE fact_interaction (party_key BIGINT, channel_code VARCHAR, date_key DATE)"
         )
         # Twelve people on the web in March; one person phoning ten times; an erased person's
         # (keyless) three contacts at the desk.
         con.execute(
-            "INSERT INTO fact_interaction SELECT 'p' || i, 'web', DATE '2026-03-02' "
-            "FROM range(12) t(i)"
+            "INSERT INTO fact_interaction SELECT i, 'web', DATE '2026-03-02' FROM range(12) t(i)"
         )
         con.execute(
-            "INSERT INTO fact_interaction SELECT 'p1', 'phone', DATE '2026-03-03' FROM range(10)"
+            "INSERT INTO fact_interaction SELECT 1, 'phone', DATE '2026-03-03' FROM range(10)"
         )
         con.execute(
             "INSERT INTO fact_interaction SELECT NULL, 'desk', DATE '2026-03-04' FROM range(3)"
@@ -106,3 +105,52 @@ def test_the_aggregate_refuses_a_column_that_is_not_published(small_warehouse: P
         pytest.raises(ValueError, match="party_key"),
     ):
         aggregate(con, fact="fact_interaction", by=("party_key",))
+
+
+def test_a_large_table_hides_exactly_the_cells_a_count_of_everyone_would(tmp_path: Path) -> None:
+    # Cells from one person to thousands, some with many contacts each, a few of erased people,
+    # some of no service recorded:
+    # the first reading counts only a sample of people, yet what is hidden and why must be what
+    # counting everyone in every cell gives.
+    path = tmp_path / "large.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "CREATE TABLE fact_interaction (party_key BIGINT, channel_code VARCHAR, "
+            "service_code VARCHAR, date_key DATE)"
+        )
+        con.execute(
+            "INSERT INTO fact_interaction "
+            "SELECT CASE WHEN i % 97 = 0 THEN NULL "
+            "ELSE hash(s, i % (1 + (s * s * 37) % 3000)) // 2 END, "
+            "['web', 'phone', 'desk', 'app'][1 + (i % 4)], "
+            "CASE WHEN s % 9 = 4 THEN NULL ELSE 'svc' || s END, "
+            "DATE '2026-01-01' + (i % 90)::INTEGER "
+            "FROM range(40) a(s), range(0, 6000) b(i) WHERE i < 3 + (s * s * 53) % 6000"
+        )
+        expected = suppress(
+            [
+                Cell(group=(service, channel), true_count=n, people=people)
+                for service, channel, n, people in con.execute(
+                    "SELECT service_code, channel_code, COUNT(*), COUNT(DISTINCT party_key) "
+                    "+ MAX(CASE WHEN party_key IS NULL THEN 1 ELSE 0 END) FROM fact_interaction "
+                    "GROUP BY ALL ORDER BY ALL"
+                ).fetchall()
+            ],
+            by=("service_code", "channel_code"),
+            threshold=5,
+        )
+
+        found = aggregate(
+            con, fact="fact_interaction", by=("service_code", "channel_code"), threshold=5
+        )
+
+    assert [(c.group, c.true_count, c.suppressed) for c in found.cells] == [
+        (c.group, c.true_count, c.suppressed) for c in expected.cells
+    ]
+    assert found.total == expected.total
+    hidden = [c for c in found.cells if c.suppressed]
+    assert any(c.suppressed == "small" for c in hidden)
+    assert any(c.suppressed == "complementary" for c in hidden)
+    # Both ways were taken: cells settled by the sample alone, and cells counted exactly.
+    settled = sum(1 for c in found.cells if not c.exact)
+    assert len(found.cells) / 2 < settled < len(found.cells)
