@@ -2,27 +2,32 @@
 
 - A full build of committed data reads each source on a connection of its own, in a thread of
   its own, a chunk or two ahead of the build: the database fills the next chunk while DuckDB
-  stores this one. The connection is made by the same library as Django's (Python's sqlite3,
-  psycopg), never by a driver with a SQLite of its own: two SQLite libraries in one process
-  release each other's file locks, and a database written while its lock is lost is corrupt.
+  stores this one. On SQLite that connection is in a process of its own too
+  (``sqlite_reader``: Apache Arrow's ADBC driver, which fills Arrow columns in C), streaming the
+  rows back over a pipe; in this process only Django's own SQLite (Python's sqlite3) ever opens
+  the file, because two SQLite libraries in one process release each other's file locks, and a
+  database written while its lock is lost is corrupt. On PostgreSQL it is psycopg's.
 - Inside a transaction (a build called from one, or the tests) a second connection would not see
   the uncommitted rows, and an in-memory SQLite database is not reachable from one: there, and
   for a refresh (a few rows, read since a time), the Django connection reads them.
 
-Either way PostgreSQL hands the rows over through COPY as CSV that Arrow parses, SQLite through a
-cursor in chunks; every reader gives the columns the types of ``ARROW_TYPES``, so the tables a
-build writes do not depend on the reader (``tests/warehouse/test_readers.py`` compares them).
+PostgreSQL hands the rows over through COPY as CSV that Arrow parses, the Django connection on
+SQLite through a cursor in chunks; every reader gives the columns the types of ``ARROW_TYPES``,
+so the tables a build writes do not depend on the reader (``tests/warehouse/test_readers.py``
+compares them).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import queue
-import sqlite3
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import quote
 
 import psycopg
@@ -32,11 +37,17 @@ from django.db import connection
 from psycopg.conninfo import make_conninfo
 
 from ventanilla.warehouse.sources import ARROW_TYPES
+from ventanilla.warehouse.sqlite_reader import table_of
 
 Columns = list[tuple[str, str]]
 
 CHUNK_ROWS = 50_000
 COPY_BYTES = 32 * 1024 * 1024
+
+
+class ReaderError(RuntimeError):
+    """The process reading the database failed; what it said last."""
+
 
 # libpq settings a Django connection may carry that a connection of the reader's own needs.
 _LIBPQ_KEYS = (
@@ -64,25 +75,8 @@ def rows(sql: str, params: list[Any]) -> Iterator[list[tuple[Any, ...]]]:
             yield chunk
 
 
-def typed(array: Any, kind: str) -> Any:
-    """A column in the Arrow type its kind names (times as timestamps, days as dates)."""
-    array = array.cast(ARROW_TYPES[kind])
-    if kind == "micros":
-        return array.cast(pa.timestamp("us"))
-    if kind == "days":
-        return array.cast(pa.date32())
-    return array
-
-
-def _table(arrays: list[Any], columns: Columns) -> pa.Table:
-    return pa.Table.from_arrays(
-        [typed(array, kind) for array, (_name, kind) in zip(arrays, columns, strict=True)],
-        names=[name for name, _ in columns],
-    )
-
-
 def _from_rows(chunk: list[tuple[Any, ...]], columns: Columns) -> pa.Table:
-    return _table(
+    return table_of(
         [
             pa.array(values, ARROW_TYPES[kind])
             for (_name, kind), values in zip(columns, zip(*chunk, strict=True), strict=True)
@@ -102,7 +96,7 @@ def _from_csv(data: bytes, columns: Columns) -> pa.Table:
             quoted_strings_can_be_null=False,
         ),
     )
-    return _table([table.column(name) for name, _ in columns], columns)
+    return table_of([table.column(name) for name, _ in columns], columns)
 
 
 def own_address() -> tuple[str, str] | None:
@@ -181,15 +175,49 @@ def _copy(sql: str, params: list[Any], columns: Columns) -> Iterator[pa.Table]:
             yield from _csv_chunks(copy, columns)
 
 
+def _piped(address: str, sql: str, columns: Columns) -> Iterator[pa.Table]:
+    """The rows of ``sql`` read by a process of its own (``sqlite_reader``, which says why), as
+    an Arrow stream over a pipe."""
+    request = json.dumps(
+        {"address": address, "sql": sql, "columns": columns, "chunk_rows": CHUNK_ROWS}
+    ).encode()
+    with (
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(  # noqa: S603 - this interpreter, this project's module
+            [sys.executable, "-m", "ventanilla.warehouse.sqlite_reader"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        ) as child,
+    ):
+        stdin, stdout = cast(IO[bytes], child.stdin), cast(IO[bytes], child.stdout)
+        try:
+            stdin.write(request)
+            stdin.close()
+            try:
+                yield from pa.ipc.open_stream(stdout)
+            except pa.ArrowInvalid:
+                if child.wait() == 0:
+                    raise
+            if child.wait() != 0:
+                errors.seek(0)
+                said = errors.read().decode(errors="replace").strip().splitlines()
+                raise ReaderError(
+                    f"reading the database failed: {said[-1] if said else child.returncode}"
+                )
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
 def _apart(vendor: str, address: str, sql: str, columns: Columns) -> Iterator[pa.Table]:
     """The rows of ``sql`` read on a connection of its own (see the module's note)."""
     # Statements reach a Django cursor with "%%" for a literal percent sign; not this one.
     sql = sql.replace("%%", "%")
     if vendor == "sqlite":
-        with closing(sqlite3.connect(address, uri=True)) as lite:
-            result = lite.execute(sql)
-            while chunk := result.fetchmany(CHUNK_ROWS):
-                yield _from_rows(chunk, columns)
+        for batch in _piped(address, sql, columns):
+            yield pa.Table.from_batches([batch])
         return
     with (
         psycopg.connect(address) as link,
