@@ -4,6 +4,7 @@ console says what each segment is in words, in both languages, and hides a segme
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,29 @@ def test_the_same_data_gives_the_same_segments(warehouse: Path) -> None:
         after = con.execute("SELECT * FROM dim_party_segment ORDER BY party_key").fetchall()
 
     assert before == after
+
+
+def test_a_day_of_new_contacts_leaves_almost_everyone_in_their_segment(warehouse: Path) -> None:
+    # The next night's build: one person in twenty has contacted the administration again.
+    with duckdb.connect(str(warehouse)) as con:
+        before = dict(con.execute("SELECT * FROM dim_party_segment").fetchall())
+        con.execute(
+            "INSERT INTO fact_interaction SELECT * REPLACE ('again-' || interaction_id AS "
+            "interaction_id) FROM fact_interaction WHERE party_key IN (SELECT party_key FROM "
+            "dim_party WHERE kind = 'person' ORDER BY party_key LIMIT (SELECT COUNT(*) // 20 "
+            "FROM dim_party))"
+        )
+        segments_build(con)
+        after = dict(con.execute("SELECT * FROM dim_party_segment").fetchall())
+
+    # The groups stay, though two of nearly equal size may swap their numbers: each group of
+    # tonight is matched to the group of last night most of its people were in.
+    pairs = Counter((segment, before.get(key)) for key, segment in after.items())
+    kept = sum(
+        max(n for (now, _then), n in pairs.items() if now == segment)
+        for segment in {now for now, _then in pairs}
+    )
+    assert kept >= 0.9 * len(after), (kept, len(after))
 
 
 def test_a_town_too_large_to_cluster_whole_is_learnt_from_a_sample_and_everyone_placed(
