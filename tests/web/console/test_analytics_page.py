@@ -139,7 +139,7 @@ def test_the_csv_hides_the_small_cell_too(built: Path, make_staff: Any) -> None:
 
 
 def test_figures_are_kept_until_the_next_build_and_read_again_after_it(
-    built: Path, make_staff: Any
+    built: Path, make_staff: Any, settings: Any
 ) -> None:
     client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="es"), make_staff("ana", "ayto", "analyst"))
     with duckdb.connect(str(built)) as con:
@@ -165,6 +165,11 @@ def test_figures_are_kept_until_the_next_build_and_read_again_after_it(
     with duckdb.connect(str(built)) as con:
         con.execute("UPDATE warehouse_meta SET value = 'next build' WHERE name = 'edition'")
     assert web_contacts().startswith("Sede electrónica,50,")
+    # A threshold changed since is applied at once, not after the next build: the phone's three
+    # contacts from two people, hidden at 5, are shown at 2.
+    settings.VENTANILLA_SMALL_CELL_THRESHOLD = 2
+    phone = client.get("/console/analytics/?format=csv&figure=channels").content.decode()
+    assert any(row.startswith("Teléfono 010,3,") for row in phone.splitlines())
 
 
 def test_a_filter_by_channel_keeps_only_that_channel(built: Path, make_staff: Any) -> None:

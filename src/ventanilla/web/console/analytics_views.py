@@ -396,7 +396,11 @@ def _kept(con: duckdb.DuckDBPyConnection, read: Callable[[], T], *asked: object)
     found_edition = edition(con)
     if found_edition is None:
         return read()
-    key = "analytics:" + hashlib.sha256(repr((found_edition, *asked)).encode()).hexdigest()
+    # The threshold too: figures kept under another would hide other cells.
+    threshold = settings.VENTANILLA_SMALL_CELL_THRESHOLD
+    key = (
+        "analytics:" + hashlib.sha256(repr((found_edition, threshold, *asked)).encode()).hexdigest()
+    )
     kept: T | None = cache.get(key)
     if kept is None:
         kept = read()
