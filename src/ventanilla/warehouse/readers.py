@@ -36,10 +36,7 @@ import pyarrow.csv as pacsv
 from django.db import connection
 from psycopg.conninfo import make_conninfo
 
-from ventanilla.warehouse.sources import ARROW_TYPES
-from ventanilla.warehouse.sqlite_reader import table_of
-
-Columns = list[tuple[str, str]]
+from ventanilla.warehouse.sources import ARROW_TYPES, Columns, table_of
 
 CHUNK_ROWS = 50_000
 COPY_BYTES = 32 * 1024 * 1024

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 
@@ -66,6 +67,26 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "micros": pa.int64(),
     "days": pa.int32(),
 }
+# A statement's columns: each name with its kind, a key of ARROW_TYPES.
+Columns = list[tuple[str, str]]
+
+
+def typed(array: Any, kind: str) -> Any:
+    """A column in the Arrow type its kind names (times as timestamps, days as dates)."""
+    array = array.cast(ARROW_TYPES[kind])
+    if kind == "micros":
+        return array.cast(pa.timestamp("us"))
+    if kind == "days":
+        return array.cast(pa.date32())
+    return array
+
+
+def table_of(arrays: list[Any], columns: Columns) -> pa.Table:
+    """The columns read for ``columns`` as one table, each in the type its kind names."""
+    return pa.Table.from_arrays(
+        [typed(array, kind) for array, (_name, kind) in zip(arrays, columns, strict=True)],
+        names=[name for name, _ in columns],
+    )
 
 
 @dataclass(frozen=True)

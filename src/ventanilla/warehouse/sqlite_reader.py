@@ -17,34 +17,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import closing
-from typing import Any
 
 import pyarrow as pa
 
-from ventanilla.warehouse.sources import ARROW_TYPES
-
-Columns = list[tuple[str, str]]
+from ventanilla.warehouse.sources import ARROW_TYPES, Columns, table_of
 
 # The first value of the typed row put before the statement's rows (see ``typed_first``).
 TYPED_ROW_MARK = "(typed row)"
-
-
-def typed(array: Any, kind: str) -> Any:
-    """A column in the Arrow type its kind names (times as timestamps, days as dates)."""
-    array = array.cast(ARROW_TYPES[kind])
-    if kind == "micros":
-        return array.cast(pa.timestamp("us"))
-    if kind == "days":
-        return array.cast(pa.date32())
-    return array
-
-
-def table_of(arrays: list[Any], columns: Columns) -> pa.Table:
-    return pa.Table.from_arrays(
-        [typed(array, kind) for array, (_name, kind) in zip(arrays, columns, strict=True)],
-        names=[name for name, _ in columns],
-    )
 
 
 def typed_first(sql: str, columns: Columns) -> str:
@@ -56,7 +37,7 @@ def typed_first(sql: str, columns: Columns) -> str:
     return f"SELECT {', '.join(values)} UNION ALL {sql}"  # noqa: S608 - the caller's statement
 
 
-def read(address: str, sql: str, columns: Columns, chunk_rows: int) -> Any:
+def read(address: str, sql: str, columns: Columns, chunk_rows: int) -> Iterator[pa.Table]:
     """The rows of ``sql`` as Arrow tables of ``chunk_rows`` rows at most."""
     import adbc_driver_manager
     import adbc_driver_sqlite
