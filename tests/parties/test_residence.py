@@ -9,7 +9,12 @@ from django.test import override_settings
 
 from tests.factories import make_party
 from ventanilla.parties.models import ContactPoint, Party
-from ventanilla.parties.residence import NotEligible, participant_check, residence_of
+from ventanilla.parties.residence import (
+    NotEligible,
+    participant_check,
+    party_with_residence,
+    residence_of,
+)
 from ventanilla.parties.services import ContactPointInput
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +74,41 @@ def test_organisations_and_erased_people_do_not_take_part(actor) -> None:
     gone.refresh_from_db()
     assert residence_of(gone, today=TODAY) is None
     assert ContactPoint.objects.filter(party=gone).exists()
+
+
+def test_a_party_read_with_its_residence_answers_alike_and_reads_nothing_more(
+    actor, django_assert_num_queries
+) -> None:
+    """A support or a vote reads the person and their residence in one query; the answer is
+    the one read apart: the preferred current address here, never an expired one or one in
+    another municipality."""
+    mixed = make_party(
+        actor,
+        contact_points=[
+            home("Norte", municipality="Otro Pueblo", preferred=True),
+            home("Sur"),
+            home("Centro", preferred=True),
+        ],
+        birth_date=date(1980, 1, 1),
+    )
+    ContactPoint.objects.filter(party=mixed, district="Sur").update(valid_until=TODAY)
+    moved_away = make_party(actor, contact_points=[home()], birth_date=date(1980, 1, 1))
+    ContactPoint.objects.filter(party=moved_away).update(valid_until=TODAY - timedelta(days=1))
+    for party in (mixed, moved_away):
+        with django_assert_num_queries(1):
+            read = party_with_residence(party.pk, today=TODAY)
+            assert read is not None
+            together = residence_of(read, today=TODAY)
+        assert together == residence_of(party, today=TODAY)
+    assert together is None
+    # The address valid to this very day, once preferred, is the one.
+    ContactPoint.objects.filter(party=mixed, district="Centro").update(preferred=False)
+    ContactPoint.objects.filter(party=mixed, district="Sur").update(preferred=True)
+    with django_assert_num_queries(1):
+        read = party_with_residence(mixed.pk, today=TODAY)
+        assert read is not None
+        assert participant_check(read, today=TODAY).district == "Sur"
+    # Another day is read afresh; an erased person is not read at all.
+    assert residence_of(read, today=TODAY + timedelta(days=1)).district == "Centro"  # type: ignore[union-attr]
+    Party.objects.filter(pk=mixed.pk).update(status=Party.Status.ERASED)
+    assert party_with_residence(mixed.pk, today=TODAY) is None

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,20 +35,50 @@ class NotEligible(Exception):
         self.message = message
 
 
+def _current_addresses(today: date) -> QuerySet[ContactPoint]:
+    """Postal addresses in this municipality, naming their district, valid on ``today``: the
+    preferred first, then the newest."""
+    ours = settings.VENTANILLA_MUNICIPALITY
+    return (
+        ContactPoint.objects.filter(kind=ContactPoint.Kind.POSTAL)
+        .exclude(district="")
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Q(municipality="") | Q(municipality__iexact=ours))
+        .order_by("-preferred", "-created_at", "pk")
+    )
+
+
+def party_with_residence(party_id: Any, *, today: date | None = None) -> Party | None:
+    """The active party ``party_id`` with its residence on ``today`` read in the same query, so
+    that ``residence_of`` and ``participant_check`` on it read nothing more (a support or a
+    vote asks both on every click); None when there is no such active party."""
+    today = today or timezone.localdate()
+    current = _current_addresses(today).filter(party=OuterRef("pk"))
+    party = (
+        Party.objects.filter(pk=str(party_id), status=Party.Status.ACTIVE)
+        .annotate(
+            residence_district=Subquery(current.values("district")[:1]),
+            residence_address=Subquery(current.values("value")[:1]),
+        )
+        .first()
+    )
+    if party is not None:
+        party.residence_on = today  # type: ignore[attr-defined]
+    return party
+
+
 def residence_of(party: Party, *, today: date | None = None) -> Residence | None:
     """The district the register has the person living in today, or None."""
     if party.kind != Party.Kind.PERSON or party.status != Party.Status.ACTIVE:
         return None
     today = today or timezone.localdate()
-    ours = settings.VENTANILLA_MUNICIPALITY
-    address = (
-        ContactPoint.objects.filter(party=party, kind=ContactPoint.Kind.POSTAL)
-        .exclude(district="")
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .filter(Q(municipality="") | Q(municipality__iexact=ours))
-        .order_by("-preferred", "-created_at")
-        .values_list("district", "value")[:1]
-    )
+    if getattr(party, "residence_on", None) == today:
+        # Read with the party by ``party_with_residence``.
+        district = party.residence_district  # type: ignore[attr-defined]
+        if not district:
+            return None
+        return Residence(district=district, address=party.residence_address)  # type: ignore[attr-defined]
+    address = _current_addresses(today).filter(party=party).values_list("district", "value")[:1]
     if not address:
         return None
     district, value = address[0]

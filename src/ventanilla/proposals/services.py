@@ -13,8 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -31,7 +30,7 @@ from ventanilla.interactions.services import interaction_record_for_case
 from ventanilla.notifications.models import NotificationEvent
 from ventanilla.notifications.outbox import language_of, notify_party
 from ventanilla.parties.models import Party
-from ventanilla.parties.residence import NotEligible, participant_check
+from ventanilla.parties.residence import NotEligible, participant_check, party_with_residence
 from ventanilla.proposals.models import (
     MAX_ANSWER,
     MAX_WITHDRAWAL_REASON,
@@ -51,7 +50,7 @@ def _resident(actor: Actor, *, action: str) -> Party:
     reason in the reader's language."""
     if not actor.is_citizen:
         refuse(actor, detail={"proposal": action}, message=_("Sign in to take part."))
-    party = Party.objects.filter(pk=str(actor.party_id), status=Party.Status.ACTIVE).first()
+    party = party_with_residence(actor.party_id)
     if party is None:
         # A record merged into another since the sign-in acts through the one it joined.
         raise ValidationFailed({"proposal": _("Sign in again to take part.")})
@@ -142,30 +141,46 @@ def proposal_support(*, actor: Actor, proposal_id: Any) -> Proposal:
                 kind=Interaction.Kind.SUGGESTION,
                 summary=_("Supported the proposal “%(title)s”.") % {"title": proposal.title},
             )
-            # Last, so the proposal's row is locked only until the commit that follows. One
-            # update, under the row lock it takes: the support that brings the count to the
-            # threshold sets the date the answer is due, and only that one (later ones find it
-            # set and keep it).
-            now = timezone.now()
-            reaches = Q(threshold_reached_at__isnull=True) & Q(
-                supports_count__gte=settings.VENTANILLA_PROPOSAL_SUPPORTS_NEEDED - 1
-            )
-            Proposal.objects.filter(pk=proposal.pk).update(
-                supports_count=F("supports_count") + 1,
-                threshold_reached_at=Case(
-                    When(reaches, then=Value(now)), default=F("threshold_reached_at")
-                ),
-                answer_due=Case(
-                    When(reaches, then=Value(answer_due_from(timezone.localdate(now)))),
-                    default=F("answer_due"),
-                ),
-            )
+            # Last, so the proposal's row is locked only until the commit that follows.
+            counted = _count_support(proposal.pk)
     except IntegrityError as clash:
         raise Conflict(_("You already support this proposal.")) from clash
-    proposal.refresh_from_db(
-        fields=["supports_count", "threshold_reached_at", "answer_due", "status"]
-    )
+    for name in ("supports_count", "threshold_reached_at", "answer_due", "status"):
+        setattr(proposal, name, getattr(counted, name))
     return proposal
+
+
+# The SET expressions all read the row as it was before the statement.
+_COUNT_SUPPORT = """
+UPDATE proposals_proposal SET
+    supports_count = supports_count + 1,
+    threshold_reached_at = CASE WHEN threshold_reached_at IS NULL AND supports_count >= %s
+        THEN %s ELSE threshold_reached_at END,
+    answer_due = CASE WHEN threshold_reached_at IS NULL AND supports_count >= %s
+        THEN %s ELSE answer_due END
+WHERE id = %s
+RETURNING id, supports_count, threshold_reached_at, answer_due, status
+"""
+
+
+def _count_support(proposal_id: Any) -> Proposal:
+    """Add one to the proposal's count and read back what the support changed, in one
+    statement, under the row lock it takes: the support that brings the count to the threshold
+    sets the date the answer is due, and only that one (later ones find it set and keep it)."""
+    now = timezone.now()
+    needed = settings.VENTANILLA_PROPOSAL_SUPPORTS_NEEDED - 1
+    ops = connection.ops
+    found = Proposal.objects.raw(
+        _COUNT_SUPPORT,
+        [
+            needed,
+            ops.adapt_datetimefield_value(now),
+            needed,
+            ops.adapt_datefield_value(answer_due_from(timezone.localdate(now))),
+            Proposal._meta.pk.get_db_prep_value(proposal_id, connection),  # type: ignore[union-attr]
+        ],
+    )
+    return list(found)[0]
 
 
 def _managed(actor: Actor, proposal_id: Any, *, lock: bool = False) -> Proposal:
