@@ -177,7 +177,7 @@ def _count_support(proposal_id: Any) -> Proposal:
             ops.adapt_datetimefield_value(now),
             needed,
             ops.adapt_datefield_value(answer_due_from(timezone.localdate(now))),
-            Proposal._meta.pk.get_db_prep_value(proposal_id, connection),  # type: ignore[union-attr]
+            Proposal._meta.pk.get_db_prep_value(proposal_id, connection),
         ],
     )
     return list(found)[0]
