@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_party
@@ -269,3 +270,23 @@ def test_entries_held_in_a_block_that_fails_are_not_written(actor: Actor) -> Non
     assert AuditEntry.objects.count() == before
     audit_record(actor=actor, action=Action.PARTY_CREATE, object_id="after")
     assert AuditEntry.objects.count() == before + 1
+
+
+def test_an_entry_costs_two_statements_on_postgresql_and_three_on_sqlite(
+    actor: Actor, settings: Any
+) -> None:
+    """Every audited change waits on the log's head from these statements to its commit: on
+    PostgreSQL the entry's insert and the head's move are one statement. A checkpoint due adds
+    its insert (and, on PostgreSQL, a second move of the head)."""
+    settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY = 2
+    checkpoint_after_an_entry(actor)
+    on_postgresql = connection.vendor == "postgresql"
+    expected, checkpoint = (2, 2) if on_postgresql else (3, 1)
+    for due in (False, True):
+        with transaction.atomic(), CaptureQueriesContext(connection) as statements:
+            entry = audit_record(actor=actor, action=Action.CASE_CREATE, object_id="x")
+        assert len(statements) == expected + (checkpoint if due else 0)
+        assert AuditEntry.objects.get(pk=entry.pk).hash == entry.hash
+        assert AuditHead.objects.get(pk=1).last_entry_id == entry.pk
+    assert AuditCheckpoint.objects.latest("id").entry_id == entry.pk
+    assert_every_entry_verifies()

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from ventanilla.audit.actions import Action
@@ -180,13 +181,48 @@ def _append(entries: list[AuditEntry]) -> None:
                 entry.hash = chain_hash(previous, entry)
                 entry.seal = entry_seal(entry.hash)
                 previous = entry.hash
-            if len(batch) == 1:
-                batch[0].save(force_insert=True)
+            if head.last_entry_id and connection.vendor == "postgresql":
+                _insert_and_advance(head, batch)
             else:
-                AuditEntry.objects.bulk_create(batch)
-            # Entries are numbered in the order inserted; the head follows the last one.
-            _advance(head, batch[0].id, batch[-1])
+                if len(batch) == 1:
+                    batch[0].save(force_insert=True)
+                else:
+                    AuditEntry.objects.bulk_create(batch)
+                # Entries are numbered in the order inserted; the head follows the last one.
+                _advance(head, batch[0].id, batch[-1])
             written += len(batch)
+
+
+def _insert_and_advance(head: AuditHead, batch: list[AuditEntry]) -> None:
+    """On PostgreSQL, insert ``batch`` and move the locked head to its last entry in one
+    statement, as ``_advance`` would; a checkpoint, when one is due, follows. Not for the
+    chain's first entry, which also starts the checkpoints' count."""
+    query = InsertQuery(AuditEntry)
+    query.insert_values(
+        [field for field in AuditEntry._meta.concrete_fields if not field.primary_key],
+        list[models.Model](batch),
+    )
+    [(insert, params)] = query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH new AS ({insert} RETURNING id) "  # noqa: S608 - Django's own INSERT
+            "UPDATE audit_audithead SET last_entry_id = (SELECT max(id) FROM new), "
+            "last_hash = %s WHERE audit_audithead.id = %s "
+            "RETURNING (SELECT array_agg(id ORDER BY id) FROM new)",
+            [*params, batch[-1].hash, head.pk],
+        )
+        (ids,) = cursor.fetchone()
+    # Numbered in the order inserted, as one by one.
+    for entry, number in zip(batch, ids, strict=True):
+        entry.id = number
+        entry._state.adding = False
+        entry._state.db = connection.alias
+    head.last_entry_id = batch[-1].id
+    head.last_hash = batch[-1].hash
+    if head.last_entry_id - head.checkpoint_entry_id >= settings.VENTANILLA_AUDIT_CHECKPOINT_EVERY:
+        checkpoint = _checkpoint(head)
+        transaction.on_commit(partial(sink_write_or_log, checkpoint))
+        head.save(update_fields=["checkpoint_entry_id"])
 
 
 def _entry(
