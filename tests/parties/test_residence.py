@@ -77,7 +77,7 @@ def test_organisations_and_erased_people_do_not_take_part(actor) -> None:
 
 
 def test_a_party_read_with_its_residence_answers_alike_and_reads_nothing_more(
-    actor, django_assert_num_queries
+    actor, django_assert_num_queries, settings
 ) -> None:
     """A support or a vote reads the person and their residence in one query; the answer is
     the one read apart: the preferred current address here, never an expired one or one in
@@ -94,7 +94,13 @@ def test_a_party_read_with_its_residence_answers_alike_and_reads_nothing_more(
     ContactPoint.objects.filter(party=mixed, district="Sur").update(valid_until=TODAY)
     moved_away = make_party(actor, contact_points=[home()], birth_date=date(1980, 1, 1))
     ContactPoint.objects.filter(party=moved_away).update(valid_until=TODAY - timedelta(days=1))
-    for party in (mixed, moved_away):
+    cased = make_party(
+        actor,
+        contact_points=[home("Este", municipality=settings.VENTANILLA_MUNICIPALITY.lower())],
+        birth_date=date(1980, 1, 1),
+    )
+    assert residence_of(cased, today=TODAY) is not None
+    for party in (cased, mixed, moved_away):
         with django_assert_num_queries(1):
             read = party_with_residence(party.pk, today=TODAY)
             assert read is not None

@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,22 +50,45 @@ def _current_addresses(today: date) -> QuerySet[ContactPoint]:
     )
 
 
+# What ``_current_addresses`` picks, for one person, as a subquery: its conditions written
+# out once more so that the query is not built again on every support and vote (building it
+# cost more than running it). tests/parties/test_residence.py holds the two to the same answer.
+_CURRENT = """
+    SELECT {column} FROM parties_contactpoint AS address
+    WHERE address.party_id = party.id AND address.kind = %s AND address.district <> ''
+        AND (address.valid_until IS NULL OR address.valid_until >= %s)
+        AND (address.municipality = '' OR UPPER(address.municipality) = UPPER(%s))
+    ORDER BY address.preferred DESC, address.created_at DESC, address.id
+    LIMIT 1
+"""
+_WITH_RESIDENCE = f"""
+SELECT party.*,
+    ({_CURRENT.format(column="address.district")}) AS residence_district,
+    ({_CURRENT.format(column="address.value")}) AS residence_address
+FROM parties_party AS party
+WHERE party.id = %s AND party.status = %s
+"""  # noqa: S608 - made of the constant above; the values are parameters
+
+
 def party_with_residence(party_id: Any, *, today: date | None = None) -> Party | None:
     """The active party ``party_id`` with its residence on ``today`` read in the same query, so
     that ``residence_of`` and ``participant_check`` on it read nothing more (a support or a
     vote asks both on every click); None when there is no such active party."""
     today = today or timezone.localdate()
-    current = _current_addresses(today).filter(party=OuterRef("pk"))
-    party = (
-        Party.objects.filter(pk=str(party_id), status=Party.Status.ACTIVE)
-        .annotate(
-            residence_district=Subquery(current.values("district")[:1]),
-            residence_address=Subquery(current.values("value")[:1]),
-        )
-        .first()
-    )
-    if party is not None:
-        party.residence_on = today  # type: ignore[attr-defined]
+    try:
+        key = Party._meta.pk.get_db_prep_value(party_id, connection)
+    except ValidationError:
+        return None
+    address = [
+        ContactPoint.Kind.POSTAL,
+        connection.ops.adapt_datefield_value(today),
+        settings.VENTANILLA_MUNICIPALITY,
+    ]
+    found = list(Party.objects.raw(_WITH_RESIDENCE, [*address, *address, key, Party.Status.ACTIVE]))
+    if not found:
+        return None
+    party = found[0]
+    party.residence_on = today  # type: ignore[attr-defined]
     return party
 
 
