@@ -61,7 +61,12 @@ from ventanilla.interactions.services import interaction_record_for_case
 from ventanilla.notifications.models import NotificationEvent
 from ventanilla.notifications.outbox import notify_party
 from ventanilla.parties.models import Party
-from ventanilla.parties.residence import NotEligible, participant_check, residence_of
+from ventanilla.parties.residence import (
+    NotEligible,
+    participant_check,
+    party_with_residence,
+    residence_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +136,8 @@ def _manages(actor: Actor, budget: Budget) -> None:
 def _citizen(actor: Actor, budget: Budget) -> Party:
     if not actor.is_citizen:
         refuse(actor, detail={"budget": str(budget.pk)}, message=_("Sign in to take part."))
-    party = Party.objects.filter(pk=str(actor.party_id), status=Party.Status.ACTIVE).first()
+    # With their residence, which every vote and support asks next.
+    party = party_with_residence(actor.party_id)
     if party is None:
         raise ValidationFailed({"budget": _("Sign in again to take part.")})
     return party
