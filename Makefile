@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/precedents.py
 	$(BIN)/python bench/participation.py
 	$(BIN)/python bench/budgets.py
+	$(BIN)/python bench/surveys.py
 
 # The large town the README speaks of; seeding it takes a long while the first time (kept after).
 bench-large: $(STAMP)
