@@ -29,12 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 GOAL_PER_SECOND = 500.0
 
 
-def prepared_env() -> dict[str, str]:
+def prepared_env(name: str = "participation") -> dict[str, str]:
+    """The environment of the measuring process: DATABASE_URL as given, else a new SQLite file
+    ``var/bench/<name>.sqlite3``; the database migrated."""
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
         folder = ROOT / "var" / "bench"
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / "participation.sqlite3"
+        target = folder / f"{name}.sqlite3"
         target.unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{target}"
     env.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
@@ -45,6 +47,29 @@ def prepared_env() -> dict[str, str]:
         check=True,
     )
     return env
+
+
+def measured_apart(script: str, arguments: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``script --inner`` with ``arguments`` in ``env`` and return the figures it prints
+    last, as JSON; the command line that asked for them is printed first."""
+    out = subprocess.run(
+        [sys.executable, script, "--inner", *arguments],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    print(" ".join([os.path.basename(sys.executable), *sys.argv]))
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def keep(result: dict[str, Any], name: str) -> None:
+    """Write the figures to ``var/bench/<name>-<database>.json``."""
+    folder = ROOT / "var" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}-{result['database']}.json").write_text(
+        json.dumps(result, indent=2), encoding="utf-8"
+    )
 
 
 def _support_all(share: list[tuple[str, str]], gate: Any) -> None:
@@ -156,22 +181,15 @@ def main() -> None:
     env = prepared_env()
     on_postgres = env["DATABASE_URL"].startswith("postgres")
     clients = options.clients or ((os.cpu_count() or 2) if on_postgres else 1)
-    out = subprocess.run(
+    result = measured_apart(
+        __file__,
         [
-            sys.executable,
-            __file__,
-            "--inner",
             f"--residents={options.residents}",
             f"--proposals={options.proposals}",
             f"--clients={clients}",
         ],
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
+        env,
     )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(" ".join([os.path.basename(sys.executable), *sys.argv]))
     print(
         f"{result['database']}: {result['supports']:,} supports ({result['residents']:,} "
         f"residents × {result['proposals']} proposals, {result['clients']} clients) in "
@@ -179,11 +197,7 @@ def main() -> None:
         f"{result['per_second'] / GOAL_PER_SECOND:.2f}× the goal of {GOAL_PER_SECOND:.0f}/s",
         flush=True,
     )
-    folder = ROOT / "var" / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"participation-{result['database']}.json").write_text(
-        json.dumps(result, indent=2), encoding="utf-8"
-    )
+    keep(result, "participation")
 
 
 if __name__ == "__main__":

@@ -14,39 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from participation import keep, measured_apart, prepared_env  # type: ignore[import-not-found]
+
 WORDS = (
     "farola rota calle mayor ruido noche parque sucio autobus tarde horario biblioteca "
     "limpieza aceras obras trafico aparcamiento bicicleta carril piscina precio"
 ).split()
-
-
-def prepared_env() -> dict[str, str]:
-    env = dict(os.environ)
-    if not env.get("DATABASE_URL"):
-        folder = ROOT / "var" / "bench"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / "surveys.sqlite3"
-        target.unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{target}"
-    env.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
-    subprocess.run(
-        [sys.executable, "-m", "ventanilla", "migrate", "--no-input", "-v", "0"],
-        env=env,
-        check=True,
-    )
-    return env
 
 
 def measure(responses: int) -> dict[str, Any]:
@@ -124,16 +103,7 @@ def main() -> None:
     if options.inner:
         print(json.dumps(measure(options.responses)))
         return
-    env = prepared_env()
-    out = subprocess.run(
-        [sys.executable, __file__, "--inner", f"--responses={options.responses}"],
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(" ".join([os.path.basename(sys.executable), *sys.argv]))
+    result = measured_apart(__file__, [f"--responses={options.responses}"], prepared_env("surveys"))
     print(
         f"{result['database']}: results of {result['responses']:,} responses (4 questions, one "
         f"free text): {result['counts_and_topics_median_ms']:,.0f} ms median "
@@ -141,11 +111,7 @@ def main() -> None:
         f"{result['with_answers_median_ms']:,.0f} ms median",
         flush=True,
     )
-    folder = ROOT / "var" / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"surveys-{result['database']}.json").write_text(
-        json.dumps(result, indent=2), encoding="utf-8"
-    )
+    keep(result, "surveys")
 
 
 if __name__ == "__main__":
