@@ -445,6 +445,14 @@ DATABASE_URL = env(
     "database to use: sqlite:///path (embedded) or postgres://user:pass@host:5432/name",
     shown_default="sqlite:///<VENTANILLA_VAR_DIR>/ventanilla.sqlite3",
 )
+VENTANILLA_DB_PREPARED_STATEMENTS = env_bool(
+    "VENTANILLA_DB_PREPARED_STATEMENTS",
+    True,
+    "on PostgreSQL, send values apart from the statement and prepare the statements a "
+    "connection runs again, which spares the server a third of its work on a case opened; "
+    "turn off behind a pooler that shares connections by transaction (PgBouncer's "
+    "transaction mode)",
+)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept open between requests like PostgreSQL's (conn_max_age above): a new SQLite connection
@@ -465,6 +473,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wait for a lock at most as long as SQLite does (busy_timeout above), then give up: the
     # request answers 503 with Retry-After (core/contention.py) instead of holding its worker.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=5000"
+    if VENTANILLA_DB_PREPARED_STATEMENTS:
+        DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 2}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
