@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from tests.warehouse.conftest import OPERATOR, a_day_at_the_office
 from tests.warehouse.shared import tables
@@ -21,6 +22,7 @@ from ventanilla.demo.synthetic import seed_municipality
 from ventanilla.parties.models import Party
 from ventanilla.warehouse import readers
 from ventanilla.warehouse.build import warehouse_build
+from ventanilla.warehouse.sources import Dialect
 
 COLUMNS = [("id", "text"), ("note", "text"), ("at", "micros"), ("day", "days")]
 # Three rows whose note is empty, then one with a note: read two rows a batch, the first batch
@@ -131,4 +133,20 @@ def _another_process_writes(path: str) -> None:
     )
     subprocess.run(  # noqa: S603 - our own script, fixed arguments
         [sys.executable, "-c", script, path], check=True, timeout=60
+    )
+
+
+@pytest.mark.django_db
+def test_a_time_a_moment_before_the_next_second_keeps_its_second() -> None:
+    """SQLite before 3.42 rounds a time to the millisecond when it reads its seconds: the
+    warehouse read 21:53:34.999712 as 21:53:35.999712 on the application's connection, and
+    right on a reader process with a newer SQLite."""
+    dialect = Dialect(connection.vendor)
+    written = "2026-12-06 21:53:34.999712"
+    value = f"TIMESTAMPTZ '{written}+00'" if dialect.postgres else f"'{written}'"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {dialect.micros(value)}", [])  # noqa: S608 - a literal
+        (micros,) = cursor.fetchone()
+    assert datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros) == datetime(
+        2026, 12, 6, 21, 53, 34, 999712, tzinfo=UTC
     )

@@ -33,8 +33,10 @@ class Dialect:
         if self.postgres:
             return f"(extract(epoch FROM {column}) * 1000000)::bigint"
         # Django writes "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; the fraction is absent when zero.
+        # The seconds are read without the fraction: SQLite before 3.42 rounds a time to the
+        # millisecond first, so ".999712" would add a second there.
         return (
-            f"(CAST(strftime('%%s', {column}) AS INTEGER) * 1000000"
+            f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
             f" + CAST(substr({column} || '.000000', 21, 6) AS INTEGER))"
         )
 
