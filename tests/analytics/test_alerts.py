@@ -38,8 +38,10 @@ def open_cases(actor: Actor, party: Any, district: str, n: int, weeks_ago: int =
             district=district,
         )
         if weeks_ago:
+            # The same local time that many weeks before, so on the same weekday: in UTC, a case
+            # opened late in the evening in winter falls on the next day in summer time.
             Case.objects.filter(pk=case.pk).update(
-                opened_at=case.opened_at - timedelta(weeks=weeks_ago)
+                opened_at=timezone.localtime(case.opened_at) - timedelta(weeks=weeks_ago)
             )
 
 
