@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
 from tests.appointments.conftest import build_office
 from tests.appointments.test_services import SERVICE, tomorrow_at
 from tests.factories import make_party
+from tests.web.kiosk.test_kiosk import a_time_today
 from ventanilla.access.actors import actor_for_user
 from ventanilla.appointments.models import Appointment
 from ventanilla.appointments.services import appointment_book
@@ -48,7 +48,7 @@ def test_a_citizen_checks_in_at_the_kiosk_by_keyboard_and_the_screen_resets(
             service_code=SERVICE,
             start=tomorrow_at(10) + timedelta(minutes=minutes),
         )
-        today = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=minutes)
+        today = a_time_today(minutes)
         Appointment.objects.filter(pk=made.pk).update(start=today)
         booked.append(made)
     page = phone_page

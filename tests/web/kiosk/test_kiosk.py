@@ -5,7 +5,7 @@ the address, and the pages answer only to the kiosk networks."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +39,13 @@ def office(town: Any, service: Any) -> Any:
     return build_office(town, service)
 
 
+def a_time_today(minutes: int) -> datetime:
+    """Now, to the minute, plus ``minutes`` (at most 30): half an hour before midnight at the
+    latest, so that every booking a test makes falls today, whatever the time it runs."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    return min(now, now.replace(hour=23, minute=29)) + timedelta(minutes=minutes)
+
+
 def booked_today(actor: Any, office: Any, party: Any, *, minutes: int = 0) -> Appointment:
     booked = appointment_book(
         actor=actor,
@@ -47,7 +54,7 @@ def booked_today(actor: Any, office: Any, party: Any, *, minutes: int = 0) -> Ap
         service_code=SERVICE,
         start=tomorrow_at(10) + timedelta(minutes=minutes),
     )
-    today = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=minutes)
+    today = a_time_today(minutes)
     Appointment.objects.filter(pk=booked.pk).update(start=today)
     booked.refresh_from_db()
     return booked
