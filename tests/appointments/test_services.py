@@ -119,11 +119,18 @@ def _today_slot(office: Office) -> datetime:
 
 
 @pytest.fixture
-def today_open(office: Office) -> Office:
-    """Open the office all day today, so a slot of today is always still to come."""
+def today_open(office: Office, monkeypatch: pytest.MonkeyPatch) -> Office:
+    """Open the office all day and set the clock to noon today, its time still running: a slot
+    of today is then always still to come, whatever the hour the test runs."""
     office.opening_hours.all().delete()
     for weekday in range(7):
         office.opening_hours.create(weekday=weekday, opens=time(0), closes=time(23, 45))
+    real_now = timezone.now
+    started = real_now()
+    noon = datetime.combine(
+        timezone.localdate(started), time(12), tzinfo=timezone.get_current_timezone()
+    )
+    monkeypatch.setattr(timezone, "now", lambda: noon + (real_now() - started))
     return office
 
 
