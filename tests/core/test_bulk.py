@@ -1,16 +1,21 @@
-"""``insert_new`` writes rows the same as ``bulk_create`` would, on SQLite and PostgreSQL."""
+"""``insert_new`` writes rows the same as ``bulk_create`` would, and ``insert_one`` one row the
+same as ``save()`` would, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ventanilla.audit.models import AuditEntry
-from ventanilla.core.bulk import insert_new, page_cache
+from ventanilla.cases.models import Case
+from ventanilla.catalog.models import PublicService
+from ventanilla.core.bulk import insert_new, insert_one, page_cache
 from ventanilla.parties.models import ContactPoint, Party
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +71,72 @@ def test_rows_that_point_at_others_keep_their_link() -> None:
 
 
 def test_a_model_numbered_by_the_database_is_refused() -> None:
-    with pytest.raises(TypeError, match="primary key set in Python"):
+    with pytest.raises(TypeError, match="primary key set in Python is needed"):
         insert_new([AuditEntry(at=timezone.now(), actor="x", action="party.create")])
     assert not AuditEntry.objects.filter(actor="x").exists()
+
+
+def a_case(service: PublicService, party: Party, reference: str, **fields: Any) -> Case:
+    now = timezone.now()
+    return Case(
+        reference=reference,
+        party=party,
+        service=service,
+        channel_id="web",
+        department_id=service.department_id,
+        opened_at=now,
+        due_date=timezone.localdate(now) + timedelta(days=10),
+        description="Farola apagada en la calle Mayor",
+        form_data={"metros": 12, "motivo": ["ruido", "luz"]},
+        latitude=40.4168,
+        longitude=-3.7038,
+        **fields,
+    )
+
+
+def test_one_row_reads_back_as_save_writes_it_with_the_columns_the_database_computes(
+    service: PublicService,
+) -> None:
+    party = Party(**PROFILE)
+    party.save()
+    mine = a_case(service, party, "AY-2026-900001", priority=Case.Priority.URGENT)
+    theirs = a_case(service, party, "AY-2026-900002", priority=Case.Priority.URGENT)
+
+    with CaptureQueriesContext(connection) as statements:
+        insert_one(mine)
+        # The columns the database computes come back with the insert, as save() gives them.
+        assert (mine.is_open, mine.priority_rank) == (True, 0)
+    assert len(statements) == 1
+    theirs.save(force_insert=True)
+
+    assert (mine.is_open, mine.priority_rank) == (theirs.is_open, theirs.priority_rank) == (True, 0)
+    assert type(mine.is_open) is bool
+    row = Case.objects.filter(pk=mine.pk).values().get()
+    expected = Case.objects.filter(pk=theirs.pk).values().get()
+    for name in ("id", "reference", "created_at", "updated_at", "opened_at"):
+        row.pop(name), expected.pop(name)
+    assert row == expected
+    assert row["form_data"] == {"metros": 12, "motivo": ["ruido", "luz"]}
+    assert Decimal(str(row["latitude"])) == Decimal("40.4168")
+    # A saved object: a later save updates its row.
+    mine.status = "closed"
+    mine.save(update_fields=["status"])
+    assert not Case.objects.get(pk=mine.pk).is_open
+    assert Case.objects.filter(party=party).count() == 2
+
+
+def test_one_row_numbered_by_the_database_gets_its_number() -> None:
+    first = AuditEntry(
+        at=timezone.now(), actor="x", action="party.create", detail={"n": 1}, hash="a" * 64
+    )
+    second = AuditEntry(at=timezone.now(), actor="y", action="party.create", hash="b" * 64)
+
+    insert_one(first)
+    insert_one(second)
+
+    assert isinstance(first.pk, int) and second.pk > first.pk
+    assert AuditEntry.objects.get(pk=first.pk).detail == {"n": 1}
+    assert AuditEntry.objects.get(pk=second.pk).actor == "y"
 
 
 def test_nothing_to_insert_is_nothing_done() -> None:

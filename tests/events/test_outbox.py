@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from tests.factories import make_party
 from ventanilla.access.actors import Actor
@@ -15,6 +16,7 @@ from ventanilla.catalog.models import PublicService
 from ventanilla.core.errors import ValidationFailed
 from ventanilla.events.cloudevents import envelope
 from ventanilla.events.models import Event
+from ventanilla.events.services import EventInput, event_record_many
 from ventanilla.interactions.services import interaction_record
 from ventanilla.merging.services import party_merge
 from ventanilla.parties.services import party_update
@@ -130,3 +132,18 @@ def test_a_contact_is_heard_by_its_agency_with_its_summary_kept_apart(actor: Act
     assert event.data["channel"] == "phone"
     assert "summary" not in event.data
     assert event.personal == {"summary": "Pregunta por el padrón"}
+
+
+def test_a_batch_of_many_events_is_written_whole_and_numbered_in_its_order() -> None:
+    # More rows than one statement takes: written in several, numbered as given.
+    items = [
+        EventInput(kind="party.created", subject=f"p{n}", order_key=f"p{n}", data={"n": n})
+        for n in range(2345)
+    ]
+    with transaction.atomic():
+        written = event_record_many(items)
+
+    stored = list(Event.objects.order_by("seq").values_list("seq", "subject", "data"))
+    assert [subject for _, subject, _ in stored] == [f"p{n}" for n in range(2345)]
+    assert [row.pk for row in written] == [seq for seq, _, _ in stored]
+    assert stored[-1][2] == {"n": 2344}

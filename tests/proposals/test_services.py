@@ -18,6 +18,7 @@ from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case, CaseStatus
 from ventanilla.cases.services import case_open
 from ventanilla.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ventanilla.events.models import Event
 from ventanilla.interactions.models import Interaction
 from ventanilla.notifications.models import Notification, NotificationEvent
 from ventanilla.proposals.models import Proposal, ProposalEvidence, Support
@@ -68,12 +69,17 @@ def test_a_support_counts_once_and_goes_on_the_supporters_history(
         proposal_support(actor=neighbour, proposal_id=proposal.pk)
 
     assert counted.supports_count == 1
+    # The proposal given back is the one supported, its fields all there to read.
+    assert (counted.pk, counted.agency_id) == (proposal.pk, proposal.agency_id)
+    assert (counted.title, counted.summary) == (proposal.title, proposal.summary)
     assert str(again.value.message) == "Ya apoya esta propuesta."  # in the default language
     proposal.refresh_from_db()
     assert proposal.supports_count == 1 == Support.objects.filter(proposal=proposal).count()
     contact = Interaction.objects.get(party_id=neighbour.party_id)
     assert contact.relationship == Interaction.Relationship.PARTICIPATION
     assert contact.summary.startswith("Apoyó la propuesta")
+    heard = Event.objects.get(type__endswith="interaction.recorded", party_id=neighbour.party_id)
+    assert heard.data["agency"] == proposal.agency.code
 
 
 @override_settings(VENTANILLA_PROPOSAL_SUPPORTS_NEEDED=3, VENTANILLA_PROPOSAL_ANSWER_DAYS=90)

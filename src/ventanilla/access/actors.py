@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from ventanilla.access.models import ROLE_SCOPES, ApiKey, Membership
 from ventanilla.access.second_factor import is_verified, second_factor_required_for
+from ventanilla.catalog.models import Agency
+from ventanilla.core.statements import fields_of, read_one
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -124,17 +126,29 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# Every call of the API and of Open311 reads it: a statement written once.
+_KEY = """
+SELECT apikey.id, apikey.name, apikey.scopes, apikey.rate_per_minute, apikey.last_used_at,
+    agency.path, agency.code
+FROM access_apikey AS apikey
+JOIN catalog_agency AS agency ON agency.id = apikey.agency_id
+WHERE apikey.key_hash = %s AND apikey.revoked_at IS NULL
+"""
+_KEY_FIELDS = [
+    *fields_of(ApiKey, "id", "name", "scopes", "rate_per_minute", "last_used_at"),
+    *fields_of(Agency, "path", "code"),
+]
+
+
 def actor_for_api_key(secret: str) -> Actor | None:
     """The actor behind an API key, or None when the key is unknown or revoked."""
     if not secret.startswith(KEY_PREFIX):
         return None
     # Read on every call (a revoked key stops at once), so only the columns the actor needs.
-    found = ApiKey.objects.filter(key_hash=hash_key(secret), revoked_at__isnull=True).values_list(
-        "pk", "name", "scopes", "rate_per_minute", "last_used_at", "agency__path", "agency__code"
-    )[:1]
-    if not found:
+    found = read_one(_KEY, [hash_key(secret)], _KEY_FIELDS)
+    if found is None:
         return None
-    pk, name, scopes, rate_per_minute, last_used_at, agency_path, agency_code = found[0]
+    pk, name, scopes, rate_per_minute, last_used_at, agency_path, agency_code = found
     now = timezone.now()
     # One write a minute at most, so a busy integration does not write on every call.
     if last_used_at is None or (now - last_used_at).total_seconds() > 60:

@@ -17,12 +17,12 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from ventanilla.audit.sink import sink_write, sink_write_or_log
+from ventanilla.core.bulk import insert_statement
 from ventanilla.core.context import request_id
 from ventanilla.core.holding import holding
 
@@ -214,12 +214,7 @@ def _insert_and_advance(head: AuditHead, batch: list[AuditEntry]) -> None:
     """On PostgreSQL, insert ``batch`` and move the locked head to its last entry in one
     statement, as ``_advance`` would; a checkpoint, when one is due, follows. Not for the
     chain's first entry, which also starts the checkpoints' count."""
-    query = InsertQuery(AuditEntry)
-    query.insert_values(
-        [field for field in AuditEntry._meta.concrete_fields if not field.primary_key],
-        list[models.Model](batch),
-    )
-    [(insert, params)] = query.get_compiler(connection=connection).as_sql()
+    insert, params = insert_statement(batch)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH new AS ({insert} RETURNING id) "  # noqa: S608 - Django's own INSERT

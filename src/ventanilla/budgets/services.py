@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -55,7 +55,9 @@ from ventanilla.budgets.models import (
     Voter,
     next_phase,
 )
+from ventanilla.core.bulk import insert_one
 from ventanilla.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from ventanilla.core.statements import db_value, fields_of, read_one
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record_for_case
 from ventanilla.notifications.models import NotificationEvent
@@ -479,10 +481,9 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
     chosen = ballot_checked(budget, district, project_ids)
     try:
         with transaction.atomic():
-            Voter.objects.create(budget=budget, voter=voter)
-            ballot = SealedBallot.objects.create(
-                budget=budget, district=district, project_ids=chosen
-            )
+            insert_one(Voter(budget=budget, voter=voter))
+            ballot = SealedBallot(budget=budget, district=district, project_ids=chosen)
+            insert_one(ballot)
             _participation(
                 actor,
                 party.pk,
@@ -501,6 +502,15 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
     return ballot
 
 
+# Every vote asks it: a statement written once.
+_WAITING = """
+SELECT budget.phase, (
+    SELECT count(*) FROM budgets_sealedballot AS sealed WHERE sealed.budget_id = budget.id
+) FROM budgets_budget AS budget WHERE budget.id = %s
+"""
+_WAITING_FIELDS = [*fields_of(Budget, "phase"), None]
+
+
 def ballots_mix(*, budget_id: Any, everything: bool = False) -> int:
     """Move the budget's sealed ballots into the count (``Ballot``), in shuffled order, in a
     transaction of their own: when ``VENTANILLA_SEALED_MIX_SIZE`` are waiting, or any
@@ -509,12 +519,7 @@ def ballots_mix(*, budget_id: Any, everything: bool = False) -> int:
     fewest = settings.VENTANILLA_SEALED_MIX_SIZE
     if not everything:
         # One read, no lock, for the common case of a vote under way and too few waiting.
-        state = (
-            Budget.objects.filter(pk=budget_id)
-            .annotate(waiting=Count("sealed_ballots"))
-            .values_list("phase", "waiting")
-            .first()
-        )
+        state = read_one(_WAITING, [db_value(Budget._meta.pk, budget_id)], _WAITING_FIELDS)
         if state is None or (state[0] == Phase.VOTING and state[1] < fewest):
             return 0
     with transaction.atomic():

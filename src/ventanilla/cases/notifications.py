@@ -12,6 +12,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ventanilla.cases.models import Case, CaseStatus, LifeEventRequest
+from ventanilla.core.bulk import insert_new
 from ventanilla.core.i18n import localized
 from ventanilla.notifications.models import Notification, NotificationEvent
 from ventanilla.notifications.outbox import (
@@ -95,9 +96,9 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
             logger.info("Party %s has no email or mobile: case %s not notified", party.pk, case)
     if not rows:
         return []
-    created = Notification.objects.bulk_create(rows)
+    insert_new(rows)
     transaction.on_commit(enqueue_sending)
-    return created
+    return rows
 
 
 def _life_event_values(

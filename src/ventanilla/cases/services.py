@@ -48,6 +48,7 @@ from ventanilla.cases.notifications import notify_case, notify_life_event
 from ventanilla.cases.selectors import NEEDS_SOMEONE, staff_of, visible_cases
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id, service_to_open
+from ventanilla.core.bulk import insert_one
 from ventanilla.core.calendar import add_working_days
 from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import (
@@ -97,7 +98,7 @@ def _label(actor: Actor) -> str:
 
 
 def _event(case: Case, actor: Actor, kind: str, now: datetime, **fields: Any) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         kind=kind,
         actor_id=actor.user_id,
@@ -105,6 +106,8 @@ def _event(case: Case, actor: Actor, kind: str, now: datetime, **fields: Any) ->
         occurred_at=now,
         **fields,
     )
+    insert_one(event)
+    return event
 
 
 # Steps after which a case is over: its event says so (``case.closed``), with the status.
@@ -226,7 +229,7 @@ def case_open(
     # The events and audit entries below are written together at the end of the block: one
     # statement for the events, one lock, insert and move of the audit log's head.
     with transaction.atomic(), audit_held(), events_held():
-        case = Case.objects.create(
+        case = Case(
             reference=reference,
             party=party,
             service=service,
@@ -248,6 +251,7 @@ def case_open(
             district=district.strip(),
             life_event_request=life_event_request,
         )
+        insert_one(case)
         if decision.department is not None:
             case.department = decision.department
         # Before the contact that opened it, so a subscriber hears of the case first.

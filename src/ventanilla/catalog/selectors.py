@@ -28,6 +28,7 @@ from ventanilla.catalog.models import (
 )
 from ventanilla.core.errors import NotFound
 from ventanilla.core.i18n import current_language, localized
+from ventanilla.core.statements import db_value, exists, fields_of
 from ventanilla.core.text import fold, tokens
 
 T = TypeVar("T")
@@ -353,6 +354,33 @@ def requestable_service(*, code: str) -> PublicService:
     return service
 
 
+# Every case opened reads it: statements written once.
+_UNCHANGED = """
+SELECT 1 FROM catalog_publicservice AS service
+WHERE service.id = %s AND service.active AND service.updated_at = %s AND {department}
+"""
+_SAME_DEPARTMENT = _UNCHANGED.format(
+    department="service.department_id = %s AND EXISTS ("
+    "SELECT 1 FROM catalog_agency AS department "
+    "WHERE department.id = service.department_id AND department.updated_at = %s)"
+)
+_NO_DEPARTMENT = _UNCHANGED.format(department="service.department_id IS NULL")
+
+
+_SERVICE_FIELDS = fields_of(PublicService, "id", "updated_at", "department")
+
+
+def _unchanged(kept: PublicService) -> bool:
+    """Whether the kept service, and its department, stand in the database as they were kept."""
+    pk, updated_at, department_id = _SERVICE_FIELDS
+    params = [db_value(pk, kept.pk), db_value(updated_at, kept.updated_at)]
+    department = kept.department
+    if department is None:
+        return exists(_NO_DEPARTMENT, params)
+    params += [db_value(department_id, department.pk), db_value(updated_at, department.updated_at)]
+    return exists(_SAME_DEPARTMENT, params)
+
+
 def service_to_open(code: str) -> PublicService | None:
     """The active service ``code`` with its department, as it stands now, for opening a case:
     the kept one when one short query shows neither it nor its department changed since it was
@@ -360,16 +388,7 @@ def service_to_open(code: str) -> PublicService | None:
     so the next reading takes the change. None when there is no such active service."""
     kept = next((s for s in _kept("services", _active_services)[1] if s.code == code), None)
     if kept is not None:
-        department = kept.department
-        unchanged = PublicService.objects.filter(
-            pk=kept.pk,
-            active=True,
-            updated_at=kept.updated_at,
-            department_id=kept.department_id,
-        )
-        if department is not None:
-            unchanged = unchanged.filter(department__updated_at=department.updated_at)
-        if unchanged.exists():
+        if _unchanged(kept):
             return kept
         forget_catalogue()
     return PublicService.objects.filter(code=code, active=True).select_related("department").first()

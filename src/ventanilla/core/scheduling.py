@@ -7,6 +7,8 @@ from typing import Any
 
 from django_tasks.base import Task
 
+from ventanilla.core.statements import db_value, exists, fields_of
+
 
 def task_waiting(task: Task[Any, Any], *, due_now: bool = False) -> bool:
     """True when an instance of ``task`` is queued or scheduled and has not started yet; with
@@ -14,15 +16,19 @@ def task_waiting(task: Task[Any, Any], *, due_now: bool = False) -> bool:
     backend = task.get_backend()
     if type(backend).__module__.startswith("django_tasks_rq"):
         return _rq_waiting(task, due_now=due_now)
-    from django.db.models import Q
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult, get_date_max
 
-    waiting = DBTaskResult.objects.filter(task_path=task.module_path, status="READY")
+    # Every message queued asks it: a statement written once rather than built each time.
+    table = DBTaskResult._meta.db_table
+    sql = f"SELECT 1 FROM {table} WHERE task_path = %s AND status = %s"  # noqa: S608 - the model's table
+    params: list[Any] = [task.module_path, "READY"]
     if due_now:
         # The backend stores "no time given" as the largest date.
-        waiting = waiting.filter(Q(run_after=get_date_max()) | Q(run_after__lte=timezone.now()))
-    return waiting.exists()
+        sql += " AND (run_after = %s OR run_after <= %s)"
+        run_after = fields_of(DBTaskResult, "run_after")[0]
+        params += [db_value(run_after, get_date_max()), db_value(run_after, timezone.now())]
+    return exists(sql + " LIMIT 1", params)
 
 
 def _rq_waiting(task: Task[Any, Any], *, due_now: bool = False) -> bool:

@@ -24,6 +24,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency, Channel, PublicService
 from ventanilla.core import dates
+from ventanilla.core.bulk import insert_one
 from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.documents import checked_document
 from ventanilla.core.errors import NotFound, ValidationFailed
@@ -307,7 +308,7 @@ def interaction_record_for_case(
 
 def _recorded(actor: Actor, interaction: Interaction) -> Interaction:
     """Save a new contact and its audit entry (inside the caller's transaction)."""
-    interaction.save(force_insert=True)
+    insert_one(interaction)
     event_record_many([interaction_event(interaction)])
     detail = {"case": str(interaction.case_id)} if interaction.case_id else None
     # Last: the audit log's head is then held only until the commit that follows.

@@ -13,9 +13,10 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from ventanilla.core.bulk import insert_new
+from ventanilla.core.statements import db_value, fields_of, read_all
 from ventanilla.notifications.models import Medium, Notification, NotificationEvent
 from ventanilla.notifications.templates import (
     FALLBACK_LANGUAGE,
@@ -46,16 +47,31 @@ def is_mobile(e164: str) -> bool:
     )
 
 
+# Every message to a citizen reads it: a statement written once (per number of parties).
+_ADDRESSES = """
+SELECT point.party_id, point.kind, point.normalized FROM parties_contactpoint AS point
+WHERE point.party_id IN ({parties}) AND point.kind IN (%s, %s)
+    AND (point.valid_until IS NULL OR point.valid_until >= %s)
+ORDER BY point.preferred DESC, point.created_at
+"""
+_ADDRESS_FIELDS = fields_of(ContactPoint, "party", "kind", "normalized", "valid_until")
+
+
 def addresses_of(party_ids: list[Any], today: date) -> dict[Any, dict[str, str]]:
     """Each party's email and mobile number (preferred first), in one query."""
     found: dict[Any, dict[str, str]] = {}
-    points = (
-        ContactPoint.objects.filter(
-            party_id__in=party_ids, kind__in=[ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE]
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .order_by("-preferred", "created_at")
-        .values_list("party_id", "kind", "normalized")
+    if not party_ids:
+        return found
+    party_field, kind_field, normalized_field, valid_until_field = _ADDRESS_FIELDS
+    points = read_all(
+        _ADDRESSES.format(parties=", ".join(["%s"] * len(party_ids))),
+        [
+            *(db_value(party_field, party_id) for party_id in party_ids),
+            ContactPoint.Kind.EMAIL,
+            ContactPoint.Kind.PHONE,
+            db_value(valid_until_field, today),
+        ],
+        [party_field, kind_field, normalized_field],
     )
     for party_id, kind, value in points:
         mine = found.setdefault(party_id, {})
@@ -128,9 +144,9 @@ def notify_person(
     if not rows:
         logger.info("Party %s has no email or mobile: %s not notified", party.pk, about)
         return []
-    created = Notification.objects.bulk_create(rows)
+    insert_new(rows)
     transaction.on_commit(enqueue_sending)
-    return created
+    return rows
 
 
 def enqueue_sending() -> None:
@@ -170,6 +186,6 @@ def notify_addresses(
     ]
     if not rows:
         return []
-    created = Notification.objects.bulk_create(rows)
+    insert_new(rows)
     transaction.on_commit(enqueue_sending)
-    return created
+    return rows

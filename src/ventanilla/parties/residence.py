@@ -62,10 +62,10 @@ _CURRENT = """
     LIMIT 1
 """
 # The columns named, never ``party.*``: a statement prepared on a connection must keep its
-# columns when a migration adds one to the table.
-_PARTY_COLUMNS = ", ".join(f"party.{field.column}" for field in Party._meta.concrete_fields)
+# columns when a migration adds one to the table. For every statement that reads whole parties.
+PARTY_COLUMNS = ", ".join(f"party.{field.column}" for field in Party._meta.concrete_fields)
 _WITH_RESIDENCE = f"""
-SELECT {_PARTY_COLUMNS},
+SELECT {PARTY_COLUMNS},
     ({_CURRENT.format(column="address.district")}) AS residence_district,
     ({_CURRENT.format(column="address.value")}) AS residence_address
 FROM parties_party AS party
