@@ -274,3 +274,15 @@ def test_execution_follow_up_comes_after_the_results(
 
     assert updated.execution == Project.Execution.IN_PROGRESS
     assert updated.execution_note == "Obras en marzo"
+
+
+def test_the_registers_district_in_other_letters_votes_in_its_district(
+    voting: Budget, projects: dict[str, Project], actor: Actor
+) -> None:
+    # The register writes "CENTRO"; the budget's money is for "Centro".
+    citizen = actor_for_citizen(resident_of(actor, "CENTRO"))
+
+    ballot = budget_vote(actor=citizen, budget_id=voting.pk, project_ids=[projects["fuente"].pk])
+
+    assert ballot.district.district == "Centro"
+    assert ballots_cast() == 1

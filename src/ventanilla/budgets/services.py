@@ -31,7 +31,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -55,9 +56,18 @@ from ventanilla.budgets.models import (
     Voter,
     next_phase,
 )
+from ventanilla.catalog.models import Agency
 from ventanilla.core.bulk import insert_one
 from ventanilla.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from ventanilla.core.statements import db_value, fields_of, read_one
+from ventanilla.core.statements import (
+    columns_of,
+    db_value,
+    fields_of,
+    fields_of_all,
+    instance_of,
+    read_all,
+    read_one,
+)
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record_for_case
 from ventanilla.notifications.models import NotificationEvent
@@ -92,12 +102,33 @@ def voter_hash(*, budget_id: Any, party_id: Any) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+# Every vote asks it: one statement, written once. A row with no id: this record voted; the
+# ids: the records merged into it since, whose votes count as this person's.
+_VOTED_OR_MERGED = """
+SELECT NULL FROM budgets_voter AS voter WHERE voter.budget_id = %s AND voter.voter = %s
+UNION ALL
+SELECT party.id FROM parties_party AS party WHERE party.merged_into_id = %s
+"""
+
+
 def voted_in(*, budget_id: Any, party_id: Any) -> bool:
     """Whether the person has voted in the budget: as this record, or as a record merged into
     it since (the same person, whose vote was counted under the other record's hash)."""
-    merged = Party.objects.filter(merged_into_id=party_id).values_list("pk", flat=True)
-    hashes = [voter_hash(budget_id=budget_id, party_id=pk) for pk in [party_id, *merged]]
-    return Voter.objects.filter(budget_id=budget_id, voter__in=hashes).exists()
+    budget_key = db_value(Budget._meta.pk, budget_id)
+    rows = read_all(
+        _VOTED_OR_MERGED,
+        [
+            budget_key,
+            voter_hash(budget_id=budget_id, party_id=party_id),
+            db_value(Party._meta.pk, party_id),
+        ],
+        [Party._meta.pk],
+    )
+    merged = [key for (key,) in rows]
+    if None in merged:
+        return True
+    hashes = [voter_hash(budget_id=budget_id, party_id=pk) for pk in merged]
+    return bool(hashes) and Voter.objects.filter(budget_id=budget_id, voter__in=hashes).exists()
 
 
 def _budget(budget_id: Any, *, lock: bool = False) -> Budget:
@@ -107,6 +138,28 @@ def _budget(budget_id: Any, *, lock: bool = False) -> Budget:
     budget = rows.filter(pk=budget_id).first()
     if budget is None:
         raise NotFound(_("No such participatory budget."))
+    return budget
+
+
+# Every vote reads it: a statement written once.
+_BUDGET_TO_VOTE = f"""
+SELECT {columns_of(Budget, "budget")}, agency.code FROM budgets_budget AS budget
+JOIN catalog_agency AS agency ON agency.id = budget.agency_id
+WHERE budget.id = %s
+"""  # noqa: S608 - made of the model's columns; the values are parameters
+
+
+def _budget_to_vote(budget_id: Any) -> Budget:
+    """The budget as ``_budget`` reads it, its agency's code with it (for the vote's event)."""
+    try:
+        key = db_value(Budget._meta.pk, budget_id)
+    except ValidationError as wrong:
+        raise NotFound(_("No such participatory budget.")) from wrong
+    row = read_one(_BUDGET_TO_VOTE, [key], [*fields_of_all(Budget), None])
+    if row is None:
+        raise NotFound(_("No such participatory budget."))
+    budget = instance_of(Budget, row[:-1])
+    budget.agency = Agency.from_db(DEFAULT_DB_ALIAS, ["id", "code"], [budget.agency_id, row[-1]])
     return budget
 
 
@@ -166,8 +219,21 @@ def _district_of(party: Party, budget: Budget, *, district: str = "") -> str:
     return residence.district
 
 
+# Every vote reads it: a statement written once.
+_DISTRICT_BUDGET = f"""
+SELECT {columns_of(DistrictBudget, "district")} FROM budgets_districtbudget AS district
+WHERE district.budget_id = %s AND UPPER(district.district) = UPPER(%s)
+ORDER BY district.id
+"""  # noqa: S608 - made of the model's columns; the values are parameters
+
+
 def _district_budget(budget: Budget, district: str) -> DistrictBudget:
-    found = budget.districts.filter(district__iexact=district).first()
+    row = read_one(
+        _DISTRICT_BUDGET,
+        [db_value(Budget._meta.pk, budget.pk), district],
+        fields_of_all(DistrictBudget),
+    )
+    found = None if row is None else instance_of(DistrictBudget, row)
     if found is None:
         raise ValidationFailed(
             {"budget": _("This budget has no money for %(district)s.") % {"district": district}}
@@ -421,6 +487,14 @@ def project_execution_update(
 # --- The vote ---
 
 
+# Every vote reads it: a statement written once (per number of projects chosen).
+_COSTS = """
+SELECT project.id, project.cost_cents FROM budgets_project AS project
+WHERE project.budget_id = %s AND project.district_id = %s AND project.review = %s
+    AND project.id IN ({chosen})
+"""
+
+
 def ballot_checked(budget: Budget, district: DistrictBudget, project_ids: list[Any]) -> list[str]:
     """The projects of a ballot as kept (ids as text, sorted), or ``ValidationFailed``: only
     feasible projects of the district, each once, at least one, costing no more in all than
@@ -433,10 +507,18 @@ def ballot_checked(budget: Budget, district: DistrictBudget, project_ids: list[A
             raise ValidationFailed({"projects": _("Choose among the projects shown.")}) from wrong
     if not chosen:
         raise ValidationFailed({"projects": _("Choose at least one project.")})
+    key = Project._meta.pk
     costs = dict(
-        Project.objects.filter(
-            budget=budget, district=district, review=Project.Review.FEASIBLE, pk__in=chosen
-        ).values_list("pk", "cost_cents")
+        read_all(
+            _COSTS.format(chosen=", ".join(["%s"] * len(chosen))),
+            [
+                db_value(key, budget.pk),
+                db_value(key, district.pk),
+                Project.Review.FEASIBLE,
+                *(db_value(key, project) for project in chosen),
+            ],
+            [key, *fields_of(Project, "cost_cents")],
+        )
     )
     if len(costs) != len(chosen):
         raise ValidationFailed(
@@ -471,7 +553,7 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
     hash, their contact and the sealed ballot written in one transaction (a second vote is
     refused with ``Conflict`` by the database's unique constraint); then, apart, the ballots
     waiting are mixed into the count if there are enough of them."""
-    budget = _budget(budget_id)
+    budget = _budget_to_vote(budget_id)
     _in_phase(budget, ACT_PHASES["vote"])
     party = _citizen(actor, budget)
     district = _district_budget(budget, _district_of(party, budget))

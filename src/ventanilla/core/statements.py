@@ -9,11 +9,12 @@ for the field named (a UUID, an aware time, a decoded JSON), on SQLite and on Po
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+M = TypeVar("M", bound=models.Model)
 _Convert = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 _CONVERTERS: dict[tuple[models.Field[Any, Any], str], tuple[list[_Convert], Any]] = {}
 # The fields a statement's columns are read as (None: a value taken as read, a count).
@@ -68,6 +69,27 @@ def read_one(sql: str, params: Sequence[Any], fields: _Fields) -> tuple[Any, ...
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else _converted(fields, row, connection)
+
+
+def columns_of(model: type[models.Model], alias: str) -> str:
+    """Every column of ``model``'s table, named (never ``*``: a statement prepared on a
+    PostgreSQL connection must keep its shape when a migration adds a column), as ``alias.name``."""
+    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields)
+
+
+def instance_of(model: type[M], values: Sequence[Any]) -> M:
+    """The object of ``model`` whose columns (as ``columns_of`` names them) ``values`` are,
+    read by ``read_one`` or ``read_all`` with ``fields_of_all(model)``."""
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values)
+
+
+def _attnames(model: type[models.Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def fields_of_all(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The fields of ``columns_of(model)``, in order."""
+    return list(model._meta.concrete_fields)
 
 
 def exists(sql: str, params: Sequence[Any]) -> bool:
