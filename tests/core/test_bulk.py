@@ -70,6 +70,22 @@ def test_rows_that_point_at_others_keep_their_link() -> None:
     assert list(party.contact_points.values_list("normalized", flat=True)) == ["a@x.es"]
 
 
+@pytest.mark.parametrize("rows", [2, 120])
+def test_a_few_rows_or_many_are_all_written(rows: int) -> None:
+    # A few go in one statement, many in a batch: the same rows either way.
+    party = Party(**PROFILE)
+    insert_new([party])
+    points = [
+        ContactPoint(party=party, kind="email", value=f"{n}@x.es", normalized=f"{n}@x.es")
+        for n in range(rows)
+    ]
+
+    insert_new(points)
+
+    stored = set(party.contact_points.values_list("pk", "normalized"))
+    assert stored == {(point.pk, f"{n}@x.es") for n, point in enumerate(points)}
+
+
 def test_a_model_numbered_by_the_database_is_refused() -> None:
     with pytest.raises(TypeError, match="primary key set in Python is needed"):
         insert_new([AuditEntry(at=timezone.now(), actor="x", action="party.create")])

@@ -36,6 +36,8 @@ _AS_THEY_ARE = frozenset(
     }
 )
 _ROWS_PER_CALL = 10_000
+# Up to this many rows go in one multi-row INSERT; more are sent as one batch of single-row ones.
+_ROWS_IN_ONE_STATEMENT = 50
 
 
 _Reader = Callable[[models.Model, BaseDatabaseWrapper], Any]
@@ -87,8 +89,9 @@ def insert_new(objs: Sequence[models.Model]) -> None:
     plan = _plan_for(model, connection)
     readers = plan.readers
     with connection.cursor() as cursor:
-        if len(objs) == 1:
-            cursor.execute(plan.insert, tuple(read(objs[0], connection) for read in readers))
+        if len(objs) <= _ROWS_IN_ONE_STATEMENT:
+            # A few rows (a case's email and SMS): one statement, one round trip.
+            cursor.execute(*insert_statement(objs))
         else:
             for start in range(0, len(objs), _ROWS_PER_CALL):
                 cursor.executemany(

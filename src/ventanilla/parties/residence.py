@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ventanilla.core.statements import columns_of, fields_of_all, instance_of, read_one
 from ventanilla.parties.models import ContactPoint, Party
 
 
@@ -61,11 +62,8 @@ _CURRENT = """
     ORDER BY address.preferred DESC, address.created_at DESC, address.id
     LIMIT 1
 """
-# The columns named, never ``party.*``: a statement prepared on a connection must keep its
-# columns when a migration adds one to the table. For every statement that reads whole parties.
-PARTY_COLUMNS = ", ".join(f"party.{field.column}" for field in Party._meta.concrete_fields)
 _WITH_RESIDENCE = f"""
-SELECT {PARTY_COLUMNS},
+SELECT {columns_of(Party, "party")},
     ({_CURRENT.format(column="address.district")}) AS residence_district,
     ({_CURRENT.format(column="address.value")}) AS residence_address
 FROM parties_party AS party
@@ -87,10 +85,15 @@ def party_with_residence(party_id: Any, *, today: date | None = None) -> Party |
         connection.ops.adapt_datefield_value(today),
         settings.VENTANILLA_MUNICIPALITY,
     ]
-    found = list(Party.objects.raw(_WITH_RESIDENCE, [*address, *address, key, Party.Status.ACTIVE]))
-    if not found:
+    found = read_one(
+        _WITH_RESIDENCE,
+        [*address, *address, key, Party.Status.ACTIVE],
+        [*fields_of_all(Party), None, None],
+    )
+    if found is None:
         return None
-    party = found[0]
+    party = instance_of(Party, found[:-2])
+    party.residence_district, party.residence_address = found[-2:]  # type: ignore[attr-defined]
     party.residence_on = today  # type: ignore[attr-defined]
     return party
 

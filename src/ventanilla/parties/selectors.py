@@ -26,6 +26,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from ventanilla.core.statements import columns_of, fields_of_all, instance_of, read_all
 from ventanilla.core.text import SHORTEST_VARIED, one_edit, prefix_upper_bound, tokens
 from ventanilla.parties.matchkeys import typed_keys
 from ventanilla.parties.models import (
@@ -36,7 +37,6 @@ from ventanilla.parties.models import (
     PartyKey,
     ProfileAttribute,
 )
-from ventanilla.parties.residence import PARTY_COLUMNS
 from ventanilla.parties.validation import guess_identifier_scheme, normalize_phone
 
 CHANGES_IN_360 = 20
@@ -427,17 +427,17 @@ def party_with_email(email: str) -> Party | None:
     """The one active party holding ``email`` (compared as stored, lower-cased), for a channel
     that only knows a sender's address; None when nobody or more than one person holds it, so
     a shared address never puts a request on the wrong person (matching may join them later)."""
-    holders = list(
-        Party.objects.raw(
-            _WITH_EMAIL, [Party.Status.ACTIVE, ContactPoint.Kind.EMAIL, email.strip().lower()]
-        )
+    holders = read_all(
+        _WITH_EMAIL,
+        [Party.Status.ACTIVE, ContactPoint.Kind.EMAIL, email.strip().lower()],
+        fields_of_all(Party),
     )
-    return holders[0] if len(holders) == 1 else None
+    return instance_of(Party, holders[0]) if len(holders) == 1 else None
 
 
 # Every Open311 request and every email that comes in reads it: a statement written once.
 _WITH_EMAIL = f"""
-SELECT {PARTY_COLUMNS} FROM parties_party AS party
+SELECT {columns_of(Party, "party")} FROM parties_party AS party
 WHERE party.status = %s AND party.id IN (
     SELECT point.party_id FROM parties_contactpoint AS point
     WHERE point.kind = %s AND point.normalized = %s
