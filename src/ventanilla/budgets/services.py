@@ -233,12 +233,11 @@ def _district_budget(budget: Budget, district: str) -> DistrictBudget:
         [db_value(Budget._meta.pk, budget.pk), district],
         fields_of_all(DistrictBudget),
     )
-    found = None if row is None else instance_of(DistrictBudget, row)
-    if found is None:
+    if row is None:
         raise ValidationFailed(
             {"budget": _("This budget has no money for %(district)s.") % {"district": district}}
         )
-    return found
+    return instance_of(DistrictBudget, row)
 
 
 def _participation(

@@ -67,14 +67,6 @@ def _written(meta: Any) -> list[models.Field[Any, Any]]:
     ]
 
 
-def _insert_sql(
-    meta: Any, fields: list[models.Field[Any, Any]], quote: Callable[[str], str]
-) -> str:
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
-
-
 def insert_new(objs: Sequence[models.Model]) -> None:
     """Insert ``objs``, new objects of one model whose primary key is set in Python (nothing
     comes back from the database), in the caller's transaction. No signals are sent, as with
@@ -118,10 +110,15 @@ class _Plan:
     """One model's INSERT, written once: its SQL, how each value is read, and (for a single
     row) the columns the database computes, read back as the ORM would convert them."""
 
-    insert: str
+    head: str  # INSERT INTO table (columns)
+    row: str  # (%s, %s, …): one row's placeholders
     readers: list[_Reader]
-    insert_returning: str
+    returning: str  # " RETURNING …" of the computed columns, or ""
     returned: list[tuple[str, list[Any], Any]]
+
+    @property
+    def insert(self) -> str:
+        return f"{self.head} VALUES {self.row}"
 
 
 _PLANS: dict[tuple[type[models.Model], str], _Plan] = {}
@@ -139,22 +136,23 @@ def _plan(model: type[models.Model], connection: BaseDatabaseWrapper) -> _Plan:
     meta = model._meta
     fields = _written(meta)
     quote = connection.ops.quote_name
-    insert = _insert_sql(meta, fields, quote)
+    columns = ", ".join(quote(field.column) for field in fields)
+    computed = [field for field in meta.concrete_fields if field not in fields]
     returned = []
-    computed = [
-        field
-        for field in meta.concrete_fields
-        if getattr(field, "generated", False)
-        or (field.primary_key and field.get_internal_type() in _NUMBERED)
-    ]
     for field in computed:
         column = field.get_col(meta.db_table)
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         returned.append((field.attname, converters, column))
-    insert_returning = insert
+    returning = ""
     if computed:
-        insert_returning += " RETURNING " + ", ".join(quote(field.column) for field in computed)
-    return _Plan(insert, [_ready(field) for field in fields], insert_returning, returned)
+        returning = " RETURNING " + ", ".join(quote(field.column) for field in computed)
+    return _Plan(
+        head=f"INSERT INTO {quote(meta.db_table)} ({columns})",
+        row=f"({', '.join(['%s'] * len(fields))})",
+        readers=[_ready(field) for field in fields],
+        returning=returning,
+        returned=returned,
+    )
 
 
 def insert_statement(objs: Sequence[models.Model]) -> tuple[str, list[Any]]:
@@ -163,8 +161,7 @@ def insert_statement(objs: Sequence[models.Model]) -> tuple[str, list[Any]]:
     larger statement); its form is written once per model, as ``insert_one``'s."""
     connection = connections[DEFAULT_DB_ALIAS]
     plan = _plan_for(type(objs[0]), connection)
-    head, row = plan.insert.split(" VALUES ", 1)
-    sql = f"{head} VALUES {', '.join([row] * len(objs))}"
+    sql = f"{plan.head} VALUES {', '.join([plan.row] * len(objs))}"  # noqa: S608 - names from the model
     return sql, [read(obj, connection) for obj in objs for read in plan.readers]
 
 
@@ -178,7 +175,9 @@ def insert_one(obj: models.Model) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     plan = _plan_for(model, connection)
     with connection.cursor() as cursor:
-        cursor.execute(plan.insert_returning, tuple(read(obj, connection) for read in plan.readers))
+        cursor.execute(
+            plan.insert + plan.returning, tuple(read(obj, connection) for read in plan.readers)
+        )
         if plan.returned:
             row = cursor.fetchone()
             for (attname, converters, column), value in zip(plan.returned, row, strict=True):

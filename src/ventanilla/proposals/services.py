@@ -26,6 +26,7 @@ from ventanilla.catalog.models import Agency, PublicService
 from ventanilla.core.bulk import insert_one
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.models import full_clean_or_refuse
+from ventanilla.core.statements import db_value, fields_of, read_one
 from ventanilla.interactions.models import Interaction
 from ventanilla.interactions.services import interaction_record_for_case
 from ventanilla.notifications.models import NotificationEvent
@@ -160,20 +161,20 @@ WHERE proposal.id = %s
 """
 
 
+_TO_SUPPORT_FIELDS = [*fields_of(Proposal, "id", "agency", "title", "status"), None]
+
+
 def _to_support(proposal_id: Any) -> Proposal | None:
     """The proposal, with what a support needs of it (its title and status, its agency's
     code); its other fields are read if asked for."""
-    with connection.cursor() as cursor:
-        cursor.execute(_TO_SUPPORT, [Proposal._meta.pk.get_db_prep_value(proposal_id, connection)])
-        row = cursor.fetchone()
+    row = read_one(_TO_SUPPORT, [db_value(Proposal._meta.pk, proposal_id)], _TO_SUPPORT_FIELDS)
     if row is None:
         return None
-    # SQLite gives ids as text: made UUIDs, as the ORM would.
-    key, agency_key = (Proposal._meta.pk.to_python(value) for value in row[:2])
+    key, agency_key, title, status, agency_code = row
     proposal = Proposal.from_db(
-        connection.alias, ["id", "agency_id", "title", "status"], [key, agency_key, *row[2:4]]
+        connection.alias, ["id", "agency_id", "title", "status"], [key, agency_key, title, status]
     )
-    proposal.agency = Agency.from_db(connection.alias, ["id", "code"], [agency_key, row[4]])
+    proposal.agency = Agency.from_db(connection.alias, ["id", "code"], [agency_key, agency_code])
     return proposal
 
 
