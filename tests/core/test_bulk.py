@@ -8,14 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ventanilla.audit.models import AuditEntry
 from ventanilla.cases.models import Case
 from ventanilla.catalog.models import PublicService
-from ventanilla.core.bulk import insert_new, insert_one, page_cache
+from ventanilla.core.bulk import insert_new, insert_numbered, insert_one, page_cache, rows_held
+from ventanilla.events.models import Event
 from ventanilla.parties.models import ContactPoint, Party
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,103 @@ def test_a_batch_job_holds_more_of_sqlite_in_memory_and_gives_it_back() -> None:
     with pytest.raises(RuntimeError), page_cache(256):
         raise RuntimeError
     assert cache_size() == usual
+
+
+def an_event(subject: str) -> Event:
+    return Event(
+        type="es.ventanilla.party.created",
+        topic="parties",
+        subject=subject,
+        order_key=subject,
+        time=timezone.now(),
+        data={"subject": subject},
+    )
+
+
+def test_rows_of_several_kinds_held_to_the_end_of_a_block_are_written_together(
+    service: PublicService,
+) -> None:
+    party = Party(**PROFILE)
+    party.save()
+    case = a_case(service, party, "AY-2026-900010")
+    points = [
+        ContactPoint(party=party, kind="email", value=f"{n}@x.es", normalized=f"{n}@x.es")
+        for n in range(2)
+    ]
+    events = [an_event("first"), an_event("second")]
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as statements:
+        with rows_held():
+            insert_one(case)
+            insert_new(points)
+            insert_numbered(events)
+            assert not Case.objects.filter(pk=case.pk).exists()  # held: not yet written
+            before = len(statements)
+        written = len(statements) - before
+
+    # One statement on PostgreSQL; SQLite takes no INSERT inside a WITH, so one each there.
+    assert written == (1 if connection.vendor == "postgresql" else 3)
+    # What the database computes came back, converted as save() converts it.
+    assert (case.is_open, case.priority_rank) == (True, 2)
+    assert type(case.is_open) is bool
+    stored = list(Event.objects.order_by("seq").values_list("seq", "subject"))
+    assert stored == [(events[0].pk, "first"), (events[1].pk, "second")]
+    assert Case.objects.get(pk=case.pk).reference == "AY-2026-900010"
+    assert sorted(party.contact_points.values_list("normalized", flat=True)) == [
+        "0@x.es",
+        "1@x.es",
+    ]
+    # Saved objects: a later save updates the row.
+    case.status = "closed"
+    case.save(update_fields=["status"])
+    assert not Case.objects.get(pk=case.pk).is_open
+
+
+def test_held_rows_of_a_block_that_fails_are_not_written(service: PublicService) -> None:
+    party = Party(**PROFILE)
+    party.save()
+    with pytest.raises(RuntimeError), transaction.atomic(), rows_held():
+        insert_one(a_case(service, party, "AY-2026-900011"))
+        insert_numbered([an_event("lost")])
+        raise RuntimeError("the change failed")
+    assert not Case.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_a_held_row_the_database_refuses_takes_the_others_with_it(service: PublicService) -> None:
+    party = Party(**PROFILE)
+    party.save()
+    insert_one(a_case(service, party, "AY-2026-900012"))
+    with pytest.raises(IntegrityError), transaction.atomic(), rows_held():
+        insert_numbered([an_event("with the twin")])
+        insert_one(a_case(service, party, "AY-2026-900012"))  # the same reference twice
+    assert Case.objects.count() == 1
+    assert not Event.objects.exists()
+
+
+def test_nested_blocks_write_once_when_the_outermost_ends(service: PublicService) -> None:
+    with transaction.atomic(), rows_held():
+        with rows_held():
+            insert_numbered([an_event("inner")])
+        assert not Event.objects.exists()
+        insert_numbered([an_event("outer")])
+    assert list(Event.objects.order_by("seq").values_list("subject", flat=True)) == [
+        "inner",
+        "outer",
+    ]
+
+
+def test_a_large_batch_held_is_written_as_a_batch(service: PublicService) -> None:
+    party = Party(**PROFILE)
+    party.save()
+    points = [
+        ContactPoint(party=party, kind="email", value=f"{n}@x.es", normalized=f"{n}@x.es")
+        for n in range(120)
+    ]
+    with transaction.atomic(), rows_held():
+        insert_new(points)
+        insert_numbered([an_event(f"e{n}") for n in range(1500)])
+    assert party.contact_points.count() == 120
+    assert list(Event.objects.order_by("seq").values_list("subject", flat=True)) == [
+        f"e{n}" for n in range(1500)
+    ]

@@ -11,12 +11,15 @@ value is already what the database takes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from ventanilla.core.holding import holding
 
 # Field types whose value goes to the database as it is (a str, a bool, an int, a float or
 # None): no conversion is made for them.
@@ -38,6 +41,9 @@ _AS_THEY_ARE = frozenset(
 _ROWS_PER_CALL = 10_000
 # Up to this many rows go in one multi-row INSERT; more are sent as one batch of single-row ones.
 _ROWS_IN_ONE_STATEMENT = 50
+# Rows per INSERT numbered by the database: well within the parameters a statement may carry on
+# either database.
+_ROWS_PER_NUMBERED_INSERT = 1000
 
 
 _Reader = Callable[[models.Model, BaseDatabaseWrapper], Any]
@@ -73,8 +79,16 @@ def insert_new(objs: Sequence[models.Model]) -> None:
     ``bulk_create``."""
     if not objs:
         return
+    _needs_own_key(type(objs[0]))
+    held = _held.get()
+    if held is not None:
+        held.append(_Rows(objs, "new"))
+    else:
+        _insert_new_now(objs)
+
+
+def _insert_new_now(objs: Sequence[models.Model]) -> None:
     model = type(objs[0])
-    _needs_own_key(model)
     # The connection itself, not django.db.connection: that proxy looks the thread's connection
     # up on every use, millions of times here.
     connection = connections[DEFAULT_DB_ALIAS]
@@ -93,6 +107,11 @@ def insert_new(objs: Sequence[models.Model]) -> None:
                         for obj in objs[start : start + _ROWS_PER_CALL]
                     ],
                 )
+    _saved(objs, connection)
+
+
+def _saved(objs: Sequence[models.Model], connection: BaseDatabaseWrapper) -> None:
+    """Mark ``objs`` as rows of the database: a later ``save()`` updates them."""
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -171,21 +190,158 @@ def insert_one(obj: models.Model) -> None:
     The statement is written once per model rather than built by the ORM each time, which on
     the busiest doors cost more than the database's work. No signals are sent: not for the
     models that have receivers."""
-    model = type(obj)
+    held = _held.get()
+    if held is not None:
+        held.append(_Rows([obj], "one"))
+    else:
+        _insert_one_now(obj)
+
+
+def _insert_one_now(obj: models.Model) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
-    plan = _plan_for(model, connection)
+    plan = _plan_for(type(obj), connection)
     with connection.cursor() as cursor:
         cursor.execute(
             plan.insert + plan.returning, tuple(read(obj, connection) for read in plan.readers)
         )
         if plan.returned:
-            row = cursor.fetchone()
-            for (attname, converters, column), value in zip(plan.returned, row, strict=True):
-                for convert in converters:
-                    value = convert(value, column, connection)
-                setattr(obj, attname, value)
-    obj._state.adding = False
-    obj._state.db = connection.alias
+            _fill(obj, plan, cursor.fetchone(), connection)
+    _saved([obj], connection)
+
+
+def _fill(
+    obj: models.Model, plan: _Plan, values: Sequence[Any], connection: BaseDatabaseWrapper
+) -> None:
+    """Give ``obj`` the columns the database computed, converted as the ORM converts them."""
+    for (attname, converters, column), value in zip(plan.returned, values, strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        setattr(obj, attname, value)
+
+
+def insert_numbered(objs: Sequence[models.Model]) -> None:
+    """Insert ``objs``, new objects of one model numbered by the database (an outbox's place in
+    line), and give each its number: in the order given, as ``bulk_create`` numbers them. In the
+    caller's transaction; no signals are sent."""
+    if not objs:
+        return
+    held = _held.get()
+    if held is not None:
+        held.append(_Rows(objs, "numbered"))
+    else:
+        _insert_numbered_now(objs)
+
+
+def _insert_numbered_now(objs: Sequence[models.Model]) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    number = connection.ops.quote_name(type(objs[0])._meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), _ROWS_PER_NUMBERED_INSERT):
+            batch = objs[start : start + _ROWS_PER_NUMBERED_INSERT]
+            insert, params = insert_statement(batch)
+            cursor.execute(f"{insert} RETURNING {number}", params)
+            for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
+                obj.pk = value
+    _saved(objs, connection)
+
+
+# -- Rows held to the end of a block ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Rows of one model given to one of the inserts above while rows are held."""
+
+    objs: Sequence[models.Model]
+    how: Literal["one", "new", "numbered"]
+
+
+_held: ContextVar[list[_Rows] | None] = ContextVar("ventanilla_rows_held", default=None)
+
+
+def rows_held() -> AbstractContextManager[None]:
+    """Hold the rows given to ``insert_one``, ``insert_new`` and ``insert_numbered`` inside the
+    block and write them all when it ends: on PostgreSQL in one statement (a data-modifying
+    ``WITH`` for each model's rows), one round trip where there were as many as rows; elsewhere
+    one after the other, in the order given. For a change that writes rows of several kinds in
+    one transaction (a case, its contact, its event), used inside that transaction.
+
+    A held row gets what the database computes (its number, a generated column) only when the
+    block ends, and nothing inside the block can read it back from the database: hold only
+    rows that nothing in the block looks for. Foreign keys are checked at the commit on
+    PostgreSQL and SQLite alike, so the order of the rows inside the statement does not matter.
+    Nothing is written if the block fails; nested, the outermost block writes."""
+    return holding(_held, _write_held)
+
+
+def _write_now(rows: _Rows) -> None:
+    if rows.how == "one":
+        _insert_one_now(rows.objs[0])
+    elif rows.how == "new":
+        _insert_new_now(rows.objs)
+    else:
+        _insert_numbered_now(rows.objs)
+
+
+def _write_held(held: list[_Rows]) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        # SQLite runs no INSERT inside a WITH: one statement each, as without holding.
+        for rows in held:
+            _write_now(rows)
+        return
+    together = []
+    for rows in held:
+        if len(rows.objs) > _ROWS_IN_ONE_STATEMENT:
+            _write_now(rows)  # a batch goes as a batch
+        else:
+            together.append(rows)
+    if len(together) == 1:
+        _write_now(together[0])
+    elif together:
+        _write_together(together, connection)
+
+
+def _write_together(held: list[_Rows], connection: BaseDatabaseWrapper) -> None:
+    """One statement for all of ``held``: each model's INSERT in a ``WITH`` of its own, and one
+    row back with what the database computed for each (a row's generated columns; the
+    numbers of a numbered batch, in order)."""
+    quote = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    read_back: list[str] = []
+    for place, rows in enumerate(held):
+        name = f"written_{place}"
+        insert, values = insert_statement(rows.objs)
+        if rows.how == "numbered":
+            number = quote(type(rows.objs[0])._meta.pk.column)
+            insert += f" RETURNING {number}"
+            # Numbered in the order inserted, so the numbers sorted are the rows' in order.
+            read_back.append(f"(SELECT array_agg({number} ORDER BY {number}) FROM {name})")  # noqa: S608
+        elif rows.how == "one":
+            plan = _plan_for(type(rows.objs[0]), connection)
+            insert += plan.returning
+            read_back.extend(
+                f"(SELECT {quote(column.target.column)} FROM {name})"  # noqa: S608
+                for _attname, _converters, column in plan.returned
+            )
+        parts.append(f"{name} AS ({insert})")
+        params.extend(values)
+    # Every INSERT of a WITH runs to its end, whether the final SELECT reads its rows or not.
+    sql = f"WITH {', '.join(parts)} SELECT {', '.join(read_back) or 'NULL'}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = list(cursor.fetchone())
+    for rows in held:
+        if rows.how == "numbered":
+            for obj, number in zip(rows.objs, row.pop(0), strict=True):
+                obj.pk = number
+        elif rows.how == "one":
+            plan = _plan_for(type(rows.objs[0]), connection)
+            taken = len(plan.returned)
+            _fill(rows.objs[0], plan, row[:taken], connection)
+            del row[:taken]
+        _saved(rows.objs, connection)
 
 
 @contextmanager

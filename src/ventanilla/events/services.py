@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from ventanilla.access.guards import require_operator
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.models import Agency
-from ventanilla.core.bulk import insert_statement
+from ventanilla.core.bulk import insert_numbered
 from ventanilla.core.errors import NotFound, ValidationFailed
 from ventanilla.core.holding import holding
 from ventanilla.events.models import PERSONAL_SCOPE, SCOPES, Delivery, Event, Subscription, Topic
@@ -92,21 +92,9 @@ def event_record_many(items: Sequence[EventInput]) -> list[Event]:
     return rows
 
 
-# Rows per INSERT: well within the parameters a statement may carry on either database.
-_ROWS_PER_INSERT = 1000
-
-
 def _write(rows: list[Event]) -> None:
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _ROWS_PER_INSERT):
-            batch = rows[start : start + _ROWS_PER_INSERT]
-            insert, params = insert_statement(batch)
-            # Numbered in the order inserted, as bulk_create numbers them.
-            cursor.execute(f"{insert} RETURNING seq", params)
-            for row, (number,) in zip(batch, cursor.fetchall(), strict=True):
-                row.pk = number
-                row._state.adding = False
-                row._state.db = connection.alias
+    # Numbered in the order given: the outbox's order.
+    insert_numbered(rows)
     if any(row.amqp_pending for row in rows) or events_subscribed():
         transaction.on_commit(enqueue_delivery)
 
