@@ -42,7 +42,7 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.guards import refuse, require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record
+from ventanilla.audit.services import audit_held, audit_record
 from ventanilla.budgets.models import (
     MAX_TEXT,
     MAX_TITLE,
@@ -57,7 +57,7 @@ from ventanilla.budgets.models import (
     next_phase,
 )
 from ventanilla.catalog.models import Agency
-from ventanilla.core.bulk import insert_one
+from ventanilla.core.bulk import insert_one, rows_held
 from ventanilla.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ventanilla.core.statements import (
     columns_of,
@@ -141,26 +141,30 @@ def _budget(budget_id: Any, *, lock: bool = False) -> Budget:
     return budget
 
 
-# Every vote reads it: a statement written once.
+# Every vote reads it: a statement written once. With the budget, the sealed ballots waiting to
+# be mixed, so that a vote asks no more than that after its own is cast.
 _BUDGET_TO_VOTE = f"""
-SELECT {columns_of(Budget, "budget")}, agency.code FROM budgets_budget AS budget
+SELECT {columns_of(Budget, "budget")}, agency.code, (
+    SELECT count(*) FROM budgets_sealedballot AS sealed WHERE sealed.budget_id = budget.id
+) FROM budgets_budget AS budget
 JOIN catalog_agency AS agency ON agency.id = budget.agency_id
 WHERE budget.id = %s
 """  # noqa: S608 - made of the model's columns; the values are parameters
 
 
-def _budget_to_vote(budget_id: Any) -> Budget:
-    """The budget as ``_budget`` reads it, its agency's code with it (for the vote's event)."""
+def _budget_to_vote(budget_id: Any) -> tuple[Budget, int]:
+    """The budget as ``_budget`` reads it, its agency's code with it (for the vote's event),
+    and how many sealed ballots wait to be mixed."""
     try:
         key = db_value(Budget._meta.pk, budget_id)
     except ValidationError as wrong:
         raise NotFound(_("No such participatory budget.")) from wrong
-    row = read_one(_BUDGET_TO_VOTE, [key], [*fields_of_all(Budget), None])
+    row = read_one(_BUDGET_TO_VOTE, [key], [*fields_of_all(Budget), None, None])
     if row is None:
         raise NotFound(_("No such participatory budget."))
-    budget = instance_of(Budget, row[:-1])
-    budget.agency = Agency.from_db(DEFAULT_DB_ALIAS, ["id", "code"], [budget.agency_id, row[-1]])
-    return budget
+    budget = instance_of(Budget, row[:-2])
+    budget.agency = Agency.from_db(DEFAULT_DB_ALIAS, ["id", "code"], [budget.agency_id, row[-2]])
+    return budget, row[-1]
 
 
 def _project(project_id: Any, *, lock: bool = False) -> Project:
@@ -552,7 +556,7 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
     hash, their contact and the sealed ballot written in one transaction (a second vote is
     refused with ``Conflict`` by the database's unique constraint); then, apart, the ballots
     waiting are mixed into the count if there are enough of them."""
-    budget = _budget_to_vote(budget_id)
+    budget, waiting = _budget_to_vote(budget_id)
     _in_phase(budget, ACT_PHASES["vote"])
     party = _citizen(actor, budget)
     district = _district_budget(budget, _district_of(party, budget))
@@ -561,7 +565,9 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
     voter = voter_hash(budget_id=budget.pk, party_id=party.pk)
     chosen = ballot_checked(budget, district, project_ids)
     try:
-        with transaction.atomic():
+        # The voter, the sealed ballot, the contact and its event in one statement on
+        # PostgreSQL; then the audit entry.
+        with transaction.atomic(), audit_held(), rows_held():
             insert_one(Voter(budget=budget, voter=voter))
             ballot = SealedBallot(budget=budget, district=district, project_ids=chosen)
             insert_one(ballot)
@@ -575,15 +581,18 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
             )
     except IntegrityError as clash:
         raise Conflict(_("You have already voted in this budget.")) from clash
-    try:
-        ballots_mix(budget_id=budget.pk)
-    except DatabaseError:
-        # The vote is kept, sealed and counted; the next vote or the results will mix it.
-        logger.exception("Ballots of budget %s could not be mixed now", budget.pk)
+    # Counted before this vote: votes cast at the same instant may each count one short, and
+    # the mix then waits for the next vote (or the results, which mix whatever waits).
+    if waiting + 1 >= settings.VENTANILLA_SEALED_MIX_SIZE:
+        try:
+            ballots_mix(budget_id=budget.pk)
+        except DatabaseError:
+            # The vote is kept, sealed and counted; the next vote or the results will mix it.
+            logger.exception("Ballots of budget %s could not be mixed now", budget.pk)
     return ballot
 
 
-# Every vote asks it: a statement written once.
+# A mix asks it first: a statement written once.
 _WAITING = """
 SELECT budget.phase, (
     SELECT count(*) FROM budgets_sealedballot AS sealed WHERE sealed.budget_id = budget.id

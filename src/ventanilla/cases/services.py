@@ -48,7 +48,7 @@ from ventanilla.cases.notifications import notify_case, notify_life_event
 from ventanilla.cases.selectors import NEEDS_SOMEONE, staff_of, visible_cases
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id, service_to_open
-from ventanilla.core.bulk import insert_one
+from ventanilla.core.bulk import insert_one, rows_held
 from ventanilla.core.calendar import add_working_days
 from ventanilla.core.contention import retry_on_contention
 from ventanilla.core.errors import (
@@ -226,9 +226,10 @@ def case_open(
     # openings then only queue on the audit log's head at the very end. A failed opening can
     # leave a gap in the numbers; a number is never given twice.
     reference = next_case_reference(timezone.localdate(now).year)
-    # The events and audit entries below are written together at the end of the block: one
-    # statement for the events, one lock, insert and move of the audit log's head.
-    with transaction.atomic(), audit_held(), events_held():
+    # The rows below are written together at the end of the block: on PostgreSQL one statement
+    # for the case, its messages, contact, step and events; then one lock, insert and move of
+    # the audit log's head for the audit entries.
+    with transaction.atomic(), audit_held(), rows_held(), events_held():
         case = Case(
             reference=reference,
             party=party,

@@ -21,9 +21,9 @@ from ventanilla.access.actors import Actor
 from ventanilla.access.guards import refuse, require
 from ventanilla.access.models import Scope
 from ventanilla.audit.actions import Action
-from ventanilla.audit.services import audit_record
+from ventanilla.audit.services import audit_held, audit_record
 from ventanilla.catalog.models import Agency, PublicService
-from ventanilla.core.bulk import insert_one
+from ventanilla.core.bulk import insert_one, rows_held
 from ventanilla.core.errors import Conflict, NotFound, ValidationFailed
 from ventanilla.core.models import full_clean_or_refuse
 from ventanilla.core.statements import db_value, fields_of, read_one
@@ -134,16 +134,19 @@ def proposal_support(*, actor: Actor, proposal_id: Any) -> Proposal:
             {"proposal": _("This proposal has been answered; it takes no more supports.")}
         )
     try:
-        with transaction.atomic():
-            insert_one(Support(proposal=proposal, party=party))
-            _participation(
-                actor=actor,
-                party=party,
-                proposal=proposal,
-                kind=Interaction.Kind.SUGGESTION,
-                summary=_("Supported the proposal “%(title)s”.") % {"title": proposal.title},
-            )
-            # Last, so the proposal's row is locked only until the commit that follows.
+        # The support, its contact and its event in one statement on PostgreSQL; then the
+        # count (its row locked until the commit), and last the audit entry, so the audit
+        # log's head is locked as briefly as it can be.
+        with transaction.atomic(), audit_held():
+            with rows_held():
+                insert_one(Support(proposal=proposal, party=party))
+                _participation(
+                    actor=actor,
+                    party=party,
+                    proposal=proposal,
+                    kind=Interaction.Kind.SUGGESTION,
+                    summary=_("Supported the proposal “%(title)s”.") % {"title": proposal.title},
+                )
             counted = _count_support(proposal.pk)
     except IntegrityError as clash:
         raise Conflict(_("You already support this proposal.")) from clash
