@@ -22,7 +22,7 @@ from django.utils import timezone
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from ventanilla.audit.sink import sink_write, sink_write_or_log
-from ventanilla.core.bulk import insert_statement
+from ventanilla.core.bulk import insert_numbered_now, insert_statement
 from ventanilla.core.context import request_id
 from ventanilla.core.holding import holding
 
@@ -201,11 +201,8 @@ def _append(entries: list[AuditEntry]) -> None:
             if head.last_entry_id and connection.vendor == "postgresql":
                 _insert_and_advance(head, batch)
             else:
-                if len(batch) == 1:
-                    batch[0].save(force_insert=True)
-                else:
-                    AuditEntry.objects.bulk_create(batch)
                 # Entries are numbered in the order inserted; the head follows the last one.
+                insert_numbered_now(batch)
                 _advance(head, batch[0].id, batch[-1])
             written += len(batch)
 
@@ -276,7 +273,15 @@ def _advance(head: AuditHead, first_id: int, entry: AuditEntry) -> None:
         checkpoint = _checkpoint(head)
         # Copied once the entry it names is committed; never before, never if rolled back.
         transaction.on_commit(partial(sink_write_or_log, checkpoint))
-    head.save(update_fields=["last_entry_id", "last_hash", "checkpoint_entry_id"])
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_HEAD, [head.last_entry_id, head.last_hash, head.checkpoint_entry_id])
+
+
+# Where the head moves on SQLite (and for the chain's first entry): a statement written once.
+_MOVE_HEAD = (
+    "UPDATE audit_audithead SET last_entry_id = %s, last_hash = %s, checkpoint_entry_id = %s "
+    "WHERE id = 1"
+)
 
 
 def _checkpoint(head: AuditHead) -> AuditCheckpoint:

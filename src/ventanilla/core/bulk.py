@@ -229,10 +229,12 @@ def insert_numbered(objs: Sequence[models.Model]) -> None:
     if held is not None:
         held.append(_Rows(objs, "numbered"))
     else:
-        _insert_numbered_now(objs)
+        insert_numbered_now(objs)
 
 
-def _insert_numbered_now(objs: Sequence[models.Model]) -> None:
+def insert_numbered_now(objs: Sequence[models.Model]) -> None:
+    """``insert_numbered``, never held: for a caller that needs the numbers at once (the audit
+    log, whose head follows its last entry)."""
     connection = connections[DEFAULT_DB_ALIAS]
     number = connection.ops.quote_name(type(objs[0])._meta.pk.column)
     with connection.cursor() as cursor:
@@ -280,7 +282,7 @@ def _write_now(rows: _Rows) -> None:
     elif rows.how == "new":
         _insert_new_now(rows.objs)
     else:
-        _insert_numbered_now(rows.objs)
+        insert_numbered_now(rows.objs)
 
 
 def _write_held(held: list[_Rows]) -> None:
