@@ -226,20 +226,27 @@ def test_a_choice_over_the_districts_money_is_refused(
 
 
 @pytest.mark.parametrize(
-    "chosen",
-    [["carril"], ["piscina"], [], ["not-a-uuid"]],
-    ids=["other district", "not feasible", "nothing", "garbage"],
+    ("chosen", "told"),
+    [
+        (["carril"], "Elija solo proyectos viables de su distrito, Centro."),
+        (["fuente", "piscina"], "Elija solo proyectos viables de su distrito, Centro."),
+        ([], "Elija al menos un proyecto."),
+        (["fuente", "not-a-uuid"], "Elija entre los proyectos mostrados."),
+    ],
+    ids=["other district", "one not feasible", "nothing", "garbage"],
 )
 def test_a_ballot_holds_only_feasible_projects_of_the_voters_district(
     voting: Budget,
     projects: dict[str, Project],
     make_resident: Callable[..., Actor],
     chosen: list[str],
+    told: str,
 ) -> None:
     citizen = make_resident("Centro")
     ids: list[Any] = [projects[name].pk if name in projects else name for name in chosen]
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         budget_vote(actor=citizen, budget_id=voting.pk, project_ids=ids)
+    assert refused.value.errors == {"projects": told}
     assert not ballots_cast()
 
 

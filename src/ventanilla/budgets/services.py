@@ -490,39 +490,71 @@ def project_execution_update(
 # --- The vote ---
 
 
-# Every vote reads it: a statement written once (per number of projects chosen).
-_COSTS = """
-SELECT project.id, project.cost_cents FROM budgets_project AS project
-WHERE project.budget_id = %s AND project.district_id = %s AND project.review = %s
-    AND project.id IN ({chosen})
-"""
+# Every vote reads it: a statement written once (per number of projects chosen). The district's
+# money, and beside it each chosen project that is a feasible one of that district, with its cost
+# (none: a row with no project).
+_DISTRICT_AND_COSTS = f"""
+SELECT {columns_of(DistrictBudget, "district")}, project.id, project.cost_cents
+FROM budgets_districtbudget AS district
+LEFT JOIN budgets_project AS project ON project.district_id = district.id
+    AND project.budget_id = district.budget_id AND project.review = %s
+    AND project.id IN ({{chosen}})
+WHERE district.budget_id = %s AND UPPER(district.district) = UPPER(%s)
+ORDER BY district.id
+"""  # noqa: S608 - made of the model's columns; the values are parameters
 
 
-def ballot_checked(budget: Budget, district: DistrictBudget, project_ids: list[Any]) -> list[str]:
-    """The projects of a ballot as kept (ids as text, sorted), or ``ValidationFailed``: only
-    feasible projects of the district, each once, at least one, costing no more in all than
-    the district's money."""
+def _project_keys(project_ids: list[Any]) -> set[str] | None:
+    """The projects of a ballot as ids (text), each once; None when one is not a project's."""
     chosen: set[str] = set()
     for raw in project_ids:
         try:
             chosen.add(str(uuid.UUID(str(raw))))
-        except ValueError as wrong:
-            raise ValidationFailed({"projects": _("Choose among the projects shown.")}) from wrong
+        except ValueError:
+            return None
+    return chosen
+
+
+def _district_and_costs(
+    budget: Budget, district: str, chosen: set[str]
+) -> tuple[DistrictBudget, dict[str, int | None]]:
+    """The district's budget as ``_district_budget`` reads it, and the cost of each of
+    ``chosen`` that is a feasible project of it, in one statement."""
+    key = Project._meta.pk
+    fields = fields_of_all(DistrictBudget)
+    rows = read_all(
+        _DISTRICT_AND_COSTS.format(chosen=", ".join(["%s"] * len(chosen)) or "NULL"),
+        [
+            Project.Review.FEASIBLE,
+            *(db_value(key, project) for project in chosen),
+            db_value(Budget._meta.pk, budget.pk),
+            district,
+        ],
+        [*fields, key, *fields_of(Project, "cost_cents")],
+    )
+    if not rows:
+        raise ValidationFailed(
+            {"budget": _("This budget has no money for %(district)s.") % {"district": district}}
+        )
+    found = instance_of(DistrictBudget, rows[0][: len(fields)])
+    costs = {
+        str(row[-2]): row[-1]
+        for row in rows
+        if row[-2] is not None and row[0] == found.pk  # the first district only, as read_one
+    }
+    return found, costs
+
+
+def ballot_checked(
+    district: DistrictBudget, chosen: set[str] | None, costs: dict[str, int | None]
+) -> list[str]:
+    """The projects of a ballot as kept (ids as text, sorted), or ``ValidationFailed``: only
+    feasible projects of the district (``costs``: those of ``chosen`` that are), each once, at
+    least one, costing no more in all than the district's money."""
+    if chosen is None:
+        raise ValidationFailed({"projects": _("Choose among the projects shown.")})
     if not chosen:
         raise ValidationFailed({"projects": _("Choose at least one project.")})
-    key = Project._meta.pk
-    costs = dict(
-        read_all(
-            _COSTS.format(chosen=", ".join(["%s"] * len(chosen))),
-            [
-                db_value(key, budget.pk),
-                db_value(key, district.pk),
-                Project.Review.FEASIBLE,
-                *(db_value(key, project) for project in chosen),
-            ],
-            [key, *fields_of(Project, "cost_cents")],
-        )
-    )
     if len(costs) != len(chosen):
         raise ValidationFailed(
             {"projects": _("Choose only feasible projects of your district, %(district)s.")
@@ -559,11 +591,12 @@ def budget_vote(*, actor: Actor, budget_id: Any, project_ids: list[Any]) -> Seal
     budget, waiting = _budget_to_vote(budget_id)
     _in_phase(budget, ACT_PHASES["vote"])
     party = _citizen(actor, budget)
-    district = _district_budget(budget, _district_of(party, budget))
+    asked = _project_keys(project_ids)
+    district, costs = _district_and_costs(budget, _district_of(party, budget), asked or set())
     if voted_in(budget_id=budget.pk, party_id=party.pk):
         raise Conflict(_("You have already voted in this budget."))
     voter = voter_hash(budget_id=budget.pk, party_id=party.pk)
-    chosen = ballot_checked(budget, district, project_ids)
+    chosen = ballot_checked(district, asked, costs)
     try:
         # The voter, the sealed ballot, the contact and its event in one statement on
         # PostgreSQL; then the audit entry.

@@ -5,7 +5,9 @@ every request of the busiest doors writes (a case, its contact, a support).
 ``bulk_create`` and ``save()`` build their SQL value by value, each time. Here each model's
 parameterised INSERT is written once, and each value is made ready for the database the way the
 ORM makes it (``pre_save``, then ``get_db_prep_save``), skipped for the field types whose Python
-value is already what the database takes.
+value is already what the database takes. Inside ``rows_held`` the new rows of one change (a
+case, its contact, its events) wait to the end of the block and go together: on PostgreSQL in
+one statement, one round trip for all.
 """
 
 from __future__ import annotations
