@@ -47,8 +47,13 @@ def open_cases(actor: Actor, party: Any, district: str, n: int, weeks_ago: int =
 
 @pytest.fixture
 def flat_history(actor: Actor, service: PublicService) -> Any:
-    """One case a week in Centro and in Norte, for the past eight weeks, on today's weekday."""
-    party = make_party(actor)
+    """One case a week in Centro and in Norte, for the past eight weeks, on today's weekday.
+    Reported by a person whose names are words no page or message holds otherwise (a random
+    surname such as "Español" would be found in the language menu), so a test can say they are
+    named nowhere."""
+    party = make_party(
+        actor, given_name="Eulalia", family_name_1="Zurbarán", family_name_2="Ochandiano"
+    )
     for weeks_ago in range(1, 9):
         open_cases(actor, party, "Centro", 1, weeks_ago)
         open_cases(actor, party, "Norte", 1, weeks_ago)
