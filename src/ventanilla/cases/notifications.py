@@ -55,6 +55,22 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
     inside the transaction of the change; sending is queued for when that commits.
 
     A missing template or address is logged and skipped: the change itself must not fail."""
+    return notices_write(notices_for(case=case, event=event, text=text))
+
+
+def notices_write(rows: list[Notification]) -> list[Notification]:
+    """Write messages made by ``notices_for`` (inside the transaction of the change) and queue
+    their sending for when it commits."""
+    if rows:
+        insert_new(rows)
+        transaction.on_commit(enqueue_sending)
+    return rows
+
+
+def notices_for(*, case: Case, event: str, text: str = "") -> list[Notification]:
+    """The messages ``notify_case`` writes, made but not written: for a change that makes them
+    before its transaction begins (a case opened), so that reading the addresses and filling
+    the templates does not lengthen it."""
     if event not in NotificationEvent.values:
         raise ValueError(f"Unknown notification event {event!r}")
     reporters: list[Case] = [case]
@@ -94,10 +110,6 @@ def notify_case(*, case: Case, event: str, text: str = "") -> list[Notification]
             )
         if party.pk not in addresses:
             logger.info("Party %s has no email or mobile: case %s not notified", party.pk, case)
-    if not rows:
-        return []
-    insert_new(rows)
-    transaction.on_commit(enqueue_sending)
     return rows
 
 

@@ -44,7 +44,12 @@ from ventanilla.cases.models import (
     LifeEventRequest,
     RoutingRule,
 )
-from ventanilla.cases.notifications import notify_case, notify_life_event
+from ventanilla.cases.notifications import (
+    notices_for,
+    notices_write,
+    notify_case,
+    notify_life_event,
+)
 from ventanilla.cases.selectors import NEEDS_SOMEONE, staff_of, visible_cases
 from ventanilla.catalog.models import Agency, Channel, LifeEvent, PublicService
 from ventanilla.catalog.selectors import channel_codes, holidays_for_agency_id, service_to_open
@@ -226,40 +231,45 @@ def case_open(
     # openings then only queue on the audit log's head at the very end. A failed opening can
     # leave a gap in the numbers; a number is never given twice.
     reference = next_case_reference(timezone.localdate(now).year)
+    case = Case(
+        reference=reference,
+        party=party,
+        service=service,
+        channel_id=channel,
+        department_id=decision.department_id,
+        priority=decision.priority,
+        routing_rule=decision.rule,
+        routed_by=decision.routed_by,
+        triage=decision.triage,
+        opened_at=now,
+        due_date=due_date_for(
+            decision.department_id, timezone.localdate(now), service.deadline_days
+        ),
+        description=description,
+        form_data=form_data or {},
+        location_text=location_text.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        district=district.strip(),
+        life_event_request=life_event_request,
+    )
+    if decision.department is not None:
+        case.department = decision.department
+    # The citizen's messages are made (their addresses read, the templates filled) before the
+    # transaction: on SQLite, where each writer waits for the one before, the lock is then held
+    # only to write them. A life-event request tells the citizen once, of all its cases
+    # (life_event_open).
+    notices = (
+        notices_for(case=case, event=NotificationEvent.OPENED) if life_event_request is None else []
+    )
     # The rows below are written together at the end of the block: on PostgreSQL one statement
     # for the case, its messages, contact, step and events; then one lock, insert and move of
     # the audit log's head for the audit entries.
     with transaction.atomic(), audit_held(), rows_held(), events_held():
-        case = Case(
-            reference=reference,
-            party=party,
-            service=service,
-            channel_id=channel,
-            department_id=decision.department_id,
-            priority=decision.priority,
-            routing_rule=decision.rule,
-            routed_by=decision.routed_by,
-            triage=decision.triage,
-            opened_at=now,
-            due_date=due_date_for(
-                decision.department_id, timezone.localdate(now), service.deadline_days
-            ),
-            description=description,
-            form_data=form_data or {},
-            location_text=location_text.strip(),
-            latitude=latitude,
-            longitude=longitude,
-            district=district.strip(),
-            life_event_request=life_event_request,
-        )
         insert_one(case)
-        if decision.department is not None:
-            case.department = decision.department
         # Before the contact that opened it, so a subscriber hears of the case first.
         _publish(case, "case.created", now)
-        # A life-event request tells the citizen once, of all its cases (life_event_open).
-        if life_event_request is None:
-            notify_case(case=case, event=NotificationEvent.OPENED)
+        notices_write(notices)
         # Last, the contact and the case's own entry: the audit log's head is locked from the
         # first of them to the commit, so concurrent writers wait on it as briefly as possible.
         interaction = interaction_record_for_case(
