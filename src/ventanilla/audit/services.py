@@ -22,7 +22,7 @@ from django.utils import timezone
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from ventanilla.audit.sink import sink_write, sink_write_or_log
-from ventanilla.core.bulk import insert_numbered_now, insert_statement
+from ventanilla.core.bulk import insert_numbered_now, insert_statement, rows_per_statement
 from ventanilla.core.context import request_id
 from ventanilla.core.holding import holding
 
@@ -207,21 +207,32 @@ def _append(entries: list[AuditEntry]) -> None:
             written += len(batch)
 
 
+_AND_ADVANCE = (
+    "WITH new AS ({insert} RETURNING id) "
+    "UPDATE audit_audithead SET last_entry_id = (SELECT max(id) FROM new), "
+    "last_hash = %s WHERE audit_audithead.id = %s "
+    "RETURNING (SELECT array_agg(id ORDER BY id) FROM new)"
+)
+
+
 def _insert_and_advance(head: AuditHead, batch: list[AuditEntry]) -> None:
     """On PostgreSQL, insert ``batch`` and move the locked head to its last entry in one
     statement, as ``_advance`` would; a checkpoint, when one is due, follows. Not for the
-    chain's first entry, which also starts the checkpoints' count."""
+    chain's first entry, which also starts the checkpoints' count. A long batch (a batch job's
+    thousand) goes first in statements short enough to be prepared, its last rows with the
+    move of the head."""
+    last = rows_per_statement(AuditEntry, len(_AND_ADVANCE) - len("{insert}"))
+    if len(batch) > last:
+        # Numbered in the order inserted, as one by one.
+        insert_numbered_now(batch[:-last])
+        batch = batch[-last:]
     insert, params = insert_statement(batch)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH new AS ({insert} RETURNING id) "  # noqa: S608 - Django's own INSERT
-            "UPDATE audit_audithead SET last_entry_id = (SELECT max(id) FROM new), "
-            "last_hash = %s WHERE audit_audithead.id = %s "
-            "RETURNING (SELECT array_agg(id ORDER BY id) FROM new)",
+            _AND_ADVANCE.format(insert=insert),  # Django's own INSERT
             [*params, batch[-1].hash, head.pk],
         )
         (ids,) = cursor.fetchone()
-    # Numbered in the order inserted, as one by one.
     for entry, number in zip(batch, ids, strict=True):
         entry.id = number
         entry._state.adding = False

@@ -24,6 +24,7 @@ from ventanilla.audit.actions import Action
 from ventanilla.audit.services import EntryInput, audit_record_many
 from ventanilla.catalog.models import Agency, Channel, PublicService
 from ventanilla.core import dates
+from ventanilla.core.bulk import insert_new
 from ventanilla.core.errors import DomainError
 from ventanilla.events.services import event_record_many
 from ventanilla.interactions.models import ContactKey, Interaction
@@ -230,7 +231,7 @@ def _write(actor: Actor, chunk: list[_Checked], known: dict[tuple[Any, str], Any
     if not new:
         return
     rows = [item.interaction for item in new]
-    Interaction.objects.bulk_create(rows)
+    insert_new(rows)
     ContactKey.objects.bulk_create(
         [
             ContactKey(
