@@ -271,6 +271,13 @@ def _entry(
     )
 
 
+# Where the head moves on SQLite (and for the chain's first entry): a statement written once.
+_MOVE_HEAD = (
+    "UPDATE audit_audithead SET last_entry_id = %s, last_hash = %s, checkpoint_entry_id = %s "
+    "WHERE id = 1"
+)
+
+
 def _advance(head: AuditHead, first_id: int, entry: AuditEntry) -> None:
     """Move the locked head to ``entry`` (saved after ``first_id``, the first entry written
     since the head was locked), signing a checkpoint when one is due."""
@@ -286,13 +293,6 @@ def _advance(head: AuditHead, first_id: int, entry: AuditEntry) -> None:
         transaction.on_commit(partial(sink_write_or_log, checkpoint))
     with connection.cursor() as cursor:
         cursor.execute(_MOVE_HEAD, [head.last_entry_id, head.last_hash, head.checkpoint_entry_id])
-
-
-# Where the head moves on SQLite (and for the chain's first entry): a statement written once.
-_MOVE_HEAD = (
-    "UPDATE audit_audithead SET last_entry_id = %s, last_hash = %s, checkpoint_entry_id = %s "
-    "WHERE id = 1"
-)
 
 
 def _checkpoint(head: AuditHead) -> AuditCheckpoint:

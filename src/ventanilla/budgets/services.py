@@ -223,27 +223,6 @@ def _district_of(party: Party, budget: Budget, *, district: str = "") -> str:
     return residence.district
 
 
-# Every vote reads it: a statement written once.
-_DISTRICT_BUDGET = f"""
-SELECT {columns_of(DistrictBudget, "district")} FROM budgets_districtbudget AS district
-WHERE district.budget_id = %s AND UPPER(district.district) = UPPER(%s)
-ORDER BY district.id
-"""  # noqa: S608 - made of the model's columns; the values are parameters
-
-
-def _district_budget(budget: Budget, district: str) -> DistrictBudget:
-    row = read_one(
-        _DISTRICT_BUDGET,
-        [db_value(Budget._meta.pk, budget.pk), district],
-        fields_of_all(DistrictBudget),
-    )
-    if row is None:
-        raise ValidationFailed(
-            {"budget": _("This budget has no money for %(district)s.") % {"district": district}}
-        )
-    return instance_of(DistrictBudget, row)
-
-
 def _participation(
     actor: Actor, party_id: Any, budget: Budget, summary: str, kind: str = "suggestion"
 ) -> None:
@@ -360,7 +339,7 @@ def project_propose(
     else:
         _manages(actor, budget)
         _in_phase(budget, Phase.PROPOSALS, Phase.REVIEW)
-    row = _district_budget(budget, district)
+    row, _costs = _district_and_costs(budget, district, set())
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -518,8 +497,8 @@ def _project_keys(project_ids: list[Any]) -> set[str] | None:
 def _district_and_costs(
     budget: Budget, district: str, chosen: set[str]
 ) -> tuple[DistrictBudget, dict[str, int | None]]:
-    """The district's budget as ``_district_budget`` reads it, and the cost of each of
-    ``chosen`` that is a feasible project of it, in one statement."""
+    """The budget's money for ``district`` (the register's name in any letter case), and the
+    cost of each of ``chosen`` that is a feasible project of it, in one statement."""
     key = Project._meta.pk
     fields = fields_of_all(DistrictBudget)
     rows = read_all(
