@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.events.receiver import Receiver, receiver
@@ -147,6 +149,31 @@ def test_a_receiver_down_gets_the_events_later_and_in_the_order_of_the_case(
     assert hook.types() == ["es.ventanilla.case.created", "es.ventanilla.case.status_changed"]
     sequence = [int(event["sequence"]) for event in hook.events()]
     assert sequence == sorted(sequence)
+
+
+def test_a_run_writes_what_it_sent_together_and_a_failed_case_holds_back_only_its_own(
+    hook: Receiver, actor: Actor, service: PublicService, make_staff: Any
+) -> None:
+    subscription, _secret = subscribe(hook.url, scopes=["cases"])
+    worker = actor_for_user(make_staff("tramitadora", "urbanismo", "case_worker"))
+    failing = open_case(actor, service)
+    case_transition(actor=worker, case_id=failing.pk, action="accept")
+    others = [open_case(actor, service) for _ in range(6)]
+    events_fan_out()
+    hook.fail_next = 1
+
+    with CaptureQueriesContext(connection) as queries:
+        report = webhooks_send()
+
+    # The first case's opening failed, so its acceptance waits; every other case got through.
+    assert (report.sent, report.retrying, report.waiting) == (6, 1, 1)
+    assert [event["subject"] for event in hook.events()] == [case.reference for case in others]
+    waiting = Delivery.objects.filter(subscription=subscription, status="queued")
+    assert set(waiting.values_list("event__subject", flat=True)) == {failing.reference}
+    # Six posts, but what they came to is written at once: one statement for the sent, one for
+    # the failed, one for the one waiting; not one for each post.
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(writes) == 3
 
 
 def test_a_subscriber_taking_batches_gets_many_events_in_one_signed_request(

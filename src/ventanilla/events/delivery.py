@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -139,47 +139,67 @@ def _send_subscription(
     report: DeliveryReport,
 ) -> None:
     personal = sees_personal(subscription)
-    seen: set[int] = set()
+    # Batches are taken in the order of the events; each run goes through them once.
+    after = 0
     while True:
         moment = now or timezone.now()
-        due = (
-            Delivery.objects.filter(
-                subscription=subscription,
-                status=Delivery.Status.QUEUED,
-                next_attempt_at__lte=moment,
-            )
-            .exclude(pk__in=seen)
-            .order_by("seq")
-        )
+        due = Delivery.objects.filter(
+            subscription=subscription,
+            status=Delivery.Status.QUEUED,
+            next_attempt_at__lte=moment,
+            seq__gt=after,
+        ).order_by("seq")
         with _locked(due.select_related("event"), SEND_BATCH) as batch:
             if not batch:
                 return
-            seen.update(d.pk for d in batch)
+            after = batch[-1].seq
             first = _first_waiting(subscription, {d.order_key for d in batch})
-            # Per case, when its earliest waiting delivery is next tried: the later ones wait
-            # for that moment (so a run is not queued for them while they cannot go).
-            held: dict[str, datetime] = {}
-            waits: dict[datetime, list[int]] = {}
-            group: list[Delivery] = []
+            outcome = _Outcome()
+            _post_in_order(session, subscription, batch, personal, first, moment, outcome)
+            _record(outcome, report)
 
-            for delivery in batch:
-                key = delivery.order_key
-                earliest = first.get(key)
-                ahead = earliest is not None and earliest[0] < delivery.seq
-                if key not in held and ahead and not any(d.order_key == key for d in group):
-                    assert earliest is not None  # noqa: S101 - ahead says so
-                    held[key] = earliest[1]
-                if key in held:
-                    waits.setdefault(held[key], []).append(delivery.pk)
-                    report.waiting += 1
-                    continue
-                group.append(delivery)
-                if len(group) >= subscription.batch_size:
-                    _flush(session, subscription, group, personal, first, held, moment, report)
-            if group:
-                _flush(session, subscription, group, personal, first, held, moment, report)
-            for moment_due, pks in waits.items():
-                Delivery.objects.filter(pk__in=pks).update(next_attempt_at=moment_due)
+
+@dataclass
+class _Outcome:
+    """What the posts of a batch came to, written when they are all done (in the batch's
+    transaction, so nothing is recorded of a batch that did not finish)."""
+
+    sent: list[Delivery] = field(default_factory=list)
+    failed: list[Delivery] = field(default_factory=list)
+    # Deliveries that wait for an earlier one of their case, by when that one is next tried.
+    waits: dict[datetime, list[int]] = field(default_factory=dict)
+
+
+def _post_in_order(
+    session: urllib3.PoolManager,
+    subscription: Subscription,
+    deliveries: list[Delivery],
+    personal: bool,
+    first: dict[str, tuple[int, datetime]],
+    moment: datetime,
+    outcome: _Outcome,
+) -> None:
+    """Post the deliveries in their order, one request for each (or for each ``batch_size``);
+    a delivery whose case has an earlier one still waiting is not posted but waits for it."""
+    # Per case, when its earliest waiting delivery is next tried: the later ones wait for that
+    # moment (so a run is not queued for them while they cannot go).
+    held: dict[str, datetime] = {}
+    group: list[Delivery] = []
+    for delivery in deliveries:
+        key = delivery.order_key
+        earliest = first.get(key)
+        ahead = earliest is not None and earliest[0] < delivery.seq
+        if key not in held and ahead and not any(d.order_key == key for d in group):
+            assert earliest is not None  # noqa: S101 - ahead says so
+            held[key] = earliest[1]
+        if key in held:
+            outcome.waits.setdefault(held[key], []).append(delivery.pk)
+            continue
+        group.append(delivery)
+        if len(group) >= subscription.batch_size:
+            _flush(session, subscription, group, personal, first, held, moment, outcome)
+    if group:
+        _flush(session, subscription, group, personal, first, held, moment, outcome)
 
 
 def _flush(
@@ -190,27 +210,45 @@ def _flush(
     first: dict[str, tuple[int, datetime]],
     held: dict[str, datetime],
     moment: datetime,
-    report: DeliveryReport,
+    outcome: _Outcome,
 ) -> None:
     """Post the deliveries gathered; sent, their cases' next ones may go; failed, each counts
     a try and its case waits for its retry."""
     error = _post(session, subscription, group, personal)
     if error is None:
-        Delivery.objects.filter(pk__in=[d.pk for d in group]).update(
+        outcome.sent += group
+        for sent in group:
+            first.pop(sent.order_key, None)
+    else:
+        for failed in group:
+            _failed(failed, error, moment)
+            outcome.failed.append(failed)
+            if failed.status == Delivery.Status.QUEUED:
+                held.setdefault(failed.order_key, failed.next_attempt_at)
+    group.clear()
+
+
+def _record(outcome: _Outcome, report: DeliveryReport) -> None:
+    """Write what a batch's posts came to: the sent in one statement, each failure's try, the
+    new time of those waiting."""
+    if outcome.sent:
+        Delivery.objects.filter(pk__in=[d.pk for d in outcome.sent]).update(
             status=Delivery.Status.SENT,
             sent_at=timezone.now(),
             attempts=F("attempts") + 1,
             last_error="",
         )
-        report.sent += len(group)
-        for sent in group:
-            first.pop(sent.order_key, None)
-    else:
-        for failed in group:
-            _failed(failed, error, moment, report)
-            if failed.status == Delivery.Status.QUEUED:
-                held.setdefault(failed.order_key, failed.next_attempt_at)
-    group.clear()
+    if outcome.failed:
+        Delivery.objects.bulk_update(
+            outcome.failed, ["attempts", "last_error", "status", "next_attempt_at"]
+        )
+    for moment_due, pks in outcome.waits.items():
+        Delivery.objects.filter(pk__in=pks).update(next_attempt_at=moment_due)
+    report.sent += len(outcome.sent)
+    gave_up = sum(d.status == Delivery.Status.FAILED for d in outcome.failed)
+    report.failed += gave_up
+    report.retrying += len(outcome.failed) - gave_up
+    report.waiting += sum(len(pks) for pks in outcome.waits.values())
 
 
 def _first_waiting(subscription: Subscription, keys: set[str]) -> dict[str, tuple[int, datetime]]:
@@ -266,13 +304,14 @@ def _post(
     return f"HTTP {response.status}: {response.data[:200].decode(errors='replace')}"
 
 
-def _failed(delivery: Delivery, error: str, now: datetime, report: DeliveryReport) -> None:
+def _failed(delivery: Delivery, error: str, now: datetime) -> None:
+    """Count a failed try: the delivery is next tried after the pause of its attempts, or given
+    up on (logged) once it has been tried for VENTANILLA_EVENTS_GIVE_UP_DAYS."""
     delivery.attempts += 1
     delivery.last_error = error[:500]
     since = max(delivery.event.time, delivery.requeued_at or delivery.event.time)
     if now >= since + give_up_after():
         delivery.status = Delivery.Status.FAILED
-        report.failed += 1
         logger.error(
             "Gave up delivering event %s to %s after %d attempts: %s",
             delivery.event.event_id,
@@ -282,7 +321,6 @@ def _failed(delivery: Delivery, error: str, now: datetime, report: DeliveryRepor
         )
     else:
         delivery.next_attempt_at = now + next_retry_in(delivery.attempts)
-        report.retrying += 1
         logger.warning(
             "Event %s not delivered to %s (attempt %d), next try at %s: %s",
             delivery.event.event_id,
@@ -291,7 +329,6 @@ def _failed(delivery: Delivery, error: str, now: datetime, report: DeliveryRepor
             delivery.next_attempt_at.isoformat(),
             error,
         )
-    delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
 
 
 def next_delivery_due() -> datetime | None:
