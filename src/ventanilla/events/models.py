@@ -136,9 +136,11 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["subscription", "event"], name="delivery_unique")
         ]
         indexes = [
+            # A run takes a subscription's queue in the events' order, from where it is, the
+            # time of each read in the index too (what waits for a retry is passed over there).
             models.Index(
-                fields=["subscription", "next_attempt_at", "seq"],
-                name="delivery_due_idx",
+                fields=["subscription", "seq", "next_attempt_at"],
+                name="delivery_queue_idx",
                 condition=models.Q(status="queued"),
             ),
             models.Index(
