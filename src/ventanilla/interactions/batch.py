@@ -237,7 +237,7 @@ def _write(actor: Actor, chunk: list[_Checked], known: dict[tuple[Any, str], Any
             ContactKey(
                 agency_id=item.interaction.agency_id,
                 external_id=item.result.external_id,
-                interaction=item.interaction,
+                interaction_id=item.interaction.pk,
             )
             for item in new
         ]
