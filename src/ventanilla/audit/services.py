@@ -22,7 +22,7 @@ from django.utils import timezone
 from ventanilla.audit.actions import Action
 from ventanilla.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from ventanilla.audit.sink import sink_write, sink_write_or_log
-from ventanilla.core.bulk import insert_numbered_now, insert_statement, rows_per_statement
+from ventanilla.core.bulk import ROWS_PER_NUMBERED_INSERT, insert_numbered_now, insert_statement
 from ventanilla.core.context import request_id
 from ventanilla.core.holding import holding
 
@@ -218,14 +218,12 @@ _AND_ADVANCE = (
 def _insert_and_advance(head: AuditHead, batch: list[AuditEntry]) -> None:
     """On PostgreSQL, insert ``batch`` and move the locked head to its last entry in one
     statement, as ``_advance`` would; a checkpoint, when one is due, follows. Not for the
-    chain's first entry, which also starts the checkpoints' count. A long batch (a batch job's
-    thousand) goes first in statements short enough to be prepared, its last rows with the
-    move of the head."""
-    last = rows_per_statement(AuditEntry, len(_AND_ADVANCE) - len("{insert}"))
-    if len(batch) > last:
+    chain's first entry, which also starts the checkpoints' count. A batch longer than one
+    INSERT takes goes first in INSERTs of their own, its last rows with the move of the head."""
+    if len(batch) > ROWS_PER_NUMBERED_INSERT:
         # Numbered in the order inserted, as one by one.
-        insert_numbered_now(batch[:-last])
-        batch = batch[-last:]
+        insert_numbered_now(batch[:-ROWS_PER_NUMBERED_INSERT])
+        batch = batch[-ROWS_PER_NUMBERED_INSERT:]
     insert, params = insert_statement(batch)
     with connection.cursor() as cursor:
         cursor.execute(

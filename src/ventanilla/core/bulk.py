@@ -45,11 +45,7 @@ _ROWS_PER_CALL = 10_000
 _ROWS_IN_ONE_STATEMENT = 50
 # Rows per INSERT numbered by the database: well within the parameters a statement may carry on
 # either database.
-_ROWS_PER_NUMBERED_INSERT = 1000
-# psycopg reads a statement longer than this for its placeholders each time it is run (a shorter
-# one is read once and kept): some 30 ms for a thousand rows of sixteen columns, more than the
-# database takes to insert them. So on PostgreSQL a numbered batch goes in statements that fit.
-_PSYCOPG_KEPT_LENGTH = 4096
+ROWS_PER_NUMBERED_INSERT = 1000
 
 
 _Reader = Callable[[models.Model, BaseDatabaseWrapper], Any]
@@ -243,28 +239,14 @@ def insert_numbered_now(objs: Sequence[models.Model]) -> None:
     log, whose head follows its last entry)."""
     connection = connections[DEFAULT_DB_ALIAS]
     number = connection.ops.quote_name(type(objs[0])._meta.pk.column)
-    rows = rows_per_statement(type(objs[0]), len(f" RETURNING {number}"))
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), rows):
-            batch = objs[start : start + rows]
+        for start in range(0, len(objs), ROWS_PER_NUMBERED_INSERT):
+            batch = objs[start : start + ROWS_PER_NUMBERED_INSERT]
             insert, params = insert_statement(batch)
             cursor.execute(f"{insert} RETURNING {number}", params)
             for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = value
     _saved(objs, connection)
-
-
-def rows_per_statement(model: type[models.Model], tail: int = 0) -> int:
-    """How many rows of ``model`` one multi-row INSERT (followed by ``tail`` characters) takes:
-    on PostgreSQL as many as keep it short enough for psycopg to read it once, elsewhere up to
-    ``_ROWS_PER_NUMBERED_INSERT``."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        return _ROWS_PER_NUMBERED_INSERT
-    plan = _plan_for(model, connection)
-    # head VALUES row, row, … row tail
-    room = _PSYCOPG_KEPT_LENGTH - len(plan.head) - len(" VALUES ") - tail
-    return max(1, min(_ROWS_PER_NUMBERED_INSERT, (room + 2) // (len(plan.row) + 2)))
 
 
 # -- Rows held to the end of a block ---------------------------------------------------------
