@@ -263,9 +263,9 @@ def _first_waiting(subscription: Subscription, keys: set[str]) -> dict[str, tupl
         .values_list("order_key", "first")
     )
     times = dict(
-        Delivery.objects.filter(subscription=subscription, seq__in=firsts.values()).values_list(
-            "seq", "next_attempt_at"
-        )
+        Delivery.objects.filter(
+            subscription=subscription, status=Delivery.Status.QUEUED, seq__in=firsts.values()
+        ).values_list("seq", "next_attempt_at")
     )
     return {key: (seq, times[seq]) for key, seq in firsts.items()}
 
