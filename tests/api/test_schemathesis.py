@@ -159,28 +159,33 @@ def run_workflows(schema: Any, *, base_url: str, session: requests.Session) -> i
 
 def test_the_whole_api_holds_to_its_document(live_server: Any, world: dict[str, str]) -> None:
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {world['secret']}"
-    sent: list[str] = []
-    session.hooks["response"].append(lambda response, *a, **k: sent.append(response.url))
+    # Closed at the end: the server thread of a kept-alive connection holds a database session
+    # until the client hangs up, and a session left open keeps the test database from being
+    # dropped when the run ends.
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {world['secret']}"
+        sent: list[str] = []
+        session.hooks["response"].append(lambda response, *a, **k: sent.append(response.url))
 
-    def call(case: Any) -> None:
-        # Every conformance check runs, but one: "schema-valid input is accepted" cannot hold
-        # where the domain has rules JSON Schema cannot say (a DNI's check letter, an opaque
-        # cursor, a service's agency); those answer 422 problem+json, as documented.
-        case.call_and_validate(
-            base_url=live_server.url, session=session, excluded_checks=[positive_data_acceptance]
-        )
+        def call(case: Any) -> None:
+            # Every conformance check runs, but one: "schema-valid input is accepted" cannot hold
+            # where the domain has rules JSON Schema cannot say (a DNI's check letter, an opaque
+            # cursor, a service's agency); those answer 422 problem+json, as documented.
+            case.call_and_validate(
+                base_url=live_server.url,
+                session=session,
+                excluded_checks=[positive_data_acceptance],
+            )
 
-    operations = [result.ok() for result in schema.get_all_operations()]
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            run_operation(operation, mode=mode, path_parameters={}, call=call)
-            if operation.path_parameters:
-                run_operation(operation, mode=mode, path_parameters=world, call=call)
+        operations = [result.ok() for result in schema.get_all_operations()]
+        for operation in operations:
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                run_operation(operation, mode=mode, path_parameters={}, call=call)
+                if operation.path_parameters:
+                    run_operation(operation, mode=mode, path_parameters=world, call=call)
 
-    stateless = len(sent)
-    abandoned = run_workflows(schema, base_url=live_server.url, session=session)
+        stateless = len(sent)
+        abandoned = run_workflows(schema, base_url=live_server.url, session=session)
 
     summary = (
         f"schemathesis: {len(sent)} requests, {len(operations)} operations "
