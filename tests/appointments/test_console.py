@@ -74,6 +74,9 @@ def test_an_agent_books_for_the_person_on_their_page(
     day = tomorrow_at(10).date().isoformat()
     page = client.get(f"{url}?what={given.pk}&day={day}")
     assert "Horas libres" in page.content.decode()
+    # Before a day is chosen, the page opens on the first one with free times.
+    first = client.get(f"{url}?what={given.pk}").content.decode()
+    assert "Horas libres el" in first and 'type="radio"' in first
     done = client.post(url, {"what": given.pk, "start": tomorrow_at(10).isoformat()}, follow=True)
     booked = Appointment.objects.get(party=party)
     assert f"Cita {booked.reference} reservada." in done.content.decode()

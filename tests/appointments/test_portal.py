@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.appointments.test_services import tomorrow_at
 from tests.conftest import portal_client
 from tests.factories import make_party
-from ventanilla.appointments.models import Appointment, OfficeService
+from ventanilla.appointments.models import Appointment, OfficeService, OpeningHours
+from ventanilla.catalog.models import Holiday
 
 
 @pytest.mark.parametrize(
@@ -50,6 +53,36 @@ def test_a_citizen_books_moves_and_cancels_in_the_portal(
     client.post(f"/portal/me/appointments/{booked.reference}/cancel/")
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.CANCELLED
+
+
+@pytest.mark.parametrize(
+    ("language", "free_text", "none_text"),
+    [
+        ("en", "Free times on", "No free time in the next 60 days"),
+        ("es", "Horas libres el", "No quedan horas libres en los próximos 60 días"),
+    ],
+)
+def test_choosing_the_service_shows_the_first_day_with_free_times(
+    office: Any, actor: Any, town: Any, language: str, free_text: str, none_text: str
+) -> None:
+    given = OfficeService.objects.get(office=office)
+    given.capacity = 1
+    given.save()
+    tomorrow = tomorrow_at(9).date()
+    for closed in (tomorrow - timedelta(days=1), tomorrow):  # today and tomorrow
+        Holiday.objects.create(agency=town["ayto"], date=closed, name_es="Fiesta")
+    client = portal_client(make_party(actor), language)
+
+    page = client.get(f"/portal/me/appointments/new/?what={given.pk}").content.decode()
+    after = tomorrow + timedelta(days=1)
+    assert free_text in page
+    assert f'value="{after.isoformat()}"' in page
+    first = datetime.combine(after, time(9), tzinfo=timezone.get_current_timezone())
+    assert f'value="{first.isoformat()}"' in page
+
+    OpeningHours.objects.filter(office=office).delete()
+    page = client.get(f"/portal/me/appointments/new/?what={given.pk}").content.decode()
+    assert none_text in page and free_text not in page
 
 
 def test_a_taken_time_is_answered_next_to_the_times(office: Any, actor: Any) -> None:

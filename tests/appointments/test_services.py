@@ -14,8 +14,8 @@ from tests.appointments.conftest import build_office
 from tests.conftest import PASSWORD, build_service, build_town
 from tests.factories import make_party
 from ventanilla.access.actors import Actor, actor_for_citizen
-from ventanilla.appointments.models import Appointment, Office, OfficeService
-from ventanilla.appointments.selectors import day_list, free_slots
+from ventanilla.appointments.models import Appointment, Office, OfficeService, OpeningHours
+from ventanilla.appointments.selectors import day_list, first_free_day, free_slots
 from ventanilla.appointments.services import (
     appointment_book,
     appointment_cancel,
@@ -57,6 +57,29 @@ def test_a_day_offers_its_opening_hours_in_slots(office: Office) -> None:
 def test_a_holiday_of_an_agency_above_the_office_closes_it(office: Office, town: Any) -> None:
     Holiday.objects.create(agency=town["admin"], date=tomorrow_at(9).date(), name_es="Fiesta")
     assert free_slots(given(office), tomorrow_at(9).date()) == []
+
+
+def test_the_first_free_day_skips_today_gone_by_a_holiday_and_a_full_day(
+    office: Office, town: Any, actor: Actor, django_assert_max_num_queries: Any
+) -> None:
+    OfficeService.objects.filter(office=office).update(capacity=1)
+    OpeningHours.objects.filter(office=office).update(closes=time(9, 30))  # two slots a day
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    late = datetime.combine(today, time(13, 50), tzinfo=zone)  # today's slots have gone by
+    Holiday.objects.create(agency=town["admin"], date=today + timedelta(days=1), name_es="Fiesta")
+    full = today + timedelta(days=2)
+    booked = [
+        book(actor, make_party(actor), office, datetime.combine(full, time(9, minute), tzinfo=zone))
+        for minute in (0, 15)
+    ]
+    offered = given(office)
+    with django_assert_max_num_queries(3):
+        assert first_free_day(offered, now=late) == today + timedelta(days=3)
+    appointment_cancel(actor=actor, appointment_id=booked[1].pk)
+    assert first_free_day(offered, now=late) == full
+    OpeningHours.objects.filter(office=office).delete()
+    assert first_free_day(given(office), now=late) is None
 
 
 def test_a_citizen_books_and_the_booking_is_on_their_history(office: Office, actor: Actor) -> None:

@@ -4,19 +4,20 @@ office's list of the day for its desks, with the audit entry of that read."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.access.actors import Actor
 from ventanilla.access.guards import refuse, require
 from ventanilla.access.models import Scope
-from ventanilla.appointments.models import Appointment, Office, OfficeService
+from ventanilla.appointments.models import Appointment, Office, OfficeService, OpeningHours
 from ventanilla.audit.actions import Action
 from ventanilla.audit.services import audit_record
 from ventanilla.catalog.selectors import holidays_for
@@ -51,9 +52,15 @@ def slot_starts(given: OfficeService, day: date) -> list[datetime]:
     holiday of the office's agency or of an agency above it."""
     if day in holidays_for(given.office.agency):
         return []
+    periods = given.office.opening_hours.filter(weekday=day.weekday()).order_by("opens")
+    return _starts_of(given, day, periods)
+
+
+def _starts_of(given: OfficeService, day: date, periods: Iterable[OpeningHours]) -> list[datetime]:
+    """The slots of ``day`` in its opening ``periods`` (those of its weekday, in order)."""
     zone = timezone.get_current_timezone()
     starts: list[datetime] = []
-    for period in given.office.opening_hours.filter(weekday=day.weekday()).order_by("opens"):
+    for period in periods:
         at = datetime.combine(day, period.opens, tzinfo=zone)
         end = datetime.combine(day, period.closes, tzinfo=zone)
         while at + given.slot <= end:
@@ -92,6 +99,49 @@ def free_slots(given: OfficeService, day: date, *, now: datetime | None = None) 
         for start in starts
         if taken[start] < given.capacity
     ]
+
+
+def first_free_day(given: OfficeService, *, now: datetime | None = None) -> date | None:
+    """The first day, from today to the end of the booking horizon, with a slot still to come
+    and a seat free in it: where the booking pages open, so the free times show as soon as the
+    service is chosen. None when every day is closed or full. Three queries, however many days
+    are full (the opening hours, the full slots, the holidays unless they are cached)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    closed = holidays_for(given.office.agency)
+    periods: dict[int, list[OpeningHours]] = defaultdict(list)
+    for period in given.office.opening_hours.order_by("opens"):
+        periods[period.weekday].append(period)
+    days = [today + timedelta(days=n) for n in range(BOOKING_HORIZON_DAYS + 1)]
+    starts = {
+        day: [start for start in _starts_of(given, day, periods[day.weekday()]) if start > now]
+        for day in days
+        if day not in closed and periods[day.weekday()]
+    }
+    if not any(starts.values()):
+        return None
+    full = set(
+        Appointment.objects.filter(
+            office_id=given.office_id,
+            service_id=given.service_id,
+            start__gt=now,
+            start__lt=now + timedelta(days=BOOKING_HORIZON_DAYS + 2),
+            seat__isnull=False,
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .values("start")
+        .annotate(taken=Count("id"))
+        .filter(taken__gte=given.capacity)
+        .values_list("start", flat=True)
+    )
+    return next((day for day, times in starts.items() if any(t not in full for t in times)), None)
+
+
+def no_free_day_message() -> str:
+    """What the booking pages say when ``first_free_day`` finds none."""
+    return _("No free time in the next %(days)d days; ask at the office.") % {
+        "days": BOOKING_HORIZON_DAYS
+    }
 
 
 def appointments_of_citizen(*, actor: Actor) -> QuerySet[Appointment]:

@@ -23,7 +23,9 @@ from ventanilla.appointments.selectors import (
     BOOKING_HORIZON_DAYS,
     bookable,
     day_list,
+    first_free_day,
     free_slots,
+    no_free_day_message,
     offices_of,
 )
 from ventanilla.appointments.services import (
@@ -123,7 +125,15 @@ def appointment_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpR
     value = request.GET.get("what") or request.POST.get("what") or ""
     given = mine.filter(pk=value).first() if value.isdigit() else None
     day = _day(request.GET.get("day", "")) if request.GET.get("day") else None
+    errors: dict[str, str] = {}
+    if given is not None and day is None:
+        # Before a day is asked for, the first day with a free time, as the portal does.
+        day = first_free_day(given)
+        if day is None:
+            errors["day"] = no_free_day_message()
     slots = free_slots(given, day) if given is not None and day is not None else []
+    if given is not None and day is not None and not slots:
+        errors["day"] = _("No free time that day; try another day.")
     today = timezone.localdate()
     context: dict[str, Any] = {
         "party_id": party_id,
@@ -133,9 +143,7 @@ def appointment_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpR
         "slots": slots,
         "min_day": today.isoformat(),
         "max_day": (today + timedelta(days=BOOKING_HORIZON_DAYS)).isoformat(),
-        "errors": {"day": _("No free time that day; try another day.")}
-        if given is not None and day is not None and not slots
-        else {},
+        "errors": errors,
     }
     if request.method == "GET":
         return render(request, "console/appointment_new.html", context)

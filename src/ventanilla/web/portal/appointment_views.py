@@ -20,7 +20,9 @@ from ventanilla.appointments.selectors import (
     appointment_of_citizen,
     appointments_of_citizen,
     bookable,
+    first_free_day,
     free_slots,
+    no_free_day_message,
     office_service,
 )
 from ventanilla.appointments.services import (
@@ -59,11 +61,16 @@ def _start(value: str) -> datetime | None:
 
 
 def _chooser_context(request: HttpRequest, given: OfficeService | None) -> dict[str, Any]:
-    """The day asked for and its free times, for the booking and the moving pages."""
+    """The day asked for and its free times, for the booking and the moving pages; before a
+    day is asked for, the first day with a free time."""
     today = timezone.localdate()
     day = _day(request.GET.get("day", "")) or None
     errors: dict[str, str] = {}
     slots = []
+    if given is not None and day is None:
+        day = first_free_day(given)
+        if day is None:
+            errors["day"] = no_free_day_message()
     if given is not None and day is not None:
         slots = free_slots(given, day)
         if not slots:
