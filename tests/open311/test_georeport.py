@@ -211,6 +211,24 @@ def test_an_unknown_service_is_a_404_in_the_error_list(town: Any) -> None:
     assert xml == as_text(content)
 
 
+@pytest.mark.parametrize("path", ["requests/", "nothing/here", "services/pothole/attributes"])
+def test_any_other_address_is_a_404_in_the_error_list(town: Any, path: str) -> None:
+    content, (root, xml), status = get_both(english(), path)
+
+    assert status == 404 and root == "errors"
+    assert content[0]["code"] == 404 and "discovery.json" in content[0]["description"]
+    assert xml == as_text(content)
+
+
+def test_an_address_without_a_format_is_answered_in_json_in_the_callers_language(
+    town: Any,
+) -> None:
+    answer = Client(HTTP_ACCEPT_LANGUAGE="es").post(f"{ROOT}/nothing")
+
+    assert answer.status_code == 404 and answer["Content-Type"].startswith("application/json")
+    assert "No existe esta dirección" in answer.json()[0]["description"]
+
+
 def test_a_posted_request_is_an_ordinary_case_on_a_new_reporter(
     pothole: PublicService, post_key: str
 ) -> None:

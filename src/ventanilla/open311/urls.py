@@ -23,4 +23,6 @@ urlpatterns = [
     re_path(rf"^requests{FMT}$", views.requests_, name="requests"),
     re_path(rf"^requests/(?P<reference>[-\w]+){FMT}$", views.request_detail, name="request"),
     re_path(rf"^tokens/(?P<token>[-\w:]+){FMT}$", views.token, name="token"),
+    # Last: any other address, in the format it names when it names one.
+    re_path(rf"^(?:.*{FMT}|.*)$", views.unknown, name="unknown"),
 ]

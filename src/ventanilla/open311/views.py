@@ -339,3 +339,11 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     case = case_selectors.public_case(channel=intake.CHANNEL, reference=reference)
     content = [{"service_request_id": case.reference, "token": token}]
     return formats.answer(fmt, "service_requests", content)
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, fmt: str = formats.JSON) -> HttpResponse:
+    """Any other address under the door answers as the door does: the standard's error list, in
+    the format the address names (JSON when it names none), not the portal's page."""
+    message = _("No such address: the ones this door answers are listed in discovery.json.")
+    return formats.errors(fmt, 404, [message])
