@@ -370,7 +370,8 @@ def test_a_key_without_the_open311_scope_is_refused(pothole: PublicService, api_
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"attribute[damage]": "meteorito"}, "form_data.damage"),
+        ({"attribute[damage]": "meteorito"}, "attribute[damage]"),
+        ({"attribute[place]": ""}, "attribute[place]"),
         ({"attribute[colour]": "red"}, "attribute[colour]"),
         ({"lat": "north"}, "lat"),
         ({"lat": "", "long": "", "address_string": ""}, "lat"),

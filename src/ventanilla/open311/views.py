@@ -83,7 +83,9 @@ def _guarded(view: View) -> View:
             return _too_many(fmt, limited.allowance)
         except ValidationFailed as error:
             return formats.errors(
-                fmt, 400, [f"{field}: {message}" for field, message in error.errors.items()]
+                fmt,
+                400,
+                [f"{_as_sent(field)}: {message}" for field, message in error.errors.items()],
             )
         except PermissionDenied as error:
             return formats.errors(fmt, 403, [error.message])
@@ -105,6 +107,13 @@ def _guarded(view: View) -> View:
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
+
+
+def _as_sent(field: str) -> str:
+    """A field named as the client sent it: the service's questions are ``attribute[code]``
+    here, where the case calls them ``form_data.code``."""
+    prefix = "form_data."
+    return f"attribute[{field[len(prefix) :]}]" if field.startswith(prefix) else field
 
 
 def _param(request: HttpRequest, name: str) -> str:
