@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.conftest import sign_in
 from tests.mail.test_intake import eml, triage  # noqa: F401 - the fixture is used by name
@@ -69,3 +70,21 @@ def test_another_agency_sees_none_of_them(make_staff: Any) -> None:
     client.post(f"/console/mail/{broken.pk}/done/")
     broken.refresh_from_db()
     assert broken.state == InboundMessage.State.NEEDS_PERSON
+
+
+@pytest.mark.parametrize(
+    ("handled_in", "read_in", "why"),
+    [
+        ("es", "en", "A new message: place it in a case or answer it."),
+        ("en", "es", "Mensaje nuevo: llévelo a un expediente o contéstelo."),
+    ],
+)
+def test_why_it_waits_is_read_in_the_readers_language_whatever_it_was_handled_in(
+    agent_user: Any, handled_in: str, read_in: str, why: str
+) -> None:
+    with translation.override(handled_in):
+        mail_receive(raw=eml("multipart_alternative.eml"), source="imap")
+
+    page = _client(agent_user, read_in).get("/console/mail/").content.decode()
+
+    assert why in page

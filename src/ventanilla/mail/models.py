@@ -5,6 +5,7 @@ still here, waiting for a person."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.core.models import BaseModel
@@ -30,8 +31,11 @@ class InboundMessage(BaseModel):
     state = models.CharField(
         max_length=15, choices=State.choices, default=State.RECEIVED, db_index=True
     )
-    # What a person must look at (NEEDS_PERSON), or why it is automatic (AUTOMATIC).
+    # What a person must look at (NEEDS_PERSON), or why it is automatic (AUTOMATIC): in the
+    # language it was handled in, and in each language of the console, so each reader reads it
+    # in theirs (``reason_to_read``).
     reason = models.TextField(blank=True, max_length=2000)
+    reasons = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)
@@ -58,6 +62,10 @@ class InboundMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.sender} {self.subject}"[:100]
+
+    def reason_to_read(self) -> str:
+        """The reason in the reader's language; as it was written when it has no such copy."""
+        return str(self.reasons.get(get_language() or "", "")) or self.reason
 
     @property
     def reference(self) -> str:

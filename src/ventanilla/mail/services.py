@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ventanilla.access.actors import Actor, actor_for_citizen
 from ventanilla.access.guards import require
@@ -86,8 +88,10 @@ def message_handle(*, message_id: Any) -> InboundMessage:
         return _conclude(
             message,
             state=InboundMessage.State.NEEDS_PERSON,
-            reason=_("The message could not be read (%(error)s); it is kept as it came.")
-            % {"error": error},
+            reason=_said(
+                gettext_noop("The message could not be read (%(error)s); it is kept as it came."),
+                error=str(error),
+            ),
         )
     headers = {
         "message_id": parsed.message_id,
@@ -100,7 +104,7 @@ def message_handle(*, message_id: Any) -> InboundMessage:
         return _conclude(
             message,
             state=InboundMessage.State.AUTOMATIC,
-            reason=parsed.automatic,
+            reason=lambda: parsed.automatic,
             **headers,
         )
     try:
@@ -113,7 +117,9 @@ def message_handle(*, message_id: Any) -> InboundMessage:
         return _conclude(
             message,
             state=InboundMessage.State.NEEDS_PERSON,
-            reason=_("It could not be recorded: %(error)s") % {"error": _describe(error)},
+            reason=_said(
+                gettext_noop("It could not be recorded: %(error)s"), error=_describe(error)
+            ),
             **headers,
         )
 
@@ -125,15 +131,47 @@ def _describe(error: DomainError) -> str:
     return str(error)
 
 
-def _conclude(message: InboundMessage, *, state: str, reason: str, **fields: Any) -> InboundMessage:
+# A reason is written by a function, so that it can be written in each language of the console.
+Reason = Callable[[], str]
+
+
+def _said(message: str, **values: str) -> Reason:
+    """A reason to be written later, in whichever language is active then: ``message`` is the
+    English original (marked with ``gettext_noop`` where it is given), ``values`` fill it in."""
+    return lambda: _(message) % values if values else _(message)
+
+
+def _joined(reasons: list[Reason]) -> Reason:
+    return lambda: " ".join(reason() for reason in reasons)
+
+
+def _in_each_language(reason: Reason) -> dict[str, str]:
+    """The reason in each language of the console: whoever reads the list reads it in theirs,
+    whatever language the message was handled in (the worker's, or the gateway's call's)."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = reason()[:2000]
+    return texts
+
+
+def _conclude(
+    message: InboundMessage, *, state: str, reason: Reason, **fields: Any
+) -> InboundMessage:
     now = timezone.now()
-    fields |= {"state": state, "reason": reason[:2000], "handled_at": now, "updated_at": now}
+    fields |= {
+        "state": state,
+        "reason": reason()[:2000],
+        "reasons": _in_each_language(reason),
+        "handled_at": now,
+        "updated_at": now,
+    }
     InboundMessage.objects.filter(pk=message.pk, state=InboundMessage.State.RECEIVED).update(
         **fields
     )
     message.refresh_from_db()
     if state == InboundMessage.State.NEEDS_PERSON:
-        logger.warning("Email %s waits for a person: %s", message.pk, reason)
+        logger.warning("Email %s waits for a person: %s", message.pk, fields["reason"])
     return message
 
 
@@ -142,7 +180,7 @@ def _record(
 ) -> InboundMessage:
     party = _sender_party(parsed)
     summary = _summary(parsed)
-    waits: list[str] = []
+    waits: list[Reason] = []
     case: Case | None = None
     interaction: Interaction | None = None
     opened = False
@@ -165,12 +203,18 @@ def _record(
             agency_code=case.department.code,
         )
         waits.append(
-            _("It names case %(reference)s, which is finished.") % {"reference": case.reference}
+            _said(
+                gettext_noop("It names case %(reference)s, which is finished."),
+                reference=case.reference,
+            )
         )
     elif settings.VENTANILLA_MAIL_SERVICE:
         if case is not None:
             waits.append(
-                _("It names case %(reference)s, of another person.") % {"reference": case.reference}
+                _said(
+                    gettext_noop("It names case %(reference)s, of another person."),
+                    reference=case.reference,
+                )
             )
         # The classifier's service when it is sure enough; else the general one, which
         # routing places (by its rules, or in triage). Either way the suggestion is logged.
@@ -196,7 +240,10 @@ def _record(
     else:
         if case is not None:
             waits.append(
-                _("It names case %(reference)s, of another person.") % {"reference": case.reference}
+                _said(
+                    gettext_noop("It names case %(reference)s, of another person."),
+                    reference=case.reference,
+                )
             )
         case = None
         interaction = case_contact_record(
@@ -207,7 +254,7 @@ def _record(
             summary=summary,
             agency_code=settings.VENTANILLA_TRIAGE_DEPARTMENT,
         )
-        waits.append(_("A new message: place it in a case or answer it."))
+        waits.append(_said(gettext_noop("A new message: place it in a case or answer it.")))
     assert interaction is not None  # noqa: S101 - every branch records the contact
     waits += _attach(interaction, parsed)
     now = timezone.now()
@@ -215,11 +262,15 @@ def _record(
     for field_name, value in headers.items():
         setattr(message, field_name, value)
     message.state = state
-    message.reason = " ".join(waits)[:2000]
+    message.reason = _joined(waits)()[:2000]
+    message.reasons = _in_each_language(_joined(waits)) if waits else {}
     message.interaction = interaction
     message.case = case
     message.handled_at = now
-    fields = [*headers, "state", "reason", "interaction", "case", "handled_at", "updated_at"]
+    fields = [
+        *headers,
+        *("state", "reason", "reasons", "interaction", "case", "handled_at", "updated_at"),
+    ]
     # A new case tells its sender with its "opened" message (case_open wrote it); anything
     # else gets an acknowledgement carrying the reference, unless the sender asked for none.
     if opened or (
@@ -274,10 +325,10 @@ def _sender_party(parsed: ParsedMessage) -> Party:
     )
 
 
-def _attach(interaction: Interaction, parsed: ParsedMessage) -> list[str]:
+def _attach(interaction: Interaction, parsed: ParsedMessage) -> list[Reason]:
     """Keep every file of the message on the contact, each checked as every document is; a
     refused one is named for a person (it stays in the stored message)."""
-    refused: list[str] = []
+    refused: list[Reason] = []
     for attachment in parsed.attachments:
         try:
             with transaction.atomic():
@@ -293,8 +344,11 @@ def _attach(interaction: Interaction, parsed: ParsedMessage) -> list[str]:
                 )
         except DomainError as error:
             refused.append(
-                _("The file %(name)s was not kept: %(error)s")
-                % {"name": attachment.file_name, "error": _describe(error)}
+                _said(
+                    gettext_noop("The file %(name)s was not kept: %(error)s"),
+                    name=attachment.file_name,
+                    error=_describe(error),
+                )
             )
     return refused
 
