@@ -66,8 +66,6 @@ def test_choosing_the_service_shows_the_first_day_with_free_times(
     office: Any, actor: Any, town: Any, language: str, free_text: str, none_text: str
 ) -> None:
     given = OfficeService.objects.get(office=office)
-    given.capacity = 1
-    given.save()
     tomorrow = tomorrow_at(9).date()
     for closed in (tomorrow - timedelta(days=1), tomorrow):  # today and tomorrow
         Holiday.objects.create(agency=town["ayto"], date=closed, name_es="Fiesta")

@@ -137,11 +137,31 @@ def first_free_day(given: OfficeService, *, now: datetime | None = None) -> date
     return next((day for day, times in starts.items() if any(t not in full for t in times)), None)
 
 
-def no_free_day_message() -> str:
-    """What the booking pages say when ``first_free_day`` finds none."""
-    return _("No free time in the next %(days)d days; ask at the office.") % {
-        "days": BOOKING_HORIZON_DAYS
-    }
+@dataclass(frozen=True)
+class BookingDay:
+    """What a booking page shows once the service is chosen: a day, its free times, and what to
+    tell the person when there are none (by form field)."""
+
+    day: date | None
+    slots: list[Slot]
+    errors: dict[str, str]
+
+
+def booking_day(given: OfficeService, asked: date | None) -> BookingDay:
+    """The day asked for, else the first day with a free time, with its free times: the same
+    for the citizen in the portal and for the agent booking for them in the console."""
+    day = asked or first_free_day(given)
+    if day is None:
+        message = _("No free time in the next %(days)d days; ask at the office.") % {
+            "days": BOOKING_HORIZON_DAYS
+        }
+        return BookingDay(day=None, slots=[], errors={"day": message})
+    slots = free_slots(given, day)
+    if not slots:
+        return BookingDay(
+            day=day, slots=[], errors={"day": _("No free time that day; try another day.")}
+        )
+    return BookingDay(day=day, slots=slots, errors={})
 
 
 def appointments_of_citizen(*, actor: Actor) -> QuerySet[Appointment]:

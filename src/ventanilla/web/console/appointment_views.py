@@ -21,11 +21,10 @@ from ventanilla.access.guards import require
 from ventanilla.access.models import Scope
 from ventanilla.appointments.selectors import (
     BOOKING_HORIZON_DAYS,
+    BookingDay,
     bookable,
+    booking_day,
     day_list,
-    first_free_day,
-    free_slots,
-    no_free_day_message,
     offices_of,
 )
 from ventanilla.appointments.services import (
@@ -124,26 +123,18 @@ def appointment_new(request: HttpRequest, actor: Actor, party_id: UUID) -> HttpR
     mine = bookable().filter(office__in=offices_of(actor))
     value = request.GET.get("what") or request.POST.get("what") or ""
     given = mine.filter(pk=value).first() if value.isdigit() else None
-    day = _day(request.GET.get("day", "")) if request.GET.get("day") else None
-    errors: dict[str, str] = {}
-    if given is not None and day is None:
-        # Before a day is asked for, the first day with a free time, as the portal does.
-        day = first_free_day(given)
-        if day is None:
-            errors["day"] = no_free_day_message()
-    slots = free_slots(given, day) if given is not None and day is not None else []
-    if given is not None and day is not None and not slots:
-        errors["day"] = _("No free time that day; try another day.")
+    asked = _day(request.GET.get("day", "")) if request.GET.get("day") else None
+    shown = booking_day(given, asked) if given is not None else BookingDay(asked, [], {})
     today = timezone.localdate()
     context: dict[str, Any] = {
         "party_id": party_id,
         "choices": list(mine),
         "given": given,
-        "day": day,
-        "slots": slots,
+        "day": shown.day,
+        "slots": shown.slots,
         "min_day": today.isoformat(),
         "max_day": (today + timedelta(days=BOOKING_HORIZON_DAYS)).isoformat(),
-        "errors": errors,
+        "errors": shown.errors,
     }
     if request.method == "GET":
         return render(request, "console/appointment_new.html", context)

@@ -17,12 +17,12 @@ from ventanilla.access.actors import Actor
 from ventanilla.appointments.models import Appointment, OfficeService
 from ventanilla.appointments.selectors import (
     BOOKING_HORIZON_DAYS,
+    BookingDay,
     appointment_of_citizen,
     appointments_of_citizen,
     bookable,
-    first_free_day,
+    booking_day,
     free_slots,
-    no_free_day_message,
     office_service,
 )
 from ventanilla.appointments.services import (
@@ -64,23 +64,14 @@ def _chooser_context(request: HttpRequest, given: OfficeService | None) -> dict[
     """The day asked for and its free times, for the booking and the moving pages; before a
     day is asked for, the first day with a free time."""
     today = timezone.localdate()
-    day = _day(request.GET.get("day", "")) or None
-    errors: dict[str, str] = {}
-    slots = []
-    if given is not None and day is None:
-        day = first_free_day(given)
-        if day is None:
-            errors["day"] = no_free_day_message()
-    if given is not None and day is not None:
-        slots = free_slots(given, day)
-        if not slots:
-            errors["day"] = _("No free time that day; try another day.")
+    asked = _day(request.GET.get("day", "")) or None
+    shown = booking_day(given, asked) if given is not None else BookingDay(asked, [], {})
     return {
-        "day": day,
+        "day": shown.day,
         "min_day": today.isoformat(),
         "max_day": date.fromordinal(today.toordinal() + BOOKING_HORIZON_DAYS).isoformat(),
-        "slots": slots,
-        "errors": errors,
+        "slots": shown.slots,
+        "errors": shown.errors,
     }
 
 
